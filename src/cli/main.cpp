@@ -1,0 +1,331 @@
+// attnscope-cli: headless access to the engine. Thin: argument parsing and JSON printing
+// over core. Exit codes (docs/cli.md): 0 ok, 2 usage, 3 invalid model, 4 I/O error.
+#include "core/errors.h"
+#include "core/inference.h"
+#include "core/model_loader.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace attnscope;
+
+// float as the JSON number type: weights print in their shortest round-trip float form.
+using OutJson = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, float>;
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 2;
+constexpr int kExitModel = 3;
+constexpr int kExitIo = 4;
+
+const char* const kUsage =
+    "usage: attnscope-cli <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  info MODEL                      model metadata as JSON\n"
+    "  run MODEL --text TEXT [--target TEXT | --generate] [--capture attention|full]\n"
+    "            [--top-k K] [--out FILE]\n"
+    "                                  tokens, output and every head's attention as JSON\n"
+    "  summary MODEL [--text TEXT] [--target TEXT | --generate]\n"
+    "                                  human-readable trace summary (default text: the\n"
+    "                                  model's first example)\n"
+    "  --help, --version\n"
+    "\n"
+    "exit codes: 0 ok, 2 usage error, 3 invalid model file, 4 I/O error\n";
+
+struct UsageFailure {
+    std::string message;
+};
+
+struct Args {
+    std::string command;
+    std::string model;
+    std::optional<std::string> text;
+    std::optional<std::string> target;
+    bool generate = false;
+    std::string capture = "attention";
+    int topK = 5;
+    std::optional<std::string> out;
+};
+
+Args parseArgs(int argc, char** argv)
+{
+    Args a;
+    std::vector<std::string> positional;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        auto value = [&](const char* name) {
+            if (i + 1 >= argc) throw UsageFailure{std::string(name) + " needs a value"};
+            return std::string(argv[++i]);
+        };
+        if (arg == "--text") a.text = value("--text");
+        else if (arg == "--target") a.target = value("--target");
+        else if (arg == "--generate") a.generate = true;
+        else if (arg == "--out") a.out = value("--out");
+        else if (arg == "--capture") a.capture = value("--capture");
+        else if (arg == "--top-k") {
+            const std::string v = value("--top-k");
+            try {
+                size_t used = 0;
+                a.topK = std::stoi(v, &used);
+                if (used != v.size() || a.topK < 0 || a.topK > 1000) throw std::invalid_argument(v);
+            } catch (const std::exception&) {
+                throw UsageFailure{"--top-k expects an integer in [0, 1000], got \"" + v + "\""};
+            }
+        } else if (arg.size() > 1 && arg[0] == '-') throw UsageFailure{"unknown option " + arg};
+        else positional.push_back(arg);
+    }
+    if (positional.empty()) throw UsageFailure{"missing command"};
+    a.command = positional[0];
+    if (a.command != "info" && a.command != "run" && a.command != "summary")
+        throw UsageFailure{"unknown command \"" + a.command + "\""};
+    if (positional.size() < 2) throw UsageFailure{a.command + ": missing MODEL argument"};
+    if (positional.size() > 2) throw UsageFailure{"unexpected argument \"" + positional[2] + "\""};
+    a.model = positional[1];
+    if (a.command == "run" && !a.text) throw UsageFailure{"run: --text is required"};
+    if (a.target && a.generate) throw UsageFailure{"--target and --generate are mutually exclusive"};
+    if (a.capture != "attention" && a.capture != "full")
+        throw UsageFailure{"--capture expects attention or full, got \"" + a.capture + "\""};
+    if (a.command == "info" && (a.text || a.target || a.generate || a.out))
+        throw UsageFailure{"info takes no run options"};
+    return a;
+}
+
+OutJson matrixJson(const MatrixRM& m)
+{
+    OutJson rows = OutJson::array();
+    for (Eigen::Index i = 0; i < m.rows(); ++i) {
+        OutJson row = OutJson::array();
+        for (Eigen::Index j = 0; j < m.cols(); ++j) row.push_back(m(i, j));
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+OutJson tokenTexts(const std::vector<Token>& tokens)
+{
+    OutJson a = OutJson::array();
+    for (const Token& t : tokens) a.push_back(t.text);
+    return a;
+}
+
+OutJson tokenIds(const std::vector<Token>& tokens)
+{
+    OutJson a = OutJson::array();
+    for (const Token& t : tokens) a.push_back(t.id);
+    return a;
+}
+
+OutJson infoJson(const Model& m)
+{
+    const ModelConfig& c = m.config;
+    OutJson arch = {
+        {"type", toString(c.type)},      {"d_model", c.dModel},
+        {"n_heads", c.nHeads},           {"d_ff", c.dFf},
+        {"encoder_layers", c.encoderLayers}, {"decoder_layers", c.decoderLayers},
+        {"activation", toString(c.activation)}, {"norm", toString(c.norm)},
+        {"layer_norm_eps", c.layerNormEps}, {"positional", toString(c.positional)},
+        {"max_len", c.maxLen},           {"bias", c.bias},
+        {"tied_output", c.tiedOutput},   {"scale_embeddings", c.scaleEmbeddings},
+        {"final_norm", c.finalNorm},
+    };
+    OutJson vocab = {{"source", m.sourceTokenizer.vocab().size()}};
+    if (c.type == ArchType::EncoderDecoder) vocab["target"] = m.targetTokenizer.vocab().size();
+    OutJson examples = OutJson::array();
+    for (const ModelExample& e : m.examples) {
+        OutJson ex = {{"text", e.text}};
+        if (!e.target.empty()) ex["target"] = e.target;
+        examples.push_back(std::move(ex));
+    }
+    return {{"name", m.name},
+            {"description", m.description},
+            {"architecture", arch},
+            {"tokenizer", m.sourceTokenizer.options().kind == TokenizerKind::Char ? "char" : "word"},
+            {"parameters", m.parameterCount()},
+            {"vocab_size", vocab},
+            {"examples", examples}};
+}
+
+OutJson runJson(const Model& m, const RunResult& r)
+{
+    OutJson out;
+    out["model"] = m.name;
+    out["source_tokens"] = tokenTexts(r.sourceTokens);
+    out["source_ids"] = tokenIds(r.sourceTokens);
+    out["target_tokens"] = tokenTexts(r.targetTokens);
+    out["target_ids"] = tokenIds(r.targetTokens);
+    OutJson unknown = OutJson::array();
+    for (size_t i = 0; i < r.sourceTokens.size(); ++i)
+        if (r.sourceTokens[i].unknown) unknown.push_back(i);
+    out["unknown_source_positions"] = unknown;
+    out["output"] = {{"text", r.outputText}, {"tokens", tokenTexts(r.outputTokens)}};
+    OutJson preds = OutJson::array();
+    for (const Prediction& p : r.predictions) preds.push_back({{"token", p.token}, {"id", p.id}, {"probability", p.probability}});
+    out["predictions"] = {{"position", r.predictionPosition}, {"top_k", preds}};
+    OutJson attention = OutJson::array();
+    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
+        const auto& layers = r.trace.stack(s);
+        for (size_t l = 0; l < layers.size(); ++l) {
+            for (size_t h = 0; h < layers[l].heads.size(); ++h) {
+                const HeadTrace& ht = layers[l].heads[h];
+                OutJson e = {{"stack", toString(s)}, {"layer", l}, {"head", h}, {"weights", matrixJson(ht.weights)}};
+                if (ht.q.size() > 0) {
+                    e["q"] = matrixJson(ht.q);
+                    e["k"] = matrixJson(ht.k);
+                    e["v"] = matrixJson(ht.v);
+                    e["scores"] = matrixJson(ht.scores);
+                }
+                attention.push_back(std::move(e));
+            }
+        }
+    }
+    out["attention"] = std::move(attention);
+    OutJson warnings = OutJson::array();
+    for (const std::string& w : r.warnings) warnings.push_back(w);
+    out["warnings"] = warnings;
+    return out;
+}
+
+std::string joinTokens(const std::vector<Token>& tokens)
+{
+    std::string s;
+    for (const Token& t : tokens) s += (s.empty() ? "" : " ") + std::string("[") + t.text + "]";
+    return s;
+}
+
+void printSummary(const Model& m, const RunResult& r, const std::string& text)
+{
+    const ModelConfig& c = m.config;
+    std::printf("model:   %s (%s, %d enc + %d dec layers, %d heads, d_model %d, %zu parameters)\n", m.name.c_str(),
+                toString(c.type).c_str(), c.encoderLayers, c.decoderLayers, c.nHeads, c.dModel, m.parameterCount());
+    std::printf("input:   %s\n", text.c_str());
+    std::printf("source:  %s\n", joinTokens(r.sourceTokens).c_str());
+    if (!r.targetTokens.empty()) std::printf("target:  %s\n", joinTokens(r.targetTokens).c_str());
+    std::printf("output:  %s\n", r.outputText.c_str());
+    for (const Prediction& p : r.predictions) std::printf("  top-k: %-12s %.3f\n", p.token.c_str(), p.probability);
+    for (const std::string& w : r.warnings) std::printf("warning: %s\n", w.c_str());
+    std::printf("\nper head: mean row entropy (nats) and the strongest query -> key link\n");
+    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
+        const auto& layers = r.trace.stack(s);
+        const auto& queries = s == Stack::Encoder || (s == Stack::Decoder && c.type == ArchType::Decoder)
+                                  ? r.sourceTokens
+                                  : r.targetTokens;
+        const bool decoderOnly = c.type == ArchType::Decoder;
+        std::vector<Token> all = r.sourceTokens;
+        if (decoderOnly) all.insert(all.end(), r.targetTokens.begin(), r.targetTokens.end());
+        const auto& keys = s == Stack::Decoder && !decoderOnly ? r.targetTokens : all;
+        const auto& rowsTokens = decoderOnly ? all : queries;
+        for (size_t l = 0; l < layers.size(); ++l) {
+            for (size_t h = 0; h < layers[l].heads.size(); ++h) {
+                const MatrixRM& a = layers[l].heads[h].weights;
+                double entropy = 0.0;
+                Eigen::Index bi = 0, bj = 0;
+                float best = -1.0f;
+                for (Eigen::Index i = 0; i < a.rows(); ++i) {
+                    for (Eigen::Index j = 0; j < a.cols(); ++j) {
+                        const float p = a(i, j);
+                        if (p > 0.0f) entropy -= p * std::log(p);
+                        if (p > best) { best = p; bi = i; bj = j; }
+                    }
+                }
+                entropy /= std::max<Eigen::Index>(1, a.rows());
+                const std::string qt = bi < static_cast<Eigen::Index>(rowsTokens.size()) ? rowsTokens[bi].text : "?";
+                const std::string kt = bj < static_cast<Eigen::Index>(keys.size()) ? keys[bj].text : "?";
+                std::printf("  %-7s L%zu H%zu  entropy %.3f  strongest %s(%ld) -> %s(%ld) %.3f\n", toString(s), l, h,
+                            entropy, qt.c_str(), static_cast<long>(bi), kt.c_str(), static_cast<long>(bj), best);
+            }
+        }
+    }
+}
+
+void writeOutput(const std::string& text, const std::optional<std::string>& path)
+{
+    if (!path) {
+        std::cout << text << '\n';
+        if (!std::cout) throw IoError("cannot write to standard output");
+        return;
+    }
+    // Write to a temporary file and rename, so a failed write never leaves a half file.
+    const std::string tmp = *path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw IoError(*path + ": cannot open for writing");
+        out << text << '\n';
+        out.flush();
+        if (!out) {
+            std::remove(tmp.c_str());
+            throw IoError(*path + ": write failed");
+        }
+    }
+    if (std::rename(tmp.c_str(), path->c_str()) != 0) {
+        std::remove(tmp.c_str());
+        throw IoError(*path + ": cannot replace file");
+    }
+}
+
+int run(int argc, char** argv)
+{
+    if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+        std::cout << kUsage;
+        return kExitOk;
+    }
+    if (argc >= 2 && std::string(argv[1]) == "--version") {
+        std::cout << "attnscope-cli " << ATTNSCOPE_VERSION << '\n';
+        return kExitOk;
+    }
+    const Args args = parseArgs(argc, argv);
+    const std::shared_ptr<const Model> model = loadModel(args.model);
+    if (args.command == "info") {
+        writeOutput(infoJson(*model).dump(2), args.out);
+        return kExitOk;
+    }
+    const Transformer transformer(model);
+    RunOptions opt;
+    opt.text = args.text ? *args.text : (model->examples.empty() ? std::string() : model->examples.front().text);
+    opt.target = args.target;
+    opt.generate = args.generate;
+    opt.capture = args.capture == "full" ? Capture::Full : Capture::Attention;
+    opt.topK = args.topK;
+    const RunResult result = runModel(transformer, opt);
+    if (args.command == "summary") {
+        printSummary(*model, result, opt.text);
+        return kExitOk;
+    }
+    writeOutput(runJson(*model, result).dump(), args.out);
+    return kExitOk;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        return run(argc, argv);
+    } catch (const UsageFailure& e) {
+        std::cerr << "attnscope-cli: " << e.message << "\n\n" << kUsage;
+        return kExitUsage;
+    } catch (const UsageError& e) {
+        std::cerr << "attnscope-cli: " << e.what() << '\n';
+        return kExitUsage;
+    } catch (const ModelError& e) {
+        std::cerr << e.what() << '\n';
+        return kExitModel;
+    } catch (const IoError& e) {
+        std::cerr << e.what() << '\n';
+        return kExitIo;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "attnscope-cli: out of memory\n";
+        return kExitIo;
+    } catch (const std::exception& e) {
+        std::cerr << "attnscope-cli: internal error: " << e.what() << '\n';
+        return 1;
+    }
+}

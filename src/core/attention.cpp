@@ -1,0 +1,113 @@
+// Multi-head attention. Projections are whole-matrix GEMMs (Eigen's blocked kernels); the
+// per-head work operates on column blocks of Q, K, V without copying them.
+#include "core/attention.h"
+
+#include <cmath>
+#include <limits>
+
+namespace attnscope {
+
+const char* toString(Stack stack)
+{
+    switch (stack) {
+    case Stack::Encoder: return "encoder";
+    case Stack::Decoder: return "decoder";
+    case Stack::Cross: return "cross";
+    }
+    return "";
+}
+
+bool stackFromString(const std::string& name, Stack& stack)
+{
+    if (name == "encoder") stack = Stack::Encoder;
+    else if (name == "decoder") stack = Stack::Decoder;
+    else if (name == "cross") stack = Stack::Cross;
+    else return false;
+    return true;
+}
+
+const std::vector<LayerTrace>& Trace::stack(Stack s) const
+{
+    return s == Stack::Encoder ? encoder : s == Stack::Decoder ? decoder : cross;
+}
+
+std::vector<LayerTrace>& Trace::stack(Stack s)
+{
+    return s == Stack::Encoder ? encoder : s == Stack::Decoder ? decoder : cross;
+}
+
+bool softmaxRowsInPlace(Eigen::Ref<MatrixRM> scores)
+{
+    bool allRowsValid = true;
+    for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+        auto row = scores.row(i);
+        const float maxValue = row.maxCoeff();
+        if (maxValue == -std::numeric_limits<float>::infinity()) {
+            row.setZero();
+            allRowsValid = false;
+            continue;
+        }
+        row = (row.array() - maxValue).exp();
+        row /= row.sum();
+    }
+    return allRowsValid;
+}
+
+namespace {
+
+void project(const Eigen::Ref<const MatrixRM>& x, const float* w, const float* b, int d, MatrixRM& out)
+{
+    out.noalias() = x * ConstMatrixMap(w, d, d).transpose();
+    if (b) out.rowwise() += ConstRowVectorMap(b, d);
+}
+
+} // namespace
+
+int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<const MatrixRM>& y,
+                       const AttentionWeights& w, int nHeads, const AttentionMask& mask, Capture capture,
+                       LayerTrace* layer, MatrixRM& out)
+{
+    const int d = static_cast<int>(x.cols());
+    const int dk = d / nHeads;
+    const Eigen::Index tq = x.rows();
+    const Eigen::Index tk = y.rows();
+    const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
+    constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+    MatrixRM q, k, v;       // (Tq, d), (Tk, d), (Tk, d)
+    project(x, w.wq, w.bq, d, q);
+    project(y, w.wk, w.bk, d, k);
+    project(y, w.wv, w.bv, d, v);
+
+    MatrixRM context(tq, d); // concatenated head outputs
+    MatrixRM scores(tq, tk);
+    int maskedRows = 0;
+    if (layer && capture != Capture::None) layer->heads.resize(static_cast<size_t>(nHeads));
+    for (int h = 0; h < nHeads; ++h) {
+        const auto qh = q.middleCols(h * dk, dk);
+        const auto kh = k.middleCols(h * dk, dk);
+        const auto vh = v.middleCols(h * dk, dk);
+        scores.noalias() = (qh * kh.transpose()) * scale;
+        HeadTrace* ht = (layer && capture != Capture::None) ? &layer->heads[static_cast<size_t>(h)] : nullptr;
+        if (ht && capture == Capture::Full) {
+            ht->q = qh;
+            ht->k = kh;
+            ht->v = vh;
+            ht->scores = scores;
+        }
+        if (mask.causal)
+            for (Eigen::Index i = 0; i < tq; ++i)
+                for (Eigen::Index j = i + 1; j < tk; ++j) scores(i, j) = kNegInf;
+        if (!mask.keyPadding.empty())
+            for (Eigen::Index j = 0; j < tk; ++j)
+                if (mask.keyPadding[static_cast<size_t>(j)]) scores.col(j).setConstant(kNegInf);
+        if (!softmaxRowsInPlace(scores) && h == 0)
+            for (Eigen::Index i = 0; i < tq; ++i) maskedRows += scores.row(i).sum() == 0.0f ? 1 : 0;
+        context.middleCols(h * dk, dk).noalias() = scores * vh;
+        if (ht) ht->weights = scores;
+    }
+    project(context, w.wo, w.bo, d, out);
+    return maskedRows;
+}
+
+} // namespace attnscope

@@ -1,0 +1,36 @@
+// Scaled dot-product multi-head attention: A = softmax(Q Kᵀ / √d_k + M), out = A V.
+#pragma once
+
+#include "core/tensor.h"
+#include "core/trace.h"
+
+#include <vector>
+
+namespace attnscope {
+
+// Row-wise softmax in place. The row maximum is subtracted before exp so huge logits cannot
+// overflow (exp of a non-positive number is at most 1). Entries equal to -inf get weight 0;
+// a row whose entries are all -inf becomes all zeros and the function returns false.
+bool softmaxRowsInPlace(Eigen::Ref<MatrixRM> scores);
+
+struct AttentionMask {
+    bool causal = false;            // key j > query i is masked
+    std::vector<bool> keyPadding;   // empty, or one flag per key: true = masked
+};
+
+// Weights of one attention block (views into the model's weight block).
+struct AttentionWeights {
+    const float* wq = nullptr; const float* bq = nullptr; // (d, d), (d)
+    const float* wk = nullptr; const float* bk = nullptr;
+    const float* wv = nullptr; const float* bv = nullptr;
+    const float* wo = nullptr; const float* bo = nullptr;
+};
+
+// Multi-head attention with queries from x (Tq, d) and keys/values from y (Tk, d).
+// Writes (Tq, d) into out. Records per-head data into `layer` when capture != None.
+// Returns the number of fully masked query rows (they produce zero weights).
+int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<const MatrixRM>& y,
+                       const AttentionWeights& w, int nHeads, const AttentionMask& mask, Capture capture,
+                       LayerTrace* layer, MatrixRM& out);
+
+} // namespace attnscope

@@ -1,0 +1,191 @@
+// See inference.h. All architecture-specific framing rules live here, once.
+#include "core/inference.h"
+
+#include "core/errors.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace attnscope {
+
+namespace {
+
+Token specialToken(const Vocabulary& vocab, SpecialRole role)
+{
+    Token t;
+    t.id = vocab.special(role);
+    t.text = vocab.token(t.id);
+    t.special = true;
+    return t;
+}
+
+Token tokenFromId(const Vocabulary& vocab, int id)
+{
+    Token t;
+    t.id = id;
+    t.text = vocab.token(id);
+    t.special = vocab.isSpecial(id);
+    return t;
+}
+
+std::vector<int> idsOf(const std::vector<Token>& tokens)
+{
+    std::vector<int> ids;
+    ids.reserve(tokens.size());
+    for (const Token& t : tokens) ids.push_back(t.id);
+    return ids;
+}
+
+// Tokenizes text; drops pieces the vocabulary cannot represent (no unk) with a warning.
+std::vector<Token> tokenizeText(const Tokenizer& tok, const std::string& text, const char* what,
+                                std::vector<std::string>& warnings)
+{
+    std::vector<Token> tokens = tok.tokenize(text);
+    const auto dropped = std::count_if(tokens.begin(), tokens.end(), [](const Token& t) { return t.id < 0; });
+    if (dropped > 0) {
+        tokens.erase(std::remove_if(tokens.begin(), tokens.end(), [](const Token& t) { return t.id < 0; }), tokens.end());
+        warnings.push_back(std::to_string(dropped) + " " + what + " piece(s) are not in the vocabulary and the model " +
+                           "has no unknown token; they were dropped");
+    }
+    return tokens;
+}
+
+// prefix + body + suffix, with body shortened so the total fits in maxLen.
+std::vector<Token> frame(const Vocabulary& vocab, const std::vector<SpecialRole>& prefix, std::vector<Token> body,
+                         const std::vector<SpecialRole>& suffix, int maxLen, const char* what,
+                         std::vector<std::string>& warnings)
+{
+    const int fixed = static_cast<int>(prefix.size() + suffix.size());
+    const int room = std::max(0, maxLen - fixed);
+    if (static_cast<int>(body.size()) > room) {
+        warnings.push_back(std::string(what) + " has " + std::to_string(body.size() + fixed) +
+                           " tokens; truncated to max_len " + std::to_string(maxLen));
+        body.resize(static_cast<size_t>(room));
+    }
+    std::vector<Token> out;
+    for (const SpecialRole r : prefix) out.push_back(specialToken(vocab, r));
+    for (Token& t : body) out.push_back(std::move(t));
+    for (const SpecialRole r : suffix) out.push_back(specialToken(vocab, r));
+    if (static_cast<int>(out.size()) > maxLen) out.resize(static_cast<size_t>(maxLen));
+    return out;
+}
+
+std::vector<Token> argmaxTokens(const MatrixRM& logits, const Vocabulary& vocab)
+{
+    std::vector<Token> out;
+    for (Eigen::Index i = 0; i < logits.rows(); ++i) {
+        Eigen::Index best = 0;
+        logits.row(i).maxCoeff(&best);
+        out.push_back(tokenFromId(vocab, static_cast<int>(best)));
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<Prediction> topK(const Eigen::Ref<const RowVector>& logits, const Vocabulary& vocab, int k)
+{
+    // Stable softmax: shift by the maximum so exp never overflows.
+    const RowVector p = (logits.array() - logits.maxCoeff()).exp().matrix();
+    const float sum = p.sum();
+    std::vector<int> order(static_cast<size_t>(logits.size()));
+    std::iota(order.begin(), order.end(), 0);
+    k = std::max(0, std::min<int>(k, static_cast<int>(order.size())));
+    std::partial_sort(order.begin(), order.begin() + k, order.end(), [&p](int a, int b) { return p[a] > p[b]; });
+    std::vector<Prediction> out;
+    for (int i = 0; i < k; ++i) out.push_back({order[i], vocab.token(order[i]), p[order[i]] / sum});
+    return out;
+}
+
+RunResult runModel(const Transformer& transformer, const RunOptions& options)
+{
+    const Model& m = transformer.model();
+    const ModelConfig& c = m.config;
+    const Vocabulary& sv = m.sourceTokenizer.vocab();
+    RunResult r;
+
+    if (options.target && c.type != ArchType::EncoderDecoder)
+        throw UsageError("--target needs an encoder-decoder model; this model is " + toString(c.type));
+    if (options.generate && c.type == ArchType::Encoder)
+        throw UsageError("--generate needs a decoder or encoder-decoder model; this model is encoder-only");
+
+    std::vector<Token> body = tokenizeText(m.sourceTokenizer, options.text, "input", r.warnings);
+    r.sourceTokens = frame(sv, m.sourcePrefix, std::move(body), m.sourceSuffix, c.maxLen, "input", r.warnings);
+    const std::vector<int> sourceIds = idsOf(r.sourceTokens);
+    if (sourceIds.empty()) {
+        r.warnings.push_back("empty input: nothing to run");
+        return r;
+    }
+
+    switch (c.type) {
+    case ArchType::Encoder: {
+        ForwardResult f = transformer.forward(sourceIds, {}, options.capture);
+        r.logits = std::move(f.logits);
+        r.trace = std::move(f.trace);
+        r.outputTokens = argmaxTokens(r.logits, sv);
+        // Output text: the input with every [MASK] replaced by the model's prediction.
+        const int maskId = sv.special(SpecialRole::Mask);
+        std::vector<int> filled = sourceIds;
+        for (size_t i = 0; i < filled.size(); ++i) {
+            if (filled[i] == maskId) {
+                filled[i] = r.outputTokens[i].id;
+                if (r.predictionPosition < 0) r.predictionPosition = static_cast<int>(i);
+            }
+        }
+        r.outputText = m.sourceTokenizer.decode(filled);
+        break;
+    }
+    case ArchType::Decoder: {
+        std::vector<int> ids = sourceIds;
+        if (options.generate) {
+            const std::vector<int> gen = transformer.greedy(sourceIds, c.maxLen);
+            for (const int id : gen) r.targetTokens.push_back(tokenFromId(sv, id));
+            ids.insert(ids.end(), gen.begin(), gen.end());
+            r.outputTokens = r.targetTokens;
+            r.outputText = m.sourceTokenizer.decode(gen);
+        }
+        ForwardResult f = transformer.forward(ids, {}, options.capture);
+        r.logits = std::move(f.logits);
+        r.trace = std::move(f.trace);
+        if (!options.generate) {
+            r.outputTokens = argmaxTokens(r.logits.bottomRows(1), sv);
+            r.outputText = m.sourceTokenizer.decode({r.outputTokens.front().id}, true);
+        }
+        r.predictionPosition = static_cast<int>(sourceIds.size()) - 1;
+        break;
+    }
+    case ArchType::EncoderDecoder: {
+        const Vocabulary& tv = m.targetTokenizer.vocab();
+        std::vector<int> targetIds;
+        if (options.target) {
+            std::vector<Token> tbody = tokenizeText(m.targetTokenizer, *options.target, "target", r.warnings);
+            r.targetTokens = frame(tv, {SpecialRole::Bos}, std::move(tbody), {}, c.maxLen, "target", r.warnings);
+            targetIds = idsOf(r.targetTokens);
+        } else {
+            // Generation is the default: an encoder-decoder model's point is its output.
+            const std::vector<int> gen = transformer.greedy(sourceIds, c.maxLen);
+            targetIds.push_back(tv.special(SpecialRole::Bos));
+            // Decoder input = bos + generated without its last token: row i predicts token i+1.
+            targetIds.insert(targetIds.end(), gen.begin(), gen.empty() ? gen.end() : gen.end() - 1);
+            for (const int id : targetIds) r.targetTokens.push_back(tokenFromId(tv, id));
+        }
+        ForwardResult f = transformer.forward(sourceIds, targetIds, options.capture);
+        r.logits = std::move(f.logits);
+        r.trace = std::move(f.trace);
+        r.outputTokens = argmaxTokens(r.logits, tv);
+        std::vector<int> outIds;
+        for (const Token& t : r.outputTokens) {
+            if (t.id == tv.special(SpecialRole::Eos)) break;
+            outIds.push_back(t.id);
+        }
+        r.outputText = m.targetTokenizer.decode(outIds);
+        r.predictionPosition = static_cast<int>(targetIds.size()) - 1;
+        break;
+    }
+    }
+    if (r.predictionPosition >= 0 && r.predictionPosition < r.logits.rows())
+        r.predictions = topK(r.logits.row(r.predictionPosition), m.outputTokenizer().vocab(), options.topK);
+    return r;
+}
+
+} // namespace attnscope

@@ -1,0 +1,50 @@
+// Text in, trace out: tokenization with the model's framing, truncation to max_len, the
+// forward pass, greedy generation and top-k predictions. Shared by the CLI and the GUI so
+// both show the same numbers.
+#pragma once
+
+#include "core/model.h"
+#include "core/tokenizer.h"
+#include "core/trace.h"
+#include "core/transformer.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+struct RunOptions {
+    std::string text;
+    std::optional<std::string> target; // teacher-forced target (encoder-decoder only)
+    bool generate = false;             // greedy decoding (decoder, encoder-decoder)
+    Capture capture = Capture::Attention;
+    int topK = 5;
+};
+
+struct Prediction {
+    int id = 0;
+    std::string token;
+    float probability = 0.0f;
+};
+
+struct RunResult {
+    std::vector<Token> sourceTokens; // encoder input, or the decoder-only model's prompt
+    std::vector<Token> targetTokens; // decoder input (bos + target) or generated continuation
+    std::vector<Token> outputTokens; // model's argmax per position of the top stack (see docs/cli.md)
+    std::string outputText;
+    std::vector<Prediction> predictions; // top-k: next token (decoder) or first [MASK] (encoder)
+    int predictionPosition = -1;         // row of the logits that `predictions` describe
+    MatrixRM logits;
+    Trace trace;
+    std::vector<std::string> warnings;
+};
+
+// Throws UsageError for requests the architecture cannot serve (e.g. a target for an
+// encoder-only model). Never throws for odd text: it is sanitised and truncated with warnings.
+RunResult runModel(const Transformer& transformer, const RunOptions& options);
+
+// Softmax of one logits row and its k most probable entries.
+std::vector<Prediction> topK(const Eigen::Ref<const RowVector>& logits, const Vocabulary& vocab, int k);
+
+} // namespace attnscope

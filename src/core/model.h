@@ -1,0 +1,40 @@
+// A loaded model: metadata, architecture, tokenizers and weights. Immutable after loading;
+// share it as std::shared_ptr<const Model> between the GUI and worker threads.
+#pragma once
+
+#include "core/model_config.h"
+#include "core/tokenizer.h"
+#include "core/weights.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+struct ModelExample {
+    std::string text;
+    std::string target; // empty when none
+};
+
+struct Model {
+    std::string path;
+    std::string name;
+    std::string description;
+    ModelConfig config;
+    Tokenizer sourceTokenizer;            // encoder input, or the decoder-only model's input
+    Tokenizer targetTokenizer;            // decoder side of encoder-decoder models
+    std::vector<SpecialRole> sourcePrefix;
+    std::vector<SpecialRole> sourceSuffix;
+    Weights weights;
+    std::vector<ModelExample> examples;
+
+    // Tokenizer whose vocabulary indexes the logits.
+    const Tokenizer& outputTokenizer() const
+    {
+        return config.type == ArchType::EncoderDecoder ? targetTokenizer : sourceTokenizer;
+    }
+    size_t parameterCount() const { return weights.totalSize(); }
+};
+
+} // namespace attnscope

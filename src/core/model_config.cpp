@@ -1,0 +1,90 @@
+// Names and shapes of the tensors each architecture needs; the single source of truth
+// that the loader checks files against (mirrors the tables in docs/model-format.md).
+#include "core/model_config.h"
+
+namespace attnscope {
+
+std::string toString(ArchType type)
+{
+    switch (type) {
+    case ArchType::Encoder: return "encoder";
+    case ArchType::Decoder: return "decoder";
+    case ArchType::EncoderDecoder: return "encoder-decoder";
+    }
+    return {};
+}
+
+std::string toString(Activation activation) { return activation == Activation::Relu ? "relu" : "gelu"; }
+std::string toString(NormPosition norm) { return norm == NormPosition::Pre ? "pre" : "post"; }
+std::string toString(Positional positional) { return positional == Positional::Learned ? "learned" : "sinusoidal"; }
+
+namespace {
+
+void addLinear(std::vector<TensorSpec>& out, const std::string& prefix, int outDim, int inDim, bool bias)
+{
+    out.push_back({prefix + ".weight", {outDim, inDim}});
+    if (bias)
+        out.push_back({prefix + ".bias", {outDim}});
+}
+
+void addNorm(std::vector<TensorSpec>& out, const std::string& prefix, int d)
+{
+    out.push_back({prefix + ".weight", {d}});
+    out.push_back({prefix + ".bias", {d}});
+}
+
+void addAttention(std::vector<TensorSpec>& out, const std::string& prefix, int d, bool bias)
+{
+    for (const char* proj : {"q_proj", "k_proj", "v_proj", "out_proj"})
+        addLinear(out, prefix + "." + proj, d, d, bias);
+}
+
+void addLayer(std::vector<TensorSpec>& out, const ModelConfig& c, const std::string& prefix, bool cross)
+{
+    addAttention(out, prefix + ".self_attn", c.dModel, c.bias);
+    if (cross)
+        addAttention(out, prefix + ".multihead_attn", c.dModel, c.bias);
+    addLinear(out, prefix + ".linear1", c.dFf, c.dModel, c.bias);
+    addLinear(out, prefix + ".linear2", c.dModel, c.dFf, c.bias);
+    addNorm(out, prefix + ".norm1", c.dModel);
+    addNorm(out, prefix + ".norm2", c.dModel);
+    if (cross)
+        addNorm(out, prefix + ".norm3", c.dModel);
+}
+
+} // namespace
+
+std::vector<TensorSpec> requiredTensors(const ModelConfig& c, int sourceVocab, int targetVocab)
+{
+    std::vector<TensorSpec> out;
+    const int d = c.dModel;
+    const bool learned = c.positional == Positional::Learned;
+    if (c.hasEncoder()) {
+        out.push_back({"encoder.embed.weight", {sourceVocab, d}});
+        if (learned)
+            out.push_back({"encoder.pos.weight", {c.maxLen, d}});
+    }
+    if (c.hasDecoder()) {
+        out.push_back({"decoder.embed.weight", {c.type == ArchType::Decoder ? sourceVocab : targetVocab, d}});
+        if (learned)
+            out.push_back({"decoder.pos.weight", {c.maxLen, d}});
+    }
+    for (int i = 0; i < c.encoderLayers; ++i)
+        addLayer(out, c, "encoder.layers." + std::to_string(i), false);
+    for (int i = 0; i < c.decoderLayers; ++i)
+        addLayer(out, c, "decoder.layers." + std::to_string(i), c.hasCrossAttention());
+    if (c.finalNorm) {
+        if (c.hasEncoder())
+            addNorm(out, "encoder.norm", d);
+        if (c.hasDecoder())
+            addNorm(out, "decoder.norm", d);
+    }
+    const int outVocab = c.type == ArchType::EncoderDecoder ? targetVocab : sourceVocab;
+    if (!c.tiedOutput)
+        out.push_back({"lm_head.weight", {outVocab, d}});
+    if (c.bias)
+        out.push_back({"lm_head.bias", {outVocab}});
+    return out;
+}
+
+} // namespace attnscope

@@ -1,0 +1,60 @@
+// The architecture block of a model file (docs/model-format.md) as a validated struct.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+enum class ArchType { Encoder, Decoder, EncoderDecoder };
+enum class Activation { Relu, Gelu };
+enum class NormPosition { Pre, Post };
+enum class Positional { Sinusoidal, Learned };
+
+// Documented caps (docs/model-format.md, "Limits"); checked before anything is allocated.
+constexpr int kMaxDModel = 4096;
+constexpr int kMaxHeads = 128;
+constexpr int kMaxDFf = 65536;
+constexpr int kMaxLayers = 64;
+constexpr int kMaxLen = 8192;
+constexpr int kMaxVocab = 1000000;
+
+struct ModelConfig {
+    ArchType type = ArchType::Encoder;
+    int dModel = 0;
+    int nHeads = 0;
+    int dFf = 0;
+    int encoderLayers = 0;
+    int decoderLayers = 0;
+    Activation activation = Activation::Relu;
+    NormPosition norm = NormPosition::Post;
+    float layerNormEps = 1e-5f;
+    Positional positional = Positional::Sinusoidal;
+    int maxLen = 0;
+    bool bias = true;
+    bool tiedOutput = false;
+    bool scaleEmbeddings = false;
+    bool finalNorm = false;
+
+    int dHead() const { return dModel / nHeads; }
+    bool hasEncoder() const { return type != ArchType::Decoder; }
+    bool hasDecoder() const { return type != ArchType::Encoder; }
+    bool hasCrossAttention() const { return type == ArchType::EncoderDecoder; }
+};
+
+std::string toString(ArchType type);
+std::string toString(Activation activation);
+std::string toString(NormPosition norm);
+std::string toString(Positional positional);
+
+// One tensor the architecture requires, with its PyTorch-style name and shape.
+struct TensorSpec {
+    std::string name;
+    std::vector<int> shape;
+};
+
+// Every tensor a model with this config and these vocabulary sizes must contain, in a
+// stable order (embeddings, encoder layers, decoder layers, norms, head).
+std::vector<TensorSpec> requiredTensors(const ModelConfig& config, int sourceVocab, int targetVocab);
+
+} // namespace attnscope

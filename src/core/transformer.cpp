@@ -1,0 +1,273 @@
+// Forward pass. Every Linear is y = x·Wᵀ + b with W stored [out, in] (PyTorch layout), so
+// the weight block is used in place as a row-major map and transposed lazily inside GEMM.
+#include "core/transformer.h"
+
+#include <cassert>
+#include <cmath>
+
+namespace attnscope {
+
+namespace {
+
+constexpr float kInvSqrt2 = 0.70710678118654752f;
+
+} // namespace
+
+MatrixRM sinusoidalPositions(int t, int d)
+{
+    MatrixRM pe(t, d);
+    for (int pos = 0; pos < t; ++pos) {
+        for (int i = 0; i < d; i += 2) {
+            const double angle = pos / std::pow(10000.0, static_cast<double>(i) / d);
+            pe(pos, i) = static_cast<float>(std::sin(angle));
+            if (i + 1 < d) pe(pos, i + 1) = static_cast<float>(std::cos(angle));
+        }
+    }
+    return pe;
+}
+
+Transformer::Transformer(std::shared_ptr<const Model> model) : m_model(std::move(model))
+{
+    const Model& m = *m_model;
+    const ModelConfig& c = m.config;
+    const Weights& w = m.weights;
+    auto opt = [&w](const std::string& name) -> const float* { return w.has(name) ? w.data(name) : nullptr; };
+    auto attn = [&](const std::string& p) {
+        AttentionWeights a;
+        a.wq = w.data(p + ".q_proj.weight"); a.bq = opt(p + ".q_proj.bias");
+        a.wk = w.data(p + ".k_proj.weight"); a.bk = opt(p + ".k_proj.bias");
+        a.wv = w.data(p + ".v_proj.weight"); a.bv = opt(p + ".v_proj.bias");
+        a.wo = w.data(p + ".out_proj.weight"); a.bo = opt(p + ".out_proj.bias");
+        return a;
+    };
+    auto norm = [&](const std::string& p) { return Norm{w.data(p + ".weight"), w.data(p + ".bias")}; };
+    auto layer = [&](const std::string& p, bool cross) {
+        Layer l;
+        l.selfAttn = attn(p + ".self_attn");
+        l.hasCross = cross;
+        if (cross) l.crossAttn = attn(p + ".multihead_attn");
+        l.linear1 = {w.data(p + ".linear1.weight"), opt(p + ".linear1.bias"), c.dFf, c.dModel};
+        l.linear2 = {w.data(p + ".linear2.weight"), opt(p + ".linear2.bias"), c.dModel, c.dFf};
+        l.norm1 = norm(p + ".norm1");
+        l.norm2 = norm(p + ".norm2");
+        if (cross) l.norm3 = norm(p + ".norm3");
+        return l;
+    };
+    for (int i = 0; i < c.encoderLayers; ++i) m_encoderLayers.push_back(layer("encoder.layers." + std::to_string(i), false));
+    for (int i = 0; i < c.decoderLayers; ++i)
+        m_decoderLayers.push_back(layer("decoder.layers." + std::to_string(i), c.hasCrossAttention()));
+    m_encoderEmbed = opt("encoder.embed.weight");
+    m_decoderEmbed = opt("decoder.embed.weight");
+    m_encoderPos = opt("encoder.pos.weight");
+    m_decoderPos = opt("decoder.pos.weight");
+    if (c.finalNorm) {
+        if (c.hasEncoder()) m_encoderNorm = norm("encoder.norm");
+        if (c.hasDecoder()) m_decoderNorm = norm("decoder.norm");
+    }
+    m_head = c.tiedOutput ? (c.hasDecoder() ? m_decoderEmbed : m_encoderEmbed) : w.data("lm_head.weight");
+    m_headBias = opt("lm_head.bias");
+    m_outVocab = m.outputTokenizer().vocab().size();
+}
+
+void Transformer::embed(const std::vector<int>& ids, const float* table, const float* pos, MatrixRM& x) const
+{
+    const ModelConfig& c = m_model->config;
+    const int t = static_cast<int>(ids.size());
+    const int d = c.dModel;
+    const float scale = c.scaleEmbeddings ? std::sqrt(static_cast<float>(d)) : 1.0f;
+    x.resize(t, d);
+    for (int i = 0; i < t; ++i) x.row(i) = ConstRowVectorMap(table + static_cast<size_t>(ids[i]) * d, d) * scale;
+    if (pos)
+        x += ConstMatrixMap(pos, t, d);
+    else
+        x += sinusoidalPositions(t, d);
+}
+
+void Transformer::layerNorm(const Norm& n, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out) const
+{
+    const int d = static_cast<int>(x.cols());
+    const float eps = m_model->config.layerNormEps;
+    out.resize(x.rows(), d);
+    const ConstRowVectorMap gamma(n.gamma, d), beta(n.beta, d);
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        const float mean = x.row(i).mean();
+        const RowVector centered = x.row(i).array() - mean;
+        const float var = centered.squaredNorm() / static_cast<float>(d); // biased, as torch
+        out.row(i) = (centered * (1.0f / std::sqrt(var + eps))).cwiseProduct(gamma) + beta;
+    }
+}
+
+void Transformer::feedForward(const Layer& l, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out) const
+{
+    MatrixRM hidden; // (T, d_ff)
+    hidden.noalias() = x * ConstMatrixMap(l.linear1.w, l.linear1.out, l.linear1.in).transpose();
+    if (l.linear1.b) hidden.rowwise() += ConstRowVectorMap(l.linear1.b, l.linear1.out);
+    if (m_model->config.activation == Activation::Relu)
+        hidden = hidden.cwiseMax(0.0f);
+    else // exact GELU, x·Φ(x), as torch's default
+        hidden = hidden.unaryExpr([](float v) { return 0.5f * v * (1.0f + std::erf(v * kInvSqrt2)); });
+    out.noalias() = hidden * ConstMatrixMap(l.linear2.w, l.linear2.out, l.linear2.in).transpose();
+    if (l.linear2.b) out.rowwise() += ConstRowVectorMap(l.linear2.b, l.linear2.out);
+}
+
+void Transformer::runLayer(const Layer& l, MatrixRM& x, const MatrixRM* memory, const AttentionMask& selfMask,
+                           const AttentionMask& crossMask, Capture capture, LayerTrace* selfTrace,
+                           LayerTrace* crossTrace, int& maskedRows) const
+{
+    const ModelConfig& c = m_model->config;
+    const int heads = c.nHeads;
+    MatrixRM normed, sub;
+    const Norm& ffNorm = l.hasCross ? l.norm3 : l.norm2;
+    if (c.norm == NormPosition::Pre) {
+        layerNorm(l.norm1, x, normed);
+        maskedRows += multiHeadAttention(normed, normed, l.selfAttn, heads, selfMask, capture, selfTrace, sub);
+        x += sub;
+        if (l.hasCross) {
+            layerNorm(l.norm2, x, normed);
+            maskedRows += multiHeadAttention(normed, *memory, l.crossAttn, heads, crossMask, capture, crossTrace, sub);
+            x += sub;
+        }
+        layerNorm(ffNorm, x, normed);
+        feedForward(l, normed, sub);
+        x += sub;
+    } else {
+        maskedRows += multiHeadAttention(x, x, l.selfAttn, heads, selfMask, capture, selfTrace, sub);
+        sub += x;
+        layerNorm(l.norm1, sub, x);
+        if (l.hasCross) {
+            maskedRows += multiHeadAttention(x, *memory, l.crossAttn, heads, crossMask, capture, crossTrace, sub);
+            sub += x;
+            layerNorm(l.norm2, sub, x);
+        }
+        feedForward(l, x, sub);
+        sub += x;
+        layerNorm(ffNorm, sub, x);
+    }
+}
+
+AttentionMask Transformer::paddingMask(const std::vector<int>& ids, int padId) const
+{
+    AttentionMask mask;
+    if (padId < 0) return mask;
+    bool any = false;
+    std::vector<bool> flags(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) any |= (flags[i] = ids[i] == padId);
+    if (any) mask.keyPadding = std::move(flags);
+    return mask;
+}
+
+void Transformer::encode(const std::vector<int>& source, Capture capture, Trace* trace, MatrixRM& memory,
+                         int& maskedRows) const
+{
+    embed(source, m_encoderEmbed, m_encoderPos, memory);
+    const AttentionMask mask = paddingMask(source, m_model->sourceTokenizer.vocab().special(SpecialRole::Pad));
+    if (trace && capture != Capture::None) trace->encoder.resize(m_encoderLayers.size());
+    for (size_t i = 0; i < m_encoderLayers.size(); ++i) {
+        LayerTrace* lt = (trace && capture != Capture::None) ? &trace->encoder[i] : nullptr;
+        runLayer(m_encoderLayers[i], memory, nullptr, mask, {}, capture, lt, nullptr, maskedRows);
+    }
+    if (m_model->config.finalNorm) {
+        MatrixRM normed;
+        layerNorm(m_encoderNorm, memory, normed);
+        memory.swap(normed);
+    }
+}
+
+void Transformer::decode(const std::vector<int>& target, const MatrixRM* memory, const std::vector<int>* source,
+                         Capture capture, Trace* trace, MatrixRM& hidden, int& maskedRows) const
+{
+    const ModelConfig& c = m_model->config;
+    embed(target, m_decoderEmbed, m_decoderPos, hidden);
+    AttentionMask selfMask;
+    selfMask.causal = true;
+    AttentionMask crossMask;
+    if (memory && source)
+        crossMask = paddingMask(*source, m_model->sourceTokenizer.vocab().special(SpecialRole::Pad));
+    const bool record = trace && capture != Capture::None;
+    if (record) {
+        trace->causalDecoder = true;
+        trace->decoder.resize(m_decoderLayers.size());
+        if (c.hasCrossAttention()) trace->cross.resize(m_decoderLayers.size());
+    }
+    for (size_t i = 0; i < m_decoderLayers.size(); ++i) {
+        LayerTrace* st = record ? &trace->decoder[i] : nullptr;
+        LayerTrace* ct = record && c.hasCrossAttention() ? &trace->cross[i] : nullptr;
+        runLayer(m_decoderLayers[i], hidden, memory, selfMask, crossMask, capture, st, ct, maskedRows);
+    }
+    if (c.finalNorm) {
+        MatrixRM normed;
+        layerNorm(m_decoderNorm, hidden, normed);
+        hidden.swap(normed);
+    }
+}
+
+ForwardResult Transformer::forward(const std::vector<int>& source, const std::vector<int>& target,
+                                   Capture capture) const
+{
+    const ModelConfig& c = m_model->config;
+    ForwardResult r;
+    MatrixRM top; // (T, d) hidden states that feed the output head
+    switch (c.type) {
+    case ArchType::Encoder:
+        encode(source, capture, &r.trace, top, r.maskedRows);
+        break;
+    case ArchType::Decoder:
+        decode(source, nullptr, nullptr, capture, &r.trace, top, r.maskedRows);
+        break;
+    case ArchType::EncoderDecoder: {
+        MatrixRM memory;
+        encode(source, capture, &r.trace, memory, r.maskedRows);
+        decode(target, &memory, &source, capture, &r.trace, top, r.maskedRows);
+        break;
+    }
+    }
+    const int d = c.dModel;
+    r.logits.noalias() = top * ConstMatrixMap(m_head, m_outVocab, d).transpose();
+    if (m_headBias) r.logits.rowwise() += ConstRowVectorMap(m_headBias, m_outVocab);
+    return r;
+}
+
+std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen) const
+{
+    const ModelConfig& c = m_model->config;
+    maxLen = std::min(maxLen, c.maxLen);
+    const int d = c.dModel;
+    const ConstMatrixMap head(m_head, m_outVocab, d);
+    auto nextToken = [&](const MatrixRM& hidden) {
+        RowVector logits = hidden.row(hidden.rows() - 1) * head.transpose();
+        if (m_headBias) logits += ConstRowVectorMap(m_headBias, m_outVocab);
+        Eigen::Index best = 0;
+        logits.maxCoeff(&best);
+        return static_cast<int>(best);
+    };
+    std::vector<int> generated;
+    int masked = 0;
+    MatrixRM hidden;
+    if (c.type == ArchType::EncoderDecoder) {
+        const Vocabulary& tv = m_model->targetTokenizer.vocab();
+        const int eos = tv.special(SpecialRole::Eos);
+        MatrixRM memory;
+        encode(source, Capture::None, nullptr, memory, masked);
+        std::vector<int> target{tv.special(SpecialRole::Bos)};
+        while (static_cast<int>(target.size()) < maxLen) {
+            decode(target, &memory, &source, Capture::None, nullptr, hidden, masked);
+            const int next = nextToken(hidden);
+            target.push_back(next);
+            generated.push_back(next);
+            if (next == eos) break;
+        }
+    } else if (c.type == ArchType::Decoder) {
+        const int eos = m_model->sourceTokenizer.vocab().special(SpecialRole::Eos);
+        std::vector<int> ids = source;
+        while (static_cast<int>(ids.size()) < maxLen && !ids.empty()) {
+            decode(ids, nullptr, nullptr, Capture::None, nullptr, hidden, masked);
+            const int next = nextToken(hidden);
+            ids.push_back(next);
+            generated.push_back(next);
+            if (next == eos) break;
+        }
+    }
+    return generated;
+}
+
+} // namespace attnscope

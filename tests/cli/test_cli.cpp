@@ -1,0 +1,169 @@
+// attnscope-cli end to end: the documented JSON contract and exit codes (docs/cli.md).
+#include "../core/tiny_models.h"
+
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+using Json = nlohmann::json;
+
+namespace {
+
+struct Result {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Result runCli(const QStringList& args)
+{
+    QProcess p;
+    p.start(QStringLiteral(ATTNSCOPE_CLI), args);
+    if (!p.waitForFinished(120000)) return {};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void info();
+    void runEncoderDecoder();
+    void runDecoderGenerate();
+    void runToFile();
+    void exitCodes_data();
+    void exitCodes();
+    void invalidModelNamesFileAndPath();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_encdec, m_decoder, m_bad;
+};
+
+void TestCli::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    auto write = [this](const QString& name, const std::string& text) {
+        QFile f(m_dir.filePath(name));
+        if (!f.open(QIODevice::WriteOnly) || f.write(text.c_str(), qint64(text.size())) != qint64(text.size()))
+            qFatal("cannot write test file %s", qPrintable(f.fileName()));
+        return f.fileName();
+    };
+    m_encdec = write("encdec.json", attnscope::test::tinyModel("encoder-decoder").dump());
+    m_decoder = write("decoder.json", attnscope::test::tinyModel("decoder").dump());
+    Json bad = attnscope::test::tinyModel("encoder");
+    bad["weights"]["encoder.layers.0.self_attn.q_proj.weight"]["shape"] = {4, 2};
+    m_bad = write("bad.json", bad.dump());
+}
+
+void TestCli::info()
+{
+    const Result r = runCli({"info", m_encdec});
+    QCOMPARE(r.exitCode, 0);
+    const Json j = Json::parse(r.out.toStdString());
+    QCOMPARE(j["name"].get<std::string>(), std::string("tiny-encoder-decoder"));
+    QCOMPARE(j["architecture"]["type"].get<std::string>(), std::string("encoder-decoder"));
+    QCOMPARE(j["architecture"]["n_heads"].get<int>(), 2);
+    QCOMPARE(j["vocab_size"]["source"].get<int>(), 9);
+    // Parameters: 2 embeddings + 2 position tables (4·9·2 + 8·4·2 = 136), encoder layer
+    // (4 projections 4·20 = 80, FF 4·8+8 + 8·4+4 = 76, 2 norms 16) = 172, decoder layer
+    // (2 attention blocks 160, FF 76, 3 norms 24) = 260, final norms 16, head 9·4+9 = 45.
+    QCOMPARE(j["parameters"].get<int>(), 136 + 172 + 260 + 16 + 45);
+}
+
+void TestCli::runEncoderDecoder()
+{
+    const Result r = runCli({"run", m_encdec, "--text", "abc", "--target", "ab"});
+    QCOMPARE(r.exitCode, 0);
+    const Json j = Json::parse(r.out.toStdString());
+    QCOMPARE(j["source_tokens"], Json({"a", "b", "c", "</s>"}));
+    QCOMPARE(j["target_tokens"], Json({"<s>", "a", "b"}));
+    QVERIFY(j["output"].contains("text"));
+    QCOMPARE(j["output"]["tokens"].size(), size_t(3));
+    // 1 encoder layer + 1 decoder layer + 1 cross layer, 2 heads each.
+    QCOMPARE(j["attention"].size(), size_t(6));
+    for (const Json& a : j["attention"]) {
+        const std::string s = a["stack"];
+        const size_t rows = s == "encoder" ? 4 : 3, cols = s == "decoder" ? 3 : 4;
+        QCOMPARE(a["weights"].size(), rows);
+        for (const Json& row : a["weights"]) {
+            QCOMPARE(row.size(), cols);
+            double sum = 0;
+            for (const Json& v : row) sum += v.get<double>();
+            QVERIFY(std::abs(sum - 1.0) < 1e-5);
+        }
+        if (s == "decoder") QCOMPARE(a["weights"][0][1].get<double>(), 0.0); // causal
+    }
+}
+
+void TestCli::runDecoderGenerate()
+{
+    const Result r = runCli({"run", m_decoder, "--text", "ab", "--generate", "--capture", "full"});
+    QCOMPARE(r.exitCode, 0);
+    const Json j = Json::parse(r.out.toStdString());
+    QCOMPARE(j["source_tokens"], Json({"<s>", "a", "b"}));
+    const size_t total = j["source_tokens"].size() + j["target_tokens"].size();
+    QVERIFY(total > 3);
+    QCOMPARE(j["attention"][0]["stack"].get<std::string>(), std::string("decoder"));
+    QCOMPARE(j["attention"][0]["weights"].size(), total);
+    QCOMPARE(j["attention"][0]["q"][0].size(), size_t(2)); // d_k
+}
+
+void TestCli::runToFile()
+{
+    const QString out = m_dir.filePath("trace.json");
+    const Result r = runCli({"run", m_encdec, "--text", "ab", "--out", out});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.isEmpty());
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const Json j = Json::parse(f.readAll().toStdString());
+    QCOMPARE(j["model"].get<std::string>(), std::string("tiny-encoder-decoder"));
+    QVERIFY(!QFile::exists(out + ".tmp"));
+}
+
+void TestCli::exitCodes_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("stderrContains");
+    QTest::newRow("help") << QStringList{"--help"} << 0 << "";
+    QTest::newRow("no args") << QStringList{} << 2 << "missing command";
+    QTest::newRow("unknown command") << QStringList{"frobnicate", "x"} << 2 << "unknown command";
+    QTest::newRow("run without text") << QStringList{"run", "@ENCDEC"} << 2 << "--text is required";
+    QTest::newRow("unknown option") << QStringList{"run", "@ENCDEC", "--txt", "a"} << 2 << "unknown option --txt";
+    QTest::newRow("target and generate") << QStringList{"run", "@ENCDEC", "--text", "a", "--target", "b", "--generate"}
+                                         << 2 << "mutually exclusive";
+    QTest::newRow("target on decoder") << QStringList{"run", "@DECODER", "--text", "a", "--target", "b"} << 2
+                                       << "--target needs an encoder-decoder model";
+    QTest::newRow("missing file") << QStringList{"info", "/nonexistent/m.json"} << 4 << "/nonexistent/m.json: cannot open";
+    QTest::newRow("invalid model") << QStringList{"info", "@BAD"} << 3 << "expected shape [4, 4], got [4, 2]";
+    QTest::newRow("unwritable out") << QStringList{"run", "@ENCDEC", "--text", "a", "--out", "/nonexistent/dir/x.json"}
+                                    << 4 << "cannot open for writing";
+}
+
+void TestCli::exitCodes()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, code);
+    QFETCH(QString, stderrContains);
+    for (QString& a : args) a.replace("@ENCDEC", m_encdec).replace("@DECODER", m_decoder).replace("@BAD", m_bad);
+    const Result r = runCli(args);
+    QCOMPARE(r.exitCode, code);
+    QVERIFY2(QString::fromUtf8(r.err).contains(stderrContains), r.err.constData());
+}
+
+void TestCli::invalidModelNamesFileAndPath()
+{
+    const Result r = runCli({"run", m_bad, "--text", "a"});
+    QCOMPARE(r.exitCode, 3);
+    const QString err = QString::fromUtf8(r.err).trimmed();
+    QCOMPARE(err, m_bad + ": /weights/encoder.layers.0.self_attn.q_proj.weight: expected shape [4, 4], got [4, 2]");
+    QVERIFY(!err.contains('\n')); // one line
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

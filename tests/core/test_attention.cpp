@@ -1,0 +1,172 @@
+// Attention numerics against hand-computed values: softmax stability, masks, row sums.
+#include "core/attention.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <limits>
+
+using namespace attnscope;
+
+class TestAttention : public QObject {
+    Q_OBJECT
+private slots:
+    void softmaxHandComputed();
+    void softmaxHugeLogits();
+    void softmaxFullyMaskedRow();
+    void singleHeadHandComputed();
+    void causalMaskHasNoWeightAboveDiagonal();
+    void paddingMaskZeroesKeys();
+    void rowsSumToOne();
+    void fullCaptureMatchesDefinition();
+};
+
+void TestAttention::softmaxHandComputed()
+{
+    MatrixRM s(1, 3);
+    s << 0.0f, std::log(2.0f), std::log(5.0f); // exp: 1, 2, 5 -> /8
+    QVERIFY(softmaxRowsInPlace(s));
+    QVERIFY(std::abs(s(0, 0) - 0.125f) < 1e-6f);
+    QVERIFY(std::abs(s(0, 1) - 0.25f) < 1e-6f);
+    QVERIFY(std::abs(s(0, 2) - 0.625f) < 1e-6f);
+}
+
+void TestAttention::softmaxHugeLogits()
+{
+    // Without subtracting the row max, exp(1e30) overflows to inf and the row becomes NaN.
+    MatrixRM s(2, 3);
+    s << 1e30f, 1e30f, -1e30f, 88.0f, 89.0f, 1000.0f;
+    QVERIFY(softmaxRowsInPlace(s));
+    QVERIFY(s.allFinite());
+    QCOMPARE(s(0, 0), 0.5f);
+    QCOMPARE(s(0, 1), 0.5f);
+    QCOMPARE(s(0, 2), 0.0f);
+    QVERIFY(std::abs(s(1, 2) - 1.0f) < 1e-6f);
+}
+
+void TestAttention::softmaxFullyMaskedRow()
+{
+    const float inf = std::numeric_limits<float>::infinity();
+    MatrixRM s(2, 2);
+    s << -inf, -inf, 0.0f, -inf;
+    QVERIFY(!softmaxRowsInPlace(s));
+    QCOMPARE(s(0, 0), 0.0f);
+    QCOMPARE(s(0, 1), 0.0f);
+    QCOMPARE(s(1, 0), 1.0f);
+    QCOMPARE(s(1, 1), 0.0f);
+}
+
+namespace {
+struct IdentityBlock {
+    explicit IdentityBlock(int d) : eye(MatrixRM::Identity(d, d))
+    {
+        w.wq = w.wk = w.wv = w.wo = eye.data();
+    }
+    MatrixRM eye;
+    AttentionWeights w;
+};
+} // namespace
+
+void TestAttention::singleHeadHandComputed()
+{
+    // d = 2, one head, identity projections: scores = X Xᵀ / √2.
+    // X = [[1, 0], [1, 1]] -> XXᵀ = [[1, 1], [1, 2]] -> /√2.
+    IdentityBlock b(2);
+    MatrixRM x(2, 2);
+    x << 1, 0, 1, 1;
+    LayerTrace trace;
+    MatrixRM out;
+    multiHeadAttention(x, x, b.w, 1, {}, Capture::Attention, &trace, out);
+    const double r = 1.0 / std::sqrt(2.0);
+    // Row 0: scores (r, r) -> (0.5, 0.5). Row 1: (r, 2r) -> softmax.
+    const double e = std::exp(r);
+    const double a10 = 1.0 / (1.0 + e), a11 = e / (1.0 + e);
+    const MatrixRM& a = trace.heads.at(0).weights;
+    QVERIFY(std::abs(a(0, 0) - 0.5) < 1e-6);
+    QVERIFY(std::abs(a(0, 1) - 0.5) < 1e-6);
+    QVERIFY(std::abs(a(1, 0) - a10) < 1e-6);
+    QVERIFY(std::abs(a(1, 1) - a11) < 1e-6);
+    // out = A V, V = X: row 1 = a10*[1,0] + a11*[1,1] = [1, a11].
+    QVERIFY(std::abs(out(1, 0) - 1.0) < 1e-6);
+    QVERIFY(std::abs(out(1, 1) - a11) < 1e-6);
+    QVERIFY(std::abs(out(0, 1) - 0.5) < 1e-6);
+}
+
+void TestAttention::causalMaskHasNoWeightAboveDiagonal()
+{
+    IdentityBlock b(4);
+    MatrixRM x = MatrixRM::Random(6, 4) * 3.0f;
+    AttentionMask mask;
+    mask.causal = true;
+    LayerTrace trace;
+    MatrixRM out;
+    multiHeadAttention(x, x, b.w, 2, mask, Capture::Attention, &trace, out);
+    QCOMPARE(trace.heads.size(), size_t(2));
+    for (const HeadTrace& h : trace.heads) {
+        for (int i = 0; i < 6; ++i)
+            for (int j = i + 1; j < 6; ++j) QCOMPARE(h.weights(i, j), 0.0f);
+        QCOMPARE(h.weights(0, 0), 1.0f); // the first query can only see itself
+    }
+}
+
+void TestAttention::paddingMaskZeroesKeys()
+{
+    IdentityBlock b(2);
+    MatrixRM x(3, 2);
+    x << 1, 0, 0, 1, 5, 5;
+    AttentionMask mask;
+    mask.keyPadding = {false, false, true};
+    LayerTrace trace;
+    MatrixRM out;
+    const int masked = multiHeadAttention(x, x, b.w, 1, mask, Capture::Attention, &trace, out);
+    QCOMPARE(masked, 0);
+    const MatrixRM& a = trace.heads[0].weights;
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(a(i, 2), 0.0f);
+        QVERIFY(std::abs(a.row(i).sum() - 1.0f) < 1e-6f);
+    }
+    // All keys padded: every row is defined as zeros and reported.
+    mask.keyPadding = {true, true, true};
+    QCOMPARE(multiHeadAttention(x, x, b.w, 1, mask, Capture::Attention, &trace, out), 3);
+    QCOMPARE(trace.heads[0].weights.sum(), 0.0f);
+}
+
+void TestAttention::rowsSumToOne()
+{
+    IdentityBlock b(8);
+    MatrixRM x = MatrixRM::Random(5, 8) * 10.0f;
+    MatrixRM y = MatrixRM::Random(7, 8) * 10.0f;
+    LayerTrace trace;
+    MatrixRM out;
+    multiHeadAttention(x, y, b.w, 4, {}, Capture::Attention, &trace, out);
+    for (const HeadTrace& h : trace.heads) {
+        QCOMPARE(h.weights.rows(), Eigen::Index(5));
+        QCOMPARE(h.weights.cols(), Eigen::Index(7));
+        for (int i = 0; i < 5; ++i) QVERIFY(std::abs(h.weights.row(i).sum() - 1.0f) < 1e-5f);
+        QVERIFY((h.weights.array() >= 0.0f).all());
+    }
+}
+
+void TestAttention::fullCaptureMatchesDefinition()
+{
+    IdentityBlock b(4);
+    MatrixRM x = MatrixRM::Random(3, 4);
+    LayerTrace trace;
+    MatrixRM out;
+    multiHeadAttention(x, x, b.w, 2, {}, Capture::Full, &trace, out);
+    const HeadTrace& h1 = trace.heads[1];
+    QCOMPARE(h1.q.cols(), Eigen::Index(2));
+    QVERIFY(h1.q.isApprox(x.middleCols(2, 2)));
+    const MatrixRM expectScores = x.middleCols(2, 2) * x.middleCols(2, 2).transpose() / std::sqrt(2.0f);
+    QVERIFY(h1.scores.isApprox(expectScores, 1e-6f));
+    MatrixRM soft = expectScores;
+    softmaxRowsInPlace(soft);
+    QVERIFY(h1.weights.isApprox(soft, 1e-6f));
+    // Attention-only capture stores no Q/K/V.
+    LayerTrace light;
+    multiHeadAttention(x, x, b.w, 2, {}, Capture::Attention, &light, out);
+    QCOMPARE(light.heads[0].q.size(), Eigen::Index(0));
+}
+
+QTEST_APPLESS_MAIN(TestAttention)
+#include "test_attention.moc"
