@@ -65,7 +65,7 @@ void project(const Eigen::Ref<const MatrixRM>& x, const float* w, const float* b
 
 int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<const MatrixRM>& y,
                        const AttentionWeights& w, int nHeads, const AttentionMask& mask, Capture capture,
-                       LayerTrace* layer, MatrixRM& out)
+                       LayerTrace* layer, MatrixRM& out, const HeadOverrides* overrides)
 {
     const int d = static_cast<int>(x.cols());
     const int dk = d / nHeads;
@@ -103,8 +103,16 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
                 if (mask.keyPadding[static_cast<size_t>(j)]) scores.col(j).setConstant(kNegInf);
         if (!softmaxRowsInPlace(scores) && h == 0)
             for (Eigen::Index i = 0; i < tq; ++i) maskedRows += scores.row(i).sum() == 0.0f ? 1 : 0;
-        context.middleCols(h * dk, dk).noalias() = scores * vh;
-        if (ht) ht->weights = scores;
+        const RowVector* replacement =
+            overrides && size_t(h) < overrides->size() ? (*overrides)[size_t(h)] : nullptr;
+        if (replacement)
+            context.middleCols(h * dk, dk).rowwise() = *replacement;
+        else
+            context.middleCols(h * dk, dk).noalias() = scores * vh;
+        if (ht) {
+            ht->weights = scores;
+            if (capture == Capture::Full) ht->output = scores * vh;
+        }
     }
     project(context, w.wo, w.bo, d, out);
     return maskedRows;

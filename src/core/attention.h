@@ -26,11 +26,16 @@ struct AttentionWeights {
     const float* wo = nullptr; const float* bo = nullptr;
 };
 
+// Per-head replacement of the head's output A_h·V_h (before the output projection): nullptr
+// entries leave the head alone; a (d_k) row replaces every position's output (zeros for zero
+// ablation, the head's mean output on a reference input for mean ablation).
+using HeadOverrides = std::vector<const RowVector*>;
+
 // Multi-head attention with queries from x (Tq, d) and keys/values from y (Tk, d).
 // Writes (Tq, d) into out. Records per-head data into `layer` when capture != None.
 // Returns the number of fully masked query rows (they produce zero weights).
 int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<const MatrixRM>& y,
                        const AttentionWeights& w, int nHeads, const AttentionMask& mask, Capture capture,
-                       LayerTrace* layer, MatrixRM& out);
+                       LayerTrace* layer, MatrixRM& out, const HeadOverrides* overrides = nullptr);
 
 } // namespace attnscope

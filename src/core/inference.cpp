@@ -119,7 +119,7 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
 
     switch (c.type) {
     case ArchType::Encoder: {
-        ForwardResult f = transformer.forward(sourceIds, {}, options.capture);
+        ForwardResult f = transformer.forward(sourceIds, {}, options.capture, options.ablation.get());
         r.logits = std::move(f.logits);
         r.trace = std::move(f.trace);
         r.outputTokens = argmaxTokens(r.logits, sv);
@@ -138,13 +138,13 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
     case ArchType::Decoder: {
         std::vector<int> ids = sourceIds;
         if (options.generate) {
-            const std::vector<int> gen = transformer.greedy(sourceIds, c.maxLen);
+            const std::vector<int> gen = transformer.greedy(sourceIds, c.maxLen, options.ablation.get());
             for (const int id : gen) r.targetTokens.push_back(tokenFromId(sv, id));
             ids.insert(ids.end(), gen.begin(), gen.end());
             r.outputTokens = r.targetTokens;
             r.outputText = m.sourceTokenizer.decode(gen);
         }
-        ForwardResult f = transformer.forward(ids, {}, options.capture);
+        ForwardResult f = transformer.forward(ids, {}, options.capture, options.ablation.get());
         r.logits = std::move(f.logits);
         r.trace = std::move(f.trace);
         if (!options.generate) {
@@ -163,13 +163,13 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
             targetIds = idsOf(r.targetTokens);
         } else {
             // Generation is the default: an encoder-decoder model's point is its output.
-            const std::vector<int> gen = transformer.greedy(sourceIds, c.maxLen);
+            const std::vector<int> gen = transformer.greedy(sourceIds, c.maxLen, options.ablation.get());
             targetIds.push_back(tv.special(SpecialRole::Bos));
             // Decoder input = bos + generated without its last token: row i predicts token i+1.
             targetIds.insert(targetIds.end(), gen.begin(), gen.empty() ? gen.end() : gen.end() - 1);
             for (const int id : targetIds) r.targetTokens.push_back(tokenFromId(tv, id));
         }
-        ForwardResult f = transformer.forward(sourceIds, targetIds, options.capture);
+        ForwardResult f = transformer.forward(sourceIds, targetIds, options.capture, options.ablation.get());
         r.logits = std::move(f.logits);
         r.trace = std::move(f.trace);
         r.outputTokens = argmaxTokens(r.logits, tv);

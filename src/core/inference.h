@@ -8,6 +8,7 @@
 #include "core/trace.h"
 #include "core/transformer.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ struct RunOptions {
     bool generate = false;             // greedy decoding (decoder, encoder-decoder)
     Capture capture = Capture::Attention;
     int topK = 5;
+    std::shared_ptr<const HeadAblation> ablation; // heads to ablate in every pass (may be null)
 };
 
 struct Prediction {

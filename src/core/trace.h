@@ -5,7 +5,9 @@
 
 #include "core/tensor.h"
 
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace attnscope {
@@ -13,6 +15,27 @@ namespace attnscope {
 enum class Stack { Encoder, Decoder, Cross };
 const char* toString(Stack stack);
 bool stackFromString(const std::string& name, Stack& stack);
+
+// Heads to ablate: (stack, layer, head) -> replacement for the head's output (d_k).
+class HeadAblation {
+public:
+    void zero(Stack stack, int layer, int head, int dHead) { set(stack, layer, head, RowVector::Zero(dHead)); }
+    void set(Stack stack, int layer, int head, RowVector replacement)
+    {
+        m_heads[{int(stack), layer, head}] = std::move(replacement);
+    }
+    void clear(Stack stack, int layer, int head) { m_heads.erase({int(stack), layer, head}); }
+    const RowVector* find(Stack stack, int layer, int head) const
+    {
+        const auto it = m_heads.find({int(stack), layer, head});
+        return it == m_heads.end() ? nullptr : &it->second;
+    }
+    bool empty() const { return m_heads.empty(); }
+    size_t size() const { return m_heads.size(); }
+
+private:
+    std::map<std::tuple<int, int, int>, RowVector> m_heads;
+};
 
 enum class Capture {
     None,      // logits only
@@ -26,6 +49,7 @@ struct HeadTrace {
     MatrixRM k;       // (Tk, dk)
     MatrixRM v;       // (Tk, dk)
     MatrixRM scores;  // (Tq, Tk)  QKᵀ/√d_k, before the mask
+    MatrixRM output;  // (Tq, dk)  A·V, the head's output before the output projection
 };
 
 struct LayerTrace {

@@ -112,7 +112,7 @@ void Transformer::feedForward(const Layer& l, const Eigen::Ref<const MatrixRM>& 
 
 void Transformer::runLayer(const Layer& l, MatrixRM& x, const MatrixRM* memory, const AttentionMask& selfMask,
                            const AttentionMask& crossMask, Capture capture, LayerTrace* selfTrace,
-                           LayerTrace* crossTrace, int& maskedRows) const
+                           LayerTrace* crossTrace, int& maskedRows, LayerOverrides ov) const
 {
     const ModelConfig& c = m_model->config;
     const int heads = c.nHeads;
@@ -120,22 +120,22 @@ void Transformer::runLayer(const Layer& l, MatrixRM& x, const MatrixRM* memory, 
     const Norm& ffNorm = l.hasCross ? l.norm3 : l.norm2;
     if (c.norm == NormPosition::Pre) {
         layerNorm(l.norm1, x, normed);
-        maskedRows += multiHeadAttention(normed, normed, l.selfAttn, heads, selfMask, capture, selfTrace, sub);
+        maskedRows += multiHeadAttention(normed, normed, l.selfAttn, heads, selfMask, capture, selfTrace, sub, ov.self);
         x += sub;
         if (l.hasCross) {
             layerNorm(l.norm2, x, normed);
-            maskedRows += multiHeadAttention(normed, *memory, l.crossAttn, heads, crossMask, capture, crossTrace, sub);
+            maskedRows += multiHeadAttention(normed, *memory, l.crossAttn, heads, crossMask, capture, crossTrace, sub, ov.cross);
             x += sub;
         }
         layerNorm(ffNorm, x, normed);
         feedForward(l, normed, sub);
         x += sub;
     } else {
-        maskedRows += multiHeadAttention(x, x, l.selfAttn, heads, selfMask, capture, selfTrace, sub);
+        maskedRows += multiHeadAttention(x, x, l.selfAttn, heads, selfMask, capture, selfTrace, sub, ov.self);
         sub += x;
         layerNorm(l.norm1, sub, x);
         if (l.hasCross) {
-            maskedRows += multiHeadAttention(x, *memory, l.crossAttn, heads, crossMask, capture, crossTrace, sub);
+            maskedRows += multiHeadAttention(x, *memory, l.crossAttn, heads, crossMask, capture, crossTrace, sub, ov.cross);
             sub += x;
             layerNorm(l.norm2, sub, x);
         }
@@ -156,15 +156,34 @@ AttentionMask Transformer::paddingMask(const std::vector<int>& ids, int padId) c
     return mask;
 }
 
+const HeadOverrides* Transformer::overridesFor(const HeadAblation* ablation, Stack stack, int layer,
+                                               HeadOverrides& storage) const
+{
+    if (!ablation || ablation->empty()) return nullptr;
+    const int heads = m_model->config.nHeads;
+    storage.assign(size_t(heads), nullptr);
+    bool any = false;
+    for (int h = 0; h < heads; ++h) {
+        const RowVector* r = ablation->find(stack, layer, h);
+        if (r && r->size() == m_model->config.dHead()) {
+            storage[size_t(h)] = r;
+            any = true;
+        }
+    }
+    return any ? &storage : nullptr;
+}
+
 void Transformer::encode(const std::vector<int>& source, Capture capture, Trace* trace, MatrixRM& memory,
-                         int& maskedRows) const
+                         int& maskedRows, const HeadAblation* ablation) const
 {
     embed(source, m_encoderEmbed, m_encoderPos, memory);
     const AttentionMask mask = paddingMask(source, m_model->sourceTokenizer.vocab().special(SpecialRole::Pad));
     if (trace && capture != Capture::None) trace->encoder.resize(m_encoderLayers.size());
     for (size_t i = 0; i < m_encoderLayers.size(); ++i) {
         LayerTrace* lt = (trace && capture != Capture::None) ? &trace->encoder[i] : nullptr;
-        runLayer(m_encoderLayers[i], memory, nullptr, mask, {}, capture, lt, nullptr, maskedRows);
+        HeadOverrides storage;
+        const LayerOverrides ov{overridesFor(ablation, Stack::Encoder, int(i), storage), nullptr};
+        runLayer(m_encoderLayers[i], memory, nullptr, mask, {}, capture, lt, nullptr, maskedRows, ov);
     }
     if (m_model->config.finalNorm) {
         MatrixRM normed;
@@ -174,7 +193,8 @@ void Transformer::encode(const std::vector<int>& source, Capture capture, Trace*
 }
 
 void Transformer::decode(const std::vector<int>& target, const MatrixRM* memory, const std::vector<int>* source,
-                         Capture capture, Trace* trace, MatrixRM& hidden, int& maskedRows) const
+                         Capture capture, Trace* trace, MatrixRM& hidden, int& maskedRows,
+                         const HeadAblation* ablation) const
 {
     const ModelConfig& c = m_model->config;
     embed(target, m_decoderEmbed, m_decoderPos, hidden);
@@ -192,7 +212,10 @@ void Transformer::decode(const std::vector<int>& target, const MatrixRM* memory,
     for (size_t i = 0; i < m_decoderLayers.size(); ++i) {
         LayerTrace* st = record ? &trace->decoder[i] : nullptr;
         LayerTrace* ct = record && c.hasCrossAttention() ? &trace->cross[i] : nullptr;
-        runLayer(m_decoderLayers[i], hidden, memory, selfMask, crossMask, capture, st, ct, maskedRows);
+        HeadOverrides selfStorage, crossStorage;
+        const LayerOverrides ov{overridesFor(ablation, Stack::Decoder, int(i), selfStorage),
+                                overridesFor(ablation, Stack::Cross, int(i), crossStorage)};
+        runLayer(m_decoderLayers[i], hidden, memory, selfMask, crossMask, capture, st, ct, maskedRows, ov);
     }
     if (c.finalNorm) {
         MatrixRM normed;
@@ -202,22 +225,22 @@ void Transformer::decode(const std::vector<int>& target, const MatrixRM* memory,
 }
 
 ForwardResult Transformer::forward(const std::vector<int>& source, const std::vector<int>& target,
-                                   Capture capture) const
+                                   Capture capture, const HeadAblation* ablation) const
 {
     const ModelConfig& c = m_model->config;
     ForwardResult r;
     MatrixRM top; // (T, d) hidden states that feed the output head
     switch (c.type) {
     case ArchType::Encoder:
-        encode(source, capture, &r.trace, top, r.maskedRows);
+        encode(source, capture, &r.trace, top, r.maskedRows, ablation);
         break;
     case ArchType::Decoder:
-        decode(source, nullptr, nullptr, capture, &r.trace, top, r.maskedRows);
+        decode(source, nullptr, nullptr, capture, &r.trace, top, r.maskedRows, ablation);
         break;
     case ArchType::EncoderDecoder: {
         MatrixRM memory;
-        encode(source, capture, &r.trace, memory, r.maskedRows);
-        decode(target, &memory, &source, capture, &r.trace, top, r.maskedRows);
+        encode(source, capture, &r.trace, memory, r.maskedRows, ablation);
+        decode(target, &memory, &source, capture, &r.trace, top, r.maskedRows, ablation);
         break;
     }
     }
@@ -227,7 +250,7 @@ ForwardResult Transformer::forward(const std::vector<int>& source, const std::ve
     return r;
 }
 
-std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen) const
+std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen, const HeadAblation* ablation) const
 {
     const ModelConfig& c = m_model->config;
     maxLen = std::min(maxLen, c.maxLen);
@@ -247,10 +270,10 @@ std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen)
         const Vocabulary& tv = m_model->targetTokenizer.vocab();
         const int eos = tv.special(SpecialRole::Eos);
         MatrixRM memory;
-        encode(source, Capture::None, nullptr, memory, masked);
+        encode(source, Capture::None, nullptr, memory, masked, ablation);
         std::vector<int> target{tv.special(SpecialRole::Bos)};
         while (static_cast<int>(target.size()) < maxLen) {
-            decode(target, &memory, &source, Capture::None, nullptr, hidden, masked);
+            decode(target, &memory, &source, Capture::None, nullptr, hidden, masked, ablation);
             const int next = nextToken(hidden);
             target.push_back(next);
             generated.push_back(next);
@@ -260,7 +283,7 @@ std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen)
         const int eos = m_model->sourceTokenizer.vocab().special(SpecialRole::Eos);
         std::vector<int> ids = source;
         while (static_cast<int>(ids.size()) < maxLen && !ids.empty()) {
-            decode(ids, nullptr, nullptr, Capture::None, nullptr, hidden, masked);
+            decode(ids, nullptr, nullptr, Capture::None, nullptr, hidden, masked, ablation);
             const int next = nextToken(hidden);
             ids.push_back(next);
             generated.push_back(next);

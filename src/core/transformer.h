@@ -29,12 +29,14 @@ public:
     // encoder-decoder: source = encoder input, target = decoder input (starts with bos).
     // Ids must be valid for their vocabularies and lengths within max_len (caller's job;
     // inference.h does the truncation and reports it).
-    ForwardResult forward(const std::vector<int>& source, const std::vector<int>& target, Capture capture) const;
+    // `ablation`, when given, replaces the listed heads' outputs (see HeadAblation).
+    ForwardResult forward(const std::vector<int>& source, const std::vector<int>& target, Capture capture,
+                          const HeadAblation* ablation = nullptr) const;
 
     // Greedy decoding until eos or maxLen total decoder positions.
     // encoder-decoder: returns the generated ids after bos (eos included when produced).
     // decoder: returns the ids appended to source.
-    std::vector<int> greedy(const std::vector<int>& source, int maxLen) const;
+    std::vector<int> greedy(const std::vector<int>& source, int maxLen, const HeadAblation* ablation = nullptr) const;
 
 private:
     struct Linear { const float* w = nullptr; const float* b = nullptr; int out = 0; int in = 0; };
@@ -48,14 +50,23 @@ private:
     };
 
     void embed(const std::vector<int>& ids, const float* table, const float* pos, MatrixRM& x) const;
+    struct LayerOverrides {
+        const HeadOverrides* self = nullptr;
+        const HeadOverrides* cross = nullptr;
+    };
     void runLayer(const Layer& layer, MatrixRM& x, const MatrixRM* memory, const AttentionMask& selfMask,
                   const AttentionMask& crossMask, Capture capture, LayerTrace* selfTrace, LayerTrace* crossTrace,
-                  int& maskedRows) const;
+                  int& maskedRows, LayerOverrides overrides) const;
+    // Per-head overrides of one layer, or nullptr when no head of it is ablated.
+    const HeadOverrides* overridesFor(const HeadAblation* ablation, Stack stack, int layer,
+                                      HeadOverrides& storage) const;
     void layerNorm(const Norm& n, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out) const;
     void feedForward(const Layer& layer, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out) const;
-    void encode(const std::vector<int>& source, Capture capture, Trace* trace, MatrixRM& memory, int& maskedRows) const;
+    void encode(const std::vector<int>& source, Capture capture, Trace* trace, MatrixRM& memory, int& maskedRows,
+                const HeadAblation* ablation) const;
     void decode(const std::vector<int>& target, const MatrixRM* memory, const std::vector<int>* source,
-                Capture capture, Trace* trace, MatrixRM& hidden, int& maskedRows) const;
+                Capture capture, Trace* trace, MatrixRM& hidden, int& maskedRows,
+                const HeadAblation* ablation) const;
     AttentionMask paddingMask(const std::vector<int>& ids, int padId) const;
 
     std::shared_ptr<const Model> m_model;
