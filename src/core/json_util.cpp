@@ -111,6 +111,14 @@ Json parseModelJson(const std::string& text, const std::string& file)
         const std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
         throw ModelError(file, "/", "invalid JSON at line " + std::to_string(line) + ", column " +
                                         std::to_string(column) + ": " + detail);
+    } catch (const Json::out_of_range&) {
+        // nlohmann reports a number beyond double's range (e.g. 1e400) before the callback
+        // sees it: the value is the next element of the innermost open container.
+        std::vector<Frame> at = stack;
+        if (!at.empty() && at.back().isArray) ++at.back().index;
+        throw ModelError(file, pointerOf(at, at.size()), "value is not finite");
+    } catch (const Json::exception& e) {
+        throw ModelError(file, pointerOf(stack, stack.size()), std::string("invalid JSON: ") + e.what());
     }
 }
 
