@@ -2,6 +2,8 @@
 // the weight block is used in place as a row-major map and transposed lazily inside GEMM.
 #include "core/transformer.h"
 
+#include <unsupported/Eigen/SpecialFunctions>
+
 #include <cassert>
 #include <cmath>
 
@@ -105,7 +107,7 @@ void Transformer::feedForward(const Layer& l, const Eigen::Ref<const MatrixRM>& 
     if (m_model->config.activation == Activation::Relu)
         hidden = hidden.cwiseMax(0.0f);
     else // exact GELU, x·Φ(x), as torch's default
-        hidden = hidden.unaryExpr([](float v) { return 0.5f * v * (1.0f + std::erf(v * kInvSqrt2)); });
+        hidden.array() *= 0.5f * (1.0f + (hidden.array() * kInvSqrt2).erf());
     out.noalias() = hidden * ConstMatrixMap(l.linear2.w, l.linear2.out, l.linear2.in).transpose();
     if (l.linear2.b) out.rowwise() += ConstRowVectorMap(l.linear2.b, l.linear2.out);
 }
