@@ -40,7 +40,9 @@ CHECKPOINT.pt is ``torch.save`` of a dict (see ``attnscope_torch.save_checkpoint
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import struct
 import sys
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -97,7 +99,7 @@ def _check_examples(arch: Dict[str, Any], tok: Dict[str, Any],
 def build_document(arch: Dict[str, Any], tokenizer: Dict[str, Any], weights: Dict[str, Any],
                    name: str, description: str = "", examples: Optional[Sequence[Any]] = None,
                    encoding: str = "b64", metadata: Optional[Dict[str, Any]] = None,
-                   explicit_defaults: bool = True) -> Dict[str, Any]:
+                   explicit_defaults: bool = True, check_weights: bool = True) -> Dict[str, Any]:
     """Assemble a format-v1 document from format-named tensors (torch or numpy)."""
     a = normalize_arch(arch)
     try:
@@ -114,7 +116,7 @@ def build_document(arch: Dict[str, Any], tokenizer: Dict[str, Any], weights: Dic
         if k not in expected:
             raise ValueError(f"{k}: unexpected tensor (not used by this architecture)")
     tensors = {}
-    for k, shape in expected.items():
+    for k, shape in (expected.items() if check_weights else ()):
         if k not in arrays:
             raise ValueError(f"{k}: missing tensor")
         if arrays[k].shape != tuple(shape):
@@ -142,7 +144,60 @@ def build_document(arch: Dict[str, Any], tokenizer: Dict[str, Any], weights: Dic
     return doc
 
 
-def _save(doc: Dict[str, Any], weights: Dict[str, Any], path: str) -> Dict[str, Any]:
+def write_safetensors(path: str, arrays: Dict[str, np.ndarray]) -> None:
+    """Write float32 tensors as a safetensors file (8-byte LE header length, JSON header,
+    data; each tensor 4-byte aligned so AttnScope can map it without copying)."""
+    header: Dict[str, Any] = {"__metadata__": {"format": "pt", "writer": "attnscope export_torch.py"}}
+    offset = 0
+    order = sorted(arrays)
+    for k in order:
+        n = int(np.asarray(arrays[k]).size) * 4
+        header[k] = {"dtype": "F32", "shape": list(np.asarray(arrays[k]).shape), "data_offsets": [offset, offset + n]}
+        offset += n
+    blob = json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    blob += b" " * ((8 - len(blob) % 8) % 8)  # keeps the data 8-byte aligned
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(blob)))
+        f.write(blob)
+        for k in order:
+            f.write(np.ascontiguousarray(arrays[k], dtype="<f4").tobytes())
+    os.replace(tmp, path)
+
+
+def read_safetensors(path: str) -> Dict[str, np.ndarray]:
+    """Read back a float32 safetensors file written by write_safetensors."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    out = {}
+    for k, e in header.items():
+        if k == "__metadata__":
+            continue
+        b, end = e["data_offsets"]
+        out[k] = np.frombuffer(raw[8 + n + b:8 + n + end], dtype="<f4").reshape(e["shape"])
+    return out
+
+
+def _to_array(v: Any) -> np.ndarray:
+    return v.detach().cpu().to(torch.float32).numpy() if torch.is_tensor(v) else np.asarray(v, np.float32)
+
+
+def _save(doc: Dict[str, Any], weights: Dict[str, Any], path: str, sidecar: bool = False) -> Dict[str, Any]:
+    if sidecar:
+        # Large models: tensors in a safetensors file next to the JSON (docs/model-format.md).
+        st_path = os.path.splitext(path)[0] + ".safetensors"
+        write_safetensors(st_path, {k: _to_array(v) for k, v in weights.items()})
+        doc = dict(doc)
+        doc.pop("weights", None)
+        doc["weights_file"] = os.path.basename(st_path)
+        write_json(path, doc)
+        back = read_safetensors(st_path)
+        for k, v in weights.items():
+            if not np.array_equal(back[k].view(np.uint32), np.ascontiguousarray(_to_array(v)).view(np.uint32)):
+                raise RuntimeError(f"{st_path}: {k} did not survive the round trip bit-exactly")
+        return doc
     write_json(path, doc)
     _, back = read_document(path)
     for k, v in weights.items():
@@ -177,9 +232,10 @@ def export_model(model: AttnScopeTransformer, tokenizer: Dict[str, Any], path: s
         raise ValueError(f"tokenizer vocabulary sizes ({vs}, {vt}) do not match the model "
                          f"({model.vocab_size}, {model.target_vocab_size})")
     weights = model.format_weights()
-    doc = build_document(model.arch, tokenizer, weights, name, description, examples, encoding,
-                         metadata, explicit_defaults)
-    return _save(doc, weights, path)
+    sidecar = encoding == "safetensors"
+    doc = build_document(model.arch, tokenizer, {} if sidecar else weights, name, description, examples,
+                         "b64" if sidecar else encoding, metadata, explicit_defaults, check_weights=not sidecar)
+    return _save(doc, weights, path, sidecar)
 
 
 def export_checkpoint(checkpoint: str, out: str, encoding: str = "b64", name: Optional[str] = None,
@@ -203,8 +259,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("checkpoint", help="torch.save'd dict with arch, tokenizer, state_dict, name, "
                                       "description, examples")
     p.add_argument("--out", "-o", required=True, help="output model JSON path")
-    p.add_argument("--encoding", choices=("b64", "data"), default="b64",
-                   help="tensor encoding (default b64: compact and bit exact)")
+    p.add_argument("--encoding", choices=("b64", "data", "safetensors"), default="b64",
+                   help="tensor encoding (default b64: compact and bit exact; safetensors: a "
+                        "memory-mapped sidecar file next to the JSON, for large models)")
     p.add_argument("--name", help="override the display name")
     p.add_argument("--description", help="override the description")
     args = p.parse_args(argv)
@@ -213,6 +270,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (ValueError, FormatError, RuntimeError, OSError) as e:
         print(f"export_torch: {e}", file=sys.stderr)
         return 1
+    if "weights_file" in doc:
+        print(f"wrote {args.out} and {doc['weights_file']}")
+        return 0
     n = sum(int(np.prod(t["shape"])) for t in doc["weights"].values())
     print(f"wrote {args.out}: {doc['architecture']['type']}, {len(doc['weights'])} tensors, "
           f"{n} parameters, {os.path.getsize(args.out)} bytes")

@@ -4,6 +4,7 @@
 #include "core/model_loader.h"
 
 #include "core/json_util.h"
+#include "core/safetensors.h"
 
 #include <cmath>
 #include <cstring>
@@ -235,8 +236,19 @@ void fillTensor(const JsonReader& r, const Json& t, const std::string& p, float*
 
 void readWeights(const JsonReader& r, const Json& root, Model& m)
 {
-    const Json& w = r.requireObject(root, "", "weights");
     const auto specs = requiredTensors(m.config, m.sourceTokenizer.vocab().size(), m.targetTokenizer.vocab().size());
+    if (root.find("weights_file") != root.end()) {
+        const std::string file = r.requireString(root, "", "weights_file");
+        if (file.empty()) r.fail("/weights_file", "empty file name");
+        if (root.find("weights") != root.end() && !(root["weights"].is_object() && root["weights"].empty()))
+            r.fail("/weights", "a model with \"weights_file\" keeps its tensors there; \"weights\" must be absent or {}");
+        const std::filesystem::path sidecar = std::filesystem::path(file).is_absolute()
+                                                  ? std::filesystem::path(file)
+                                                  : std::filesystem::path(r.file()).parent_path() / file;
+        loadSafetensors(sidecar.string(), specs, m.weights);
+        return;
+    }
+    const Json& w = r.requireObject(root, "", "weights");
     std::set<std::string> expected;
     for (const TensorSpec& spec : specs) {
         const std::string p = "/weights/" + jsonPointerEscape(spec.name);

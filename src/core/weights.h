@@ -5,6 +5,7 @@
 #include "core/tensor.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,12 @@ public:
     void declare(const std::string& name, std::vector<int> shape);
     void allocate();
 
+    // Alternative to declare/allocate: tensors that live in an external read-only block (a
+    // memory-mapped safetensors file). `offset` is in floats from `base`; `keepAlive` owns the
+    // mapping. mutableData() must not be used on such weights.
+    void adopt(const float* base, size_t floatCount, std::shared_ptr<const void> keepAlive);
+    void declareAt(const std::string& name, std::vector<int> shape, size_t offset);
+
     bool has(const std::string& name) const { return m_entries.count(name) != 0; }
     const Entry& entry(const std::string& name) const { return m_entries.at(name); }
     const std::map<std::string, Entry>& entries() const { return m_entries; }
@@ -39,10 +46,17 @@ public:
     // 1-D tensor as a row vector view.
     ConstRowVectorMap vector(const std::string& name) const;
 
-    size_t totalSize() const { return m_data.size(); }
+    // Number of parameters (sum of tensor sizes).
+    size_t totalSize() const;
+    bool isMapped() const { return m_keepAlive != nullptr; }
 
 private:
+    const float* base() const { return m_keepAlive ? m_base : m_data.data(); }
+
     std::vector<float> m_data;
+    const float* m_base = nullptr;
+    size_t m_baseCount = 0;
+    std::shared_ptr<const void> m_keepAlive;
     std::map<std::string, Entry> m_entries;
 };
 
