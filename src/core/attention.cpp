@@ -55,10 +55,14 @@ bool softmaxRowsInPlace(Eigen::Ref<MatrixRM> scores)
 
 namespace {
 
+// out = x·Wᵀ + b. Seeding the output with the bias and accumulating the product saves both
+// the zero-fill Eigen's GEMM does before an assignment and a separate pass for the bias.
 void project(const Eigen::Ref<const MatrixRM>& x, const float* w, const float* b, int d, MatrixRM& out)
 {
-    out.noalias() = x * ConstMatrixMap(w, d, d).transpose();
-    if (b) out.rowwise() += ConstRowVectorMap(b, d);
+    out.resize(x.rows(), d);
+    if (b) out.rowwise() = ConstRowVectorMap(b, d);
+    else out.setZero();
+    out.noalias() += x * ConstMatrixMap(w, d, d).transpose();
 }
 
 } // namespace

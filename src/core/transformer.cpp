@@ -99,17 +99,24 @@ void Transformer::layerNorm(const Norm& n, const Eigen::Ref<const MatrixRM>& x, 
     }
 }
 
+void Transformer::linear(const Linear& l, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out)
+{
+    // Bias first, then accumulate: avoids GEMM's zero-fill and a second pass (see project()).
+    out.resize(x.rows(), l.out);
+    if (l.b) out.rowwise() = ConstRowVectorMap(l.b, l.out);
+    else out.setZero();
+    out.noalias() += x * ConstMatrixMap(l.w, l.out, l.in).transpose();
+}
+
 void Transformer::feedForward(const Layer& l, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out) const
 {
     MatrixRM hidden; // (T, d_ff)
-    hidden.noalias() = x * ConstMatrixMap(l.linear1.w, l.linear1.out, l.linear1.in).transpose();
-    if (l.linear1.b) hidden.rowwise() += ConstRowVectorMap(l.linear1.b, l.linear1.out);
+    linear(l.linear1, x, hidden);
     if (m_model->config.activation == Activation::Relu)
         hidden = hidden.cwiseMax(0.0f);
     else // exact GELU, x·Φ(x), as torch's default
         hidden.array() *= 0.5f * (1.0f + (hidden.array() * kInvSqrt2).erf());
-    out.noalias() = hidden * ConstMatrixMap(l.linear2.w, l.linear2.out, l.linear2.in).transpose();
-    if (l.linear2.b) out.rowwise() += ConstRowVectorMap(l.linear2.b, l.linear2.out);
+    linear(l.linear2, hidden, out);
 }
 
 void Transformer::runLayer(const Layer& l, MatrixRM& x, const MatrixRM* memory, const AttentionMask& selfMask,

@@ -61,6 +61,7 @@ private:
     const HeadOverrides* overridesFor(const HeadAblation* ablation, Stack stack, int layer,
                                       HeadOverrides& storage) const;
     void layerNorm(const Norm& n, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out) const;
+    static void linear(const Linear& l, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out);
     void feedForward(const Layer& layer, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out) const;
     void encode(const std::vector<int>& source, Capture capture, Trace* trace, MatrixRM& memory, int& maskedRows,
                 const HeadAblation* ablation) const;
