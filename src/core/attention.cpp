@@ -57,12 +57,12 @@ namespace {
 
 // out = x·Wᵀ + b. Seeding the output with the bias and accumulating the product saves both
 // the zero-fill Eigen's GEMM does before an assignment and a separate pass for the bias.
-void project(const Eigen::Ref<const MatrixRM>& x, const float* w, const float* b, int d, MatrixRM& out)
+void project(const Eigen::Ref<const MatrixRM>& x, const float* w, const float* b, int outDim, MatrixRM& out)
 {
-    out.resize(x.rows(), d);
-    if (b) out.rowwise() = ConstRowVectorMap(b, d);
+    out.resize(x.rows(), outDim);
+    if (b) out.rowwise() = ConstRowVectorMap(b, outDim);
     else out.setZero();
-    out.noalias() += x * ConstMatrixMap(w, d, d).transpose();
+    out.noalias() += x * ConstMatrixMap(w, outDim, x.cols()).transpose();
 }
 
 } // namespace
@@ -78,10 +78,40 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
     const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
     constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-    MatrixRM q, k, v;       // (Tq, d), (Tk, d), (Tk, d)
-    project(x, w.wq, w.bq, d, q);
-    project(y, w.wk, w.bk, d, k);
-    project(y, w.wv, w.bv, d, v);
+    MatrixRM qBuf, kvBuf; // (Tq, d) or (T, 3d) packed; (Tk, 2d) packed or (Tk, d) each
+    MatrixRM vBuf;
+    const bool selfAttention = x.data() == y.data() && x.rows() == y.rows();
+    const float* qData;
+    const float* kData;
+    const float* vData;
+    Eigen::Index qStride, kvStride;
+    if (selfAttention && w.wqkv) {
+        project(x, w.wqkv, w.bqkv, 3 * d, qBuf);
+        qData = qBuf.data();
+        kData = qData + d;
+        vData = qData + 2 * d;
+        qStride = kvStride = 3 * d;
+    } else {
+        project(x, w.wq, w.bq, d, qBuf);
+        qData = qBuf.data();
+        qStride = d;
+        if (w.wkv) {
+            project(y, w.wkv, w.bkv, 2 * d, kvBuf);
+            kData = kvBuf.data();
+            vData = kData + d;
+            kvStride = 2 * d;
+        } else {
+            project(y, w.wk, w.bk, d, kvBuf);
+            project(y, w.wv, w.bv, d, vBuf);
+            kData = kvBuf.data();
+            vData = vBuf.data();
+            kvStride = d;
+        }
+    }
+    using StridedMap = Eigen::Map<const MatrixRM, 0, Eigen::OuterStride<>>;
+    const StridedMap q(qData, tq, d, Eigen::OuterStride<>(qStride));
+    const StridedMap k(kData, tk, d, Eigen::OuterStride<>(kvStride));
+    const StridedMap v(vData, tk, d, Eigen::OuterStride<>(kvStride));
 
     MatrixRM context(tq, d); // concatenated head outputs
     MatrixRM scores(tq, tk);

@@ -24,6 +24,10 @@ struct AttentionWeights {
     const float* wk = nullptr; const float* bk = nullptr;
     const float* wv = nullptr; const float* bv = nullptr;
     const float* wo = nullptr; const float* bo = nullptr;
+    // Optional packed copies (rows q|k|v, and k|v) so self-attention projects Q, K and V in
+    // one GEMM (and cross-attention K and V in one): fewer, larger products run faster.
+    const float* wqkv = nullptr; const float* bqkv = nullptr; // (3d, d), (3d)
+    const float* wkv = nullptr; const float* bkv = nullptr;   // (2d, d), (2d)
 };
 
 // Per-head replacement of the head's output A_h·V_h (before the output projection): nullptr

@@ -34,20 +34,40 @@ Transformer::Transformer(std::shared_ptr<const Model> model) : m_model(std::move
     const ModelConfig& c = m.config;
     const Weights& w = m.weights;
     auto opt = [&w](const std::string& name) -> const float* { return w.has(name) ? w.data(name) : nullptr; };
-    auto attn = [&](const std::string& p) {
+    auto attn = [&](const std::string& p, bool cross) {
         AttentionWeights a;
         a.wq = w.data(p + ".q_proj.weight"); a.bq = opt(p + ".q_proj.bias");
         a.wk = w.data(p + ".k_proj.weight"); a.bk = opt(p + ".k_proj.bias");
         a.wv = w.data(p + ".v_proj.weight"); a.bv = opt(p + ".v_proj.bias");
         a.wo = w.data(p + ".out_proj.weight"); a.bo = opt(p + ".out_proj.bias");
+        // Packed copies: rows q|k|v (for self-attention) and k|v (for cross-attention).
+        const size_t dd = size_t(c.dModel) * size_t(c.dModel);
+        auto pack = [&](std::initializer_list<std::pair<const float*, const float*>> parts, const float*& wOut,
+                        const float*& bOut) {
+            std::vector<float> wBlock, bBlock;
+            for (const auto& [pw, pb] : parts) {
+                wBlock.insert(wBlock.end(), pw, pw + dd);
+                if (pb) bBlock.insert(bBlock.end(), pb, pb + c.dModel);
+            }
+            m_packed.push_back(std::move(wBlock));
+            wOut = m_packed.back().data();
+            if (!bBlock.empty()) {
+                m_packed.push_back(std::move(bBlock));
+                bOut = m_packed.back().data();
+            }
+        };
+        if (cross)
+            pack({{a.wk, a.bk}, {a.wv, a.bv}}, a.wkv, a.bkv);
+        else
+            pack({{a.wq, a.bq}, {a.wk, a.bk}, {a.wv, a.bv}}, a.wqkv, a.bqkv);
         return a;
     };
     auto norm = [&](const std::string& p) { return Norm{w.data(p + ".weight"), w.data(p + ".bias")}; };
     auto layer = [&](const std::string& p, bool cross) {
         Layer l;
-        l.selfAttn = attn(p + ".self_attn");
+        l.selfAttn = attn(p + ".self_attn", false);
         l.hasCross = cross;
-        if (cross) l.crossAttn = attn(p + ".multihead_attn");
+        if (cross) l.crossAttn = attn(p + ".multihead_attn", true);
         l.linear1 = {w.data(p + ".linear1.weight"), opt(p + ".linear1.bias"), c.dFf, c.dModel};
         l.linear2 = {w.data(p + ".linear2.weight"), opt(p + ".linear2.bias"), c.dModel, c.dFf};
         l.norm1 = norm(p + ".norm1");

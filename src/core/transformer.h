@@ -71,6 +71,7 @@ private:
     AttentionMask paddingMask(const std::vector<int>& ids, int padId) const;
 
     std::shared_ptr<const Model> m_model;
+    std::vector<std::vector<float>> m_packed; // packed QKV / KV copies the layers point into
     std::vector<Layer> m_encoderLayers;
     std::vector<Layer> m_decoderLayers;
     const float* m_encoderEmbed = nullptr; // (Vs, d)
