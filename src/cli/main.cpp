@@ -1,8 +1,17 @@
 // attnscope-cli: headless access to the engine. Thin: argument parsing and JSON printing
 // over core. Exit codes (docs/cli.md): 0 ok, 2 usage, 3 invalid model, 4 I/O error.
+// `export` (built with the GUI) renders a heatmap through the same Qt code as the app.
 #include "core/errors.h"
 #include "core/inference.h"
 #include "core/model_loader.h"
+
+#ifdef ATTNSCOPE_WITH_EXPORT
+#include "render/attention_slice.h"
+#include "render/colormaps.h"
+#include "render/image_export.h"
+
+#include <QApplication>
+#endif
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +46,11 @@ const char* const kUsage =
     "  summary MODEL [--text TEXT] [--target TEXT | --generate]\n"
     "                                  human-readable trace summary (default text: the\n"
     "                                  model's first example)\n"
+    "  export MODEL [--text TEXT] [--target TEXT | --generate] [--stack encoder|decoder|cross]\n"
+    "            [--layer L] [--head H|mean] --out FILE.(png|svg|pdf|jpg) [--size WxH]\n"
+    "            [--scale S] [--colormap NAME] [--log]\n"
+    "                                  one head's heatmap as an image, drawn as in the app\n"
+    "                                  (default: first stack, layer 0, head 0, 900x800)\n"
     "  --help, --version\n"
     "\n"
     "exit codes: 0 ok, 2 usage error, 3 invalid model file, 4 I/O error\n";
@@ -54,7 +68,29 @@ struct Args {
     std::string capture = "attention";
     int topK = 5;
     std::optional<std::string> out;
+    // export only
+    std::optional<std::string> stack;
+    int layer = 0;
+    int head = 0; // -1: mean of heads
+    int width = 900;
+    int height = 800;
+    double scale = 1.0;
+    std::string colormap = "viridis";
+    bool logScale = false;
+    bool exportOptions = false;
 };
+
+int parseInt(const std::string& v, const char* name, int lo, int hi)
+{
+    try {
+        size_t used = 0;
+        const int x = std::stoi(v, &used);
+        if (used == v.size() && x >= lo && x <= hi) return x;
+    } catch (const std::exception&) {
+    }
+    throw UsageFailure{std::string(name) + " expects an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                       "], got \"" + v + "\""};
+}
 
 Args parseArgs(int argc, char** argv)
 {
@@ -71,6 +107,31 @@ Args parseArgs(int argc, char** argv)
         else if (arg == "--generate") a.generate = true;
         else if (arg == "--out") a.out = value("--out");
         else if (arg == "--capture") a.capture = value("--capture");
+        else if (arg == "--stack") a.stack = value("--stack"), a.exportOptions = true;
+        else if (arg == "--layer") a.layer = parseInt(value("--layer"), "--layer", 0, 1000), a.exportOptions = true;
+        else if (arg == "--head") {
+            const std::string v = value("--head");
+            a.head = v == "mean" ? -1 : parseInt(v, "--head", 0, 1000);
+            a.exportOptions = true;
+        } else if (arg == "--size") {
+            const std::string v = value("--size");
+            const size_t x = v.find('x');
+            if (x == std::string::npos) throw UsageFailure{"--size expects WxH, e.g. 900x800, got \"" + v + "\""};
+            a.width = parseInt(v.substr(0, x), "--size width", 16, 16384);
+            a.height = parseInt(v.substr(x + 1), "--size height", 16, 16384);
+            a.exportOptions = true;
+        } else if (arg == "--scale") {
+            const std::string v = value("--scale");
+            try {
+                size_t used = 0;
+                a.scale = std::stod(v, &used);
+                if (used != v.size() || !(a.scale >= 0.25 && a.scale <= 8.0)) throw std::invalid_argument(v);
+            } catch (const std::exception&) {
+                throw UsageFailure{"--scale expects a number in [0.25, 8], got \"" + v + "\""};
+            }
+            a.exportOptions = true;
+        } else if (arg == "--colormap") a.colormap = value("--colormap"), a.exportOptions = true;
+        else if (arg == "--log") a.logScale = true, a.exportOptions = true;
         else if (arg == "--top-k") {
             const std::string v = value("--top-k");
             try {
@@ -85,7 +146,7 @@ Args parseArgs(int argc, char** argv)
     }
     if (positional.empty()) throw UsageFailure{"missing command"};
     a.command = positional[0];
-    if (a.command != "info" && a.command != "run" && a.command != "summary")
+    if (a.command != "info" && a.command != "run" && a.command != "summary" && a.command != "export")
         throw UsageFailure{"unknown command \"" + a.command + "\""};
     if (positional.size() < 2) throw UsageFailure{a.command + ": missing MODEL argument"};
     if (positional.size() > 2) throw UsageFailure{"unexpected argument \"" + positional[2] + "\""};
@@ -96,6 +157,21 @@ Args parseArgs(int argc, char** argv)
         throw UsageFailure{"--capture expects attention or full, got \"" + a.capture + "\""};
     if (a.command == "info" && (a.text || a.target || a.generate || a.out))
         throw UsageFailure{"info takes no run options"};
+    if (a.command != "export" && a.exportOptions)
+        throw UsageFailure{"--stack, --layer, --head, --size, --scale, --colormap and --log are export options"};
+    if (a.command == "export") {
+#ifdef ATTNSCOPE_WITH_EXPORT
+        if (!a.out) throw UsageFailure{"export: --out FILE is required"};
+        if (!imageFormatForPath(QString::fromStdString(*a.out)))
+            throw UsageFailure{"export: --out must end in .png, .svg, .pdf or .jpg"};
+        if (!colormapNames().contains(QString::fromStdString(a.colormap))) throw UsageFailure{"export: unknown --colormap \"" + a.colormap + "\""};
+        Stack s;
+        if (a.stack && !stackFromString(*a.stack, s))
+            throw UsageFailure{"--stack expects encoder, decoder or cross, got \"" + *a.stack + "\""};
+#else
+        throw UsageFailure{"export: this attnscope-cli was built without the GUI libraries"};
+#endif
+    }
     return a;
 }
 
@@ -271,6 +347,47 @@ void writeOutput(const std::string& text, const std::optional<std::string>& path
     }
 }
 
+#ifdef ATTNSCOPE_WITH_EXPORT
+// Renders the selected head with the app's HeatmapPlot; needs a QApplication, created here
+// on the offscreen platform when there is no display.
+int exportImageCommand(const Args& a, const Model& model, const RunResult& result, char* argv0)
+{
+    const std::vector<Stack> stacks = availableStacks(result.trace);
+    if (stacks.empty()) throw UsageError("export: the run produced no attention (empty input?)");
+    Stack stack = stacks.front();
+    if (a.stack) {
+        stackFromString(*a.stack, stack);
+        if (result.trace.stack(stack).empty())
+            throw UsageError("export: this " + toString(model.config.type) + " model has no " + *a.stack + " attention");
+    }
+    const auto& layers = result.trace.stack(stack);
+    if (a.layer >= static_cast<int>(layers.size()))
+        throw UsageError("export: --layer " + std::to_string(a.layer) + " out of range (the " + toString(stack) +
+                         " stack has " + std::to_string(layers.size()) + " layers)");
+    const int heads = static_cast<int>(layers[size_t(a.layer)].heads.size());
+    if (a.head >= heads)
+        throw UsageError("export: --head " + std::to_string(a.head) + " out of range (" + std::to_string(heads) +
+                         " heads)");
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
+        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    static int qtArgc = 1;
+    static char* qtArgv[] = {argv0, nullptr};
+    QApplication app(qtArgc, qtArgv);
+    HeatmapExport request;
+    request.slice = sliceOf(result, model.config, {stack, a.layer, a.head});
+    request.path = QString::fromStdString(*a.out);
+    request.size = QSize(a.width, a.height);
+    request.scale = a.scale;
+    request.colormap = QString::fromStdString(a.colormap);
+    request.logScale = a.logScale;
+    const QString error = exportHeatmap(request);
+    if (!error.isEmpty()) throw IoError(error.toStdString());
+    std::cout << *a.out << '\n';
+    return kExitOk;
+}
+#endif
+
 int run(int argc, char** argv)
 {
     if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
@@ -295,6 +412,9 @@ int run(int argc, char** argv)
     opt.capture = args.capture == "full" ? Capture::Full : Capture::Attention;
     opt.topK = args.topK;
     const RunResult result = runModel(transformer, opt);
+#ifdef ATTNSCOPE_WITH_EXPORT
+    if (args.command == "export") return exportImageCommand(args, *model, result, argv[0]);
+#endif
     if (args.command == "summary") {
         printSummary(*model, result, opt.text);
         return kExitOk;

@@ -1,0 +1,203 @@
+// See alignment_view.h.
+#include "app/alignment_view.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+
+#include <algorithm>
+
+namespace attnscope {
+
+namespace {
+constexpr int kTitleHeight = 26;
+constexpr int kLegendHeight = 26;
+constexpr float kMinWeight = 0.01f; // lines fainter than this are not drawn
+} // namespace
+
+AlignmentView::AlignmentView(QWidget* parent) : QWidget(parent)
+{
+    setMouseTracking(true);
+    setMinimumSize(240, 200);
+}
+
+QColor AlignmentView::headColor(int head)
+{
+    // Tableau 10: distinct hues that stay distinct on light and dark backgrounds.
+    static const char* const kColors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                          "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+    return QColor(QLatin1String(kColors[head % 10]));
+}
+
+void AlignmentView::setData(std::shared_ptr<const RunResult> result, const ModelConfig& config, Stack stack, int layer)
+{
+    m_weights.clear();
+    m_left.clear();
+    m_right.clear();
+    m_title.clear();
+    if (result) {
+        const auto& layers = result->trace.stack(stack);
+        if (layer >= 0 && layer < static_cast<int>(layers.size())) {
+            for (const HeadTrace& h : layers[size_t(layer)].heads) m_weights.push_back(h.weights);
+            m_left = tokenLabels(keyTokens(*result, config, stack));
+            m_right = tokenLabels(queryTokens(*result, config, stack));
+            const bool outputs = stack == Stack::Cross && result->outputTokens.size() == size_t(m_right.size());
+            if (outputs) m_right = tokenLabels(result->outputTokens);
+            m_title = stack == Stack::Cross
+                          ? tr("cross-attention \u00B7 layer %1: source (left) \u2194 output (right)").arg(layer)
+                          : tr("%1-attention \u00B7 layer %2: keys (left) \u2190 queries (right)")
+                                .arg(stackDisplayName(stack))
+                                .arg(layer);
+        }
+    }
+    if (m_visible.size() != m_weights.size()) m_visible.assign(m_weights.size(), true);
+    update();
+}
+
+void AlignmentView::setSelectedHead(int head)
+{
+    for (size_t h = 0; h < m_visible.size(); ++h) m_visible[h] = head == kMeanOfHeads || int(h) == head;
+    update();
+}
+
+void AlignmentView::setHeadVisible(int head, bool visible)
+{
+    if (head >= 0 && head < static_cast<int>(m_visible.size())) m_visible[size_t(head)] = visible;
+    update();
+}
+
+bool AlignmentView::headVisible(int head) const
+{
+    return head >= 0 && head < static_cast<int>(m_visible.size()) && m_visible[size_t(head)];
+}
+
+QSize AlignmentView::preferredExportSize() const
+{
+    const int rows = static_cast<int>(std::max(m_left.size(), m_right.size()));
+    return QSize(700, std::max(300, kTitleHeight + kLegendHeight + 30 + rows * 22));
+}
+
+AlignmentView::Layout AlignmentView::layout(const QSize& size) const
+{
+    Layout l;
+    const int rows = std::max<int>(1, static_cast<int>(std::max(m_left.size(), m_right.size())));
+    const int avail = size.height() - kTitleHeight - kLegendHeight - 16;
+    l.rowHeight = std::clamp(avail / rows, 6, 26);
+    l.font = font();
+    if (l.rowHeight < QFontMetrics(l.font).height() + 2)
+        l.font.setPixelSize(std::max(5, l.rowHeight - 2));
+    l.top = kTitleHeight + kLegendHeight + 8 + std::max(0, (avail - rows * l.rowHeight) / 2);
+    l.leftX = size.width() * 3 / 10;
+    l.rightX = size.width() * 7 / 10;
+    return l;
+}
+
+QRect AlignmentView::legendChip(int head) const
+{
+    const int w = 64;
+    const int total = static_cast<int>(m_weights.size()) * (w + 6);
+    return QRect((width() - total) / 2 + head * (w + 6), kTitleHeight, w, kLegendHeight - 6);
+}
+
+void AlignmentView::paint(QPainter& p, const QSize& size) const
+{
+    const QPalette pal = palette();
+    p.fillRect(QRect(QPoint(0, 0), size), pal.brush(QPalette::Base));
+    p.setPen(pal.color(QPalette::Text));
+    if (m_weights.empty()) {
+        p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter, tr("No attention for this stack"));
+        return;
+    }
+    QFont bold = font();
+    bold.setBold(true);
+    p.setFont(bold);
+    p.drawText(QRect(0, 4, size.width(), kTitleHeight - 4), Qt::AlignCenter, m_title);
+    p.setFont(font());
+    // Legend chips (positions relative to this canvas width).
+    const int chipW = 64;
+    const int total = static_cast<int>(m_weights.size()) * (chipW + 6);
+    for (int h = 0; h < static_cast<int>(m_weights.size()); ++h) {
+        const QRect chip((size.width() - total) / 2 + h * (chipW + 6), kTitleHeight, chipW, kLegendHeight - 6);
+        QColor c = headColor(h);
+        if (!m_visible[size_t(h)]) c.setAlpha(50);
+        p.setPen(Qt::NoPen);
+        p.setBrush(c);
+        p.drawRoundedRect(chip, 4, 4);
+        p.setPen(m_visible[size_t(h)] ? QColor(Qt::white) : pal.color(QPalette::Text));
+        p.drawText(chip, Qt::AlignCenter, tr("head %1").arg(h));
+    }
+    const Layout l = layout(size);
+    p.setFont(l.font);
+    const QFontMetrics fm(l.font);
+    const int pad = 6;
+    auto leftY = [&](int j) { return l.top + j * l.rowHeight + l.rowHeight / 2; };
+    p.setRenderHint(QPainter::Antialiasing);
+    const double lineWidth = std::clamp(l.rowHeight / 8.0, 1.0, 2.5);
+    for (size_t h = 0; h < m_weights.size(); ++h) {
+        if (!m_visible[h]) continue;
+        const MatrixRM& w = m_weights[h];
+        const QColor base = headColor(int(h));
+        for (Eigen::Index i = 0; i < w.rows(); ++i) {
+            if (m_hoverSide == 2 && i != m_hoverIndex) continue;
+            for (Eigen::Index j = 0; j < w.cols(); ++j) {
+                if (m_hoverSide == 1 && j != m_hoverIndex) continue;
+                const float a = w(i, j);
+                if (a < kMinWeight) continue;
+                QColor c = base;
+                c.setAlphaF(std::min(1.0f, a));
+                p.setPen(QPen(c, lineWidth));
+                p.drawLine(QPointF(l.leftX + pad, leftY(int(j))), QPointF(l.rightX - pad, leftY(int(i))));
+            }
+        }
+    }
+    auto drawLabel = [&](const QString& text, int index, bool left, bool hovered) {
+        const int y = l.top + index * l.rowHeight;
+        const QRect r = left ? QRect(0, y, l.leftX - 2, l.rowHeight) : QRect(l.rightX + 2, y, size.width() - l.rightX, l.rowHeight);
+        if (hovered) {
+            const int tw = fm.horizontalAdvance(text) + 8;
+            const QRect box = left ? QRect(l.leftX - 2 - tw, y, tw, l.rowHeight) : QRect(l.rightX + 2, y, tw, l.rowHeight);
+            p.fillRect(box, pal.color(QPalette::Highlight));
+            p.setPen(pal.color(QPalette::HighlightedText));
+        } else p.setPen(pal.color(QPalette::Text));
+        p.drawText(r.adjusted(left ? 0 : 4, 0, left ? -4 : 0, 0), (left ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter,
+                   text);
+    };
+    for (int j = 0; j < m_left.size(); ++j) drawLabel(m_left[j], j, true, m_hoverSide == 1 && m_hoverIndex == j);
+    for (int i = 0; i < m_right.size(); ++i) drawLabel(m_right[i], i, false, m_hoverSide == 2 && m_hoverIndex == i);
+}
+
+void AlignmentView::paintEvent(QPaintEvent*)
+{
+    QPainter p(this);
+    paint(p, size());
+}
+
+void AlignmentView::mouseMoveEvent(QMouseEvent* event)
+{
+    const QPoint pos = event->position().toPoint();
+    const Layout l = layout(size());
+    int side = 0, index = -1;
+    const int row = pos.y() >= l.top ? (pos.y() - l.top) / l.rowHeight : -1;
+    if (pos.x() < l.leftX && row >= 0 && row < m_left.size()) side = 1, index = row;
+    else if (pos.x() > l.rightX && row >= 0 && row < m_right.size()) side = 2, index = row;
+    if (side != m_hoverSide || index != m_hoverIndex) {
+        m_hoverSide = side;
+        m_hoverIndex = index;
+        update();
+    }
+}
+
+void AlignmentView::mousePressEvent(QMouseEvent* event)
+{
+    for (int h = 0; h < static_cast<int>(m_weights.size()); ++h)
+        if (legendChip(h).contains(event->position().toPoint())) setHeadVisible(h, !headVisible(h));
+}
+
+void AlignmentView::leaveEvent(QEvent*)
+{
+    m_hoverSide = 0;
+    m_hoverIndex = -1;
+    update();
+}
+
+} // namespace attnscope

@@ -1,0 +1,93 @@
+// attnscope: the desktop app. `attnscope [MODEL.json] [--text TEXT]` opens a model (default:
+// the last one, else the bundled default) with the given input (default: its first example).
+#include "app/main_window.h"
+#include "app/model_catalog.h"
+#include "app/screenshots.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QSettings>
+#include <QTimer>
+
+#include <memory>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("AttnScope"));
+    QApplication::setOrganizationName(QStringLiteral("AttnScope"));
+    QApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
+    QApplication::setApplicationDisplayName(QStringLiteral("AttnScope"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/attnscope.svg")));
+    QApplication::setDesktopFileName(QStringLiteral("attnscope"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Live attention heatmaps for small transformers."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("Model file (.json) to open."),
+                                 QStringLiteral("[MODEL.json]"));
+    const QCommandLineOption textOption(QStringLiteral("text"), QStringLiteral("Input text to show."),
+                                        QStringLiteral("TEXT"));
+    const QCommandLineOption targetOption(QStringLiteral("target"),
+                                          QStringLiteral("Teacher-forced target (encoder-decoder models)."),
+                                          QStringLiteral("TEXT"));
+    const QCommandLineOption viewOption(QStringLiteral("view"), QStringLiteral("View to show: head, overview or alignment."),
+                                        QStringLiteral("VIEW"));
+    const QCommandLineOption stackOption(QStringLiteral("stack"), QStringLiteral("Stack: encoder, decoder or cross."),
+                                         QStringLiteral("STACK"));
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshots"),
+        QStringLiteral("Save main-window.png, head-view.png, overview.png and alignment.png into DIR, then quit "
+                       "(used by scripts/screenshots.sh)."),
+        QStringLiteral("DIR"));
+    parser.addOption(textOption);
+    parser.addOption(targetOption);
+    parser.addOption(viewOption);
+    parser.addOption(stackOption);
+    parser.addOption(screenshotOption);
+    parser.process(app);
+    if (parser.positionalArguments().size() > 1) {
+        fprintf(stderr, "attnscope: expected at most one model file\n");
+        return 2;
+    }
+
+    attnscope::MainWindow window;
+    QString model = parser.positionalArguments().value(0);
+    if (model.isEmpty()) {
+        const QString last = QSettings().value(QStringLiteral("lastModel")).toString();
+        model = !last.isEmpty() && QFileInfo::exists(last) ? last : attnscope::defaultModelPath();
+    }
+    if (!model.isEmpty() && window.openModel(model)) {
+        if (parser.isSet(targetOption)) window.setTargetText(parser.value(targetOption));
+        if (parser.isSet(textOption)) window.setInputText(parser.value(textOption));
+    }
+    if (parser.isSet(stackOption)) {
+        attnscope::HeadSelection s = window.selection();
+        if (attnscope::stackFromString(parser.value(stackOption).toStdString(), s.stack)) window.setSelection(s);
+    }
+    const QString view = parser.value(viewOption);
+    if (view == QLatin1String("overview")) window.setView(attnscope::MainWindow::View::Overview);
+    else if (view == QLatin1String("alignment")) window.setView(attnscope::MainWindow::View::Alignment);
+    else if (!view.isEmpty()) window.setView(attnscope::MainWindow::View::Head);
+    window.show();
+    if (parser.isSet(screenshotOption)) {
+        const QString dir = parser.value(screenshotOption);
+        // Wait for the newest result, let the window settle, then save and quit.
+        auto started = std::make_shared<bool>(false);
+        QObject::connect(&window, &attnscope::MainWindow::resultShown, &window, [&window, dir, started, stackOption, &parser] {
+            if (*started || !window.runner()->isIdle()) return;
+            *started = true;
+            if (parser.isSet(stackOption)) {
+                attnscope::HeadSelection s = window.selection();
+                if (attnscope::stackFromString(parser.value(stackOption).toStdString(), s.stack)) window.setSelection(s);
+            }
+            QTimer::singleShot(400, &window, [&window, dir] {
+                const int code = attnscope::saveScreenshots(window, dir) ? 0 : 4;
+                QApplication::exit(code);
+            });
+        }, Qt::QueuedConnection);
+    }
+    return app.exec();
+}

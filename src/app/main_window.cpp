@@ -1,0 +1,699 @@
+// See main_window.h.
+#include "app/main_window.h"
+
+#include "ui_main_window.h"
+
+#include "app/alignment_view.h"
+#include "app/model_catalog.h"
+#include "app/overview_view.h"
+#include "core/errors.h"
+#include "core/model_loader.h"
+#include "render/colormaps.h"
+#include "render/heatmap_plot.h"
+#include "render/image_export.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLocale>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStandardPaths>
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope {
+
+namespace {
+
+constexpr int kMaxRecent = 8;
+constexpr int kTopK = 10;
+
+QString chipsHtml(const std::vector<Token>& tokens, const QPalette& pal)
+{
+    // Colours are mixed from the palette so chips read on light and dark themes alike.
+    auto mix = [](const QColor& a, const QColor& b, double t) {
+        return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t), float(a.greenF() * (1 - t) + b.greenF() * t),
+                                float(a.blueF() * (1 - t) + b.blueF() * t));
+    };
+    const QColor base = pal.color(QPalette::Base);
+    const QColor normal = mix(base, pal.color(QPalette::Highlight), 0.25);
+    const QColor special = mix(base, pal.color(QPalette::Text), 0.18);
+    const QColor unknown = mix(base, QColor(220, 40, 40), 0.45);
+    QString html;
+    for (const Token& t : tokens) {
+        const QColor bg = t.unknown ? unknown : t.special ? special : normal;
+        QString text = tokenLabel(t).toHtmlEscaped();
+        if (t.special) text = QStringLiteral("<i>%1</i>").arg(text);
+        if (t.unknown) text = QStringLiteral("<u>%1</u>?").arg(text);
+        html += QStringLiteral("<span style=\"background-color:%1\">&nbsp;%2&nbsp;</span> ").arg(bg.name(), text);
+    }
+    return html;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_unique<Ui::MainWindow>())
+{
+    m_ui->setupUi(this);
+    m_runner = new InferenceRunner(this);
+    connect(m_runner, &InferenceRunner::finished, this, &MainWindow::onRunFinished);
+    m_statusTokens = new QLabel(this);
+    statusBar()->addPermanentWidget(m_statusTokens);
+
+    m_ui->colormapCombo->addItems(colormapNames());
+    m_ui->predictionsTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_ui->tokensLabel->setText(tr("<i>Open a model (Ctrl+O) or choose one from the Models menu.</i>"));
+
+    connect(m_ui->inputEdit, &QLineEdit::textChanged, this, &MainWindow::scheduleRun);
+    connect(m_ui->targetEdit, &QLineEdit::textChanged, this, &MainWindow::scheduleRun);
+    connect(m_ui->generateCheck, &QCheckBox::toggled, this, &MainWindow::scheduleRun);
+    connect(m_ui->stackCombo, &QComboBox::currentIndexChanged, this, &MainWindow::onSelectorsChanged);
+    connect(m_ui->layerSpin, &QSpinBox::valueChanged, this, &MainWindow::onSelectorsChanged);
+    connect(m_ui->headSpin, &QSpinBox::valueChanged, this, &MainWindow::onSelectorsChanged);
+    connect(m_ui->meanCheck, &QCheckBox::toggled, this, &MainWindow::onSelectorsChanged);
+    connect(m_ui->colormapCombo, &QComboBox::currentTextChanged, this, [this](const QString& name) {
+        headPlot()->setColormap(name);
+        overviewView()->setColormap(name);
+    });
+    connect(m_ui->logCheck, &QCheckBox::toggled, this, [this](bool on) {
+        headPlot()->setLogScale(on);
+        overviewView()->setLogScale(on);
+    });
+    connect(overviewView(), &OverviewView::headActivated, this, [this](int layer, int head) {
+        HeadSelection s = m_selection;
+        s.layer = layer;
+        s.head = head;
+        setSelection(s);
+        setView(View::Head);
+    });
+    connect(m_ui->examplesList, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+        if (!m_model) return;
+        const int i = m_ui->examplesList->row(item);
+        if (i < 0 || i >= static_cast<int>(m_model->examples.size())) return;
+        const ModelExample& e = m_model->examples[size_t(i)];
+        m_ui->targetEdit->setText(QString::fromStdString(e.target));
+        m_ui->inputEdit->setText(QString::fromStdString(e.text));
+    });
+    connect(m_ui->examplesList, &QListWidget::itemClicked, m_ui->examplesList, &QListWidget::itemActivated);
+
+    setupActions();
+    rebuildModelsMenu();
+    restoreSettings();
+    updateInputControls();
+}
+
+MainWindow::~MainWindow() = default;
+
+HeatmapPlot* MainWindow::headPlot() const { return m_ui->headPlot; }
+OverviewView* MainWindow::overviewView() const { return m_ui->overviewView; }
+AlignmentView* MainWindow::alignmentView() const { return m_ui->alignmentView; }
+
+void MainWindow::setupActions()
+{
+    m_ui->actionOpenModel->setIcon(QIcon::fromTheme(QStringLiteral("document-open")));
+    m_ui->actionExportImage->setIcon(QIcon::fromTheme(QStringLiteral("document-save-as")));
+    m_ui->actionCopyImage->setIcon(QIcon::fromTheme(QStringLiteral("edit-copy")));
+    m_ui->actionQuit->setIcon(QIcon::fromTheme(QStringLiteral("application-exit")));
+
+    connect(m_ui->actionOpenModel, &QAction::triggered, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Model"), m_lastDir,
+                                                          tr("AttnScope models (*.json);;All files (*)"));
+        if (!path.isEmpty()) openModel(path);
+    });
+    connect(m_ui->actionReload, &QAction::triggered, this, [this] {
+        if (m_model) openModel(QString::fromStdString(m_model->path), false);
+    });
+    connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
+    connect(m_ui->actionExportImage, &QAction::triggered, this, [this] {
+        const QString path = askSavePath(tr("Export Image"), imageFileFilter(), QStringLiteral("png"));
+        if (!path.isEmpty()) exportCurrentView(path);
+    });
+    connect(m_ui->actionExportAllHeads, &QAction::triggered, this, [this] {
+        const QString path = askSavePath(tr("Export All Heads"), imageFileFilter(), QStringLiteral("png"));
+        if (!path.isEmpty()) exportAllHeadsGrid(path);
+    });
+    connect(m_ui->actionExportEachHead, &QAction::triggered, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export Each Head Into"), m_lastDir);
+        if (!dir.isEmpty()) exportEachHead(dir);
+    });
+    connect(m_ui->actionExportData, &QAction::triggered, this, [this] {
+        const QString path =
+            askSavePath(tr("Export Data"), tr("CSV table (*.csv);;JSON (*.json)"), QStringLiteral("csv"));
+        if (!path.isEmpty()) exportData(path);
+    });
+    connect(m_ui->actionCopyImage, &QAction::triggered, this, [this] {
+        QApplication::clipboard()->setImage(renderCurrentView(std::max(1.0, devicePixelRatioF())));
+        statusBar()->showMessage(tr("Image copied to the clipboard"), 3000);
+    });
+    connect(m_ui->actionHeadView, &QAction::triggered, this, [this] { setView(View::Head); });
+    connect(m_ui->actionOverview, &QAction::triggered, this, [this] { setView(View::Overview); });
+    connect(m_ui->actionAlignment, &QAction::triggered, this, [this] { setView(View::Alignment); });
+    connect(m_ui->actionNextHead, &QAction::triggered, this, [this] { stepHead(1); });
+    connect(m_ui->actionPreviousHead, &QAction::triggered, this, [this] { stepHead(-1); });
+    connect(m_ui->actionNextLayer, &QAction::triggered, this, [this] { stepLayer(1); });
+    connect(m_ui->actionPreviousLayer, &QAction::triggered, this, [this] { stepLayer(-1); });
+    connect(m_ui->actionMeanOfHeads, &QAction::triggered, m_ui->meanCheck, &QCheckBox::setChecked);
+    connect(m_ui->meanCheck, &QCheckBox::toggled, m_ui->actionMeanOfHeads, &QAction::setChecked);
+    connect(m_ui->actionFocusInput, &QAction::triggered, this, [this] {
+        m_ui->inputEdit->setFocus();
+        m_ui->inputEdit->selectAll();
+    });
+    connect(m_ui->actionAbout, &QAction::triggered, this, [this] {
+        QMessageBox::about(this, tr("About AttnScope"),
+                           tr("<b>AttnScope %1</b><p>Live attention heatmaps for small transformers. Every number "
+                              "shown comes from the AttnScope C++ engine.</p>")
+                               .arg(QStringLiteral(ATTNSCOPE_VERSION)));
+    });
+    // Window-wide shortcuts keep working while the input box has focus.
+    for (QAction* a : findChildren<QAction*>()) a->setShortcutContext(Qt::WindowShortcut);
+    m_ui->menuView->addSeparator();
+    m_ui->menuView->addAction(m_ui->modelDock->toggleViewAction());
+    m_ui->menuView->addAction(m_ui->outputDock->toggleViewAction());
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings s;
+    m_recent = s.value(QStringLiteral("recentModels")).toStringList();
+    m_lastDir = s.value(QStringLiteral("lastDirectory"), QDir::homePath()).toString();
+    const QString cmap = s.value(QStringLiteral("colormap"), QStringLiteral("viridis")).toString();
+    m_ui->colormapCombo->setCurrentText(colormapNames().contains(cmap) ? cmap : colormapNames().front());
+    m_ui->logCheck->setChecked(s.value(QStringLiteral("logScale"), false).toBool());
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    m_ui->viewTabs->setCurrentIndex(std::clamp(s.value(QStringLiteral("window/view"), 0).toInt(), 0, 2));
+    headPlot()->setColormap(m_ui->colormapCombo->currentText());
+    overviewView()->setColormap(m_ui->colormapCombo->currentText());
+    headPlot()->setLogScale(m_ui->logCheck->isChecked());
+    overviewView()->setLogScale(m_ui->logCheck->isChecked());
+    rebuildRecentMenu();
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings s;
+    s.setValue(QStringLiteral("recentModels"), m_recent);
+    s.setValue(QStringLiteral("lastDirectory"), m_lastDir);
+    s.setValue(QStringLiteral("colormap"), m_ui->colormapCombo->currentText());
+    s.setValue(QStringLiteral("logScale"), m_ui->logCheck->isChecked());
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(QStringLiteral("window/view"), m_ui->viewTabs->currentIndex());
+    if (m_model) s.setValue(QStringLiteral("lastModel"), QString::fromStdString(m_model->path));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::reportError(const QString& message)
+{
+    statusBar()->showMessage(message, 10000);
+    emit errorReported(message);
+    // Non-modal, so the window (and tests driving it) keep running while it is shown.
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("AttnScope"), message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName(QStringLiteral("errorMessageBox"));
+    box->open();
+}
+
+bool MainWindow::openModel(const QString& path, bool useFirstExample)
+{
+    // Load into a local first: the current model is replaced only after a successful load.
+    std::shared_ptr<const Model> loaded;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    try {
+        loaded = loadModel(QFile::encodeName(path).toStdString());
+    } catch (const std::bad_alloc&) {
+        QApplication::restoreOverrideCursor();
+        reportError(tr("%1: out of memory while loading the model").arg(path));
+        return false;
+    } catch (const std::exception& e) {
+        QApplication::restoreOverrideCursor();
+        reportError(tr("Cannot open the model.\n\n%1").arg(QString::fromStdString(e.what())));
+        return false;
+    }
+    QApplication::restoreOverrideCursor();
+    m_model = loaded;
+    m_transformer = std::make_shared<const Transformer>(loaded);
+    m_result.reset();
+    m_lastDir = QFileInfo(path).absolutePath();
+    addRecent(QFileInfo(path).absoluteFilePath());
+    setWindowTitle(tr("AttnScope \u2014 %1").arg(QString::fromStdString(m_model->name)));
+    updateModelPanel();
+    updateInputControls();
+    {
+        const QSignalBlocker b1(m_ui->inputEdit), b2(m_ui->targetEdit);
+        if (useFirstExample && !m_model->examples.empty()) {
+            m_ui->inputEdit->setText(QString::fromStdString(m_model->examples.front().text));
+            m_ui->targetEdit->clear();
+        }
+    }
+    scheduleRun();
+    return true;
+}
+
+void MainWindow::setInputText(const QString& text) { m_ui->inputEdit->setText(text); }
+void MainWindow::setTargetText(const QString& text) { m_ui->targetEdit->setText(text); }
+
+void MainWindow::setView(View v) { m_ui->viewTabs->setCurrentIndex(static_cast<int>(v)); }
+MainWindow::View MainWindow::view() const { return static_cast<View>(m_ui->viewTabs->currentIndex()); }
+
+void MainWindow::addRecent(const QString& path)
+{
+    m_recent.removeAll(path);
+    m_recent.prepend(path);
+    while (m_recent.size() > kMaxRecent) m_recent.removeLast();
+    rebuildRecentMenu();
+    QSettings().setValue(QStringLiteral("recentModels"), m_recent);
+    QSettings().setValue(QStringLiteral("lastModel"), path);
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    QMenu* menu = m_ui->menuRecent;
+    menu->clear();
+    for (int i = 0; i < m_recent.size(); ++i) {
+        const QString path = m_recent[i];
+        QAction* a = menu->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()));
+        a->setToolTip(path);
+        a->setStatusTip(path);
+        connect(a, &QAction::triggered, this, [this, path] { openModel(path); });
+    }
+    if (!m_recent.isEmpty()) {
+        menu->addSeparator();
+        connect(menu->addAction(tr("&Clear Menu")), &QAction::triggered, this, [this] {
+            m_recent.clear();
+            rebuildRecentMenu();
+        });
+    }
+    menu->setEnabled(!m_recent.isEmpty());
+}
+
+void MainWindow::rebuildModelsMenu()
+{
+    QMenu* menu = m_ui->menuModels;
+    menu->clear();
+    const QList<BundledModel> models = bundledModels();
+    for (const BundledModel& m : models) {
+        QAction* a = menu->addAction(m.name);
+        a->setStatusTip(m.path);
+        a->setToolTip(m.path);
+        const QString path = m.path;
+        connect(a, &QAction::triggered, this, [this, path] { openModel(path); });
+    }
+    if (models.isEmpty()) menu->addAction(tr("(no bundled models found)"))->setEnabled(false);
+    menu->addSeparator();
+    connect(menu->addAction(tr("&Rescan Models Folder")), &QAction::triggered, this, &MainWindow::rebuildModelsMenu);
+}
+
+void MainWindow::updateModelPanel()
+{
+    m_ui->examplesList->clear();
+    if (!m_model) {
+        m_ui->modelInfo->clear();
+        return;
+    }
+    const Model& m = *m_model;
+    const ModelConfig& c = m.config;
+    const QLocale locale;
+    auto row = [](const QString& k, const QString& v) {
+        return QStringLiteral("<tr><td style=\"padding-right:8px\"><b>%1</b></td><td>%2</td></tr>").arg(k, v);
+    };
+    QString html = QStringLiteral("<h3>%1</h3><p>%2</p><table>")
+                       .arg(QString::fromStdString(m.name).toHtmlEscaped(),
+                            QString::fromStdString(m.description).toHtmlEscaped());
+    html += row(tr("Type"), QString::fromStdString(toString(c.type)));
+    html += row(tr("Layers"), tr("%1 encoder, %2 decoder").arg(c.encoderLayers).arg(c.decoderLayers));
+    html += row(tr("Heads"), tr("%1 (d_k = %2)").arg(c.nHeads).arg(c.dHead()));
+    html += row(tr("d_model / d_ff"), QStringLiteral("%1 / %2").arg(c.dModel).arg(c.dFf));
+    html += row(tr("Norm"), tr("%1-norm, %2").arg(QString::fromStdString(toString(c.norm)),
+                                                  QString::fromStdString(toString(c.activation))));
+    html += row(tr("Positions"), tr("%1, max_len %2").arg(QString::fromStdString(toString(c.positional))).arg(c.maxLen));
+    html += row(tr("Parameters"), locale.toString(qulonglong(m.parameterCount())));
+    const bool charLevel = m.sourceTokenizer.options().kind == TokenizerKind::Char;
+    html += row(tr("Tokenizer"), charLevel ? tr("characters") : tr("words"));
+    QString vocab = QString::number(m.sourceTokenizer.vocab().size());
+    if (c.type == ArchType::EncoderDecoder) vocab += tr(" source, %1 target").arg(m.targetTokenizer.vocab().size());
+    html += row(tr("Vocabulary"), vocab);
+    html += QStringLiteral("</table>");
+    QStringList preview;
+    const auto& tokens = m.sourceTokenizer.vocab().tokens();
+    for (size_t i = 0; i < tokens.size() && i < 80; ++i) {
+        Token t;
+        t.text = tokens[i];
+        preview << tokenLabel(t).toHtmlEscaped();
+    }
+    html += QStringLiteral("<p><b>%1</b> %2%3</p>")
+                .arg(tr("Tokens:"), preview.join(QStringLiteral(" ")),
+                     tokens.size() > 80 ? QStringLiteral(" \u2026") : QString());
+    html += QStringLiteral("<p style=\"color:gray\">%1</p>").arg(QString::fromStdString(m.path).toHtmlEscaped());
+    m_ui->modelInfo->setHtml(html);
+    for (const ModelExample& e : m.examples) {
+        QString text = QString::fromStdString(e.text);
+        if (!e.target.empty()) text += QStringLiteral("  \u2192  ") + QString::fromStdString(e.target);
+        auto* item = new QListWidgetItem(text, m_ui->examplesList);
+        item->setToolTip(tr("Click to run this example"));
+    }
+}
+
+void MainWindow::updateInputControls()
+{
+    const ArchType type = m_model ? m_model->config.type : ArchType::Encoder;
+    m_ui->targetLabel->setVisible(m_model && type == ArchType::EncoderDecoder);
+    m_ui->targetEdit->setVisible(m_model && type == ArchType::EncoderDecoder);
+    m_ui->generateCheck->setVisible(m_model && type == ArchType::Decoder);
+    m_ui->inputEdit->setEnabled(m_model != nullptr);
+}
+
+void MainWindow::scheduleRun()
+{
+    if (!m_transformer) return;
+    RunOptions options;
+    options.text = m_ui->inputEdit->text().toStdString();
+    options.topK = kTopK;
+    const ArchType type = m_model->config.type;
+    if (type == ArchType::EncoderDecoder && !m_ui->targetEdit->text().isEmpty())
+        options.target = m_ui->targetEdit->text().toStdString();
+    if (type == ArchType::Decoder) options.generate = m_ui->generateCheck->isChecked();
+    m_runner->submit(m_transformer, std::move(options));
+}
+
+void MainWindow::onRunFinished(const RunOutcome& outcome)
+{
+    if (outcome.transformer != m_transformer) return; // a run for a model no longer shown
+    if (!outcome.result) {
+        updateOutput(outcome.error);
+        statusBar()->showMessage(outcome.error, 5000);
+        return;
+    }
+    m_result = outcome.result;
+    updateTokens();
+    updateOutput(QString());
+    updateSelectors();
+    refreshViews();
+    const size_t nSource = m_result->sourceTokens.size();
+    const size_t nTarget = m_result->targetTokens.size();
+    QString status = tr("%n source token(s)", nullptr, int(nSource));
+    if (nTarget > 0) status += tr(" \u00B7 %n target token(s)", nullptr, int(nTarget));
+    status += tr(" \u00B7 forward %1 ms").arg(outcome.milliseconds, 0, 'f', outcome.milliseconds < 10 ? 2 : 0);
+    m_statusTokens->setText(status);
+    emit resultShown();
+}
+
+void MainWindow::updateTokens()
+{
+    if (!m_result) return;
+    const QPalette pal = palette();
+    QString html = chipsHtml(m_result->sourceTokens, pal);
+    if (!m_result->targetTokens.empty()) {
+        const QString side = m_model->config.type == ArchType::Decoder ? tr("generated") : tr("decoder input");
+        html += QStringLiteral("<br><span style=\"color:%1\">%2:</span> ")
+                    .arg(pal.color(QPalette::PlaceholderText).name(), side) +
+                chipsHtml(m_result->targetTokens, pal);
+    }
+    m_ui->tokensLabel->setText(html);
+}
+
+void MainWindow::updateOutput(const QString& error)
+{
+    QTableWidget* table = m_ui->predictionsTable;
+    if (!error.isEmpty() || !m_result) {
+        m_ui->warningsLabel->setText(error);
+        return;
+    }
+    const RunResult& r = *m_result;
+    const ArchType type = m_model->config.type;
+    const QString out = QString::fromStdString(r.outputText).toHtmlEscaped();
+    QString html;
+    if (type == ArchType::EncoderDecoder) {
+        html = (m_ui->targetEdit->text().isEmpty() ? tr("<b>Generated output</b>") : tr("<b>Model output</b> (teacher-forced)")) +
+               QStringLiteral("<br><span style=\"font-size:large\">%1</span>").arg(out);
+        html += tr("<br><br><b>Next token after the decoder input:</b>");
+    } else if (type == ArchType::Decoder) {
+        html = r.targetTokens.empty() ? tr("<b>Next token</b>") : tr("<b>Continuation</b><br>%1").arg(out) +
+                                                                       tr("<br><br><b>Next token after the prompt:</b>");
+    } else {
+        html = r.predictionPosition >= 0
+                   ? tr("<b>Filled in</b><br>%1<br><br><b>Predictions for the first [MASK]:</b>").arg(out)
+                   : tr("<b>Encoder-only model</b><br>Type a mask token (e.g. [MASK]) to see the model's predictions.");
+    }
+    m_ui->outputLabel->setText(html);
+    table->setRowCount(static_cast<int>(r.predictions.size()));
+    for (int i = 0; i < static_cast<int>(r.predictions.size()); ++i) {
+        const Prediction& p = r.predictions[size_t(i)];
+        Token t;
+        t.text = p.token;
+        auto* tok = new QTableWidgetItem(tokenLabel(t));
+        auto* prob = new QTableWidgetItem(QString::number(double(p.probability), 'f', 3));
+        // A bar as long as the probability; the item underneath keeps the number for copy and tests.
+        auto* barWidget = new QProgressBar(table);
+        barWidget->setRange(0, 1000);
+        barWidget->setValue(int(std::lround(std::clamp(double(p.probability), 0.0, 1.0) * 1000)));
+        barWidget->setFormat(prob->text());
+        barWidget->setAlignment(Qt::AlignCenter);
+        table->setCellWidget(i, 1, barWidget);
+        table->setItem(i, 0, tok);
+        table->setItem(i, 1, prob);
+    }
+    QStringList warnings;
+    for (const std::string& w : r.warnings) warnings << QStringLiteral("\u26A0 ") + QString::fromStdString(w);
+    m_ui->warningsLabel->setText(warnings.join(QLatin1Char('\n')));
+}
+
+void MainWindow::updateSelectors()
+{
+    if (!m_result) return;
+    const Trace& trace = m_result->trace;
+    m_updating = true;
+    const std::vector<Stack> stacks = availableStacks(trace);
+    bool same = m_ui->stackCombo->count() == static_cast<int>(stacks.size());
+    for (size_t i = 0; same && i < stacks.size(); ++i)
+        same = m_ui->stackCombo->itemData(int(i)).toInt() == static_cast<int>(stacks[i]);
+    if (!same) {
+        m_ui->stackCombo->clear();
+        for (const Stack s : stacks) m_ui->stackCombo->addItem(stackDisplayName(s), static_cast<int>(s));
+    }
+    m_selection = clampSelection(trace, m_selection);
+    m_ui->stackCombo->setCurrentIndex(m_ui->stackCombo->findData(static_cast<int>(m_selection.stack)));
+    const auto& layers = trace.stack(m_selection.stack);
+    m_ui->layerSpin->setRange(0, std::max(0, static_cast<int>(layers.size()) - 1));
+    m_ui->layerSpin->setValue(m_selection.layer);
+    const int heads = layers.empty() ? 0 : static_cast<int>(layers[size_t(m_selection.layer)].heads.size());
+    m_ui->headSpin->setRange(0, std::max(0, heads - 1));
+    if (m_selection.head != kMeanOfHeads) m_ui->headSpin->setValue(m_selection.head);
+    m_ui->meanCheck->setChecked(m_selection.head == kMeanOfHeads);
+    m_ui->headSpin->setEnabled(m_selection.head != kMeanOfHeads);
+    m_updating = false;
+}
+
+void MainWindow::onSelectorsChanged()
+{
+    if (m_updating) return;
+    HeadSelection s;
+    s.stack = static_cast<Stack>(m_ui->stackCombo->currentData().toInt());
+    s.layer = m_ui->layerSpin->value();
+    s.head = m_ui->meanCheck->isChecked() ? kMeanOfHeads : m_ui->headSpin->value();
+    setSelection(s);
+}
+
+void MainWindow::setSelection(HeadSelection selection)
+{
+    m_selection = selection;
+    if (!m_result) return;
+    updateSelectors();
+    refreshViews();
+}
+
+void MainWindow::stepHead(int delta)
+{
+    HeadSelection s = m_selection;
+    if (s.head == kMeanOfHeads) s.head = 0;
+    else s.head = std::max(0, s.head + delta);
+    setSelection(s);
+}
+
+void MainWindow::stepLayer(int delta)
+{
+    HeadSelection s = m_selection;
+    s.layer = std::max(0, s.layer + delta);
+    setSelection(s);
+}
+
+AttentionSlice MainWindow::currentSlice() const
+{
+    return m_result ? sliceOf(*m_result, m_model->config, m_selection) : AttentionSlice();
+}
+
+void MainWindow::refreshViews()
+{
+    if (!m_result) return;
+    headPlot()->setSlice(currentSlice());
+    overviewView()->setData(m_result, m_selection.stack);
+    overviewView()->setSelection(m_selection);
+    alignmentView()->setData(m_result, m_model->config, m_selection.stack, m_selection.layer);
+    alignmentView()->setSelectedHead(m_selection.head);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.size() == 1 && urls.front().isLocalFile() &&
+        urls.front().toLocalFile().endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.isEmpty()) return;
+    event->acceptProposedAction();
+    openModel(urls.front().toLocalFile());
+}
+
+// ---- export ----
+
+QSize MainWindow::currentViewSize() const
+{
+    switch (view()) {
+    case View::Head: return headPlot()->size();
+    case View::Overview: return overviewView()->size();
+    case View::Alignment: return alignmentView()->size();
+    }
+    return {};
+}
+
+double MainWindow::exportScale(double requested) const
+{
+    // Raster exports default to at least 2× so they stay sharp on high-DPI screens and in print.
+    return requested > 0.0 ? requested : std::max(2.0, devicePixelRatioF());
+}
+
+QImage MainWindow::renderCurrentView(double scale) const
+{
+    ExportOptions o;
+    o.size = currentViewSize();
+    o.scale = scale;
+    o.background = palette().color(QPalette::Base);
+    QString error;
+    const QByteArray png = renderImage(
+        ImageFormat::Png,
+        [this](QCPPainter& p, const QSize& size) {
+            switch (view()) {
+            case View::Head: plotPaintFunction(headPlot())(p, size); break;
+            case View::Overview: overviewView()->paint(p, size); break;
+            case View::Alignment: alignmentView()->paint(p, size); break;
+            }
+        },
+        o, &error);
+    return QImage::fromData(png, "PNG");
+}
+
+QString MainWindow::exportCurrentView(const QString& path, double scale)
+{
+    ExportOptions o;
+    o.size = currentViewSize();
+    o.scale = exportScale(scale);
+    o.title = currentSlice().title;
+    o.background = palette().color(QPalette::Base);
+    PaintFunction paint;
+    switch (view()) {
+    case View::Head: paint = plotPaintFunction(headPlot()); break;
+    case View::Overview: paint = [this](QCPPainter& p, const QSize& s) { overviewView()->paint(p, s); }; break;
+    case View::Alignment: paint = [this](QCPPainter& p, const QSize& s) { alignmentView()->paint(p, s); }; break;
+    }
+    const QString error = exportImage(path, paint, o);
+    if (!error.isEmpty()) reportError(tr("Export failed.\n\n%1").arg(error));
+    else statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return error;
+}
+
+QString MainWindow::exportAllHeadsGrid(const QString& path, double scale)
+{
+    ExportOptions o;
+    o.size = overviewView()->preferredExportSize();
+    o.scale = exportScale(scale);
+    o.title = tr("%1-attention, all heads").arg(stackDisplayName(m_selection.stack));
+    o.background = palette().color(QPalette::Base);
+    const QString error = exportImage(path, [this](QCPPainter& p, const QSize& s) { overviewView()->paint(p, s); }, o);
+    if (!error.isEmpty()) reportError(tr("Export failed.\n\n%1").arg(error));
+    else statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return error;
+}
+
+QString MainWindow::exportEachHead(const QString& directory, const QString& extension)
+{
+    if (!m_result) return tr("nothing to export");
+    const auto& layers = m_result->trace.stack(m_selection.stack);
+    const QString stack = QString::fromLatin1(toString(m_selection.stack));
+    int written = 0;
+    for (int l = 0; l < static_cast<int>(layers.size()); ++l) {
+        for (int h = 0; h < static_cast<int>(layers[size_t(l)].heads.size()); ++h) {
+            HeatmapExport request;
+            request.slice = sliceOf(*m_result, m_model->config, {m_selection.stack, l, h});
+            request.path = QDir(directory).filePath(QStringLiteral("%1-L%2-H%3.%4").arg(stack).arg(l).arg(h).arg(extension));
+            request.size = headPlot()->size().expandedTo(QSize(600, 500));
+            request.scale = exportScale(0.0);
+            request.colormap = headPlot()->colormapName();
+            request.logScale = headPlot()->logScale();
+            const QString error = exportHeatmap(request);
+            if (!error.isEmpty()) {
+                reportError(tr("Export failed.\n\n%1").arg(error));
+                return error;
+            }
+            ++written;
+        }
+    }
+    statusBar()->showMessage(tr("Saved %1 files in %2").arg(written).arg(QDir::toNativeSeparators(directory)), 5000);
+    return {};
+}
+
+QString MainWindow::exportData(const QString& path)
+{
+    const AttentionSlice slice = currentSlice();
+    QString error;
+    if (slice.empty()) error = tr("%1: nothing to export").arg(path);
+    else if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) error = writeFileAtomically(path, sliceJson(slice));
+    else if (path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)) error = writeFileAtomically(path, sliceCsv(slice));
+    else error = tr("%1: unknown data format (use .csv or .json)").arg(path);
+    if (!error.isEmpty()) reportError(tr("Export failed.\n\n%1").arg(error));
+    else statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return error;
+}
+
+QString MainWindow::defaultExportName(const QString& extension) const
+{
+    const QString model = m_model ? QString::fromStdString(m_model->name) : QStringLiteral("attnscope");
+    const QString head = m_selection.head == kMeanOfHeads ? QStringLiteral("mean") : QString::number(m_selection.head);
+    return QStringLiteral("%1-%2-L%3-H%4.%5")
+        .arg(model, QString::fromLatin1(toString(m_selection.stack)))
+        .arg(m_selection.layer)
+        .arg(head, extension);
+}
+
+QString MainWindow::askSavePath(const QString& title, const QString& filter, const QString& extension)
+{
+    QString selected;
+    QString path = QFileDialog::getSaveFileName(this, title, QDir(m_lastDir).filePath(defaultExportName(extension)),
+                                                filter, &selected);
+    if (path.isEmpty()) return {};
+    if (QFileInfo(path).suffix().isEmpty()) {
+        // Take the extension from the chosen filter, e.g. "SVG image (*.svg)".
+        const int star = selected.indexOf(QLatin1String("*."));
+        path += star >= 0 ? selected.mid(star + 1, selected.indexOf(QLatin1Char(' '), star) - star - 1).remove(QLatin1Char(')'))
+                          : QLatin1Char('.') + extension;
+    }
+    m_lastDir = QFileInfo(path).absolutePath();
+    return path;
+}
+
+} // namespace attnscope

@@ -1,0 +1,101 @@
+// The AttnScope main window: opens models, re-runs the engine on every keystroke (through
+// InferenceRunner) and keeps the head view, overview and alignment view on the newest result.
+// Menus, shortcuts, export and settings live here; all drawing is in the views.
+#pragma once
+
+#include "app/inference_runner.h"
+#include "render/attention_slice.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+namespace Ui {
+class MainWindow;
+}
+class QLabel;
+
+namespace attnscope {
+
+class HeatmapPlot;
+class OverviewView;
+class AlignmentView;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    enum class View { Head = 0, Overview = 1, Alignment = 2 };
+
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Loads a model; on failure reports the loader's message and keeps the current model.
+    bool openModel(const QString& path, bool useFirstExample = true);
+    void setInputText(const QString& text);
+    void setTargetText(const QString& text);
+    void setSelection(HeadSelection selection);
+    HeadSelection selection() const { return m_selection; }
+    void setView(View view);
+    View view() const;
+
+    std::shared_ptr<const Model> model() const { return m_model; }
+    std::shared_ptr<const RunResult> result() const { return m_result; }
+    InferenceRunner* runner() const { return m_runner; }
+    HeatmapPlot* headPlot() const;
+    OverviewView* overviewView() const;
+    AlignmentView* alignmentView() const;
+    AttentionSlice currentSlice() const;
+
+    // Exports; each returns an error message (empty on success) and also reports it.
+    QString exportCurrentView(const QString& path, double scale = 0.0);
+    QString exportAllHeadsGrid(const QString& path, double scale = 0.0);
+    QString exportEachHead(const QString& directory, const QString& extension = QStringLiteral("png"));
+    QString exportData(const QString& path);
+
+signals:
+    void errorReported(const QString& message); // also shown in a non-modal message box
+    void resultShown();                         // the views now show a new result
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void setupActions();
+    void restoreSettings();
+    void saveSettings() const;
+    void reportError(const QString& message);
+    void rebuildRecentMenu();
+    void rebuildModelsMenu();
+    void addRecent(const QString& path);
+    void scheduleRun();
+    void onRunFinished(const RunOutcome& outcome);
+    void updateModelPanel();
+    void updateInputControls();
+    void updateTokens();
+    void updateOutput(const QString& error);
+    void updateSelectors();
+    void refreshViews();
+    void onSelectorsChanged();
+    void stepHead(int delta);
+    void stepLayer(int delta);
+    QSize currentViewSize() const;
+    QString defaultExportName(const QString& extension) const;
+    QImage renderCurrentView(double scale) const;
+    double exportScale(double requested) const;
+    QString askSavePath(const QString& title, const QString& filter, const QString& extension);
+
+    std::unique_ptr<Ui::MainWindow> m_ui;
+    InferenceRunner* m_runner = nullptr;
+    QLabel* m_statusTokens = nullptr;
+    std::shared_ptr<const Model> m_model;
+    std::shared_ptr<const Transformer> m_transformer;
+    std::shared_ptr<const RunResult> m_result;
+    HeadSelection m_selection;
+    QStringList m_recent;
+    QString m_lastDir;
+    bool m_updating = false; // selectors being filled programmatically
+};
+
+} // namespace attnscope

@@ -1,0 +1,220 @@
+// See overview_view.h.
+#include "app/overview_view.h"
+
+#include "render/colormaps.h"
+#include "render/heatmap_plot.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+
+#include <algorithm>
+#include <vector>
+
+namespace attnscope {
+
+namespace {
+constexpr int kTitleHeight = 28;
+constexpr int kHeaderHeight = 20;
+constexpr int kRowLabelWidth = 36;
+constexpr int kLegendHeight = 34;
+} // namespace
+
+QImage colorizeMatrix(const MatrixRM& w, const QString& name, bool logScale)
+{
+    if (w.size() == 0) return {};
+    QCPColorGradient gradient = colormap(name); // colorize() is non-const (it caches its lookup table)
+    const QCPRange range = logScale ? QCPRange(HeatmapPlot::kLogFloor, 1.0) : QCPRange(0.0, 1.0);
+    QImage image(int(w.cols()), int(w.rows()), QImage::Format_RGB32);
+    std::vector<double> row(static_cast<size_t>(w.cols()));
+    for (Eigen::Index i = 0; i < w.rows(); ++i) {
+        for (Eigen::Index j = 0; j < w.cols(); ++j)
+            row[size_t(j)] = logScale ? std::max(HeatmapPlot::kLogFloor, double(w(i, j))) : double(w(i, j));
+        gradient.colorize(row.data(), range, reinterpret_cast<QRgb*>(image.scanLine(int(i))), int(w.cols()), 1,
+                          logScale);
+    }
+    return image;
+}
+
+OverviewView::OverviewView(QWidget* parent) : QWidget(parent)
+{
+    setMouseTracking(true);
+    setMinimumSize(200, 160);
+}
+
+void OverviewView::setData(std::shared_ptr<const RunResult> result, Stack stack)
+{
+    m_result = std::move(result);
+    m_stack = stack;
+    rebuild();
+}
+
+void OverviewView::setSelection(const HeadSelection& selection)
+{
+    m_selection = selection;
+    update();
+}
+
+void OverviewView::setColormap(const QString& name)
+{
+    m_colormap = name;
+    rebuild();
+}
+
+void OverviewView::setLogScale(bool on)
+{
+    m_log = on;
+    rebuild();
+}
+
+void OverviewView::rebuild()
+{
+    m_thumbs.clear();
+    m_heads = 0;
+    if (m_result) {
+        for (const LayerTrace& layer : m_result->trace.stack(m_stack)) {
+            std::vector<QImage> row;
+            for (const HeadTrace& h : layer.heads) row.push_back(colorizeMatrix(h.weights, m_colormap, m_log));
+            row.push_back(colorizeMatrix(meanOfHeads(layer), m_colormap, m_log));
+            m_heads = std::max(m_heads, static_cast<int>(layer.heads.size()));
+            m_thumbs.push_back(std::move(row));
+        }
+    }
+    update();
+}
+
+OverviewView::Geometry OverviewView::geometry(const QSize& size) const
+{
+    Geometry g;
+    g.gap = 10;
+    const int cols = m_heads + 1;
+    const int rows = std::max(1, layerCount());
+    const int availW = size.width() - kRowLabelWidth - 12 - g.gap; // one extra gap before the mean column
+    const int availH = size.height() - kTitleHeight - kHeaderHeight - kLegendHeight - 8;
+    g.cell = std::max(8, std::min((availW - g.gap * cols) / cols, (availH - g.gap * rows) / rows));
+    const int gridW = cols * (g.cell + g.gap);
+    g.left = kRowLabelWidth + std::max(0, (availW - gridW) / 2);
+    g.top = kTitleHeight + kHeaderHeight;
+    return g;
+}
+
+QRect OverviewView::thumbnailRect(int layer, int head, const QSize& size) const
+{
+    const Geometry g = geometry(size);
+    const int col = head == kMeanOfHeads ? m_heads : head;
+    // The mean column sits one extra gap to the right of the heads.
+    const int extra = head == kMeanOfHeads ? g.gap : 0;
+    return QRect(g.left + col * (g.cell + g.gap) + extra, g.top + layer * (g.cell + g.gap), g.cell, g.cell);
+}
+
+QSize OverviewView::preferredExportSize() const
+{
+    const int cell = 150;
+    return QSize(kRowLabelWidth + 24 + (m_heads + 1) * (cell + 10) + 10,
+                 kTitleHeight + kHeaderHeight + kLegendHeight + 16 + std::max(1, layerCount()) * (cell + 10));
+}
+
+void OverviewView::paint(QPainter& p, const QSize& size) const
+{
+    const QPalette pal = palette();
+    p.fillRect(QRect(QPoint(0, 0), size), pal.brush(QPalette::Base));
+    p.setPen(pal.color(QPalette::Text));
+    QFont bold = font();
+    bold.setBold(true);
+    if (!m_result || m_thumbs.empty()) {
+        p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter, tr("No attention for this stack"));
+        return;
+    }
+    p.setFont(bold);
+    p.drawText(QRect(0, 4, size.width(), kTitleHeight - 4), Qt::AlignHCenter | Qt::AlignVCenter,
+               tr("%1-attention: every layer \u00D7 head (rows are queries, columns keys)")
+                   .arg(stackDisplayName(m_stack)));
+    p.setFont(font());
+    const Geometry g = geometry(size);
+    for (int h = 0; h <= m_heads; ++h) {
+        const QRect r = thumbnailRect(0, h == m_heads ? kMeanOfHeads : h, size);
+        p.drawText(QRect(r.left(), kTitleHeight, r.width(), kHeaderHeight), Qt::AlignCenter,
+                   h == m_heads ? tr("mean") : tr("head %1").arg(h));
+    }
+    p.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    for (int l = 0; l < layerCount(); ++l) {
+        const QRect first = thumbnailRect(l, 0, size);
+        p.drawText(QRect(0, first.top(), g.left - 6, first.height()), Qt::AlignRight | Qt::AlignVCenter,
+                   tr("L%1").arg(l));
+        const auto& row = m_thumbs[size_t(l)];
+        for (size_t h = 0; h < row.size(); ++h) {
+            const bool mean = h + 1 == row.size();
+            const QRect r = thumbnailRect(l, mean ? kMeanOfHeads : int(h), size);
+            p.drawImage(r, row[h]);
+            const bool selected = m_selection.stack == m_stack && m_selection.layer == l &&
+                                  m_selection.head == (mean ? kMeanOfHeads : int(h));
+            if (selected) {
+                p.setPen(QPen(pal.color(QPalette::Highlight), 4));
+                p.drawRect(r.adjusted(-3, -3, 3, 3));
+            } else {
+                p.setPen(QPen(pal.color(QPalette::Mid), 1));
+                p.drawRect(r.adjusted(0, 0, -1, -1));
+            }
+        }
+        p.setPen(pal.color(QPalette::Text));
+    }
+    // Colour legend: the gradient from 0 to 1 (or 1e-3 to 1 on the log scale).
+    const int legendW = std::min(320, size.width() - 80);
+    // Just under the grid, or at the bottom edge when the grid fills the canvas.
+    const int gridBottom = thumbnailRect(layerCount() - 1, 0, size).bottom() + 16;
+    const int legendTop = std::min(size.height() - kLegendHeight + 4, gridBottom);
+    const QRect bar((size.width() - legendW) / 2, legendTop, legendW, 10);
+    MatrixRM ramp(1, 256);
+    for (int i = 0; i < 256; ++i)
+        ramp(0, i) = m_log ? float(std::pow(10.0, -3.0 + 3.0 * i / 255.0)) : float(i / 255.0);
+    p.drawImage(bar, colorizeMatrix(ramp, m_colormap, m_log));
+    p.setPen(pal.color(QPalette::Text));
+    const int th = kLegendHeight - 16;
+    p.drawText(QRect(bar.left() - 60, bar.top() - 4, 56, 18), Qt::AlignRight | Qt::AlignVCenter,
+               m_log ? QStringLiteral("0.001") : QStringLiteral("0"));
+    p.drawText(QRect(bar.right() + 4, bar.top() - 4, 40, 18), Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("1"));
+    p.drawText(QRect(bar.left(), bar.bottom() + 1, bar.width(), th), Qt::AlignHCenter | Qt::AlignTop,
+               m_log ? tr("attention weight (log scale)") : tr("attention weight"));
+}
+
+void OverviewView::paintEvent(QPaintEvent*)
+{
+    QPainter p(this);
+    paint(p, size());
+}
+
+bool OverviewView::hit(const QPoint& pos, int& layer, int& head) const
+{
+    for (int l = 0; l < layerCount(); ++l)
+        for (int h = 0; h <= m_heads; ++h) {
+            const int hh = h == m_heads ? kMeanOfHeads : h;
+            if (thumbnailRect(l, hh, size()).contains(pos)) {
+                layer = l;
+                head = hh;
+                return true;
+            }
+        }
+    return false;
+}
+
+void OverviewView::mousePressEvent(QMouseEvent* event)
+{
+    int l = 0, h = 0;
+    if (event->button() == Qt::LeftButton && hit(event->position().toPoint(), l, h)) emit headActivated(l, h);
+}
+
+void OverviewView::mouseMoveEvent(QMouseEvent* event)
+{
+    int l = 0, h = 0;
+    if (hit(event->position().toPoint(), l, h)) {
+        setCursor(Qt::PointingHandCursor);
+        const QString what = h == kMeanOfHeads ? tr("mean of heads") : tr("head %1").arg(h);
+        QToolTip::showText(event->globalPosition().toPoint(), tr("layer %1, %2 \u2014 click to open").arg(l).arg(what),
+                           this);
+    } else {
+        unsetCursor();
+        QToolTip::hideText();
+    }
+}
+
+} // namespace attnscope

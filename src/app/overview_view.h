@@ -1,0 +1,62 @@
+// All heads of one stack at a glance: a layer × head grid of thumbnails (plus a column for the
+// mean of each layer's heads), coloured with the head view's colour map. Clicking a thumbnail
+// selects that head; the selected one is outlined. paint() serves both the screen and export.
+#pragma once
+
+#include "render/attention_slice.h"
+
+#include <QImage>
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+namespace attnscope {
+
+class OverviewView : public QWidget {
+    Q_OBJECT
+public:
+    explicit OverviewView(QWidget* parent = nullptr);
+
+    void setData(std::shared_ptr<const RunResult> result, Stack stack);
+    void setSelection(const HeadSelection& selection);
+    void setColormap(const QString& name);
+    void setLogScale(bool on);
+
+    int layerCount() const { return static_cast<int>(m_thumbs.size()); }
+    int headCount() const { return m_heads; }
+    // Where the thumbnail of (layer, head) is drawn for a canvas of `size`; head may be
+    // kMeanOfHeads for the mean column.
+    QRect thumbnailRect(int layer, int head, const QSize& size) const;
+    QSize preferredExportSize() const;
+    void paint(QPainter& painter, const QSize& size) const;
+
+signals:
+    void headActivated(int layer, int head);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+
+private:
+    struct Geometry {
+        int left = 0, top = 0, cell = 0, gap = 0;
+    };
+    Geometry geometry(const QSize& size) const;
+    bool hit(const QPoint& pos, int& layer, int& head) const;
+    void rebuild();
+
+    std::shared_ptr<const RunResult> m_result;
+    Stack m_stack = Stack::Encoder;
+    HeadSelection m_selection;
+    QString m_colormap = QStringLiteral("viridis");
+    bool m_log = false;
+    int m_heads = 0;
+    std::vector<std::vector<QImage>> m_thumbs; // [layer][head], last entry the mean
+};
+
+// A matrix coloured cell by cell (one pixel per cell, row = query) with a colour map.
+QImage colorizeMatrix(const MatrixRM& weights, const QString& colormap, bool logScale);
+
+} // namespace attnscope

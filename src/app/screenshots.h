@@ -1,0 +1,15 @@
+// Documentation screenshots (scripts/screenshots.sh): the whole window plus each view
+// rendered on its own, saved as PNG files in a directory.
+#pragma once
+
+#include <QString>
+
+namespace attnscope {
+
+class MainWindow;
+
+// Writes main-window.png, head-view.png, overview.png and alignment.png into `directory`.
+// Returns false (after printing the reason to stderr) when a file cannot be written.
+bool saveScreenshots(MainWindow& window, const QString& directory);
+
+} // namespace attnscope

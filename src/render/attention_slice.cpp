@@ -1,0 +1,113 @@
+// See attention_slice.h. The only place that decides which tokens label a matrix.
+#include "render/attention_slice.h"
+
+#include <algorithm>
+
+namespace attnscope {
+
+QString tokenLabel(const Token& token)
+{
+    QString s = QString::fromStdString(token.text);
+    s.replace(QLatin1Char(' '), QChar(0x2423));
+    s.replace(QLatin1Char('\t'), QChar(0x21E5));
+    s.replace(QLatin1Char('\n'), QChar(0x23CE));
+    s.replace(QLatin1Char('\r'), QChar(0x240D));
+    return s;
+}
+
+QStringList tokenLabels(const std::vector<Token>& tokens)
+{
+    QStringList out;
+    out.reserve(static_cast<qsizetype>(tokens.size()));
+    for (const Token& t : tokens) out << tokenLabel(t);
+    return out;
+}
+
+std::vector<Stack> availableStacks(const Trace& trace)
+{
+    std::vector<Stack> out;
+    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross})
+        if (!trace.stack(s).empty()) out.push_back(s);
+    return out;
+}
+
+QString stackDisplayName(Stack stack)
+{
+    switch (stack) {
+    case Stack::Encoder: return QStringLiteral("encoder self");
+    case Stack::Decoder: return QStringLiteral("decoder self");
+    case Stack::Cross: return QStringLiteral("cross");
+    }
+    return {};
+}
+
+std::vector<Token> queryTokens(const RunResult& result, const ModelConfig& config, Stack stack)
+{
+    if (config.type == ArchType::Decoder) {
+        std::vector<Token> all = result.sourceTokens;
+        all.insert(all.end(), result.targetTokens.begin(), result.targetTokens.end());
+        return all;
+    }
+    return stack == Stack::Encoder ? result.sourceTokens : result.targetTokens;
+}
+
+std::vector<Token> keyTokens(const RunResult& result, const ModelConfig& config, Stack stack)
+{
+    if (config.type == ArchType::Decoder) return queryTokens(result, config, stack);
+    return stack == Stack::Decoder ? result.targetTokens : result.sourceTokens;
+}
+
+MatrixRM meanOfHeads(const LayerTrace& layer)
+{
+    if (layer.heads.empty()) return {};
+    MatrixRM sum = layer.heads.front().weights;
+    for (size_t h = 1; h < layer.heads.size(); ++h) sum += layer.heads[h].weights;
+    sum /= static_cast<float>(layer.heads.size());
+    return sum;
+}
+
+namespace {
+
+// Labels padded with indices when a trace and a token list disagree (never expected).
+QStringList fitLabels(QStringList labels, Eigen::Index n)
+{
+    while (labels.size() < n) labels << QString::number(labels.size());
+    while (labels.size() > n) labels.removeLast();
+    return labels;
+}
+
+} // namespace
+
+AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const HeadSelection& sel)
+{
+    AttentionSlice out;
+    const std::vector<LayerTrace>& layers = result.trace.stack(sel.stack);
+    if (sel.layer < 0 || sel.layer >= static_cast<int>(layers.size())) return out;
+    const LayerTrace& layer = layers[static_cast<size_t>(sel.layer)];
+    if (sel.head == kMeanOfHeads) out.weights = meanOfHeads(layer);
+    else if (sel.head >= 0 && sel.head < static_cast<int>(layer.heads.size()))
+        out.weights = layer.heads[static_cast<size_t>(sel.head)].weights;
+    else return out;
+    out.queryLabels = fitLabels(tokenLabels(queryTokens(result, config, sel.stack)), out.weights.rows());
+    out.keyLabels = fitLabels(tokenLabels(keyTokens(result, config, sel.stack)), out.weights.cols());
+    const QString what = sel.stack == Stack::Cross ? QStringLiteral("cross-attention")
+                                                   : stackDisplayName(sel.stack) + QStringLiteral("-attention");
+    const QString head = sel.head == kMeanOfHeads ? QStringLiteral("mean of heads")
+                                                  : QStringLiteral("head %1").arg(sel.head);
+    out.title = QStringLiteral("%1 \u00B7 layer %2 \u00B7 %3").arg(what).arg(sel.layer).arg(head);
+    return out;
+}
+
+HeadSelection clampSelection(const Trace& trace, HeadSelection sel)
+{
+    const std::vector<Stack> stacks = availableStacks(trace);
+    if (stacks.empty()) return sel;
+    if (std::find(stacks.begin(), stacks.end(), sel.stack) == stacks.end()) sel.stack = stacks.front();
+    const auto& layers = trace.stack(sel.stack);
+    sel.layer = std::clamp(sel.layer, 0, static_cast<int>(layers.size()) - 1);
+    const int heads = static_cast<int>(layers[static_cast<size_t>(sel.layer)].heads.size());
+    if (sel.head != kMeanOfHeads) sel.head = std::clamp(sel.head, 0, std::max(0, heads - 1));
+    return sel;
+}
+
+} // namespace attnscope

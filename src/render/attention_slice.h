@@ -1,0 +1,58 @@
+// One attention matrix ready to draw: the weights of a head (or the mean of a layer's heads)
+// with the query and key token labels that belong to its rows and columns. Pure functions over
+// a core RunResult, so the GUI, the CLI export and the tests all pick tokens the same way.
+#pragma once
+
+#include "core/inference.h"
+#include "core/model.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace attnscope {
+
+constexpr int kMeanOfHeads = -1; // HeadSelection::head value for the mean of a layer's heads
+
+struct HeadSelection {
+    Stack stack = Stack::Encoder;
+    int layer = 0;
+    int head = 0; // kMeanOfHeads for the mean
+    bool operator==(const HeadSelection& o) const
+    {
+        return stack == o.stack && layer == o.layer && head == o.head;
+    }
+};
+
+struct AttentionSlice {
+    MatrixRM weights;         // (Tq, Tk): rows are queries, columns keys
+    QStringList queryLabels;  // Tq entries
+    QStringList keyLabels;    // Tk entries
+    QString title;            // e.g. "encoder self-attention · layer 0 · head 1"
+    bool empty() const { return weights.size() == 0; }
+};
+
+// Display text of a token: spaces, tabs and newlines made visible (␣ ⇥ ⏎).
+QString tokenLabel(const Token& token);
+QStringList tokenLabels(const std::vector<Token>& tokens);
+
+// Stacks the trace holds, in display order (encoder, decoder, cross).
+std::vector<Stack> availableStacks(const Trace& trace);
+QString stackDisplayName(Stack stack); // "encoder self", "decoder self", "cross"
+
+// Tokens along the rows (queries) and columns (keys) of a stack's matrices.
+// Decoder-only: prompt + generated tokens. Encoder-decoder decoder/cross rows: decoder input.
+std::vector<Token> queryTokens(const RunResult& result, const ModelConfig& config, Stack stack);
+std::vector<Token> keyTokens(const RunResult& result, const ModelConfig& config, Stack stack);
+
+// Mean over the layer's heads, Ā = (1/H) Σ_h A_h.
+MatrixRM meanOfHeads(const LayerTrace& layer);
+
+// The matrix and labels for a selection; empty when the selection is out of range.
+AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const HeadSelection& selection);
+
+// Clamps a selection into the trace's range (first available stack, layer 0, head 0 when needed).
+HeadSelection clampSelection(const Trace& trace, HeadSelection selection);
+
+} // namespace attnscope

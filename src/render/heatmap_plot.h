@@ -1,0 +1,63 @@
+// The head view's plot: one attention matrix as a QCPColorMap with token labels on both axes,
+// a colour scale, crisp (non-interpolated) cells, linear or log colour scale and a hover
+// tooltip "query → key: 0.734". Used live by the app and offscreen by `attnscope-cli export`.
+#pragma once
+
+#include "render/attention_slice.h"
+
+#include <qcustomplot.h>
+
+namespace attnscope {
+
+// The one function that decides orientation: cell (key j, query i) holds weights(i, j); key
+// range (0, Tk−1) on x, query range (0, Tq−1) on y, and the y axis is reversed (by the caller,
+// HeatmapPlot) so query 0 is on top. Values below `floor` are raised to it (log scale only).
+void placeCells(QCPColorMap* map, const MatrixRM& weights, double floor = 0.0);
+
+class HeatmapPlot : public QCustomPlot {
+    Q_OBJECT
+public:
+    static constexpr double kLogFloor = 1e-3; // log scale shows [1e-3, 1]; smaller weights clamp
+
+    explicit HeatmapPlot(QWidget* parent = nullptr);
+
+    void setSlice(AttentionSlice slice);
+    const AttentionSlice& slice() const { return m_slice; }
+    void setColormap(const QString& name);
+    const QString& colormapName() const { return m_colormap; }
+    void setLogScale(bool on);
+    bool logScale() const { return m_log; }
+
+    QCPColorMap* colorMap() const { return m_map; }
+    QCPColorScale* colorScale() const { return m_scale; }
+
+    // Cell under a widget position; false outside the matrix.
+    bool cellAt(const QPointF& pos, int& query, int& key) const;
+    // "query → key: 0.734" for a cell (token labels, weight to 3 decimals).
+    QString cellText(int query, int key) const;
+
+signals:
+    void cellHovered(int query, int key); // (-1, -1) when the pointer leaves the matrix
+
+protected:
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+private:
+    void rebuild();
+    void applyTicks();
+    void applyPalette();
+
+    AttentionSlice m_slice;
+    QString m_colormap = QStringLiteral("viridis");
+    bool m_log = false;
+    QCPTextElement* m_title = nullptr;
+    QCPColorMap* m_map = nullptr;
+    QCPColorScale* m_scale = nullptr;
+    int m_hoverQuery = -1;
+    int m_hoverKey = -1;
+};
+
+} // namespace attnscope

@@ -1,0 +1,101 @@
+// `attnscope-cli export` end to end: image sizes and formats, and the exit codes
+// (0 ok, 2 usage, 3 invalid model, 4 I/O).
+#include "test_models.h"
+
+#include <QtTest>
+#include <QImage>
+
+namespace {
+
+struct Result {
+    int exitCode = -1;
+    QByteArray out, err;
+};
+
+Result runCli(const QStringList& args)
+{
+    QProcess p;
+    p.start(QStringLiteral(ATTNSCOPE_CLI), args);
+    if (!p.waitForFinished(120000)) return {};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+} // namespace
+
+class TestCliExport : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void pngSize();
+    void formats();
+    void exitCodes_data();
+    void exitCodes();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_model, m_bad;
+};
+
+void TestCliExport::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_model = attnscope::test::writeFile(m_dir.filePath("m.json"), attnscope::test::appModel("encoder-decoder").dump());
+    m_bad = attnscope::test::writeFile(m_dir.filePath("bad.json"), "{\"format\": \"attnscope-model\"");
+}
+
+void TestCliExport::pngSize()
+{
+    const QString out = m_dir.filePath("h.png");
+    Result r = runCli({"export", m_model, "--text", "bad cafe", "--stack", "cross", "--layer", "1", "--head", "2",
+                       "--out", out, "--size", "640x480"});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(QImage(out).size(), QSize(640, 480));
+    QCOMPARE(r.out.trimmed(), out.toUtf8());
+    r = runCli({"export", m_model, "--head", "mean", "--out", out, "--size", "300x200", "--scale", "2"});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(QImage(out).size(), QSize(600, 400));
+}
+
+void TestCliExport::formats()
+{
+    for (const char* ext : {"svg", "pdf", "jpg"}) {
+        const QString out = m_dir.filePath(QStringLiteral("h.%1").arg(QLatin1String(ext)));
+        const Result r = runCli({"export", m_model, "--text", "face", "--stack", "decoder", "--out", out});
+        QCOMPARE(r.exitCode, 0);
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray head = f.read(5);
+        if (QLatin1String(ext) == QLatin1String("pdf")) QCOMPARE(head, QByteArray("%PDF-"));
+        if (QLatin1String(ext) == QLatin1String("svg")) QVERIFY(head.startsWith("<?xml"));
+        if (QLatin1String(ext) == QLatin1String("jpg")) QCOMPARE(QImage(out).size(), QSize(900, 800));
+    }
+}
+
+void TestCliExport::exitCodes_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("code");
+    const QString ok = m_dir.filePath("x.png");
+    QTest::newRow("no out") << QStringList{"export", m_model} << 2;
+    QTest::newRow("bad extension") << QStringList{"export", m_model, "--out", m_dir.filePath("x.bmp")} << 2;
+    QTest::newRow("bad stack") << QStringList{"export", m_model, "--stack", "middle", "--out", ok} << 2;
+    QTest::newRow("layer out of range") << QStringList{"export", m_model, "--layer", "2", "--out", ok} << 2;
+    QTest::newRow("head out of range") << QStringList{"export", m_model, "--head", "4", "--out", ok} << 2;
+    QTest::newRow("bad size") << QStringList{"export", m_model, "--size", "big", "--out", ok} << 2;
+    QTest::newRow("export option on run") << QStringList{"run", m_model, "--text", "a", "--layer", "1"} << 2;
+    QTest::newRow("invalid model") << QStringList{"export", m_bad, "--out", ok} << 3;
+    QTest::newRow("missing model") << QStringList{"export", m_dir.filePath("none.json"), "--out", ok} << 4;
+    QTest::newRow("unwritable") << QStringList{"export", m_model, "--out", m_dir.filePath("no/dir/x.png")} << 4;
+}
+
+void TestCliExport::exitCodes()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, code);
+    const Result r = runCli(args);
+    QVERIFY2(r.exitCode == code, qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
+}
+
+QTEST_GUILESS_MAIN(TestCliExport)
+#include "test_cli_export.moc"

@@ -1,0 +1,389 @@
+// The desktop app driven offscreen: typing re-runs the engine and the colour map's cells
+// equal core's weights; stack/layer/head/mean switching; overview clicks; PNG/SVG/PDF/CSV/JSON
+// export; a bad model file leaves the previous model loaded; settings persist.
+#include "test_models.h"
+
+#include "app/alignment_view.h"
+#include "app/main_window.h"
+#include "app/overview_view.h"
+#include "core/inference.h"
+#include "render/heatmap_plot.h"
+
+#include <QtTest>
+#include <QtWidgets>
+
+using namespace attnscope;
+
+namespace {
+
+// What the GUI must show, computed by calling core directly.
+RunResult expectedRun(const QString& path, const std::string& text, std::optional<std::string> target = {},
+                      bool generate = false)
+{
+    const Transformer t(loadModel(path.toStdString()));
+    RunOptions o;
+    o.text = text;
+    o.target = std::move(target);
+    o.generate = generate;
+    o.topK = 10;
+    return runModel(t, o);
+}
+
+void closeMessageBoxes()
+{
+    for (QWidget* w : QApplication::topLevelWidgets())
+        if (auto* box = qobject_cast<QMessageBox*>(w)) box->close();
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void opensModelWithFirstExample();
+    void typingUpdatesHeatmapToEngineWeights();
+    void switchesStackLayerHeadAndMean_data();
+    void switchesStackLayerHeadAndMean();
+    void teacherForcingAndTokens();
+    void decoderShowsTopK();
+    void overviewClickOpensHead();
+    void alignmentShowsSourceAndOutput();
+    void exportsImages();
+    void exportsDataAndGrid();
+    void exportErrorIsReported();
+    void badModelKeepsPrevious();
+    void settingsPersist();
+
+private:
+    void waitIdle();
+    void compareToEngine(const RunResult& expected, const HeadSelection& sel);
+
+    QTemporaryDir m_dir;
+    QString m_encdec, m_decoder, m_encoder, m_bad;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_encdec = test::writeFile(m_dir.filePath("encdec.json"), test::appModel("encoder-decoder").dump());
+    m_decoder = test::writeFile(m_dir.filePath("decoder.json"), test::appModel("decoder").dump());
+    m_encoder = test::writeFile(m_dir.filePath("encoder.json"), test::appModel("encoder").dump());
+    nlohmann::json bad = test::appModel("encoder");
+    bad["architecture"]["n_heads"] = 3;
+    m_bad = test::writeFile(m_dir.filePath("bad.json"), bad.dump());
+}
+
+void TestMainWindow::init()
+{
+    m_window = std::make_unique<MainWindow>();
+    m_window->resize(1280, 800);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void TestMainWindow::cleanup()
+{
+    closeMessageBoxes();
+    m_window.reset();
+}
+
+void TestMainWindow::waitIdle()
+{
+    QTRY_VERIFY(m_window->runner()->isIdle());
+    QVERIFY(m_window->result());
+}
+
+void TestMainWindow::compareToEngine(const RunResult& expected, const HeadSelection& sel)
+{
+    const std::vector<LayerTrace>& layers = expected.trace.stack(sel.stack);
+    QVERIFY(sel.layer < static_cast<int>(layers.size()));
+    const MatrixRM w = sel.head == kMeanOfHeads ? meanOfHeads(layers[size_t(sel.layer)])
+                                                : layers[size_t(sel.layer)].heads[size_t(sel.head)].weights;
+    QCPColorMap* map = m_window->headPlot()->colorMap();
+    QCOMPARE(map->data()->keySize(), int(w.cols()));
+    QCOMPARE(map->data()->valueSize(), int(w.rows()));
+    for (Eigen::Index i = 0; i < w.rows(); ++i)
+        for (Eigen::Index j = 0; j < w.cols(); ++j)
+            QCOMPARE(map->data()->cell(int(j), int(i)), double(w(i, j))); // cell (key j, query i)
+    QVERIFY(!map->interpolate());
+    QVERIFY(m_window->headPlot()->yAxis->rangeReversed());
+}
+
+void TestMainWindow::opensModelWithFirstExample()
+{
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    auto* input = m_window->findChild<QLineEdit*>("inputEdit");
+    QCOMPARE(input->text(), QStringLiteral("bad cafe"));
+    QCOMPARE(QString::fromStdString(m_window->model()->name), QStringLiteral("app-encoder-decoder"));
+    auto* info = m_window->findChild<QTextBrowser*>("modelInfo");
+    QVERIFY(info->toPlainText().contains("app-encoder-decoder"));
+    QVERIFY(info->toPlainText().contains("encoder-decoder"));
+    QCOMPARE(m_window->findChild<QListWidget*>("examplesList")->count(), 2);
+    const QString status = m_window->statusBar()->findChildren<QLabel*>().last()->text();
+    QVERIFY2(status.contains("source token") && status.contains("ms"), qPrintable(status));
+}
+
+void TestMainWindow::typingUpdatesHeatmapToEngineWeights()
+{
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    auto* input = m_window->findChild<QLineEdit*>("inputEdit");
+    input->clear();
+    QTest::keyClicks(input, "face bad");
+    waitIdle();
+    QCOMPARE(m_window->result()->sourceTokens.size(), size_t(9)); // 8 chars + </s>
+    compareToEngine(expectedRun(m_encdec, "face bad"), {Stack::Encoder, 0, 0});
+    QCOMPARE(m_window->headPlot()->slice().keyLabels.first(), QStringLiteral("f"));
+    QCOMPARE(m_window->headPlot()->slice().keyLabels.at(4), QString(QChar(0x2423))); // visible space
+    // One more keystroke: the view follows.
+    QTest::keyClicks(input, "e");
+    waitIdle();
+    compareToEngine(expectedRun(m_encdec, "face bade"), {Stack::Encoder, 0, 0});
+    const QString tip = m_window->headPlot()->cellText(0, 1);
+    QVERIFY2(tip.startsWith(QStringLiteral("f \u2192 a: ")), qPrintable(tip));
+}
+
+void TestMainWindow::switchesStackLayerHeadAndMean_data()
+{
+    QTest::addColumn<int>("stack");
+    QTest::addColumn<int>("layer");
+    QTest::addColumn<int>("head");
+    QTest::newRow("encoder L1 H3") << int(Stack::Encoder) << 1 << 3;
+    QTest::newRow("decoder L0 H2") << int(Stack::Decoder) << 0 << 2;
+    QTest::newRow("cross L1 H1") << int(Stack::Cross) << 1 << 1;
+    QTest::newRow("cross L0 mean") << int(Stack::Cross) << 0 << kMeanOfHeads;
+}
+
+void TestMainWindow::switchesStackLayerHeadAndMean()
+{
+    QFETCH(int, stack);
+    QFETCH(int, layer);
+    QFETCH(int, head);
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    auto* stackCombo = m_window->findChild<QComboBox*>("stackCombo");
+    QCOMPARE(stackCombo->count(), 3);
+    stackCombo->setCurrentIndex(stackCombo->findData(stack));
+    m_window->findChild<QSpinBox*>("layerSpin")->setValue(layer);
+    auto* mean = m_window->findChild<QCheckBox*>("meanCheck");
+    if (head == kMeanOfHeads) mean->setChecked(true);
+    else m_window->findChild<QSpinBox*>("headSpin")->setValue(head);
+    const HeadSelection sel{static_cast<Stack>(stack), layer, head};
+    QVERIFY(m_window->selection() == sel);
+    compareToEngine(expectedRun(m_encdec, "bad cafe"), sel);
+    QVERIFY(m_window->headPlot()->slice().title.contains(QStringLiteral("layer %1").arg(layer)));
+}
+
+void TestMainWindow::teacherForcingAndTokens()
+{
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    auto* target = m_window->findChild<QLineEdit*>("targetEdit");
+    QVERIFY(target->isVisible());
+    QTest::keyClicks(target, "dab");
+    waitIdle();
+    const RunResult expected = expectedRun(m_encdec, "bad cafe", std::string("dab"));
+    QCOMPARE(m_window->result()->targetTokens.size(), size_t(4)); // <s> d a b
+    m_window->setSelection({Stack::Cross, 1, 2});
+    compareToEngine(expected, {Stack::Cross, 1, 2});
+    // An unknown character is marked in the token chips.
+    auto* input = m_window->findChild<QLineEdit*>("inputEdit");
+    input->setText(QStringLiteral("az\u00E9\u732B"));
+    waitIdle();
+    QVERIFY(m_window->result()->sourceTokens[1].unknown);
+    QVERIFY(m_window->findChild<QLabel*>("tokensLabel")->text().contains("<u>z</u>"));
+    QCOMPARE(m_window->headPlot()->slice().keyLabels.mid(0, 4),
+             QStringList({"a", "z", QStringLiteral("\u00E9"), QStringLiteral("\u732B")}));
+}
+
+void TestMainWindow::decoderShowsTopK()
+{
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    QVERIFY(m_window->findChild<QCheckBox*>("generateCheck")->isVisible());
+    QVERIFY(!m_window->findChild<QLineEdit*>("targetEdit")->isVisible());
+    const RunResult expected = expectedRun(m_decoder, "bad cafe");
+    auto* table = m_window->findChild<QTableWidget*>("predictionsTable");
+    QCOMPARE(table->rowCount(), static_cast<int>(expected.predictions.size()));
+    QCOMPARE(table->item(0, 0)->text(), QString::fromStdString(expected.predictions[0].token));
+    QCOMPARE(table->item(0, 1)->text(), QString::number(double(expected.predictions[0].probability), 'f', 3));
+    QCOMPARE(m_window->findChild<QComboBox*>("stackCombo")->count(), 1);
+    compareToEngine(expected, {Stack::Decoder, 0, 0});
+    // Causal mask: query 0 sees only key 0.
+    QCOMPARE(m_window->headPlot()->colorMap()->data()->cell(1, 0), 0.0);
+    m_window->findChild<QCheckBox*>("generateCheck")->setChecked(true);
+    waitIdle();
+    compareToEngine(expectedRun(m_decoder, "bad cafe", {}, true), {Stack::Decoder, 0, 0});
+}
+
+void TestMainWindow::overviewClickOpensHead()
+{
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    m_window->setView(MainWindow::View::Overview);
+    OverviewView* overview = m_window->overviewView();
+    QVERIFY(QTest::qWaitForWindowExposed(overview));
+    QCOMPARE(overview->layerCount(), 2);
+    QCOMPARE(overview->headCount(), 4);
+    QTest::mouseClick(overview, Qt::LeftButton, {}, overview->thumbnailRect(1, 2, overview->size()).center());
+    QVERIFY(m_window->selection() == (HeadSelection{Stack::Encoder, 1, 2}));
+    QCOMPARE(m_window->view(), MainWindow::View::Head);
+    compareToEngine(expectedRun(m_encdec, "bad cafe"), {Stack::Encoder, 1, 2});
+    // The mean column.
+    m_window->setView(MainWindow::View::Overview);
+    QTest::mouseClick(overview, Qt::LeftButton, {}, overview->thumbnailRect(0, kMeanOfHeads, overview->size()).center());
+    QVERIFY(m_window->selection() == (HeadSelection{Stack::Encoder, 0, kMeanOfHeads}));
+    QVERIFY(m_window->findChild<QCheckBox*>("meanCheck")->isChecked());
+}
+
+void TestMainWindow::alignmentShowsSourceAndOutput()
+{
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    m_window->setSelection({Stack::Cross, 0, 1});
+    AlignmentView* a = m_window->alignmentView();
+    QCOMPARE(a->headCount(), 4);
+    QVERIFY(a->headVisible(1));
+    QVERIFY(!a->headVisible(0));
+    const RunResult expected = expectedRun(m_encdec, "bad cafe");
+    QCOMPARE(a->leftLabels().size(), static_cast<int>(expected.sourceTokens.size()));
+    QCOMPARE(a->rightLabels(), tokenLabels(expected.outputTokens));
+}
+
+void TestMainWindow::exportsImages()
+{
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    const QString png = m_dir.filePath("head.png");
+    QCOMPARE(m_window->exportCurrentView(png, 1.0), QString());
+    QImage image(png);
+    QCOMPARE(image.size(), m_window->headPlot()->size());
+    QCOMPARE(m_window->exportCurrentView(png, 2.0), QString());
+    QCOMPARE(QImage(png).size(), m_window->headPlot()->size() * 2);
+
+    const QString svg = m_dir.filePath("head.svg");
+    QCOMPARE(m_window->exportCurrentView(svg), QString());
+    QFile f(svg);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QXmlStreamReader xml(&f);
+    QStringList texts;
+    while (!xml.atEnd()) {
+        if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == QLatin1String("text"))
+            texts << xml.readElementText(QXmlStreamReader::IncludeChildElements).trimmed();
+    }
+    QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+    for (const QString& label : m_window->headPlot()->slice().keyLabels) QVERIFY2(texts.contains(label), qPrintable(label));
+    QVERIFY(texts.contains(m_window->headPlot()->slice().title));
+
+    const QString pdf = m_dir.filePath("head.pdf");
+    QCOMPARE(m_window->exportCurrentView(pdf), QString());
+    QFile p(pdf);
+    QVERIFY(p.open(QIODevice::ReadOnly));
+    QCOMPARE(p.read(5), QByteArray("%PDF-"));
+
+    const QString jpg = m_dir.filePath("align.jpg");
+    m_window->setView(MainWindow::View::Alignment);
+    QCOMPARE(m_window->exportCurrentView(jpg, 1.0), QString());
+    QCOMPARE(QImage(jpg).size(), m_window->alignmentView()->size());
+}
+
+void TestMainWindow::exportsDataAndGrid()
+{
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    const RunResult expected = expectedRun(m_encdec, "bad cafe");
+    const MatrixRM& w = expected.trace.encoder[0].heads[0].weights;
+    const QString csv = m_dir.filePath("a.csv");
+    QCOMPARE(m_window->exportData(csv), QString());
+    QFile c(csv);
+    QVERIFY(c.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(c.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), int(w.rows()) + 1);
+    QCOMPARE(lines[1].split(',').size(), int(w.cols()) + 1);
+    QCOMPARE(lines[1].split(',')[1].toFloat(), w(0, 0));
+
+    const QString json = m_dir.filePath("a.json");
+    QCOMPARE(m_window->exportData(json), QString());
+    QFile j(json);
+    QVERIFY(j.open(QIODevice::ReadOnly));
+    const QJsonObject o = QJsonDocument::fromJson(j.readAll()).object();
+    QCOMPARE(o["weights"].toArray().size(), int(w.rows()));
+    QCOMPARE(float(o["weights"].toArray()[2].toArray()[3].toDouble()), w(2, 3));
+
+    const QString grid = m_dir.filePath("grid.png");
+    QCOMPARE(m_window->exportAllHeadsGrid(grid, 1.0), QString());
+    QCOMPARE(QImage(grid).size(), m_window->overviewView()->preferredExportSize());
+
+    QCOMPARE(m_window->exportEachHead(m_dir.path()), QString());
+    QVERIFY(QFileInfo::exists(m_dir.filePath("encoder-L1-H3.png")));
+}
+
+void TestMainWindow::exportErrorIsReported()
+{
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    QSignalSpy errors(m_window.get(), &MainWindow::errorReported);
+    QVERIFY(!m_window->exportCurrentView(m_dir.filePath("missing-dir/x.png")).isEmpty());
+    QVERIFY(!m_window->exportCurrentView(m_dir.filePath("x.bmp")).isEmpty());
+    QCOMPARE(errors.count(), 2);
+    QVERIFY(!QFileInfo::exists(m_dir.filePath("x.bmp")));
+}
+
+void TestMainWindow::badModelKeepsPrevious()
+{
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    const std::shared_ptr<const Model> before = m_window->model();
+    QSignalSpy errors(m_window.get(), &MainWindow::errorReported);
+    QVERIFY(!m_window->openModel(m_bad));
+    QCOMPARE(errors.count(), 1);
+    QVERIFY2(errors.first().first().toString().contains("bad.json"), qPrintable(errors.first().first().toString()));
+    QVERIFY(m_window->model() == before);
+    QVERIFY(!m_window->openModel(m_dir.filePath("does-not-exist.json")));
+    QCOMPARE(errors.count(), 2);
+    QVERIFY(m_window->model() == before);
+    // The dialog is non-modal: it is there, and the window still works.
+    bool found = false;
+    for (QWidget* w : QApplication::topLevelWidgets())
+        found = found || (qobject_cast<QMessageBox*>(w) && w->isVisible());
+    QVERIFY(found);
+    closeMessageBoxes();
+    QTest::keyClicks(m_window->findChild<QLineEdit*>("inputEdit"), "d");
+    waitIdle();
+    compareToEngine(expectedRun(m_encdec, "bad cafed"), {Stack::Encoder, 0, 0});
+}
+
+void TestMainWindow::settingsPersist()
+{
+    QVERIFY(m_window->openModel(m_encoder));
+    waitIdle();
+    m_window->findChild<QComboBox*>("colormapCombo")->setCurrentText("magma");
+    QCOMPARE(m_window->headPlot()->colormapName(), QStringLiteral("magma"));
+    m_window->close();
+    MainWindow second;
+    QCOMPARE(second.findChild<QComboBox*>("colormapCombo")->currentText(), QStringLiteral("magma"));
+    QCOMPARE(second.headPlot()->colormapName(), QStringLiteral("magma"));
+    QCOMPARE(QSettings().value("lastModel").toString(), QFileInfo(m_encoder).absoluteFilePath());
+    QVERIFY(QSettings().fileName().contains(QStringLiteral("AttnScopeTest")));
+}
+
+int main(int argc, char** argv)
+{
+    // Never touch the user's settings: a private config directory and Qt's test mode.
+    QTemporaryDir config;
+    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+    QStandardPaths::setTestModeEnabled(true);
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("AttnScopeTest"));
+    QApplication::setApplicationName(QStringLiteral("AttnScopeTest"));
+    TestMainWindow test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_main_window.moc"
