@@ -83,6 +83,22 @@ std::vector<Token> argmaxTokens(const MatrixRM& logits, const Vocabulary& vocab)
 
 } // namespace
 
+std::vector<Token> queryTokens(const RunResult& result, const ModelConfig& config, Stack stack)
+{
+    if (config.type == ArchType::Decoder) {
+        std::vector<Token> all = result.sourceTokens;
+        all.insert(all.end(), result.targetTokens.begin(), result.targetTokens.end());
+        return all;
+    }
+    return stack == Stack::Encoder ? result.sourceTokens : result.targetTokens;
+}
+
+std::vector<Token> keyTokens(const RunResult& result, const ModelConfig& config, Stack stack)
+{
+    if (config.type == ArchType::Decoder) return queryTokens(result, config, stack);
+    return stack == Stack::Decoder ? result.targetTokens : result.sourceTokens;
+}
+
 std::vector<Prediction> topK(const Eigen::Ref<const RowVector>& logits, const Vocabulary& vocab, int k)
 {
     // Stable softmax: shift by the maximum so exp never overflows.

@@ -46,6 +46,12 @@ struct RunResult {
 // encoder-only model). Never throws for odd text: it is sanitised and truncated with warnings.
 RunResult runModel(const Transformer& transformer, const RunOptions& options);
 
+// The tokens that label a stack's attention matrix: rows (queries) and columns (keys).
+// Decoder-only models attend over source + generated tokens; encoder-decoder decoder rows are
+// the decoder input. The one place these framing rules live.
+std::vector<Token> queryTokens(const RunResult& result, const ModelConfig& config, Stack stack);
+std::vector<Token> keyTokens(const RunResult& result, const ModelConfig& config, Stack stack);
+
 // Softmax of one logits row and its k most probable entries.
 std::vector<Prediction> topK(const Eigen::Ref<const RowVector>& logits, const Vocabulary& vocab, int k);
 

@@ -41,31 +41,6 @@ QString stackDisplayName(Stack stack)
     return {};
 }
 
-std::vector<Token> queryTokens(const RunResult& result, const ModelConfig& config, Stack stack)
-{
-    if (config.type == ArchType::Decoder) {
-        std::vector<Token> all = result.sourceTokens;
-        all.insert(all.end(), result.targetTokens.begin(), result.targetTokens.end());
-        return all;
-    }
-    return stack == Stack::Encoder ? result.sourceTokens : result.targetTokens;
-}
-
-std::vector<Token> keyTokens(const RunResult& result, const ModelConfig& config, Stack stack)
-{
-    if (config.type == ArchType::Decoder) return queryTokens(result, config, stack);
-    return stack == Stack::Decoder ? result.targetTokens : result.sourceTokens;
-}
-
-MatrixRM meanOfHeads(const LayerTrace& layer)
-{
-    if (layer.heads.empty()) return {};
-    MatrixRM sum = layer.heads.front().weights;
-    for (size_t h = 1; h < layer.heads.size(); ++h) sum += layer.heads[h].weights;
-    sum /= static_cast<float>(layer.heads.size());
-    return sum;
-}
-
 namespace {
 
 // Labels padded with indices when a trace and a token list disagree (never expected).

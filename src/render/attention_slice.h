@@ -3,6 +3,7 @@
 // a core RunResult, so the GUI, the CLI export and the tests all pick tokens the same way.
 #pragma once
 
+#include "core/analysis/head_stats.h"
 #include "core/inference.h"
 #include "core/model.h"
 
@@ -41,13 +42,7 @@ QStringList tokenLabels(const std::vector<Token>& tokens);
 std::vector<Stack> availableStacks(const Trace& trace);
 QString stackDisplayName(Stack stack); // "encoder self", "decoder self", "cross"
 
-// Tokens along the rows (queries) and columns (keys) of a stack's matrices.
-// Decoder-only: prompt + generated tokens. Encoder-decoder decoder/cross rows: decoder input.
-std::vector<Token> queryTokens(const RunResult& result, const ModelConfig& config, Stack stack);
-std::vector<Token> keyTokens(const RunResult& result, const ModelConfig& config, Stack stack);
-
-// Mean over the layer's heads, Ā = (1/H) Σ_h A_h.
-MatrixRM meanOfHeads(const LayerTrace& layer);
+// Row/column tokens (queryTokens, keyTokens) and meanOfHeads come from core.
 
 // The matrix and labels for a selection; empty when the selection is out of range.
 AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const HeadSelection& selection);

@@ -51,17 +51,6 @@ std::vector<int> ids(const std::vector<Token>& tokens)
     return out;
 }
 
-// Key tokens of a stack: the sequence its columns index.
-std::vector<Token> keyTokens(const Model& m, const RunResult& run, Stack stack)
-{
-    if (m.config.type == ArchType::Decoder) {
-        std::vector<Token> all = run.sourceTokens;
-        all.insert(all.end(), run.targetTokens.begin(), run.targetTokens.end());
-        return all;
-    }
-    return stack == Stack::Decoder ? run.targetTokens : run.sourceTokens;
-}
-
 } // namespace
 
 MatrixRM inductionScores(const Transformer& tf, const InductionProbe& probe)
@@ -103,7 +92,7 @@ HeadCensus computeCensus(const Transformer& tf, const RunResult& run, Stack stac
     census.heads = m.config.nHeads;
     census.values.assign(kHeadStatisticCount, MatrixRM::Constant(census.layers, census.heads,
                                                                  std::numeric_limits<float>::quiet_NaN()));
-    const std::vector<Token> keys = keyTokens(m, run, stack);
+    const std::vector<Token> keys = keyTokens(run, m.config, stack);
     std::vector<bool> special;
     for (const Token& t : keys) special.push_back(t.special);
     for (int l = 0; l < census.layers; ++l) {

@@ -91,4 +91,11 @@ MatrixRM meanOfHeads(const std::vector<const MatrixRM*>& heads)
     return mean;
 }
 
+MatrixRM meanOfHeads(const LayerTrace& layer)
+{
+    std::vector<const MatrixRM*> heads;
+    for (const HeadTrace& h : layer.heads) heads.push_back(&h.weights);
+    return meanOfHeads(heads);
+}
+
 } // namespace attnscope

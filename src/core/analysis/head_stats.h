@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/tensor.h"
+#include "core/trace.h"
 
 #include <cstdint>
 #include <vector>
@@ -35,5 +36,6 @@ std::vector<int> repeatedRandomTokens(const std::vector<int>& candidates, int n,
 
 // Mean of the heads' matrices: (1/H) Σ_h A_h.
 MatrixRM meanOfHeads(const std::vector<const MatrixRM*>& heads);
+MatrixRM meanOfHeads(const LayerTrace& layer);
 
 } // namespace attnscope

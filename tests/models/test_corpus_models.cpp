@@ -1,0 +1,275 @@
+// The corpus-trained models (models/tiny-lm.json, models/tiny-mlm.json; tools/train_corpus.py),
+// measured through the C++ engine on held-out King James Bible text (tests/data/kjv-heldout.txt,
+// chapters never seen in training) against honest baselines:
+//   * tiny-lm: windowed per-character perplexity vs an add-one unigram model fit on the training
+//     split (counts in tests/data/kjv-train-counts.json); per-head previous-token and induction
+//     scores (definitions in /work/shared/DOMAIN.md) for the named heads;
+//   * tiny-mlm: masked-token accuracy on held-out verses vs always guessing the training split's
+//     most frequent token.
+// Every random choice uses the 64-bit LCG that tools/train_corpus.py also uses, so the Python
+// figures in the model card are computed on the same inputs.
+#include "core/inference.h"
+#include "core/model_loader.h"
+#include "core/transformer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QtTest>
+
+#include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+
+using namespace attnscope;
+using Json = nlohmann::json;
+
+namespace {
+
+const std::string kSourceDir = ATTNSCOPE_SOURCE_DIR;
+
+// Heads named in models/README-corpus.md (layer, head), and the asserted limits.
+constexpr int kPrevLayer = 1, kPrevHead = 0;
+// No induction head emerged in the shipped tiny-lm (best induction score 0.026, L3 H0); the check
+// below is an expected failure until a retrained model has one (then update the head and drop it).
+constexpr int kInductionLayer = 3, kInductionHead = 0;
+constexpr double kPrevMin = 0.5, kInductionMin = 0.3;
+// tiny-lm perplexity must be below this fraction of the unigram baseline's.
+constexpr double kPerplexityRatioMax = 0.5;
+
+constexpr int kInductionN = 32;
+const int kInductionSeeds[] = {1, 2, 3, 4, 5};
+constexpr int kPrevWindows = 40;
+constexpr int kMlmVerses = 400;
+constexpr uint64_t kMlmSeed = 7;
+
+// Same generator as tools/train_corpus.py (class Lcg).
+struct Lcg {
+    uint64_t x;
+    explicit Lcg(uint64_t seed) : x(seed * 0x9E3779B97F4A7C15ull + 1) {}
+    int next(int n)
+    {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        return int((x >> 33) % uint64_t(n));
+    }
+};
+
+std::string readFile(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::vector<int> idsOf(const std::vector<Token>& tokens)
+{
+    std::vector<int> out;
+    for (const Token& t : tokens) out.push_back(t.id);
+    return out;
+}
+
+// Consecutive chunks of maxLen tokens; input = [bos] + chunk[:-1], target = chunk.
+struct Window {
+    std::vector<int> input, target;
+};
+std::vector<Window> lmWindows(const std::vector<int>& ids, int maxLen, int bos)
+{
+    std::vector<Window> out;
+    for (size_t s = 0; s < ids.size(); s += size_t(maxLen)) {
+        Window w;
+        w.target.assign(ids.begin() + long(s), ids.begin() + long(std::min(ids.size(), s + size_t(maxLen))));
+        w.input.push_back(bos);
+        w.input.insert(w.input.end(), w.target.begin(), w.target.end() - 1);
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
+double logSoftmaxAt(const MatrixRM& logits, int row, int col)
+{
+    double mx = -1e300;
+    for (Eigen::Index j = 0; j < logits.cols(); ++j) mx = std::max(mx, double(logits(row, j)));
+    double sum = 0.0;
+    for (Eigen::Index j = 0; j < logits.cols(); ++j) sum += std::exp(double(logits(row, j)) - mx);
+    return double(logits(row, col)) - mx - std::log(sum);
+}
+
+using HeadTable = std::vector<std::vector<double>>; // [layer][head]
+
+} // namespace
+
+class TestCorpusModels : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void lmPerplexityBeatsUnigram();
+    void lmHeads();
+    void mlmBeatsMostFrequent();
+
+private:
+    std::shared_ptr<const Model> m_lm, m_mlm;
+    std::string m_heldout;
+    Json m_counts;
+};
+
+void TestCorpusModels::initTestCase()
+{
+    m_lm = loadModel(kSourceDir + "/models/tiny-lm.json");
+    m_mlm = loadModel(kSourceDir + "/models/tiny-mlm.json");
+    m_heldout = readFile(kSourceDir + "/tests/data/kjv-heldout.txt");
+    QVERIFY(!m_heldout.empty());
+    std::ifstream in(kSourceDir + "/tests/data/kjv-train-counts.json");
+    m_counts = Json::parse(in);
+    QVERIFY(m_lm->config.type == ArchType::Decoder);
+    QVERIFY(m_mlm->config.type == ArchType::Encoder);
+    QVERIFY(m_lm->config.decoderLayers >= 4 && m_lm->config.nHeads >= 4);
+}
+
+void TestCorpusModels::lmPerplexityBeatsUnigram()
+{
+    const Tokenizer& tok = m_lm->sourceTokenizer;
+    const int bos = tok.vocab().special(SpecialRole::Bos);
+    QVERIFY(bos >= 0);
+    const std::vector<int> ids = idsOf(tok.tokenize(m_heldout));
+    for (int id : ids) QVERIFY(id >= 0);
+
+    Transformer tf(m_lm);
+    double nll = 0.0;
+    size_t n = 0;
+    for (const Window& w : lmWindows(ids, m_lm->config.maxLen, bos)) {
+        ForwardResult f = tf.forward(w.input, {}, Capture::None);
+        for (size_t i = 0; i < w.target.size(); ++i) nll -= logSoftmaxAt(f.logits, int(i), w.target[i]);
+        n += w.target.size();
+    }
+    const double ppl = std::exp(nll / double(n));
+
+    // Add-one unigram over the training split's characters.
+    const Json& counts = m_counts.at("lm_char_counts");
+    double total = double(counts.size());
+    for (const auto& kv : counts.items()) total += kv.value().get<double>();
+    double unll = 0.0;
+    for (int id : ids) {
+        const std::string& s = tok.vocab().token(id);
+        const double c = counts.contains(s) ? counts.at(s).get<double>() : 0.0;
+        unll -= std::log((c + 1.0) / total);
+    }
+    const double uppl = std::exp(unll / double(ids.size()));
+    qInfo("tiny-lm held-out (%zu chars): perplexity %.4f, unigram baseline %.4f (ratio %.3f)", n, ppl, uppl,
+          ppl / uppl);
+    QVERIFY(ppl < kPerplexityRatioMax * uppl);
+}
+
+void TestCorpusModels::lmHeads()
+{
+    const Tokenizer& tok = m_lm->sourceTokenizer;
+    const int bos = tok.vocab().special(SpecialRole::Bos);
+    const int L = m_lm->config.decoderLayers, H = m_lm->config.nHeads;
+    Transformer tf(m_lm);
+
+    // Previous-token score: mean over i >= 1 of A[i, i-1] on held-out windows.
+    HeadTable prev(size_t(L), std::vector<double>(size_t(H), 0.0));
+    size_t rows = 0;
+    const std::vector<Window> windows = lmWindows(idsOf(tok.tokenize(m_heldout)), m_lm->config.maxLen, bos);
+    for (int w = 0; w < kPrevWindows && w < int(windows.size()); ++w) {
+        ForwardResult f = tf.forward(windows[size_t(w)].input, {}, Capture::Attention);
+        const int T = int(windows[size_t(w)].input.size());
+        for (int l = 0; l < L; ++l)
+            for (int h = 0; h < H; ++h) {
+                const MatrixRM& A = f.trace.decoder[size_t(l)].heads[size_t(h)].weights;
+                for (int i = 1; i < T; ++i) prev[size_t(l)][size_t(h)] += A(i, i - 1);
+            }
+        rows += size_t(T - 1);
+    }
+
+    // Induction score: [bos] + r + r, r = n random non-special tokens; token i of r+r sits at
+    // position i+1, so the score is the mean over i in [n, 2n) of A[i+1, i-n+2].
+    std::vector<int> plain;
+    for (int id = 0; id < tok.vocab().size(); ++id)
+        if (!tok.vocab().isSpecial(id)) plain.push_back(id);
+    HeadTable ind(size_t(L), std::vector<double>(size_t(H), 0.0));
+    size_t targets = 0;
+    const int n = kInductionN;
+    for (int seed : kInductionSeeds) {
+        Lcg g{uint64_t(seed)};
+        std::vector<int> r;
+        for (int i = 0; i < n; ++i) r.push_back(plain[size_t(g.next(int(plain.size())))]);
+        std::vector<int> seq{bos};
+        seq.insert(seq.end(), r.begin(), r.end());
+        seq.insert(seq.end(), r.begin(), r.end());
+        ForwardResult f = tf.forward(seq, {}, Capture::Attention);
+        for (int l = 0; l < L; ++l)
+            for (int h = 0; h < H; ++h) {
+                const MatrixRM& A = f.trace.decoder[size_t(l)].heads[size_t(h)].weights;
+                for (int i = n; i < 2 * n; ++i) ind[size_t(l)][size_t(h)] += A(i + 1, i - n + 2);
+            }
+        targets += size_t(n);
+    }
+
+    qInfo("tiny-lm heads (layer head: previous-token, induction):");
+    for (int l = 0; l < L; ++l)
+        for (int h = 0; h < H; ++h) {
+            prev[size_t(l)][size_t(h)] /= double(rows);
+            ind[size_t(l)][size_t(h)] /= double(targets);
+            qInfo("  L%d H%d  %.4f  %.4f", l, h, prev[size_t(l)][size_t(h)], ind[size_t(l)][size_t(h)]);
+        }
+    QVERIFY2(prev[kPrevLayer][kPrevHead] > kPrevMin, "named previous-token head");
+    QVERIFY(kPrevLayer < kInductionLayer);
+    QEXPECT_FAIL("", "known limit: tiny-lm has no induction head yet (models/README-corpus.md)", Continue);
+    QVERIFY2(ind[kInductionLayer][kInductionHead] > kInductionMin, "named induction head");
+}
+
+void TestCorpusModels::mlmBeatsMostFrequent()
+{
+    const Tokenizer& tok = m_mlm->sourceTokenizer;
+    const Vocabulary& vocab = tok.vocab();
+    const int cls = vocab.special(SpecialRole::Cls), sep = vocab.special(SpecialRole::Sep);
+    const int mask = vocab.special(SpecialRole::Mask), unk = vocab.special(SpecialRole::Unk);
+    QVERIFY(cls >= 0 && sep >= 0 && mask >= 0 && unk >= 0);
+    const int top = vocab.find(m_counts.at("mlm_most_frequent").at("token").get<std::string>());
+    QVERIFY(top >= 0);
+    const int maxLen = m_mlm->config.maxLen;
+
+    std::vector<std::string> verses;
+    std::istringstream lines(m_heldout);
+    for (std::string line; std::getline(lines, line) && int(verses.size()) < kMlmVerses;)
+        if (line.find_first_not_of(" \t\r") != std::string::npos) verses.push_back(line);
+
+    Transformer tf(m_mlm);
+    Lcg g{kMlmSeed};
+    int right = 0, baseline = 0, masked = 0;
+    for (const std::string& v : verses) {
+        std::vector<int> ids{cls};
+        for (int id : idsOf(tok.tokenize(v))) ids.push_back(id);
+        ids.push_back(sep);
+        if (int(ids.size()) > maxLen) {
+            ids.resize(size_t(maxLen - 1));
+            ids.push_back(sep);
+        }
+        std::vector<int> cand, chosen;
+        for (int i = 1; i + 1 < int(ids.size()); ++i)
+            if (ids[size_t(i)] != unk) cand.push_back(i);
+        for (int i : cand)
+            if (g.next(100) < 15) chosen.push_back(i);
+        if (chosen.empty() && !cand.empty()) chosen.push_back(cand[size_t(g.next(int(cand.size())))]);
+        std::vector<int> input = ids;
+        for (int p : chosen) input[size_t(p)] = mask;
+        ForwardResult f = tf.forward(input, {}, Capture::None);
+        for (int p : chosen) {
+            Eigen::Index best = 0;
+            f.logits.row(p).maxCoeff(&best);
+            right += int(best) == ids[size_t(p)];
+            baseline += ids[size_t(p)] == top;
+            ++masked;
+        }
+    }
+    const double acc = double(right) / masked, base = double(baseline) / masked;
+    qInfo("tiny-mlm held-out: %d masked tokens in %zu verses, accuracy %.4f, most-frequent-token baseline "
+          "(always \"%s\") %.4f",
+          masked, verses.size(), acc, vocab.token(top).c_str(), base);
+    QVERIFY(masked > 1000);
+    QVERIFY(acc > base + 0.1);
+}
+
+QTEST_GUILESS_MAIN(TestCorpusModels)
+#include "test_corpus_models.moc"
