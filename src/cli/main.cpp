@@ -1,6 +1,7 @@
 // attnscope-cli: headless access to the engine. Thin: argument parsing and JSON printing
 // over core. Exit codes (docs/cli.md): 0 ok, 2 usage, 3 invalid model, 4 I/O error.
 // `export` (built with the GUI) renders a heatmap through the same Qt code as the app.
+#include "core/analysis/census.h"
 #include "core/errors.h"
 #include "core/inference.h"
 #include "core/model_loader.h"
@@ -20,6 +21,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,11 @@ const char* const kUsage =
     "            [--scale S] [--colormap NAME] [--log]\n"
     "                                  one head's heatmap as an image, drawn as in the app\n"
     "                                  (default: first stack, layer 0, head 0, 900x800)\n"
+    "  census MODEL [--text TEXT] [--target TEXT | --generate] [--stack encoder|decoder|cross]\n"
+    "            [--out FILE]\n"
+    "                                  per-head statistics as CSV: entropy, mean distance,\n"
+    "                                  previous-token, first-token and special-token share,\n"
+    "                                  induction (decoder-only), importance (ablation)\n"
     "  --help, --version\n"
     "\n"
     "exit codes: 0 ok, 2 usage error, 3 invalid model file, 4 I/O error\n";
@@ -107,7 +114,7 @@ Args parseArgs(int argc, char** argv)
         else if (arg == "--generate") a.generate = true;
         else if (arg == "--out") a.out = value("--out");
         else if (arg == "--capture") a.capture = value("--capture");
-        else if (arg == "--stack") a.stack = value("--stack"), a.exportOptions = true;
+        else if (arg == "--stack") a.stack = value("--stack");
         else if (arg == "--layer") a.layer = parseInt(value("--layer"), "--layer", 0, 1000), a.exportOptions = true;
         else if (arg == "--head") {
             const std::string v = value("--head");
@@ -146,7 +153,8 @@ Args parseArgs(int argc, char** argv)
     }
     if (positional.empty()) throw UsageFailure{"missing command"};
     a.command = positional[0];
-    if (a.command != "info" && a.command != "run" && a.command != "summary" && a.command != "export")
+    if (a.command != "info" && a.command != "run" && a.command != "summary" && a.command != "export" &&
+        a.command != "census")
         throw UsageFailure{"unknown command \"" + a.command + "\""};
     if (positional.size() < 2) throw UsageFailure{a.command + ": missing MODEL argument"};
     if (positional.size() > 2) throw UsageFailure{"unexpected argument \"" + positional[2] + "\""};
@@ -158,7 +166,14 @@ Args parseArgs(int argc, char** argv)
     if (a.command == "info" && (a.text || a.target || a.generate || a.out))
         throw UsageFailure{"info takes no run options"};
     if (a.command != "export" && a.exportOptions)
-        throw UsageFailure{"--stack, --layer, --head, --size, --scale, --colormap and --log are export options"};
+        throw UsageFailure{"--layer, --head, --size, --scale, --colormap and --log are export options"};
+    if (a.stack && a.command != "export" && a.command != "census")
+        throw UsageFailure{"--stack is an export and census option"};
+    if (a.command == "census" && a.stack) {
+        Stack s;
+        if (!stackFromString(*a.stack, s))
+            throw UsageFailure{"--stack expects encoder, decoder or cross, got \"" + *a.stack + "\""};
+    }
     if (a.command == "export") {
 #ifdef ATTNSCOPE_WITH_EXPORT
         if (!a.out) throw UsageFailure{"export: --out FILE is required"};
@@ -388,6 +403,34 @@ int exportImageCommand(const Args& a, const Model& model, const RunResult& resul
 }
 #endif
 
+// Census of every head (or one stack's), with importance appended as a last column.
+std::string censusCsv(const Transformer& tf, const RunResult& result, const std::optional<std::string>& only)
+{
+    std::string out;
+    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
+        if (result.trace.stack(s).empty()) continue;
+        if (only && *only != toString(s)) continue;
+        const HeadCensus census = computeCensus(tf, result, s);
+        const MatrixRM importance = headImportance(tf, result, s);
+        std::istringstream lines(census.toCsv());
+        std::string line;
+        int row = -1;
+        while (std::getline(lines, line)) {
+            if (row < 0) {
+                if (out.empty()) out += line + ",importance\n";
+            } else {
+                std::ostringstream v;
+                v << importance(row / census.heads, row % census.heads);
+                out += line + "," + v.str() + "\n";
+            }
+            ++row;
+        }
+    }
+    if (out.empty()) throw UsageError("census: the trace has no stack " + (only ? *only : std::string("at all")));
+    if (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+}
+
 int run(int argc, char** argv)
 {
     if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
@@ -417,6 +460,10 @@ int run(int argc, char** argv)
 #endif
     if (args.command == "summary") {
         printSummary(*model, result, opt.text);
+        return kExitOk;
+    }
+    if (args.command == "census") {
+        writeOutput(censusCsv(transformer, result, args.stack), args.out);
         return kExitOk;
     }
     writeOutput(runJson(*model, result).dump(), args.out);

@@ -37,6 +37,7 @@ private slots:
     void exitCodes_data();
     void exitCodes();
     void invalidModelNamesFileAndPath();
+    void census();
 
 private:
     QTemporaryDir m_dir;
@@ -163,6 +164,36 @@ void TestCli::invalidModelNamesFileAndPath()
     const QString err = QString::fromUtf8(r.err).trimmed();
     QCOMPARE(err, m_bad + ": /weights/encoder.layers.0.self_attn.q_proj.weight: expected shape [4, 4], got [4, 2]");
     QVERIFY(!err.contains('\n')); // one line
+}
+
+void TestCli::census()
+{
+    const Result r = runCli({"census", m_decoder, "--text", "abab"});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = QString::fromUtf8(r.out).trimmed().split('\n');
+    QCOMPARE(lines.size(), 3); // header + 1 layer x 2 heads
+    QCOMPARE(lines[0], QString("stack,layer,head,entropy,mean_distance,previous_token,first_token,"
+                               "special_tokens,induction,importance"));
+    for (int i = 1; i < 3; ++i) {
+        const QStringList f = lines[i].split(',');
+        QCOMPARE(f.size(), 10);
+        QCOMPARE(f[0], QString("decoder"));
+        QCOMPARE(f[2].toInt(), i - 1);
+        for (int c = 3; c < 10; ++c) {
+            bool ok = false;
+            const double v = f[c].toDouble(&ok);
+            QVERIFY2(ok && std::isfinite(v), qPrintable(lines[i]));
+        }
+    }
+    // Encoder-decoder: three stacks; --stack picks one; induction is empty there.
+    const Result all = runCli({"census", m_encdec, "--text", "abc"});
+    QCOMPARE(QString::fromUtf8(all.out).trimmed().split('\n').size(), 1 + 3 * 2);
+    const Result cross = runCli({"census", m_encdec, "--text", "abc", "--stack", "cross"});
+    const QStringList cl = QString::fromUtf8(cross.out).trimmed().split('\n');
+    QCOMPARE(cl.size(), 3);
+    QVERIFY(cl[1].startsWith("cross,0,0,"));
+    QCOMPARE(cl[1].split(',')[8], QString());
+    QCOMPARE(runCli({"census", m_encdec, "--stack", "sideways"}).exitCode, 2);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
