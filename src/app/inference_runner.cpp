@@ -8,6 +8,20 @@
 
 namespace attnscope {
 
+const HeadCensus* RunAnalysis::censusOf(Stack stack) const
+{
+    for (const HeadCensus& c : census)
+        if (c.stack == stack) return &c;
+    return nullptr;
+}
+
+const MatrixRM* RunAnalysis::importanceOf(Stack stack) const
+{
+    for (const auto& [s, m] : importance)
+        if (s == stack) return &m;
+    return nullptr;
+}
+
 InferenceRunner::InferenceRunner(QObject* parent) : QObject(parent)
 {
     m_pool.setMaxThreadCount(1);
@@ -19,9 +33,9 @@ InferenceRunner::~InferenceRunner()
     m_pool.waitForDone();
 }
 
-quint64 InferenceRunner::submit(std::shared_ptr<const Transformer> transformer, RunOptions options)
+quint64 InferenceRunner::submit(std::shared_ptr<const Transformer> transformer, RunOptions options, bool analyse)
 {
-    Request r{++m_generation, std::move(transformer), std::move(options)};
+    Request r{++m_generation, std::move(transformer), std::move(options), analyse};
     if (m_running) m_pending = std::move(r);
     else start(std::move(r));
     return m_generation;
@@ -37,7 +51,21 @@ void InferenceRunner::start(Request request)
         QElapsedTimer timer;
         timer.start();
         try {
-            out.result = std::make_shared<const RunResult>(runModel(*request.transformer, request.options));
+            auto result = std::make_shared<const RunResult>(runModel(*request.transformer, request.options));
+            out.result = result;
+            if (request.analyse) {
+                // A failed analysis leaves the run itself shown (the analysis views say so).
+                try {
+                    auto analysis = std::make_shared<RunAnalysis>();
+                    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
+                        if (result->trace.stack(s).empty()) continue;
+                        analysis->census.push_back(computeCensus(*request.transformer, *result, s));
+                        analysis->importance.emplace_back(s, headImportance(*request.transformer, *result, s));
+                    }
+                    out.analysis = std::move(analysis);
+                } catch (const std::exception&) {
+                }
+            }
         } catch (const std::bad_alloc&) {
             out.error = QStringLiteral("out of memory");
         } catch (const std::exception& e) {

@@ -39,8 +39,8 @@ int main(int argc, char** argv)
                                          QStringLiteral("STACK"));
     const QCommandLineOption screenshotOption(
         QStringLiteral("screenshots"),
-        QStringLiteral("Save main-window.png, head-view.png, overview.png and alignment.png into DIR, then quit "
-                       "(used by scripts/screenshots.sh)."),
+        QStringLiteral("Save main-window.png, head-view.png, overview.png, alignment.png, step-through.png, "
+                       "census.png, ablation.png and rollout.png into DIR, then quit (used by scripts/screenshots.sh)."),
         QStringLiteral("DIR"));
     parser.addOption(textOption);
     parser.addOption(targetOption);

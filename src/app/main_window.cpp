@@ -4,8 +4,11 @@
 #include "ui_main_window.h"
 
 #include "app/alignment_view.h"
+#include "app/census_view.h"
 #include "app/model_catalog.h"
 #include "app/overview_view.h"
+#include "app/rollout_view.h"
+#include "app/step_through_view.h"
 #include "core/errors.h"
 #include "core/model_loader.h"
 #include "render/colormaps.h"
@@ -81,6 +84,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     connect(m_ui->colormapCombo, &QComboBox::currentTextChanged, this, [this](const QString& name) {
         headPlot()->setColormap(name);
         overviewView()->setColormap(name);
+        stepThroughView()->setColormap(name);
+        censusView()->grid()->setColormap(name);
+        ablationView()->grid()->setColormap(name);
+        rolloutView()->plot()->setColormap(name);
     });
     connect(m_ui->logCheck, &QCheckBox::toggled, this, [this](bool on) {
         headPlot()->setLogScale(on);
@@ -93,6 +100,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
         setSelection(s);
         setView(View::Head);
     });
+    connect(censusView(), &CensusView::headActivated, this, [this](int layer, int head) {
+        setSelection({m_selection.stack, layer, head});
+        setView(View::Head);
+    });
+    connect(censusView(), &CensusView::exportRequested, this, [this] {
+        const QString path = askSavePath(tr("Export Head Census"), tr("CSV table (*.csv)"), QStringLiteral("csv"));
+        if (!path.isEmpty()) exportCensusCsv(path);
+    });
+    connect(ablationView(), &AblationView::headToggled, this, [this](Stack s, int layer, int head) {
+        setHeadAblated(s, layer, head, !m_ablated.count({s, layer, head}));
+    });
+    connect(ablationView(), &AblationView::settingsChanged, this, [this] {
+        if (!m_ablated.empty()) scheduleRun();
+    });
+    connect(ablationView(), &AblationView::clearRequested, this, &MainWindow::clearAblation);
     connect(m_ui->examplesList, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
         if (!m_model) return;
         const int i = m_ui->examplesList->row(item);
@@ -114,6 +136,10 @@ MainWindow::~MainWindow() = default;
 HeatmapPlot* MainWindow::headPlot() const { return m_ui->headPlot; }
 OverviewView* MainWindow::overviewView() const { return m_ui->overviewView; }
 AlignmentView* MainWindow::alignmentView() const { return m_ui->alignmentView; }
+StepThroughView* MainWindow::stepThroughView() const { return m_ui->stepThroughView; }
+CensusView* MainWindow::censusView() const { return m_ui->censusView; }
+AblationView* MainWindow::ablationView() const { return m_ui->ablationView; }
+RolloutView* MainWindow::rolloutView() const { return m_ui->rolloutView; }
 
 void MainWindow::setupActions()
 {
@@ -155,6 +181,10 @@ void MainWindow::setupActions()
     connect(m_ui->actionHeadView, &QAction::triggered, this, [this] { setView(View::Head); });
     connect(m_ui->actionOverview, &QAction::triggered, this, [this] { setView(View::Overview); });
     connect(m_ui->actionAlignment, &QAction::triggered, this, [this] { setView(View::Alignment); });
+    connect(m_ui->actionStepThrough, &QAction::triggered, this, [this] { setView(View::StepThrough); });
+    connect(m_ui->actionCensus, &QAction::triggered, this, [this] { setView(View::Census); });
+    connect(m_ui->actionAblation, &QAction::triggered, this, [this] { setView(View::Ablation); });
+    connect(m_ui->actionRollout, &QAction::triggered, this, [this] { setView(View::Rollout); });
     connect(m_ui->actionNextHead, &QAction::triggered, this, [this] { stepHead(1); });
     connect(m_ui->actionPreviousHead, &QAction::triggered, this, [this] { stepHead(-1); });
     connect(m_ui->actionNextLayer, &QAction::triggered, this, [this] { stepLayer(1); });
@@ -188,9 +218,13 @@ void MainWindow::restoreSettings()
     m_ui->logCheck->setChecked(s.value(QStringLiteral("logScale"), false).toBool());
     if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
-    m_ui->viewTabs->setCurrentIndex(std::clamp(s.value(QStringLiteral("window/view"), 0).toInt(), 0, 2));
+    m_ui->viewTabs->setCurrentIndex(std::clamp(s.value(QStringLiteral("window/view"), 0).toInt(), 0, m_ui->viewTabs->count() - 1));
     headPlot()->setColormap(m_ui->colormapCombo->currentText());
     overviewView()->setColormap(m_ui->colormapCombo->currentText());
+    stepThroughView()->setColormap(m_ui->colormapCombo->currentText());
+    censusView()->grid()->setColormap(m_ui->colormapCombo->currentText());
+    ablationView()->grid()->setColormap(m_ui->colormapCombo->currentText());
+    rolloutView()->plot()->setColormap(m_ui->colormapCombo->currentText());
     headPlot()->setLogScale(m_ui->logCheck->isChecked());
     overviewView()->setLogScale(m_ui->logCheck->isChecked());
     rebuildRecentMenu();
@@ -246,6 +280,8 @@ bool MainWindow::openModel(const QString& path, bool useFirstExample)
     m_model = loaded;
     m_transformer = std::make_shared<const Transformer>(loaded);
     m_result.reset();
+    m_analysis.reset();
+    m_ablated.clear(); // heads of another model
     m_lastDir = QFileInfo(path).absolutePath();
     addRecent(QFileInfo(path).absoluteFilePath());
     setWindowTitle(tr("AttnScope \u2014 %1").arg(QString::fromStdString(m_model->name)));
@@ -385,7 +421,49 @@ void MainWindow::scheduleRun()
     if (type == ArchType::EncoderDecoder && !m_ui->targetEdit->text().isEmpty())
         options.target = m_ui->targetEdit->text().toStdString();
     if (type == ArchType::Decoder) options.generate = m_ui->generateCheck->isChecked();
-    m_runner->submit(m_transformer, std::move(options));
+    // Full capture: the step-through needs each head's Q, K, V.
+    options.capture = Capture::Full;
+    options.ablation = buildAblation();
+    m_runner->submit(m_transformer, std::move(options), true);
+}
+
+std::shared_ptr<const HeadAblation> MainWindow::buildAblation()
+{
+    if (m_ablated.empty() || !m_transformer) return nullptr;
+    const std::vector<HeadKey> heads(m_ablated.begin(), m_ablated.end());
+    if (ablationView()->mode() == AblationView::Mode::Zero) {
+        auto a = std::make_shared<HeadAblation>();
+        for (const auto& [s, l, h] : heads) a->zero(s, l, h, m_model->config.dHead());
+        return a;
+    }
+    // Mean ablation: each head's output averaged over the positions of the reference input,
+    // recorded by one unablated run (one forward pass; done here, it takes milliseconds).
+    RunOptions ref;
+    ref.text = (ablationView()->referenceText().isEmpty() ? m_ui->inputEdit->text() : ablationView()->referenceText())
+                   .toStdString();
+    ref.capture = Capture::Full;
+    try {
+        const RunResult r = runModel(*m_transformer, ref);
+        return std::make_shared<HeadAblation>(meanAblation(r.trace, heads));
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(tr("Mean ablation: %1").arg(QString::fromStdString(e.what())), 5000);
+        return nullptr;
+    }
+}
+
+void MainWindow::setHeadAblated(Stack stack, int layer, int head, bool off)
+{
+    if (off) m_ablated.insert({stack, layer, head});
+    else m_ablated.erase({stack, layer, head});
+    ablationView()->setData(m_analysis, m_ablated);
+    scheduleRun();
+}
+
+void MainWindow::clearAblation()
+{
+    m_ablated.clear();
+    ablationView()->setData(m_analysis, m_ablated);
+    scheduleRun();
 }
 
 void MainWindow::onRunFinished(const RunOutcome& outcome)
@@ -397,6 +475,7 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
         return;
     }
     m_result = outcome.result;
+    m_analysis = outcome.analysis;
     updateTokens();
     updateOutput(QString());
     updateSelectors();
@@ -542,6 +621,11 @@ void MainWindow::refreshViews()
     overviewView()->setSelection(m_selection);
     alignmentView()->setData(m_result, m_model->config, m_selection.stack, m_selection.layer);
     alignmentView()->setSelectedHead(m_selection.head);
+    stepThroughView()->setData(m_result, *m_model, m_selection);
+    censusView()->setData(m_analysis, m_selection.stack);
+    censusView()->setSelected(m_selection.layer, m_selection.head);
+    ablationView()->setData(m_analysis, m_ablated);
+    rolloutView()->setData(m_result, m_model->config, m_selection.stack);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
@@ -568,6 +652,10 @@ QSize MainWindow::currentViewSize() const
     case View::Head: return headPlot()->size();
     case View::Overview: return overviewView()->size();
     case View::Alignment: return alignmentView()->size();
+    case View::StepThrough: return stepThroughView()->canvas()->size();
+    case View::Census: return censusView()->grid()->size();
+    case View::Ablation: return ablationView()->grid()->size();
+    case View::Rollout: return rolloutView()->plot()->size();
     }
     return {};
 }
@@ -592,6 +680,10 @@ QImage MainWindow::renderCurrentView(double scale) const
             case View::Head: plotPaintFunction(headPlot())(p, size); break;
             case View::Overview: overviewView()->paint(p, size); break;
             case View::Alignment: alignmentView()->paint(p, size); break;
+            case View::StepThrough: stepThroughView()->canvas()->paint(p, size); break;
+            case View::Census: censusView()->grid()->paint(p, size); break;
+            case View::Ablation: ablationView()->grid()->paint(p, size); break;
+            case View::Rollout: plotPaintFunction(rolloutView()->plot())(p, size); break;
             }
         },
         o, &error);
@@ -610,6 +702,12 @@ QString MainWindow::exportCurrentView(const QString& path, double scale)
     case View::Head: paint = plotPaintFunction(headPlot()); break;
     case View::Overview: paint = [this](QCPPainter& p, const QSize& s) { overviewView()->paint(p, s); }; break;
     case View::Alignment: paint = [this](QCPPainter& p, const QSize& s) { alignmentView()->paint(p, s); }; break;
+    case View::StepThrough:
+        paint = [this](QCPPainter& p, const QSize& s) { stepThroughView()->canvas()->paint(p, s); };
+        break;
+    case View::Census: paint = [this](QCPPainter& p, const QSize& s) { censusView()->grid()->paint(p, s); }; break;
+    case View::Ablation: paint = [this](QCPPainter& p, const QSize& s) { ablationView()->grid()->paint(p, s); }; break;
+    case View::Rollout: paint = plotPaintFunction(rolloutView()->plot()); break;
     }
     const QString error = exportImage(path, paint, o);
     if (!error.isEmpty()) reportError(tr("Export failed.\n\n%1").arg(error));
@@ -665,6 +763,15 @@ QString MainWindow::exportData(const QString& path)
     else if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) error = writeFileAtomically(path, sliceJson(slice));
     else if (path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)) error = writeFileAtomically(path, sliceCsv(slice));
     else error = tr("%1: unknown data format (use .csv or .json)").arg(path);
+    if (!error.isEmpty()) reportError(tr("Export failed.\n\n%1").arg(error));
+    else statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return error;
+}
+
+QString MainWindow::exportCensusCsv(const QString& path)
+{
+    const QByteArray csv = censusView()->csv();
+    const QString error = csv.isEmpty() ? tr("%1: no census to export").arg(path) : writeFileAtomically(path, csv);
     if (!error.isEmpty()) reportError(tr("Export failed.\n\n%1").arg(error));
     else statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
     return error;

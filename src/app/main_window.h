@@ -3,6 +3,7 @@
 // Menus, shortcuts, export and settings live here; all drawing is in the views.
 #pragma once
 
+#include "app/ablation_view.h"
 #include "app/inference_runner.h"
 #include "render/attention_slice.h"
 
@@ -20,11 +21,14 @@ namespace attnscope {
 class HeatmapPlot;
 class OverviewView;
 class AlignmentView;
+class StepThroughView;
+class CensusView;
+class RolloutView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class View { Head = 0, Overview = 1, Alignment = 2 };
+    enum class View { Head = 0, Overview = 1, Alignment = 2, StepThrough = 3, Census = 4, Ablation = 5, Rollout = 6 };
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -44,6 +48,16 @@ public:
     HeatmapPlot* headPlot() const;
     OverviewView* overviewView() const;
     AlignmentView* alignmentView() const;
+    StepThroughView* stepThroughView() const;
+    CensusView* censusView() const;
+    AblationView* ablationView() const;
+    RolloutView* rolloutView() const;
+    std::shared_ptr<const RunAnalysis> analysis() const { return m_analysis; }
+
+    // Live head ablation: heads switched off in every run until restored (cleared on model load).
+    void setHeadAblated(Stack stack, int layer, int head, bool off);
+    const std::set<HeadKey>& ablatedHeads() const { return m_ablated; }
+    void clearAblation();
     AttentionSlice currentSlice() const;
 
     // Exports; each returns an error message (empty on success) and also reports it.
@@ -51,6 +65,7 @@ public:
     QString exportAllHeadsGrid(const QString& path, double scale = 0.0);
     QString exportEachHead(const QString& directory, const QString& extension = QStringLiteral("png"));
     QString exportData(const QString& path);
+    QString exportCensusCsv(const QString& path);
 
 signals:
     void errorReported(const QString& message); // also shown in a non-modal message box
@@ -77,6 +92,7 @@ private:
     void updateOutput(const QString& error);
     void updateSelectors();
     void refreshViews();
+    std::shared_ptr<const HeadAblation> buildAblation();
     void onSelectorsChanged();
     void stepHead(int delta);
     void stepLayer(int delta);
@@ -92,6 +108,8 @@ private:
     std::shared_ptr<const Model> m_model;
     std::shared_ptr<const Transformer> m_transformer;
     std::shared_ptr<const RunResult> m_result;
+    std::shared_ptr<const RunAnalysis> m_analysis;
+    std::set<HeadKey> m_ablated;
     HeadSelection m_selection;
     QStringList m_recent;
     QString m_lastDir;

@@ -2,15 +2,21 @@
 #include "app/screenshots.h"
 
 #include "app/alignment_view.h"
+#include "app/census_view.h"
+#include "app/rollout_view.h"
+#include "app/step_through_view.h"
 #include "app/main_window.h"
 #include "render/image_export.h"
 
 #include <QApplication>
 #include <QBuffer>
 #include <QDir>
+#include <QDockWidget>
 #include <QImage>
+#include <QThread>
 
 #include <cstdio>
+#include <limits>
 
 namespace attnscope {
 
@@ -26,6 +32,17 @@ bool savePng(const QImage& image, const QString& path)
     if (!error.isEmpty()) std::fprintf(stderr, "attnscope: %s\n", qPrintable(error));
     else std::printf("%s\n", qPrintable(QDir::toNativeSeparators(path)));
     return error.isEmpty();
+}
+
+// Lets the runner deliver the newest result (runs after an ablation change).
+void waitForRun(MainWindow& window)
+{
+    QApplication::processEvents();
+    while (!window.runner()->isIdle()) {
+        QApplication::processEvents();
+        QThread::msleep(5);
+    }
+    QApplication::processEvents();
 }
 
 } // namespace
@@ -53,6 +70,49 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
     QApplication::processEvents();
     window.repaint();
     ok = savePng(window.grab().toImage(), dir.filePath(QStringLiteral("main-window.png"))) && ok;
+
+    // Teaching and analysis views: whole tabs (controls and explanation included).
+    const HeadSelection selection = window.selection();
+    HeadSelection one = selection;
+    if (one.head == kMeanOfHeads) one.head = 0;
+    window.setSelection(one);
+    // The docks make room for the teaching views, which need the width.
+    QList<QDockWidget*> docks = window.findChildren<QDockWidget*>();
+    for (QDockWidget* d : docks) d->hide();
+    window.setView(MainWindow::View::StepThrough);
+    QApplication::processEvents();
+    ok = savePng(window.stepThroughView()->grab().toImage(), dir.filePath(QStringLiteral("step-through.png"))) && ok;
+    window.setView(MainWindow::View::Census);
+    QApplication::processEvents();
+    ok = savePng(window.censusView()->grab().toImage(), dir.filePath(QStringLiteral("census.png"))) && ok;
+    for (QDockWidget* d : docks) d->show();
+    // Ablation: switch off the two most important heads of the stack; the whole window shows
+    // the map with them crossed out next to the changed output.
+    if (const auto analysis = window.analysis()) {
+        if (const MatrixRM* imp = analysis->importanceOf(one.stack)) {
+            MatrixRM left = *imp;
+            for (int k = 0; k < 2 && left.size() > 0; ++k) {
+                Eigen::Index l = 0, h = 0;
+                left.maxCoeff(&l, &h);
+                left(l, h) = -std::numeric_limits<float>::infinity();
+                window.setHeadAblated(one.stack, int(l), int(h), true);
+            }
+        }
+    }
+    window.setView(MainWindow::View::Ablation);
+    waitForRun(window);
+    window.repaint();
+    ok = savePng(window.grab().toImage(), dir.filePath(QStringLiteral("ablation.png"))) && ok;
+    window.clearAblation();
+    waitForRun(window);
+    // Rollout follows a self-attention stack: the first one (encoder, or a decoder-only model's).
+    if (window.result() && !availableStacks(window.result()->trace).empty())
+        window.setSelection({availableStacks(window.result()->trace).front(), 0, one.head});
+    window.setView(MainWindow::View::Rollout);
+    QApplication::processEvents();
+    ok = savePng(window.rolloutView()->grab().toImage(), dir.filePath(QStringLiteral("rollout.png"))) && ok;
+    window.setSelection(selection);
+    window.setView(original);
     return ok;
 }
 

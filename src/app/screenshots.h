@@ -1,5 +1,5 @@
-// Documentation screenshots (scripts/screenshots.sh): the whole window plus each view
-// rendered on its own, saved as PNG files in a directory.
+// Documentation screenshots (scripts/screenshots.sh): the whole window plus each view rendered
+// on its own (and the step-through, census, ablation and rollout tabs), saved as PNG files.
 #pragma once
 
 #include <QString>

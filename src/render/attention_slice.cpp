@@ -1,6 +1,8 @@
 // See attention_slice.h. The only place that decides which tokens label a matrix.
 #include "render/attention_slice.h"
 
+#include "core/analysis/rollout.h"
+
 #include <algorithm>
 
 namespace attnscope {
@@ -70,6 +72,35 @@ AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const
     const QString head = sel.head == kMeanOfHeads ? QStringLiteral("mean of heads")
                                                   : QStringLiteral("head %1").arg(sel.head);
     out.title = QStringLiteral("%1 \u00B7 layer %2 \u00B7 %3").arg(what).arg(sel.layer).arg(head);
+    return out;
+}
+
+AttentionSlice aggregateSlice(const RunResult& result, const ModelConfig& config, Stack stack, Aggregate kind,
+                              QString* why)
+{
+    AttentionSlice out;
+    auto fail = [&](const QString& reason) {
+        if (why) *why = reason;
+        return AttentionSlice();
+    };
+    if (stack == Stack::Cross)
+        return fail(QStringLiteral("Rollout and flow follow one self-attention stack through its layers; choose the "
+                                   "encoder or decoder stack."));
+    const std::vector<LayerTrace>& layers = result.trace.stack(stack);
+    if (layers.empty()) return fail(QStringLiteral("This model has no %1 stack.").arg(stackDisplayName(stack)));
+    std::vector<MatrixRM> means;
+    for (const LayerTrace& l : layers) means.push_back(meanOfHeads(l));
+    const int t = static_cast<int>(means.front().rows());
+    if (kind == Aggregate::Flow && t > kMaxFlowTokens)
+        return fail(QStringLiteral("Attention flow is offered up to %1 tokens; this input has %2.").arg(kMaxFlowTokens).arg(t));
+    out.weights = kind == Aggregate::Rollout ? attentionRollout(means) : attentionFlow(means);
+    out.queryLabels = fitLabels(tokenLabels(queryTokens(result, config, stack)), out.weights.rows());
+    out.keyLabels = fitLabels(tokenLabels(keyTokens(result, config, stack)), out.weights.cols());
+    out.title = QStringLiteral("%1-attention · %2 over %3 layers")
+                    .arg(stackDisplayName(stack), kind == Aggregate::Rollout ? QStringLiteral("attention rollout")
+                                                                             : QStringLiteral("attention flow"))
+                    .arg(layers.size());
+    if (why) why->clear();
     return out;
 }
 

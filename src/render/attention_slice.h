@@ -47,6 +47,13 @@ QString stackDisplayName(Stack stack); // "encoder self", "decoder self", "cross
 // The matrix and labels for a selection; empty when the selection is out of range.
 AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const HeadSelection& selection);
 
+// Aggregation over the layers of a self-attention stack (core's rollout.h): attention rollout
+// R = Â_L·…·Â_1, or attention flow (only up to kMaxFlowTokens tokens). Empty, with the reason
+// in *why, for cross-attention or a flow request on a longer input.
+enum class Aggregate { Rollout, Flow };
+AttentionSlice aggregateSlice(const RunResult& result, const ModelConfig& config, Stack stack, Aggregate kind,
+                              QString* why = nullptr);
+
 // Clamps a selection into the trace's range (first available stack, layer 0, head 0 when needed).
 HeadSelection clampSelection(const Trace& trace, HeadSelection selection);
 

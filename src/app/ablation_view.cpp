@@ -1,0 +1,87 @@
+// See ablation_view.h.
+#include "app/ablation_view.h"
+
+#include "render/attention_slice.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace attnscope {
+
+AblationView::AblationView(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 4, 0, 0);
+    auto* top = new QHBoxLayout;
+    m_mode = new QComboBox(this);
+    m_mode->setObjectName(QStringLiteral("ablationModeCombo"));
+    m_mode->addItem(tr("Zero ablation"));
+    m_mode->addItem(tr("Mean ablation over a reference input"));
+    m_mode->setToolTip(tr("Zero: the head's output A\u00B7V is replaced by 0. Mean: by its mean over the positions "
+                          "of the reference input."));
+    m_reference = new QLineEdit(this);
+    m_reference->setObjectName(QStringLiteral("ablationReferenceEdit"));
+    m_reference->setPlaceholderText(tr("reference input (empty: the current input)"));
+    m_reference->setEnabled(false);
+    m_clear = new QPushButton(tr("Restore all heads"), this);
+    m_clear->setObjectName(QStringLiteral("ablationClearButton"));
+    top->addWidget(new QLabel(tr("Ablate by:"), this));
+    top->addWidget(m_mode);
+    top->addWidget(m_reference, 1);
+    top->addWidget(m_clear);
+    layout->addLayout(top);
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("ablationSummary"));
+    m_summary->setWordWrap(true);
+    layout->addWidget(m_summary);
+    m_grid = new HeadGridView(this);
+    m_grid->setObjectName(QStringLiteral("ablationGrid"));
+    layout->addWidget(m_grid, 1);
+
+    connect(m_grid, &HeadGridView::cellClicked, this,
+            [this](int id, int l, int h) { emit headToggled(static_cast<Stack>(id), l, h); });
+    connect(m_mode, &QComboBox::currentIndexChanged, this, [this](int i) {
+        m_reference->setEnabled(i == int(Mode::Mean));
+        emit settingsChanged();
+    });
+    connect(m_reference, &QLineEdit::editingFinished, this, [this] {
+        if (mode() == Mode::Mean) emit settingsChanged();
+    });
+    connect(m_clear, &QPushButton::clicked, this, &AblationView::clearRequested);
+}
+
+AblationView::Mode AblationView::mode() const { return static_cast<Mode>(m_mode->currentIndex()); }
+QString AblationView::referenceText() const { return m_reference->text(); }
+
+void AblationView::setData(std::shared_ptr<const RunAnalysis> analysis, const std::set<HeadKey>& ablated)
+{
+    std::vector<HeadGridView::Panel> panels;
+    if (analysis) {
+        for (const auto& [stack, values] : analysis->importance) {
+            HeadGridView::Panel p;
+            p.title = tr("%1-attention").arg(stackDisplayName(stack));
+            p.values = values;
+            p.id = int(stack);
+            for (const auto& [s, l, h] : ablated)
+                if (s == stack) p.marked.insert({l, h});
+            panels.push_back(std::move(p));
+        }
+    }
+    m_grid->setPanels(std::move(panels),
+                      tr("Head importance: drop in log-probability of the model's own prediction when that head "
+                         "alone is zeroed (intact model)"));
+    m_clear->setEnabled(!ablated.empty());
+    m_summary->setText(
+        ablated.empty()
+            ? tr("Click a head to switch it off (crossed out); every view, the output and the top-k predictions "
+                 "follow at once. Click again to switch it back on.")
+            : tr("%n head(s) switched off (crossed out). Every view, the output and the top-k predictions show the "
+                 "ablated model; the importance map stays that of the intact model.",
+                 nullptr, int(ablated.size())));
+}
+
+} // namespace attnscope

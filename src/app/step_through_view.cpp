@@ -1,0 +1,460 @@
+// See step_through_view.h.
+#include "app/step_through_view.h"
+
+#include "render/colormaps.h"
+
+#include <QDoubleSpinBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPushButton>
+#include <QSlider>
+#include <QSplitter>
+#include <QTextBrowser>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope {
+
+namespace {
+constexpr int kTitleHeight = 26;
+constexpr int kPanelTitle = 36; // two lines: step name, formula
+constexpr int kColHeader = 16;
+constexpr int kRowLabel = 44;
+constexpr int kLegend = 18;
+constexpr int kGap = 14;
+constexpr int kColumns = 4;
+
+// A diverging blue–white–red map for signed quantities (scores, Q, K, V, output).
+QColor diverging(double v, double maxAbs)
+{
+    const double t = maxAbs > 0 ? std::clamp(v / maxAbs, -1.0, 1.0) : 0.0;
+    const QColor lo(59, 76, 192), mid(245, 245, 245), hi(180, 4, 38);
+    const QColor& end = t < 0 ? lo : hi;
+    const double a = std::abs(t);
+    return QColor::fromRgbF(float(mid.redF() + (end.redF() - mid.redF()) * a),
+                            float(mid.greenF() + (end.greenF() - mid.greenF()) * a),
+                            float(mid.blueF() + (end.blueF() - mid.blueF()) * a));
+}
+
+QString num(double v, int decimals = 2)
+{
+    if (std::isinf(v)) return v < 0 ? QStringLiteral("\u2212\u221E") : QStringLiteral("\u221E");
+    QString s = QString::number(v, 'f', decimals);
+    if (s.startsWith(QLatin1Char('-'))) s.replace(0, 1, QChar(0x2212));
+    return s;
+}
+
+bool tokensByTokens(StepCanvas::Step s)
+{
+    return s == StepCanvas::Dot || s == StepCanvas::Scaled || s == StepCanvas::Masked || s == StepCanvas::Weights;
+}
+} // namespace
+
+// ---- StepCanvas ----
+
+StepCanvas::StepCanvas(QWidget* parent) : QWidget(parent)
+{
+    setMouseTracking(true);
+    setMinimumSize(400, 300);
+}
+
+void StepCanvas::setSteps(std::shared_ptr<const StepThrough> steps, QStringList queryLabels, QStringList keyLabels,
+                          QString title)
+{
+    m_steps = std::move(steps);
+    m_queryLabels = std::move(queryLabels);
+    m_keyLabels = std::move(keyLabels);
+    m_title = std::move(title);
+    update();
+}
+
+void StepCanvas::setSelectedCell(int query, int key)
+{
+    m_query = query;
+    m_key = key;
+    update();
+}
+
+void StepCanvas::setColormap(const QString& name)
+{
+    m_colormap = name;
+    update();
+}
+
+const MatrixRM* StepCanvas::matrix(Step step) const
+{
+    if (!m_steps) return nullptr;
+    switch (step) {
+    case Q: return &m_steps->q;
+    case K: return &m_steps->k;
+    case V: return &m_steps->v;
+    case Dot: return &m_steps->dot;
+    case Scaled: return &m_steps->scaled;
+    case Masked: return &m_steps->masked;
+    case Weights: return &m_steps->weights;
+    case Output: return &m_steps->output;
+    default: return nullptr;
+    }
+}
+
+QString StepCanvas::stepTitle(Step step) const
+{
+    const int dk = m_steps ? int(m_steps->q.cols()) : 0;
+    const double tau = m_steps ? double(m_steps->temperature) : 1.0;
+    switch (step) {
+    case Q: return tr("1. Queries\nQ = X\u00B7W_Q");
+    case K: return tr("2. Keys\nK = X\u00B7W_K");
+    case V: return tr("3. Values\nV = X\u00B7W_V");
+    case Dot: return tr("4. Scores\nQ\u00B7K\u1D40");
+    case Scaled: return tr("5. Scaled (\u221Ad_k = \u221A%1)\nS = Q\u00B7K\u1D40 / \u221Ad_k").arg(dk);
+    case Masked: return tr("6. Masked\nS + M, M = \u2212\u221E");
+    case Weights: return tr("7. Weights (\u03C4 = %1)\nA = softmax((S+M)/\u03C4)").arg(num(tau, 2));
+    case Output: return tr("8. Output\nO = A\u00B7V");
+    default: return {};
+    }
+}
+
+QRect StepCanvas::panelRect(Step step, const QSize& size) const
+{
+    const int rows = (StepCount + kColumns - 1) / kColumns;
+    const int pw = (size.width() - kGap * (kColumns + 1)) / kColumns;
+    const int ph = (size.height() - kTitleHeight - kGap * rows) / rows;
+    const int col = int(step) % kColumns, row = int(step) / kColumns;
+    return QRect(kGap + col * (pw + kGap), kTitleHeight + row * (ph + kGap), pw, ph);
+}
+
+QRect StepCanvas::matrixRect(Step step, const QSize& size) const
+{
+    const MatrixRM* m = matrix(step);
+    const QRect p = panelRect(step, size);
+    if (!m || m->size() == 0) return {};
+    const int availW = p.width() - kRowLabel, availH = p.height() - kPanelTitle - kColHeader - kLegend;
+    const int cw = std::max(2, availW / int(m->cols()));
+    const int ch = std::max(2, std::min(availH / int(m->rows()), std::max(cw, 18)));
+    const int w = cw * int(m->cols()), h = ch * int(m->rows());
+    return QRect(p.left() + kRowLabel + (availW - w) / 2, p.top() + kPanelTitle + kColHeader, w, h);
+}
+
+QRect StepCanvas::cellRect(Step step, int row, int col, const QSize& size) const
+{
+    const MatrixRM* m = matrix(step);
+    const QRect r = matrixRect(step, size);
+    if (!m || r.isEmpty()) return {};
+    const int cw = r.width() / int(m->cols()), ch = r.height() / int(m->rows());
+    return QRect(r.left() + col * cw, r.top() + row * ch, cw, ch);
+}
+
+void StepCanvas::paint(QPainter& p, const QSize& size) const
+{
+    const QPalette pal = palette();
+    p.fillRect(QRect(QPoint(0, 0), size), pal.brush(QPalette::Base));
+    p.setPen(pal.color(QPalette::Text));
+    QFont bold = font();
+    bold.setBold(true);
+    p.setFont(bold);
+    if (!m_steps) {
+        p.setFont(font());
+        p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter | Qt::TextWordWrap, m_title);
+        return;
+    }
+    p.drawText(QRect(0, 2, size.width(), kTitleHeight - 2), Qt::AlignCenter,
+               QFontMetrics(bold).elidedText(m_title, Qt::ElideRight, size.width() - 8));
+    QCPColorGradient gradient = colormap(m_colormap);
+    QFont small = font();
+    small.setPointSizeF(font().pointSizeF() * 0.8);
+    QFont titleFont = bold;
+    titleFont.setPointSizeF(font().pointSizeF() * 0.9);
+    const QFontMetrics fm(small);
+    for (int s = 0; s < StepCount; ++s) {
+        const Step step = Step(s);
+        const MatrixRM& m = *matrix(step);
+        const QRect pr = panelRect(step, size);
+        const QRect mr = matrixRect(step, size);
+        p.setPen(pal.color(QPalette::Text));
+        p.setFont(bold);
+        p.setFont(titleFont);
+        p.drawText(QRect(pr.left() - kGap / 2, pr.top(), pr.width() + kGap, kPanelTitle), Qt::AlignHCenter | Qt::AlignTop,
+                   stepTitle(step));
+        p.setFont(small);
+        double maxAbs = 0.0;
+        for (Eigen::Index i = 0; i < m.size(); ++i)
+            if (std::isfinite(m.data()[i])) maxAbs = std::max(maxAbs, double(std::abs(m.data()[i])));
+        const bool rowsAreKeys = step == K || step == V;
+        const QStringList& rowLabels = rowsAreKeys ? m_keyLabels : m_queryLabels;
+        const int cw = mr.width() / std::max<int>(1, int(m.cols())), ch = mr.height() / std::max<int>(1, int(m.rows()));
+        // Row labels (tokens), every k-th when rows are thinner than the text.
+        const int rowStep = std::max(1, int(std::ceil(double(fm.height()) / std::max(1, ch))));
+        for (int i = 0; i < m.rows(); i += rowStep)
+            p.drawText(QRect(pr.left(), mr.top() + i * ch, mr.left() - pr.left() - 3, ch), Qt::AlignRight | Qt::AlignVCenter,
+                       fm.elidedText(rowLabels.value(i), Qt::ElideRight, kRowLabel - 4));
+        // Column labels: key tokens for tokens × tokens steps, dimension indices otherwise.
+        int widest = fm.horizontalAdvance(QStringLiteral("00"));
+        if (tokensByTokens(step))
+            for (const QString& k : m_keyLabels) widest = std::max(widest, fm.horizontalAdvance(k));
+        const int colStep = std::max(1, int(std::ceil(double(widest + 2) / std::max(1, cw))));
+        for (int j = 0; j < m.cols(); j += colStep)
+            p.drawText(QRect(mr.left() + j * cw - 20, mr.top() - kColHeader, cw + 40, kColHeader), Qt::AlignCenter,
+                       tokensByTokens(step) ? m_keyLabels.value(j) : QString::number(j));
+        const bool showNumbers = cw >= fm.horizontalAdvance(QStringLiteral("\u22120.00")) + 2 && ch >= fm.height();
+        for (int i = 0; i < m.rows(); ++i)
+            for (int j = 0; j < m.cols(); ++j) {
+                const QRect c(mr.left() + j * cw, mr.top() + i * ch, cw, ch);
+                const double v = m(i, j);
+                QColor fill;
+                if (std::isinf(v)) fill = pal.color(QPalette::Mid);
+                else if (step == Weights) fill = QColor::fromRgb(gradient.color(v, QCPRange(0.0, 1.0)));
+                else fill = diverging(v, maxAbs);
+                p.fillRect(c, fill);
+                if (showNumbers || (std::isinf(v) && cw >= fm.horizontalAdvance(QStringLiteral("\u2212\u221E")))) {
+                    p.setPen(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
+                    p.drawText(c, Qt::AlignCenter, num(v));
+                }
+            }
+        // The selected cell and the rows that made it.
+        if (m_query >= 0 && m_key >= 0) {
+            p.setPen(QPen(pal.color(QPalette::Highlight), 2));
+            p.setBrush(Qt::NoBrush);
+            if (tokensByTokens(step) && m_query < m.rows() && m_key < m.cols())
+                p.drawRect(QRect(mr.left() + m_key * cw, mr.top() + m_query * ch, cw, ch).adjusted(-1, -1, 0, 0));
+            else if ((step == Q || step == Output) && m_query < m.rows())
+                p.drawRect(QRect(mr.left(), mr.top() + m_query * ch, mr.width(), ch).adjusted(-1, -1, 0, 0));
+            else if ((step == K || step == V) && m_key < m.rows())
+                p.drawRect(QRect(mr.left(), mr.top() + m_key * ch, mr.width(), ch).adjusted(-1, -1, 0, 0));
+        }
+        p.setPen(pal.color(QPalette::Text));
+        const QString legend = step == Weights ? tr("colour 0 \u2026 1") : tr("blue \u2212%1 \u2026 red %1").arg(num(maxAbs, 1));
+        p.drawText(QRect(pr.left(), mr.bottom() + 2, pr.width(), kLegend), Qt::AlignCenter, legend);
+    }
+}
+
+void StepCanvas::paintEvent(QPaintEvent*)
+{
+    QPainter p(this);
+    paint(p, size());
+}
+
+bool StepCanvas::hit(const QPoint& pos, Step& step, int& row, int& col) const
+{
+    if (!m_steps) return false;
+    for (int s = 0; s < StepCount; ++s) {
+        const QRect r = matrixRect(Step(s), size());
+        if (!r.contains(pos)) continue;
+        const MatrixRM& m = *matrix(Step(s));
+        step = Step(s);
+        col = std::min(int(m.cols()) - 1, (pos.x() - r.left()) / std::max(1, r.width() / int(m.cols())));
+        row = std::min(int(m.rows()) - 1, (pos.y() - r.top()) / std::max(1, r.height() / int(m.rows())));
+        return true;
+    }
+    return false;
+}
+
+void StepCanvas::mousePressEvent(QMouseEvent* event)
+{
+    Step s = Q;
+    int i = 0, j = 0;
+    if (event->button() == Qt::LeftButton && hit(event->position().toPoint(), s, i, j) && tokensByTokens(s))
+        emit cellClicked(i, j);
+}
+
+void StepCanvas::mouseMoveEvent(QMouseEvent* event)
+{
+    Step s = Q;
+    int i = 0, j = 0;
+    if (hit(event->position().toPoint(), s, i, j)) {
+        const bool tt = tokensByTokens(s);
+        if (tt) setCursor(Qt::PointingHandCursor);
+        else unsetCursor();
+        const QString rowText = (s == K || s == V) ? m_keyLabels.value(i) : m_queryLabels.value(i);
+        const QString colText = tt ? m_keyLabels.value(j) : tr("dim %1").arg(j);
+        QToolTip::showText(event->globalPosition().toPoint(),
+                           tr("%1\n%2 (row %3), %4: %5%6")
+                               .arg(stepTitle(s).section(QLatin1Char('\n'), 1), rowText)
+                               .arg(i)
+                               .arg(colText, num((*matrix(s))(i, j), 4),
+                                    tt ? tr("\nclick to see how this weight is made") : QString()),
+                           this);
+    } else {
+        unsetCursor();
+        QToolTip::hideText();
+    }
+}
+
+// ---- StepThroughView ----
+
+StepThroughView::StepThroughView(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 4, 0, 0);
+    auto* top = new QHBoxLayout;
+    auto* label = new QLabel(tr("Softmax temperature \u03C4:"), this);
+    m_tauSpin = new QDoubleSpinBox(this);
+    m_tauSpin->setObjectName(QStringLiteral("temperatureSpin"));
+    m_tauSpin->setRange(0.05, 20.0);
+    m_tauSpin->setDecimals(2);
+    m_tauSpin->setSingleStep(0.05);
+    m_tauSpin->setValue(1.0);
+    label->setBuddy(m_tauSpin);
+    // The slider is logarithmic: 0..200 ↦ τ = 10^((v − 100)/100), i.e. 0.1 … 10.
+    m_tauSlider = new QSlider(Qt::Horizontal, this);
+    m_tauSlider->setObjectName(QStringLiteral("temperatureSlider"));
+    m_tauSlider->setRange(0, 200);
+    m_tauSlider->setValue(100);
+    m_tauSlider->setMaximumWidth(220);
+    m_reset = new QPushButton(tr("Reset (\u03C4 = 1)"), this);
+    m_reset->setObjectName(QStringLiteral("temperatureResetButton"));
+    m_note = new QLabel(this);
+    m_note->setObjectName(QStringLiteral("temperatureNote"));
+    m_note->setWordWrap(true);
+    m_note->setText(tr("\u03C4 divides this head's scaled scores before its softmax, so steps 7 (A) and 8 (O = A\u00B7V) "
+                       "change; the model's forward pass, the other views and the predictions keep \u03C4 = 1."));
+    top->addWidget(label);
+    top->addWidget(m_tauSpin);
+    top->addWidget(m_tauSlider);
+    top->addWidget(m_reset);
+    top->addWidget(m_note, 1);
+    layout->addLayout(top);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    m_canvas = new StepCanvas(split);
+    m_canvas->setObjectName(QStringLiteral("stepCanvas"));
+    m_explain = new QTextBrowser(split);
+    m_explain->setObjectName(QStringLiteral("stepExplanation"));
+    m_explain->setMinimumWidth(220);
+    split->addWidget(m_canvas);
+    split->addWidget(m_explain);
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 1);
+    layout->addWidget(split, 1);
+
+    connect(m_tauSpin, &QDoubleSpinBox::valueChanged, this, [this](double tau) {
+        const QSignalBlocker block(m_tauSlider);
+        m_tauSlider->setValue(int(std::lround(100.0 + 100.0 * std::log10(tau))));
+        recompute();
+    });
+    connect(m_tauSlider, &QSlider::valueChanged, this,
+            [this](int v) { m_tauSpin->setValue(std::pow(10.0, (v - 100) / 100.0)); });
+    connect(m_reset, &QPushButton::clicked, this, [this] { setTemperature(1.0); });
+    connect(m_canvas, &StepCanvas::cellClicked, this, &StepThroughView::selectCell);
+}
+
+void StepThroughView::setTemperature(double tau) { m_tauSpin->setValue(tau); }
+double StepThroughView::temperature() const { return m_tauSpin->value(); }
+
+void StepThroughView::setData(std::shared_ptr<const RunResult> result, const Model& model,
+                              const HeadSelection& selection)
+{
+    const ModelConfig& config = model.config;
+    m_result = std::move(result);
+    m_head = nullptr;
+    m_mask = {};
+    m_title.clear();
+    if (m_result) {
+        const auto& layers = m_result->trace.stack(selection.stack);
+        if (selection.head == kMeanOfHeads) m_title = tr("The step-through shows one head: untick \u201CMean of heads\u201D.");
+        else if (size_t(selection.layer) < layers.size() &&
+                 size_t(selection.head) < layers[size_t(selection.layer)].heads.size()) {
+            const HeadTrace& h = layers[size_t(selection.layer)].heads[size_t(selection.head)];
+            if (h.q.rows() > 0) m_head = &h;
+            else m_title = tr("This result has no Q, K, V (it was not run with full capture).");
+        }
+        m_queryLabels = tokenLabels(queryTokens(*m_result, config, selection.stack));
+        m_keyLabels = tokenLabels(keyTokens(*m_result, config, selection.stack));
+        // The engine's masks: causal decoder self-attention; padding keys (attention.h).
+        m_mask.causal = selection.stack == Stack::Decoder && m_result->trace.causalDecoder;
+        const std::vector<Token> keys = keyTokens(*m_result, config, selection.stack);
+        const int padId = model.sourceTokenizer.vocab().special(SpecialRole::Pad);
+        bool anyPad = false;
+        std::vector<bool> padded;
+        for (const Token& t : keys) {
+            const bool pad = selection.stack != Stack::Decoder && padId >= 0 && t.id == padId;
+            padded.push_back(pad);
+            anyPad = anyPad || pad;
+        }
+        if (anyPad) m_mask.paddedKeys = padded;
+        if (m_head)
+            m_title = tr("%1-attention \u00B7 layer %2 \u00B7 head %3: scaled dot-product attention, step by step")
+                          .arg(stackDisplayName(selection.stack))
+                          .arg(selection.layer)
+                          .arg(selection.head);
+    }
+    recompute();
+}
+
+void StepThroughView::recompute()
+{
+    m_steps = m_head ? std::make_shared<const StepThrough>(stepThrough(*m_head, m_mask, float(temperature()))) : nullptr;
+    if (m_steps && (m_query >= m_steps->weights.rows() || m_key >= m_steps->weights.cols())) m_query = m_key = -1;
+    if (m_steps && m_query < 0) {
+        // Start on the last query's strongest key, so the explanation panel is never empty.
+        m_query = int(m_steps->weights.rows()) - 1;
+        Eigen::Index best = 0;
+        m_steps->weights.row(m_query).maxCoeff(&best);
+        m_key = int(best);
+    }
+    m_canvas->setSteps(m_steps, m_queryLabels, m_keyLabels, m_title);
+    m_canvas->setSelectedCell(m_query, m_key);
+    updateExplanation();
+}
+
+void StepThroughView::selectCell(int query, int key)
+{
+    m_query = query;
+    m_key = key;
+    m_canvas->setSelectedCell(query, key);
+    updateExplanation();
+}
+
+QString StepThroughView::explanationHtml() const
+{
+    if (!m_steps || m_query < 0 || m_key < 0) return tr("<p>Click a cell of steps 4\u20137 to see how its weight is made.</p>");
+    const CellBreakdown c = explainCell(*m_steps, m_mask, m_query, m_key);
+    const QString qTok = m_queryLabels.value(c.query).toHtmlEscaped(), kTok = m_keyLabels.value(c.key).toHtmlEscaped();
+    QString html = tr("<h3>A[%1, %2]: query %1 \u201C%3\u201D \u2192 key %2 \u201C%4\u201D</h3>")
+                       .arg(c.query)
+                       .arg(c.key)
+                       .arg(qTok, kTok);
+    html += tr("<p><b>1. Dot product</b> q<sub>%1</sub> \u00B7 k<sub>%2</sub> = \u03A3<sub>d</sub> q[d]\u00B7k[d]</p>")
+                .arg(c.query)
+                .arg(c.key);
+    html += QStringLiteral("<table cellspacing=0 cellpadding=2 border=1><tr><th>d</th><th>q</th><th>k</th><th>q\u00B7k</th></tr>");
+    for (Eigen::Index d = 0; d < c.products.size(); ++d)
+        html += QStringLiteral("<tr><td>%1</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td></tr>")
+                    .arg(d)
+                    .arg(num(c.queryRow(d), 3), num(c.keyRow(d), 3), num(c.products(d), 4));
+    html += tr("<tr><td colspan=3><b>sum</b></td><td align=right><b>%1</b></td></tr></table>").arg(num(c.dot, 4));
+    html += tr("<p><b>2. Scale</b> s = %1 \u00D7 1/\u221Ad_k = %1 \u00D7 %2 = <b>%3</b></p>")
+                .arg(num(c.dot, 4), num(c.scale, 4), num(c.scaled, 4));
+    html += c.masked ? tr("<p><b>3. Mask</b> key %1 is <b>masked</b> for query %2: s + M = \u2212\u221E, weight 0.</p>")
+                           .arg(c.key)
+                           .arg(c.query)
+                     : tr("<p><b>3. Mask</b> key %1 is allowed for query %2: M = 0.</p>").arg(c.key).arg(c.query);
+    html += tr("<p><b>4. Softmax of row %1</b> at \u03C4 = %2: \u2113 = s/\u03C4, m = max \u2113 = %3, "
+               "e = exp(\u2113 \u2212 m), A = e / \u03A3e</p>")
+                .arg(c.query)
+                .arg(num(c.temperature, 2), num(c.rowMax, 4));
+    html += QStringLiteral("<table cellspacing=0 cellpadding=2 border=1><tr><th>key</th><th>\u2113</th><th>e</th><th>A</th></tr>");
+    for (Eigen::Index j = 0; j < c.rowExp.size(); ++j) {
+        const QString style = j == c.key ? QStringLiteral(" style=\"font-weight:bold; background-color:%1\"")
+                                               .arg(palette().color(QPalette::Highlight).lighter(170).name())
+                                         : QString();
+        html += QStringLiteral("<tr%1><td>%2 %3</td><td align=right>%4</td><td align=right>%5</td><td align=right>%6</td></tr>")
+                    .arg(style)
+                    .arg(j)
+                    .arg(m_keyLabels.value(int(j)).toHtmlEscaped(), num(c.rowLogits(j), 4), num(c.rowExp(j), 4),
+                         num(m_steps->weights(c.query, j), 4));
+    }
+    html += tr("<tr><td colspan=2><b>\u03A3e</b></td><td align=right><b>%1</b></td><td></td></tr></table>").arg(num(c.rowSum, 4));
+    html += tr("<p>A[%1, %2] = %3 / %4 = <b>%5</b></p>")
+                .arg(c.query)
+                .arg(c.key)
+                .arg(num(c.rowExp(c.key), 4), num(c.rowSum, 4), num(c.weight, 4));
+    return html;
+}
+
+void StepThroughView::updateExplanation() { m_explain->setHtml(explanationHtml()); }
+
+} // namespace attnscope

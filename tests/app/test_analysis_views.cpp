@@ -1,0 +1,378 @@
+// The analysis views driven offscreen, each checked against core called directly: the head
+// census (maps, click-to-open, CSV), live head ablation (importance map, toggling heads by
+// clicking, zero and mean ablation reaching the output and the other views), the step-through
+// (every step, the cell breakdown, the temperature) and rollout / flow.
+#include "test_models.h"
+
+#include "app/ablation_view.h"
+#include "app/census_view.h"
+#include "app/main_window.h"
+#include "app/rollout_view.h"
+#include "app/step_through_view.h"
+#include "core/analysis/census.h"
+#include "core/analysis/rollout.h"
+#include "core/analysis/teaching.h"
+#include "core/inference.h"
+#include "render/heatmap_plot.h"
+
+#include <QtTest>
+#include <QtWidgets>
+
+#include <cmath>
+
+using namespace attnscope;
+
+namespace {
+
+struct Expected {
+    std::shared_ptr<const Transformer> transformer;
+    RunResult run;
+};
+
+Expected expectedRun(const QString& path, const std::string& text, std::shared_ptr<const HeadAblation> ablation = {})
+{
+    Expected e;
+    e.transformer = std::make_shared<const Transformer>(loadModel(path.toStdString()));
+    RunOptions o;
+    o.text = text;
+    o.topK = 10;
+    o.capture = Capture::Full;
+    o.ablation = std::move(ablation);
+    e.run = runModel(*e.transformer, o);
+    return e;
+}
+
+bool sameMatrix(const MatrixRM& a, const MatrixRM& b, float tol = 1e-6f)
+{
+    if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
+    for (Eigen::Index i = 0; i < a.size(); ++i) {
+        const float x = a.data()[i], y = b.data()[i];
+        if (std::isnan(x) != std::isnan(y)) return false;
+        if (!std::isnan(x) && std::abs(x - y) > tol) return false;
+    }
+    return true;
+}
+
+void closeMessageBoxes()
+{
+    for (QWidget* w : QApplication::topLevelWidgets())
+        if (auto* box = qobject_cast<QMessageBox*>(w)) box->close();
+}
+
+} // namespace
+
+class TestAnalysisViews : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void censusShowsCoreStatistics();
+    void censusClickOpensHeadAndExportsCsv();
+    void importanceMapEqualsCore();
+    void togglingAHeadReRunsTheModel();
+    void meanAblationUsesReference();
+    void stepThroughShowsEveryStep();
+    void clickingAWeightExplainsIt();
+    void temperatureChangesWeightsAndOutput();
+    void rolloutAndFlowEqualCore();
+    void newViewsExport_data();
+    void newViewsExport();
+
+private:
+    void waitIdle();
+
+    QTemporaryDir m_dir;
+    QString m_encdec, m_decoder, m_encoder;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestAnalysisViews::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_encdec = test::writeFile(m_dir.filePath("encdec.json"), test::appModel("encoder-decoder").dump());
+    m_decoder = test::writeFile(m_dir.filePath("decoder.json"), test::appModel("decoder").dump());
+    m_encoder = test::writeFile(m_dir.filePath("encoder.json"), test::appModel("encoder").dump());
+}
+
+void TestAnalysisViews::init()
+{
+    m_window = std::make_unique<MainWindow>();
+    m_window->resize(1280, 800);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void TestAnalysisViews::cleanup()
+{
+    closeMessageBoxes();
+    m_window.reset();
+}
+
+void TestAnalysisViews::waitIdle()
+{
+    QTRY_VERIFY(m_window->runner()->isIdle());
+    QVERIFY(m_window->result());
+}
+
+void TestAnalysisViews::censusShowsCoreStatistics()
+{
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    m_window->setView(MainWindow::View::Census);
+    const Expected e = expectedRun(m_decoder, "bad cafe");
+    const HeadCensus census = computeCensus(*e.transformer, e.run, Stack::Decoder);
+    const auto& panels = m_window->censusView()->grid()->panels();
+    QCOMPARE(int(panels.size()), kHeadStatisticCount); // decoder-only: induction is defined too
+    for (const HeadGridView::Panel& p : panels) {
+        QCOMPARE(p.title, QString::fromLatin1(displayName(HeadStatistic(p.id))));
+        QVERIFY2(sameMatrix(p.values, census.values[size_t(p.id)]), qPrintable(p.title));
+        QCOMPARE(int(p.values.rows()), 2);
+        QCOMPARE(int(p.values.cols()), 4);
+    }
+    // Encoder stack of an encoder-decoder model: no induction map.
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    for (const HeadGridView::Panel& p : m_window->censusView()->grid()->panels())
+        QVERIFY(p.id != int(HeadStatistic::Induction));
+    QCOMPARE(int(m_window->censusView()->grid()->panels().size()), kHeadStatisticCount - 1);
+}
+
+void TestAnalysisViews::censusClickOpensHeadAndExportsCsv()
+{
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    m_window->setView(MainWindow::View::Census);
+    HeadGridView* grid = m_window->censusView()->grid();
+    QVERIFY(QTest::qWaitForWindowExposed(grid));
+    QTest::mouseClick(grid, Qt::LeftButton, {}, grid->cellRect(2, 1, 3, grid->size()).center());
+    QVERIFY(m_window->selection() == (HeadSelection{Stack::Decoder, 1, 3}));
+    QCOMPARE(m_window->view(), MainWindow::View::Head);
+
+    const Expected e = expectedRun(m_decoder, "bad cafe");
+    const QString csv = m_dir.filePath("census.csv");
+    QCOMPARE(m_window->exportCensusCsv(csv), QString());
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll().toStdString(), computeCensus(*e.transformer, e.run, Stack::Decoder).toCsv());
+}
+
+void TestAnalysisViews::importanceMapEqualsCore()
+{
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    m_window->setView(MainWindow::View::Ablation);
+    const Expected e = expectedRun(m_encdec, "bad cafe");
+    const auto& panels = m_window->ablationView()->grid()->panels();
+    QCOMPARE(int(panels.size()), 3); // encoder, decoder, cross
+    for (const HeadGridView::Panel& p : panels)
+        QVERIFY2(sameMatrix(p.values, headImportance(*e.transformer, e.run, Stack(p.id)), 1e-5f), qPrintable(p.title));
+}
+
+void TestAnalysisViews::togglingAHeadReRunsTheModel()
+{
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    m_window->setView(MainWindow::View::Ablation);
+    HeadGridView* grid = m_window->ablationView()->grid();
+    QVERIFY(QTest::qWaitForWindowExposed(grid));
+    // Panel 0 is the encoder: switch off encoder layer 0 head 1 and cross layer 1 head 2 by clicking.
+    QTest::mouseClick(grid, Qt::LeftButton, {}, grid->cellRect(0, 0, 1, grid->size()).center());
+    QTest::mouseClick(grid, Qt::LeftButton, {}, grid->cellRect(2, 1, 2, grid->size()).center());
+    QCOMPARE(m_window->ablatedHeads().size(), size_t(2));
+    waitIdle();
+    auto ablation = std::make_shared<HeadAblation>();
+    ablation->zero(Stack::Encoder, 0, 1, 2);
+    ablation->zero(Stack::Cross, 1, 2, 2);
+    const Expected e = expectedRun(m_encdec, "bad cafe", ablation);
+    const RunResult& shown = *m_window->result();
+    QCOMPARE(shown.outputText, e.run.outputText);
+    QCOMPARE(shown.predictions.size(), e.run.predictions.size());
+    auto* table = m_window->findChild<QTableWidget*>("predictionsTable");
+    for (size_t i = 0; i < e.run.predictions.size(); ++i)
+        QCOMPARE(table->item(int(i), 1)->text(), QString::number(double(e.run.predictions[i].probability), 'f', 3));
+    // The head view shows the ablated model's attention (layer 1 is downstream of the ablated head).
+    m_window->setSelection({Stack::Encoder, 1, 0});
+    const MatrixRM& w = e.run.trace.encoder[1].heads[0].weights;
+    QCPColorMap* map = m_window->headPlot()->colorMap();
+    for (Eigen::Index i = 0; i < w.rows(); ++i)
+        for (Eigen::Index j = 0; j < w.cols(); ++j) QCOMPARE(map->data()->cell(int(j), int(i)), double(w(i, j)));
+    const Expected intact = expectedRun(m_encdec, "bad cafe");
+    QVERIFY(!sameMatrix(w, intact.run.trace.encoder[1].heads[0].weights));
+    // The crossed-out heads are marked in the map; restoring brings the intact model back.
+    QVERIFY(grid->panels()[0].marked.count({0, 1}));
+    QTest::mouseClick(m_window->findChild<QPushButton*>("ablationClearButton"), Qt::LeftButton);
+    QVERIFY(m_window->ablatedHeads().empty());
+    waitIdle();
+    QCOMPARE(m_window->result()->outputText, intact.run.outputText);
+    QVERIFY(sameMatrix(m_window->result()->trace.encoder[1].heads[0].weights, intact.run.trace.encoder[1].heads[0].weights));
+}
+
+void TestAnalysisViews::meanAblationUsesReference()
+{
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    m_window->findChild<QComboBox*>("ablationModeCombo")->setCurrentIndex(int(AblationView::Mode::Mean));
+    auto* ref = m_window->findChild<QLineEdit*>("ablationReferenceEdit");
+    QVERIFY(ref->isEnabled());
+    ref->setText("face");
+    m_window->setHeadAblated(Stack::Decoder, 0, 3, true);
+    waitIdle();
+    const Expected reference = expectedRun(m_decoder, "face");
+    auto ablation = std::make_shared<HeadAblation>(meanAblation(reference.run.trace, {{Stack::Decoder, 0, 3}}));
+    const Expected e = expectedRun(m_decoder, "bad cafe", ablation);
+    QCOMPARE(m_window->result()->predictions.front().probability, e.run.predictions.front().probability);
+    QVERIFY(sameMatrix(m_window->result()->logits, e.run.logits));
+    const Expected zero = expectedRun(m_decoder, "bad cafe", [] {
+        auto a = std::make_shared<HeadAblation>();
+        a->zero(Stack::Decoder, 0, 3, 2);
+        return a;
+    }());
+    QVERIFY(!sameMatrix(m_window->result()->logits, zero.run.logits));
+}
+
+void TestAnalysisViews::stepThroughShowsEveryStep()
+{
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    m_window->setSelection({Stack::Decoder, 1, 2});
+    m_window->setView(MainWindow::View::StepThrough);
+    const StepThrough* s = m_window->stepThroughView()->steps();
+    QVERIFY(s);
+    const Expected e = expectedRun(m_decoder, "bad cafe");
+    const HeadTrace& h = e.run.trace.decoder[1].heads[2];
+    QVERIFY(sameMatrix(s->q, h.q));
+    QVERIFY(sameMatrix(s->k, h.k));
+    QVERIFY(sameMatrix(s->v, h.v));
+    QVERIFY(sameMatrix(s->scaled, h.scores, 1e-5f));
+    QVERIFY(sameMatrix(s->weights, h.weights, 1e-5f)); // τ = 1: the engine's weights
+    QVERIFY(sameMatrix(s->output, h.output, 1e-5f));
+    QVERIFY(std::isinf(s->masked(0, 1)));              // causal mask shown as −∞
+    StepCanvas* canvas = m_window->stepThroughView()->canvas();
+    QVERIFY(canvas->stepTitle(StepCanvas::Scaled).contains(QStringLiteral("\u221Ad_k")));
+    QVERIFY(canvas->stepTitle(StepCanvas::Weights).contains(QStringLiteral("softmax")));
+    QVERIFY(canvas->stepTitle(StepCanvas::Output).contains(QStringLiteral("A\u00B7V")));
+    // Mean of heads has no single Q, K, V.
+    m_window->setSelection({Stack::Decoder, 1, kMeanOfHeads});
+    QVERIFY(!m_window->stepThroughView()->steps());
+}
+
+void TestAnalysisViews::clickingAWeightExplainsIt()
+{
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    m_window->setSelection({Stack::Decoder, 0, 1});
+    m_window->setView(MainWindow::View::StepThrough);
+    StepCanvas* canvas = m_window->stepThroughView()->canvas();
+    QVERIFY(QTest::qWaitForWindowExposed(canvas));
+    QTest::mouseClick(canvas, Qt::LeftButton, {}, canvas->cellRect(StepCanvas::Weights, 5, 2, canvas->size()).center());
+    QCOMPARE(m_window->stepThroughView()->selectedCell(), std::make_pair(5, 2));
+    const Expected e = expectedRun(m_decoder, "bad cafe");
+    TeachingMask mask;
+    mask.causal = true;
+    const CellBreakdown c = explainCell(stepThrough(e.run.trace.decoder[0].heads[1], mask), mask, 5, 2);
+    const QString html = m_window->stepThroughView()->explanationHtml();
+    auto shown = [](double v) {
+        QString s = QString::number(v, 'f', 4);
+        return s.replace(QLatin1Char('-'), QChar(0x2212));
+    };
+    for (const double v : {double(c.dot), double(c.scaled), double(c.rowSum), double(c.weight), double(c.products(0))})
+        QVERIFY2(html.contains(shown(v)), qPrintable(shown(v)));
+    QVERIFY(html.contains(QStringLiteral("A[5, 2]")));
+}
+
+void TestAnalysisViews::temperatureChangesWeightsAndOutput()
+{
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    m_window->setSelection({Stack::Decoder, 1, 0});
+    m_window->setView(MainWindow::View::StepThrough);
+    const Expected e = expectedRun(m_decoder, "bad cafe");
+    const HeadTrace& h = e.run.trace.decoder[1].heads[0];
+    TeachingMask mask;
+    mask.causal = true;
+    const auto predictionsBefore = m_window->result()->predictions.front().probability;
+    m_window->findChild<QDoubleSpinBox*>("temperatureSpin")->setValue(0.25);
+    const StepThrough* s = m_window->stepThroughView()->steps();
+    const StepThrough cold = stepThrough(h, mask, 0.25f);
+    QVERIFY(sameMatrix(s->weights, cold.weights, 1e-5f));
+    QVERIFY(sameMatrix(s->output, cold.output, 1e-5f));
+    QVERIFY(!sameMatrix(s->output, h.output, 1e-4f)); // the output row changes with τ
+    QVERIFY(m_window->stepThroughView()->canvas()->stepTitle(StepCanvas::Weights).contains(QStringLiteral("0.25")));
+    // The slider follows (log scale: τ = 0.25 ↦ 100 + 100·log10(0.25) ≈ 40).
+    QCOMPARE(m_window->findChild<QSlider*>("temperatureSlider")->value(), 40);
+    // The model itself is untouched by τ.
+    QCOMPARE(m_window->result()->predictions.front().probability, predictionsBefore);
+    QTest::mouseClick(m_window->findChild<QPushButton*>("temperatureResetButton"), Qt::LeftButton);
+    QCOMPARE(m_window->stepThroughView()->temperature(), 1.0);
+    QVERIFY(sameMatrix(m_window->stepThroughView()->steps()->weights, h.weights, 1e-5f));
+}
+
+void TestAnalysisViews::rolloutAndFlowEqualCore()
+{
+    QVERIFY(m_window->openModel(m_encoder));
+    waitIdle();
+    m_window->setView(MainWindow::View::Rollout);
+    const Expected e = expectedRun(m_encoder, "bad cafe");
+    std::vector<MatrixRM> means;
+    for (const LayerTrace& l : e.run.trace.encoder) means.push_back(meanOfHeads(l));
+    RolloutView* view = m_window->rolloutView();
+    auto check = [&](const MatrixRM& want) {
+        QCPColorMap* map = view->plot()->colorMap();
+        QCOMPARE(map->data()->keySize(), int(want.cols()));
+        for (Eigen::Index i = 0; i < want.rows(); ++i)
+            for (Eigen::Index j = 0; j < want.cols(); ++j)
+                QVERIFY(std::abs(map->data()->cell(int(j), int(i)) - double(want(i, j))) < 1e-6);
+    };
+    check(attentionRollout(means));
+    QVERIFY(view->reason().isEmpty());
+    m_window->findChild<QComboBox*>("aggregateCombo")->setCurrentIndex(int(Aggregate::Flow));
+    check(attentionFlow(means));
+    QVERIFY(m_window->findChild<QLabel*>("aggregateNote")->text().contains(QString::number(kMaxFlowTokens)));
+    // Cross-attention has no rollout; the view says why.
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    m_window->setSelection({Stack::Cross, 0, 0});
+    QVERIFY(!view->reason().isEmpty());
+    QVERIFY(view->plot()->slice().empty());
+}
+
+void TestAnalysisViews::newViewsExport_data()
+{
+    QTest::addColumn<int>("view");
+    QTest::newRow("step-through") << int(MainWindow::View::StepThrough);
+    QTest::newRow("census") << int(MainWindow::View::Census);
+    QTest::newRow("ablation") << int(MainWindow::View::Ablation);
+    QTest::newRow("rollout") << int(MainWindow::View::Rollout);
+}
+
+void TestAnalysisViews::newViewsExport()
+{
+    QFETCH(int, view);
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    m_window->setView(MainWindow::View(view));
+    QApplication::processEvents();
+    const QString png = m_dir.filePath(QStringLiteral("view%1.png").arg(view));
+    QCOMPARE(m_window->exportCurrentView(png, 1.0), QString());
+    const QImage image(png);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() > 200 && image.height() > 150);
+    const QString svg = m_dir.filePath(QStringLiteral("view%1.svg").arg(view));
+    QCOMPARE(m_window->exportCurrentView(svg), QString());
+}
+
+int main(int argc, char** argv)
+{
+    QTemporaryDir config;
+    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+    QStandardPaths::setTestModeEnabled(true);
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("AttnScopeTest"));
+    QApplication::setApplicationName(QStringLiteral("AttnScopeTest"));
+    TestAnalysisViews test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_analysis_views.moc"
