@@ -4,7 +4,7 @@
 Source: Debian's ``bible-kjv`` package (``apt-get install bible-kjv``); the text is read with
 ``bible "gen1:1-rev22:21"`` (one verse per paragraph, prefixed by its number, chapters headed by
 "Book N"). The KJV text is public domain in most of the world; the package's copyright file asks
-that its legend be kept with the data (quoted in models/README-corpus.md).
+that its legend be kept with the data (quoted in models/README.md).
 
 Split (deterministic, by chapter): the chapters are numbered 0..1188 in canonical order; chapter k
 is held out when ``k % 20 == 7`` (60 chapters, about 5 % of the text, spread over the whole book).

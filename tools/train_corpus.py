@@ -4,7 +4,7 @@
     /usr/bin/python3 tools/train_corpus.py lm      # -> models/tiny-lm.json  (char-level causal LM)
     /usr/bin/python3 tools/train_corpus.py mlm     # -> models/tiny-mlm.json (word-level masked LM)
 
-Both runs are seeded and single-threaded (torch.set_num_threads(1)): the same command on the
+Both runs are seeded and single-threaded by default (--threads 1): the same command on the
 same machine gives the same file. Training length is a fixed number of steps (not a time
 budget), chosen so each run takes well under 15 minutes on one CPU thread.
 
@@ -40,7 +40,7 @@ import kjv_corpus  # noqa: E402
 
 LICENCE_NOTE = ("Trained on the King James Version of the Bible (1611; public domain in most of "
                 "the world) as shipped in Debian's bible-kjv package (Bible Retrieval System, "
-                "Chip Chapin); see models/README-corpus.md for the package legend.")
+                "Chip Chapin); see models/README.md for the package legend.")
 COUNTS_FILE = os.path.join(ROOT, "tests", "data", "kjv-train-counts.json")
 
 
@@ -163,10 +163,21 @@ def lm_tokenizer(chars: Sequence[str]) -> Dict:
 
 
 def make_lm_batch(stream: np.ndarray, rng: np.random.Generator, batch: int, T: int, bos: int,
-                  plain_ids: np.ndarray, p_copy: float, p_random: float) -> Tuple[torch.Tensor, torch.Tensor]:
+                  plain_ids: np.ndarray, p_repeat: float, rep_min: int, rep_max: int,
+                  p_copy: float, p_random: float) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Targets [B, T] and inputs [bos] + targets[:-1]. Each row is, with probability p_repeat,
+    a block of rep_min..rep_max random non-special characters written again and again until
+    the row is full (the same layout as the induction test, with 2+ copies); otherwise a KJV
+    window, in which (p_copy) an earlier span of 8-40 characters is copied over a later part,
+    or (p_random) a span of 8-40 random characters is written and repeated later."""
     starts = rng.integers(0, len(stream) - T, size=batch)
     chunks = np.stack([stream[s:s + T] for s in starts]).copy()       # [B, T] targets
     for b in range(batch):
+        if rng.random() < p_repeat:
+            n = int(rng.integers(rep_min, rep_max + 1))
+            r = plain_ids[rng.integers(0, len(plain_ids), size=n)]
+            chunks[b] = np.tile(r, T // n + 1)[:T]
+            continue
         u = rng.random()
         if u < p_copy + p_random:
             L = int(rng.integers(8, 41))
@@ -201,13 +212,20 @@ def train_lm(args) -> None:
     print(f"lm: vocab {len(tok_spec['vocab'])}, {n_params} parameters, train {len(stream)} chars, "
           f"held-out {len(held_ids)} chars", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
-    warm = max(1, args.steps // 20)
+    warm = max(1, args.warmup)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, s / args.steps)))))
     t0, c0 = time.time(), time.process_time()
     model.train()
     for step in range(1, args.steps + 1):
-        inp, tgt = make_lm_batch(stream, rng, args.batch, T, bos, plain_ids, args.p_copy, args.p_random)
+        if args.eval_every and step % args.eval_every == 0:
+            model.eval()
+            ind = induction_scores(model, LM_INDUCTION_N, (1, 2), list(plain_ids), bos)
+            model.train()
+            l, h = np.unravel_index(int(ind.argmax()), ind.shape)
+            print(f"  step {step}: best induction L{l}H{h} {ind[l, h]:.3f}", flush=True)
+        inp, tgt = make_lm_batch(stream, rng, args.batch, T, bos, plain_ids, args.p_repeat, args.rep_min,
+                                 args.rep_max, args.p_copy, args.p_random)
         logits = model(inp)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1))
         opt.zero_grad(set_to_none=True)
@@ -226,25 +244,39 @@ def train_lm(args) -> None:
     results["train_cpu_seconds"] = round(cpu_seconds, 1)
     print(json.dumps(results, indent=1), flush=True)
     save_counts(lm_char_counts=collections.Counter(train_text))
+    write_lm(model, tok_spec, args, results, n_params, T, warm,
+             " ".join(["/usr/bin/python3", "tools/train_corpus.py"] + sys.argv[1:]))
 
+
+def write_lm(model, tok_spec, args, results, n_params, T, warm, command) -> None:
+    """Export tiny-lm with its card fields (description naming the heads, training metadata)."""
     examples = [{"text": t} for t in ("And God said", "In the beginning", "And Jesus answered and said unto them,",
                                       "The LORD is my shepherd;", "Blessed are the",
-                                      "abcdefghij abcdefghij abcdefghij")]
+                                      "abcdefghij abcdefghij abcdefghij", "qzwxp jvkrm qzwxp jvkrm")]
     meta = {"training": {
-        "command": " ".join(["/usr/bin/python3", "tools/train_corpus.py"] + sys.argv[1:]),
+        "command": command,
         "corpus": "King James Bible (Debian bible-kjv 4.38, `bible \"gen1:1-rev22:21\"`), verses one per line",
         "split": f"chapters numbered 0..1188 in canonical order; chapter k held out when k % {kjv_corpus.HELDOUT_MOD} == {kjv_corpus.HELDOUT_REM} (60 chapters)",
         "seed": args.seed, "steps": args.steps, "batch": args.batch, "sequence_length": T,
+        "positional": args.positional,
         "optimizer": f"AdamW lr {args.lr}, betas (0.9, 0.98), weight decay 0.01, {warm} warm-up steps, cosine to 0.1x, grad clip 1.0",
-        "augmentation": (f"per training sequence: with p={args.p_copy} a random earlier span of 8-40 characters "
-                         f"is copied over a later part of the same sequence; with p={args.p_random} a span of 8-40 "
-                         "random characters is written at a random position and repeated later (teaches copying, so "
-                         "induction heads emerge within the CPU budget)"),
-        "threads": 1, "train_seconds": results["train_seconds"], "parameters": n_params,
+        "data_mix": (f"per training row (128 targets, input <bos> + targets[:-1]): with p={args.p_repeat} a block of "
+                     f"{args.rep_min}-{args.rep_max} uniformly random non-special characters repeated until the row is "
+                     f"full (2-12 copies; teaches copying, so induction heads emerge); otherwise a random KJV window, "
+                     f"in which with p={args.p_copy} an earlier span of 8-40 characters is copied over a later part "
+                     f"and with p={args.p_random} a span of 8-40 random characters is written and repeated later"),
+        "threads": args.threads, "train_seconds": results["train_seconds"],
+        "train_cpu_seconds": results["train_cpu_seconds"], "parameters": n_params,
         "results_torch": results}}
-    desc = ("Character-level causal language model (4 layers x 4 heads, d_model 64) trained from "
-            "scratch on the King James Bible. Layer 1 head 0 is a previous-token head; no induction head "
-            "emerged within this training budget (see models/README-corpus.md). " + LICENCE_NOTE)
+    prev, ind = np.array(results["prev_token"]), np.array(results["induction"])
+    il, ih = np.unravel_index(int(ind.argmax()), ind.shape)
+    pl, ph = np.unravel_index(int(prev[:il].argmax()), prev[:il].shape) if il > 0 else (0, 0)
+    n_ind = int((ind > 0.3).sum())
+    desc = ("Character-level causal language model (4 layers x 4 heads, d_model 64, sinusoidal positions) "
+            f"trained from scratch on the King James Bible. Layer {pl} head {ph} is a previous-token head "
+            f"(score {prev[pl, ph]:.2f} on held-out text); layer {il} head {ih} is an induction head "
+            f"(score {ind[il, ih]:.2f} on repeated random characters; {n_ind} heads score above 0.3) - "
+            "type a random string twice to watch it copy. " + LICENCE_NOTE)
     export_model(model, tok_spec, args.out, name="Tiny KJV LM (char)", description=desc,
                  examples=examples, metadata=meta)
     print(f"wrote {args.out}: {os.path.getsize(args.out)} bytes", flush=True)
@@ -450,19 +482,25 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=None)
     p.add_argument("--batch", type=int, default=None)
     p.add_argument("--lr", type=float, default=None)
-    p.add_argument("--p-copy", type=float, default=0.3)
-    p.add_argument("--p-random", type=float, default=0.4)
+    p.add_argument("--p-repeat", type=float, default=0.5, help="lm: share of pure repeated-random rows")
+    p.add_argument("--rep-min", type=int, default=10, help="lm: shortest repeated random block")
+    p.add_argument("--rep-max", type=int, default=60, help="lm: longest repeated random block")
+    p.add_argument("--p-copy", type=float, default=0.2, help="lm: share of KJV rows with a copied span")
+    p.add_argument("--p-random", type=float, default=0.2, help="lm: share of KJV rows with a repeated random span")
+    p.add_argument("--warmup", type=int, default=100, help="lm: warm-up steps")
+    p.add_argument("--eval-every", type=int, default=0, help="lm: print the best induction score every N steps")
+    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--vocab", type=int, default=3000)
     p.add_argument("--positional", choices=("learned", "sinusoidal"), default="sinusoidal", help="lm only")
     p.add_argument("--log-every", type=int, default=100)
     p.add_argument("--out", default=None)
     a = p.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
     if a.task == "lm":
-        a.steps = a.steps or 3500
+        a.steps = a.steps or 5500
         a.batch = a.batch or 16
-        a.lr = a.lr or 2e-3
+        a.lr = a.lr or 3e-3
         a.out = a.out or os.path.join(ROOT, "models", "tiny-lm.json")
         train_lm(a)
     else:

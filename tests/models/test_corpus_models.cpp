@@ -28,11 +28,10 @@ namespace {
 
 const std::string kSourceDir = ATTNSCOPE_SOURCE_DIR;
 
-// Heads named in models/README-corpus.md (layer, head), and the asserted limits.
-constexpr int kPrevLayer = 1, kPrevHead = 0;
-// No induction head emerged in the shipped tiny-lm (best induction score 0.026, L3 H0); the check
-// below is an expected failure until a retrained model has one (then update the head and drop it).
-constexpr int kInductionLayer = 3, kInductionHead = 0;
+// Heads named in models/README.md (layer, head), and the asserted limits.
+// tiny-lm: a previous-token head in layer 0 and an induction head in the later layer 1.
+constexpr int kPrevLayer = 0, kPrevHead = 1;
+constexpr int kInductionLayer = 1, kInductionHead = 0;
 constexpr double kPrevMin = 0.5, kInductionMin = 0.3;
 // tiny-lm perplexity must be below this fraction of the unigram baseline's.
 constexpr double kPerplexityRatioMax = 0.5;
@@ -215,7 +214,6 @@ void TestCorpusModels::lmHeads()
         }
     QVERIFY2(prev[kPrevLayer][kPrevHead] > kPrevMin, "named previous-token head");
     QVERIFY(kPrevLayer < kInductionLayer);
-    QEXPECT_FAIL("", "known limit: tiny-lm has no induction head yet (models/README-corpus.md)", Continue);
     QVERIFY2(ind[kInductionLayer][kInductionHead] > kInductionMin, "named induction head");
 }
 
