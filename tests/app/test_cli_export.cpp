@@ -31,6 +31,7 @@ private slots:
     void formats();
     void exitCodes_data();
     void exitCodes();
+    void fullDiskLeavesNoFile();
 
 private:
     QTemporaryDir m_dir;
@@ -96,6 +97,28 @@ void TestCliExport::exitCodes()
     const Result r = runCli(args);
     QVERIFY2(r.exitCode == code, qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
 }
+
+
+// A full disk, simulated with a file-size limit: the shell ignores SIGXFSZ (inherited through
+// exec), so the CLI's writes fail with EFBIG as they would with ENOSPC. The export must fail
+// with exit code 4, say why, and leave neither the target nor a temporary file behind.
+void TestCliExport::fullDiskLeavesNoFile()
+{
+    QTemporaryDir dir;
+    for (const QString& ext : {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf")}) {
+        const QString out = dir.filePath("full." + ext);
+        QProcess p;
+        p.start("/bin/sh", {"-c", "trap '' XFSZ; ulimit -f 1; exec \"$0\" \"$@\"", QStringLiteral(ATTNSCOPE_CLI),
+                            "export", m_model, "--text", "bad cafe", "--size", "800x600", "--out", out});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 4);
+        QVERIFY2(!p.readAllStandardError().trimmed().isEmpty(), "no error message");
+        QVERIFY(!QFileInfo::exists(out));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
+    }
+}
+
 
 QTEST_GUILESS_MAIN(TestCliExport)
 #include "test_cli_export.moc"

@@ -38,6 +38,7 @@ private slots:
     void exitCodes();
     void invalidModelNamesFileAndPath();
     void census();
+    void fullDiskLeavesNoFile();
 
 private:
     QTemporaryDir m_dir;
@@ -194,6 +195,23 @@ void TestCli::census()
     QVERIFY(cl[1].startsWith("cross,0,0,"));
     QCOMPARE(cl[1].split(',')[8], QString());
     QCOMPARE(runCli({"census", m_encdec, "--stack", "sideways"}).exitCode, 2);
+}
+
+// A full disk, simulated with a file-size limit (SIGXFSZ ignored, so writes fail with EFBIG):
+// run --out must exit 4 with a message and leave neither the file nor its temporary.
+void TestCli::fullDiskLeavesNoFile()
+{
+    QTemporaryDir dir;
+    const QString out = dir.filePath("trace.json");
+    QProcess p;
+    p.start("/bin/sh", {"-c", "trap '' XFSZ; ulimit -f 1; exec \"$0\" \"$@\"", QStringLiteral(ATTNSCOPE_CLI), "run",
+                        m_encdec, "--text", "abcdabcd", "--capture", "full", "--out", out});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 4);
+    QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains("write failed"));
+    QVERIFY(!QFileInfo::exists(out));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
