@@ -72,8 +72,7 @@ void AblationView::setData(std::shared_ptr<const RunAnalysis> analysis, const st
         }
     }
     m_grid->setPanels(std::move(panels),
-                      tr("Head importance: drop in log-probability of the model's own prediction when that head "
-                         "alone is zeroed (intact model)"));
+                      tr("Importance: log-probability drop of the model's own prediction when the head alone is zeroed"));
     m_clear->setEnabled(!ablated.empty());
     m_summary->setText(
         ablated.empty()

@@ -139,7 +139,9 @@ void HeadGridView::paint(QPainter& p, const QSize& size) const
         p.drawText(QRect(pr.left(), pr.top(), pr.width(), kPanelTitle), Qt::AlignCenter, panel.title);
         p.setFont(small);
         const auto [lo, hi] = finiteRange(panel.values);
-        const QCPRange range(lo, hi > lo ? hi : lo + 1e-9);
+        // A minimum span of 1e-3, so maps whose values are all about equal (an importance map
+        // of heads that do not matter) stay in one colour instead of stretching noise over it.
+        const QCPRange range(lo, std::max(hi, lo + 1e-3));
         for (int h = 0; h < heads; ++h) {
             const QRect c = cellRect(k, 0, h, size);
             p.drawText(QRect(c.left(), c.top() - kHeader, c.width(), kHeader), Qt::AlignCenter,
