@@ -306,14 +306,8 @@ void printSummary(const Model& m, const RunResult& r, const std::string& text)
     std::printf("\nper head: mean row entropy (nats) and the strongest query -> key link\n");
     for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
         const auto& layers = r.trace.stack(s);
-        const auto& queries = s == Stack::Encoder || (s == Stack::Decoder && c.type == ArchType::Decoder)
-                                  ? r.sourceTokens
-                                  : r.targetTokens;
-        const bool decoderOnly = c.type == ArchType::Decoder;
-        std::vector<Token> all = r.sourceTokens;
-        if (decoderOnly) all.insert(all.end(), r.targetTokens.begin(), r.targetTokens.end());
-        const auto& keys = s == Stack::Decoder && !decoderOnly ? r.targetTokens : all;
-        const auto& rowsTokens = decoderOnly ? all : queries;
+        const std::vector<Token> rowsTokens = queryTokens(r, c, s);
+        const std::vector<Token> keys = keyTokens(r, c, s);
         for (size_t l = 0; l < layers.size(); ++l) {
             for (size_t h = 0; h < layers[l].heads.size(); ++h) {
                 const MatrixRM& a = layers[l].heads[h].weights;
