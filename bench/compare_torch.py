@@ -5,9 +5,14 @@ machine's SGEMM peak (measured here with torch.mm 2048^3 on one thread).
 
 Usage: /usr/bin/python3 bench/compare_torch.py [--bench build/bin/attnscope-bench] [--threads 1 2]
 Needs Debian's python3-torch and libopenblas0-pthread (without OpenBLAS torch is ~15x slower).
-Shapes must match bench/bench_models.h.
+Shapes must match bench/bench_models.h. The engine's thread count goes in ATTNSCOPE_THREADS
+(its BLAS threads, src/core/gemm.h); torch's through torch.set_num_threads and, because torch
+leaves OpenBLAS alone, openblas_set_num_threads. The "linear" rows
+time one Linear layer (x·Wᵀ + b) of the given M×K×N in both. Load averages are printed before
+and after: wall-clock figures on a busy machine are not comparable with idle ones.
 """
 import argparse
+import ctypes
 import json
 import os
 import subprocess
@@ -31,6 +36,16 @@ def flops(shape, tokens):
     _, d, _, f, layers, _, vocab = shape
     t = tokens
     return layers * 2.0 * (4 * t * d * d + 2 * t * d * f + 2 * t * t * d) + 2.0 * t * d * vocab
+
+
+def blas_threads(threads):
+    """torch.set_num_threads does not reach Debian's OpenBLAS (torch sees a "generic" BLAS), which
+    otherwise runs every sgemm on all cores: set its threads directly so "1 thread" means one."""
+    torch.set_num_threads(threads)
+    try:
+        ctypes.CDLL("libopenblas.so.0").openblas_set_num_threads(threads)
+    except (OSError, AttributeError):
+        pass
 
 
 def torch_model(shape):
@@ -57,7 +72,7 @@ def time_call(fn, min_time):
 
 
 def torch_forward_time(name, threads, capture):
-    torch.set_num_threads(threads)
+    blas_threads(threads)
     shape = SHAPES[name]
     model = torch_model(shape)
     ids = torch.randint(0, shape[6], (shape[5],))
@@ -73,16 +88,27 @@ def torch_forward_time(name, threads, capture):
 
 
 def sgemm_peak():
-    torch.set_num_threads(1)
+    blas_threads(1)
     a = torch.randn(2048, 2048)
     b = torch.randn(2048, 2048)
     t = time_call(lambda: torch.mm(a, b), 3.0)
     return 2 * 2048 ** 3 / t / 1e9
 
 
+# The GPT-2 projection shapes (M tokens, K in, N out) and the tiny model's, as in engine_bench's BM_Linear.
+GEMMS = [(128, 768, 2304), (128, 768, 3072), (128, 3072, 768), (32, 64, 192), (32, 256, 64)]
+
+
+def torch_linear_time(m, k, n, threads):
+    blas_threads(threads)
+    x, w, b = torch.randn(m, k), torch.randn(n, k), torch.randn(n)
+    with torch.no_grad():
+        return time_call(lambda: torch.nn.functional.linear(x, w, b), 1.0)
+
+
 def ours(bench, threads):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), ATTNSCOPE_THREADS=str(threads))
-    out = subprocess.run([bench, "--benchmark_format=json", "--benchmark_filter=BM_(Tiny|Gpt2)",
+    out = subprocess.run([bench, "--benchmark_format=json", "--benchmark_filter=BM_(Tiny|Gpt2|Linear)",
                           "--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true"],
                          env=env, check=True, capture_output=True, text=True).stdout
     result = {}
@@ -90,7 +116,8 @@ def ours(bench, threads):
         if b.get("aggregate_name") != "median":
             continue
         unit = {"us": 1e-6, "ms": 1e-3, "ns": 1e-9}[b["time_unit"]]
-        result[b["run_name"].split("/")[0]] = b["real_time"] * unit
+        name = b["run_name"]
+        result[name if name.startswith("BM_Linear") else name.split("/")[0]] = b["real_time"] * unit
     return result
 
 
@@ -100,6 +127,7 @@ def main():
     p.add_argument("--bench", default=os.path.join(root, "build", "bin", "attnscope-bench"))
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = p.parse_args()
+    print("load average before: %.2f %.2f %.2f" % os.getloadavg())
     peak = sgemm_peak()
     print("torch %s, SGEMM 2048^3 on 1 thread: %.1f GFLOP/s (the practical peak below)" % (torch.__version__, peak))
     rows = [("tiny", "BM_TinyFull", True), ("tiny", "BM_TinyNoCapture", False),
@@ -116,6 +144,16 @@ def main():
             print("%-11s %-8s %3d %12s %12s %6.2fx %9.1f %6.0f%%" % (
                 name, "weights" if capture else "none", threads, fmt(t_ours), fmt(t_torch),
                 t_ours / t_torch, gf, 100 * gf / (peak * threads)))
+        for m, k, n in GEMMS:
+            key = "BM_Linear/%d/%d/%d" % (m, k, n)
+            if key not in mine:
+                continue
+            t_ours, t_torch = mine[key], torch_linear_time(m, k, n, threads)
+            gf = 2.0 * m * k * n / t_ours / 1e9
+            print("%-20s %3d %9.1f us %9.1f us %6.2fx %9.1f %6.0f%%" % (
+                "linear %dx%dx%d" % (m, k, n), threads, t_ours * 1e6, t_torch * 1e6, t_ours / t_torch, gf,
+                100 * gf / (peak * threads)))
+    print("load average after: %.2f %.2f %.2f" % os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -1,13 +1,42 @@
 // Google Benchmark for the engine: forward passes of the shapes in bench_models.h with and
-// without capture, and Eigen's GEMM on the GPT-2 projection shapes. Counters report GFLOP/s.
-// Run: scripts/bench.sh (also prints the PyTorch comparison).
+// without capture, and the GEMM on the GPT-2 projection shapes (Eigen's own, and the engine's
+// linearForward: OpenBLAS when built with it). Counters report GFLOP/s. ATTNSCOPE_THREADS sets
+// the BLAS threads (gemm.h). Run: scripts/bench.sh (also prints the PyTorch comparison).
+//
+// Profiling mode, for callgrind and the allocation count (a counting malloc below):
+//   attnscope-bench --forwards=200 [--shape=tiny|gpt2-small] [--capture=full|attention|none]
+// runs that many forwards in profiledForwards() and prints time, heap allocations and bytes per
+// forward: valgrind --tool=callgrind --toggle-collect='*profiledForwards*' build/bin/attnscope-bench --forwards=200
 #include "bench_models.h"
+#include "core/gemm.h"
 #include "core/transformer.h"
 
 #include <benchmark/benchmark.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
 using namespace attnscope;
 using namespace attnscope::bench;
+
+namespace {
+std::atomic<long long> g_allocations{0};
+std::atomic<long long> g_allocatedBytes{0};
+} // namespace
+
+// Counting malloc for the whole program (glibc): the profiling mode reports heap allocations per
+// forward. Interposed at malloc, not operator new, because Eigen allocates with malloc.
+extern "C" void* __libc_malloc(std::size_t size);
+extern "C" void* malloc(std::size_t size)
+{
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+    g_allocatedBytes.fetch_add(static_cast<long long>(size), std::memory_order_relaxed);
+    return __libc_malloc(size);
+}
 
 namespace {
 
@@ -32,6 +61,23 @@ void BM_TinyNoCapture(benchmark::State& s) { runForward(s, kTiny, Capture::None)
 void BM_Gpt2Attention(benchmark::State& s) { runForward(s, kGpt2, Capture::Attention); }
 void BM_Gpt2NoCapture(benchmark::State& s) { runForward(s, kGpt2, Capture::None); }
 
+// The engine's own Linear product (gemm.h), bias included: what the forward pass runs.
+void BM_Linear(benchmark::State& state)
+{
+    const Eigen::Index m = state.range(0), k = state.range(1), n = state.range(2);
+    const MatrixRM a = MatrixRM::Random(m, k);
+    const MatrixRM w = MatrixRM::Random(n, k);
+    const RowVector b = RowVector::Random(n);
+    MatrixRM c(m, n);
+    for (auto _ : state) {
+        linearForward(a, w.data(), b.data(), int(n), c);
+        benchmark::DoNotOptimize(c.data());
+    }
+    state.counters["GFLOP/s"] =
+        benchmark::Counter(2.0 * double(m * k * n) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["threads"] = engineThreads();
+}
+
 void BM_Gemm(benchmark::State& state)
 {
     const Eigen::Index m = state.range(0), k = state.range(1), n = state.range(2);
@@ -53,6 +99,72 @@ BENCHMARK(BM_TinyAttention)->Arg(32)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TinyNoCapture)->Arg(32)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Gpt2Attention)->Arg(128)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_Gpt2NoCapture)->Arg(128)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_Gemm)->Args({128, 768, 2304})->Args({128, 768, 3072})->Args({128, 3072, 768})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Gemm)
+    ->Args({128, 768, 2304})
+    ->Args({128, 768, 3072})
+    ->Args({128, 3072, 768})
+    ->Args({32, 64, 192})
+    ->Args({32, 64, 256})
+    ->Args({32, 256, 64})
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Linear)
+    ->Args({128, 768, 2304})
+    ->Args({128, 768, 3072})
+    ->Args({128, 3072, 768})
+    ->Args({32, 64, 192})
+    ->Args({32, 64, 256})
+    ->Args({32, 256, 64})
+    ->Unit(benchmark::kMicrosecond);
 
-BENCHMARK_MAIN();
+namespace {
+
+// Kept out of line so callgrind can collect exactly these forwards (--toggle-collect).
+__attribute__((noinline)) void profiledForwards(const Transformer& tf, const std::vector<int>& ids, Capture capture,
+                                                int count)
+{
+    for (int i = 0; i < count; ++i) {
+        ForwardResult r = tf.forward(ids, {}, capture);
+        benchmark::DoNotOptimize(r.logits.data());
+    }
+}
+
+int profileMode(int count, const std::string& shapeName, const std::string& captureName)
+{
+    const Shape& shape = shapeName == "gpt2-small" ? kGpt2 : kTiny;
+    const Capture capture = captureName == "none" ? Capture::None
+                            : captureName == "attention" ? Capture::Attention
+                                                         : Capture::Full;
+    const auto model = randomModel(shape, std::max(shape.tokens, 128));
+    const Transformer tf(model);
+    const std::vector<int> ids = randomIds(shape, shape.tokens);
+    profiledForwards(tf, ids, capture, 1); // warm-up: the BLAS's buffers, the allocator's arenas
+    const long long allocations = g_allocations.load(), bytes = g_allocatedBytes.load();
+    const auto start = std::chrono::steady_clock::now();
+    profiledForwards(tf, ids, capture, count);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("%s, capture %s, %d forwards (gemm: %s, %d thread(s)): %.1f us per forward, "
+                "%.1f heap allocations (%.1f KB) per forward\n",
+                shape.name, captureName.c_str(), count, gemmBackend(), engineThreads(), seconds / count * 1e6,
+                double(g_allocations.load() - allocations) / count,
+                double(g_allocatedBytes.load() - bytes) / count / 1024.0);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    int forwards = 0;
+    std::string shape = "tiny", capture = "full";
+    for (int i = 1; i < argc; ++i) {
+        if (std::strncmp(argv[i], "--forwards=", 11) == 0) forwards = std::atoi(argv[i] + 11);
+        else if (std::strncmp(argv[i], "--shape=", 8) == 0) shape = argv[i] + 8;
+        else if (std::strncmp(argv[i], "--capture=", 10) == 0) capture = argv[i] + 10;
+    }
+    if (forwards > 0) return profileMode(forwards, shape, capture);
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

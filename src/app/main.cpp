@@ -1,5 +1,6 @@
 // attnscope: the desktop app. `attnscope [MODEL.json] [--text TEXT]` opens a model (default:
-// the last one, else the bundled default) with the given input (default: its first example).
+// the last one, else the bundled default) with the given input (default: its first example);
+// `attnscope LESSON.attnscope.json` opens a saved session instead.
 #include "app/main_window.h"
 #include "app/model_catalog.h"
 #include "app/screenshots.h"
@@ -26,8 +27,9 @@ int main(int argc, char** argv)
     parser.setApplicationDescription(QStringLiteral("Live attention heatmaps for small transformers."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("Model file (.json) to open."),
-                                 QStringLiteral("[MODEL.json]"));
+    parser.addPositionalArgument(QStringLiteral("model"),
+                                 QStringLiteral("Model file (.json) or session file (.attnscope.json) to open."),
+                                 QStringLiteral("[MODEL.json | SESSION.attnscope.json]"));
     const QCommandLineOption textOption(QStringLiteral("text"), QStringLiteral("Input text to show."),
                                         QStringLiteral("TEXT"));
     const QCommandLineOption targetOption(QStringLiteral("target"),
@@ -39,7 +41,7 @@ int main(int argc, char** argv)
                                          QStringLiteral("STACK"));
     const QCommandLineOption screenshotOption(
         QStringLiteral("screenshots"),
-        QStringLiteral("Save main-window.png, head-view.png, overview.png, alignment.png, step-through.png, "
+        QStringLiteral("Save main-window.png, head-view.png, overview.png, alignment.png, step-through.png, neuron-view.png, "
                        "census.png, ablation.png and rollout.png into DIR, then quit (used by scripts/screenshots.sh)."),
         QStringLiteral("DIR"));
     parser.addOption(textOption);
@@ -59,7 +61,10 @@ int main(int argc, char** argv)
         const QString last = QSettings().value(QStringLiteral("lastModel")).toString();
         model = !last.isEmpty() && QFileInfo::exists(last) ? last : attnscope::defaultModelPath();
     }
-    if (!model.isEmpty() && window.openModel(model)) {
+    // A session file restores its model, inputs, head, ablations and view; --text etc. still override.
+    const bool opened = !model.isEmpty() && (attnscope::MainWindow::isSessionFile(model) ? window.openSession(model)
+                                                                                          : window.openModel(model));
+    if (opened) {
         if (parser.isSet(targetOption)) window.setTargetText(parser.value(targetOption));
         if (parser.isSet(textOption)) window.setInputText(parser.value(textOption));
     }

@@ -5,10 +5,12 @@
 
 #include "app/alignment_view.h"
 #include "app/census_view.h"
+#include "app/compare_view.h"
 #include "app/model_catalog.h"
 #include "app/overview_view.h"
 #include "app/rollout_view.h"
 #include "app/step_through_view.h"
+#include "app/timeline_view.h"
 #include "core/errors.h"
 #include "core/model_loader.h"
 #include "render/colormaps.h"
@@ -67,6 +69,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     m_ui->setupUi(this);
     m_runner = new InferenceRunner(this);
     connect(m_runner, &InferenceRunner::finished, this, &MainWindow::onRunFinished);
+    // Long inputs keep a compact trace: the shown head arrives once recomputed off the GUI thread.
+    connect(m_runner, &InferenceRunner::sliceReady, this,
+            [this](quint64, const std::shared_ptr<const RunResult>& result, const HeadSelection& selection,
+                   const AttentionSlice& slice) {
+                if (result == m_result && selection == m_selection) headPlot()->setSlice(slice);
+            });
     m_statusTokens = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusTokens);
 
@@ -88,6 +96,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
         censusView()->grid()->setColormap(name);
         ablationView()->grid()->setColormap(name);
         rolloutView()->plot()->setColormap(name);
+        compareView()->setColormap(name);
+        timelineView()->setColormap(name);
     });
     connect(m_ui->logCheck, &QCheckBox::toggled, this, [this](bool on) {
         headPlot()->setLogScale(on);
@@ -104,6 +114,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
         setSelection({m_selection.stack, layer, head});
         setView(View::Head);
     });
+    connect(compareView(), &CompareView::headActivated, this, [this](int layer, int head) {
+        setSelection({m_selection.stack, layer, head});
+    });
+    // The second input only runs while the compare tab is shown.
+    connect(m_ui->viewTabs, &QTabWidget::currentChanged, this,
+            [this](int index) { compareView()->setActive(index == static_cast<int>(View::Compare)); });
+    connect(timelineView(), &TimelineView::generateRequested, this, [this] { m_ui->generateCheck->setChecked(true); });
     connect(censusView(), &CensusView::exportRequested, this, [this] {
         const QString path = askSavePath(tr("Export Head Census"), tr("CSV table (*.csv)"), QStringLiteral("csv"));
         if (!path.isEmpty()) exportCensusCsv(path);
@@ -140,9 +157,12 @@ StepThroughView* MainWindow::stepThroughView() const { return m_ui->stepThroughV
 CensusView* MainWindow::censusView() const { return m_ui->censusView; }
 AblationView* MainWindow::ablationView() const { return m_ui->ablationView; }
 RolloutView* MainWindow::rolloutView() const { return m_ui->rolloutView; }
+CompareView* MainWindow::compareView() const { return m_ui->compareView; }
+TimelineView* MainWindow::timelineView() const { return m_ui->timelineView; }
 
 void MainWindow::setupActions()
 {
+    setupSessionActions();
     m_ui->actionOpenModel->setIcon(QIcon::fromTheme(QStringLiteral("document-open")));
     m_ui->actionExportImage->setIcon(QIcon::fromTheme(QStringLiteral("document-save-as")));
     m_ui->actionCopyImage->setIcon(QIcon::fromTheme(QStringLiteral("edit-copy")));
@@ -185,6 +205,8 @@ void MainWindow::setupActions()
     connect(m_ui->actionCensus, &QAction::triggered, this, [this] { setView(View::Census); });
     connect(m_ui->actionAblation, &QAction::triggered, this, [this] { setView(View::Ablation); });
     connect(m_ui->actionRollout, &QAction::triggered, this, [this] { setView(View::Rollout); });
+    connect(m_ui->actionCompare, &QAction::triggered, this, [this] { setView(View::Compare); });
+    connect(m_ui->actionTimeline, &QAction::triggered, this, [this] { setView(View::Timeline); });
     connect(m_ui->actionNextHead, &QAction::triggered, this, [this] { stepHead(1); });
     connect(m_ui->actionPreviousHead, &QAction::triggered, this, [this] { stepHead(-1); });
     connect(m_ui->actionNextLayer, &QAction::triggered, this, [this] { stepLayer(1); });
@@ -225,6 +247,9 @@ void MainWindow::restoreSettings()
     censusView()->grid()->setColormap(m_ui->colormapCombo->currentText());
     ablationView()->grid()->setColormap(m_ui->colormapCombo->currentText());
     rolloutView()->plot()->setColormap(m_ui->colormapCombo->currentText());
+    compareView()->setColormap(m_ui->colormapCombo->currentText());
+    timelineView()->setColormap(m_ui->colormapCombo->currentText());
+    compareView()->setActive(view() == View::Compare);
     headPlot()->setLogScale(m_ui->logCheck->isChecked());
     overviewView()->setLogScale(m_ui->logCheck->isChecked());
     rebuildRecentMenu();
@@ -277,7 +302,14 @@ bool MainWindow::openModel(const QString& path, bool useFirstExample)
         return false;
     }
     QApplication::restoreOverrideCursor();
+    installModel(loaded, path, useFirstExample);
+    return true;
+}
+
+void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString& path, bool useFirstExample, bool run)
+{
     m_model = loaded;
+    m_sessionNotes.clear();
     m_transformer = std::make_shared<const Transformer>(loaded);
     m_result.reset();
     m_analysis.reset();
@@ -294,8 +326,7 @@ bool MainWindow::openModel(const QString& path, bool useFirstExample)
             m_ui->targetEdit->clear();
         }
     }
-    scheduleRun();
-    return true;
+    if (run) scheduleRun();
 }
 
 void MainWindow::setInputText(const QString& text) { m_ui->inputEdit->setText(text); }
@@ -424,6 +455,7 @@ void MainWindow::scheduleRun()
     // Full capture: the step-through needs each head's Q, K, V.
     options.capture = Capture::Full;
     options.ablation = buildAblation();
+    compareView()->setRunContext(m_transformer, options, m_ui->inputEdit->text()); // B: same options, own text
     m_runner->submit(m_transformer, std::move(options), true);
 }
 
@@ -610,13 +642,14 @@ void MainWindow::stepLayer(int delta)
 
 AttentionSlice MainWindow::currentSlice() const
 {
-    return m_result ? sliceOf(*m_result, m_model->config, m_selection) : AttentionSlice();
+    return m_result ? sliceOf(*m_result, m_model->config, m_selection, m_transformer.get()) : AttentionSlice();
 }
 
 void MainWindow::refreshViews()
 {
     if (!m_result) return;
-    headPlot()->setSlice(currentSlice());
+    if (m_result->trace.compact) m_runner->requestSlice(m_transformer, m_result, m_model->config, m_selection);
+    else headPlot()->setSlice(currentSlice());
     overviewView()->setData(m_result, m_selection.stack);
     overviewView()->setSelection(m_selection);
     alignmentView()->setData(m_result, m_model->config, m_selection.stack, m_selection.layer);
@@ -626,6 +659,9 @@ void MainWindow::refreshViews()
     censusView()->setSelected(m_selection.layer, m_selection.head);
     ablationView()->setData(m_analysis, m_ablated);
     rolloutView()->setData(m_result, m_model->config, m_selection.stack);
+    compareView()->setData(m_result, m_model, m_selection);
+    timelineView()->setData(m_result, m_model, m_selection,
+                            m_model->config.type == ArchType::EncoderDecoder && !m_ui->targetEdit->text().isEmpty());
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
@@ -641,7 +677,9 @@ void MainWindow::dropEvent(QDropEvent* event)
     const QList<QUrl> urls = event->mimeData()->urls();
     if (urls.isEmpty()) return;
     event->acceptProposedAction();
-    openModel(urls.front().toLocalFile());
+    const QString path = urls.front().toLocalFile();
+    if (isSessionFile(path)) openSession(path);
+    else openModel(path);
 }
 
 // ---- export ----
@@ -652,10 +690,12 @@ QSize MainWindow::currentViewSize() const
     case View::Head: return headPlot()->size();
     case View::Overview: return overviewView()->size();
     case View::Alignment: return alignmentView()->size();
-    case View::StepThrough: return stepThroughView()->canvas()->size();
+    case View::StepThrough: return stepThroughView()->activeCanvas()->size();
     case View::Census: return censusView()->grid()->size();
     case View::Ablation: return ablationView()->grid()->size();
     case View::Rollout: return rolloutView()->plot()->size();
+    case View::Compare: return compareView()->size();
+    case View::Timeline: return timelineView()->size();
     }
     return {};
 }
@@ -680,10 +720,12 @@ QImage MainWindow::renderCurrentView(double scale) const
             case View::Head: plotPaintFunction(headPlot())(p, size); break;
             case View::Overview: overviewView()->paint(p, size); break;
             case View::Alignment: alignmentView()->paint(p, size); break;
-            case View::StepThrough: stepThroughView()->canvas()->paint(p, size); break;
+            case View::StepThrough: stepThroughView()->paintActive(p, size); break;
             case View::Census: censusView()->grid()->paint(p, size); break;
             case View::Ablation: ablationView()->grid()->paint(p, size); break;
             case View::Rollout: plotPaintFunction(rolloutView()->plot())(p, size); break;
+            case View::Compare: compareView()->render(&p); break;
+            case View::Timeline: timelineView()->render(&p); break;
             }
         },
         o, &error);
@@ -703,11 +745,13 @@ QString MainWindow::exportCurrentView(const QString& path, double scale)
     case View::Overview: paint = [this](QCPPainter& p, const QSize& s) { overviewView()->paint(p, s); }; break;
     case View::Alignment: paint = [this](QCPPainter& p, const QSize& s) { alignmentView()->paint(p, s); }; break;
     case View::StepThrough:
-        paint = [this](QCPPainter& p, const QSize& s) { stepThroughView()->canvas()->paint(p, s); };
+        paint = [this](QCPPainter& p, const QSize& s) { stepThroughView()->paintActive(p, s); };
         break;
     case View::Census: paint = [this](QCPPainter& p, const QSize& s) { censusView()->grid()->paint(p, s); }; break;
     case View::Ablation: paint = [this](QCPPainter& p, const QSize& s) { ablationView()->grid()->paint(p, s); }; break;
     case View::Rollout: paint = plotPaintFunction(rolloutView()->plot()); break;
+    case View::Compare: paint = [this](QCPPainter& p, const QSize&) { compareView()->render(&p); }; break;
+    case View::Timeline: paint = [this](QCPPainter& p, const QSize&) { timelineView()->render(&p); }; break;
     }
     const QString error = exportImage(path, paint, o);
     if (!error.isEmpty()) reportError(tr("Export failed.\n\n%1").arg(error));
@@ -737,7 +781,7 @@ QString MainWindow::exportEachHead(const QString& directory, const QString& exte
     for (int l = 0; l < static_cast<int>(layers.size()); ++l) {
         for (int h = 0; h < static_cast<int>(layers[size_t(l)].heads.size()); ++h) {
             HeatmapExport request;
-            request.slice = sliceOf(*m_result, m_model->config, {m_selection.stack, l, h});
+            request.slice = sliceOf(*m_result, m_model->config, {m_selection.stack, l, h}, m_transformer.get());
             request.path = QDir(directory).filePath(QStringLiteral("%1-L%2-H%3.%4").arg(stack).arg(l).arg(h).arg(extension));
             request.size = headPlot()->size().expandedTo(QSize(600, 500));
             request.scale = exportScale(0.0);

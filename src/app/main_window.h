@@ -5,6 +5,7 @@
 
 #include "app/ablation_view.h"
 #include "app/inference_runner.h"
+#include "core/session.h"
 #include "render/attention_slice.h"
 
 #include <QMainWindow>
@@ -24,11 +25,13 @@ class AlignmentView;
 class StepThroughView;
 class CensusView;
 class RolloutView;
+class CompareView;
+class TimelineView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class View { Head = 0, Overview = 1, Alignment = 2, StepThrough = 3, Census = 4, Ablation = 5, Rollout = 6 };
+    enum class View { Head = 0, Overview = 1, Alignment = 2, StepThrough = 3, Census = 4, Ablation = 5, Rollout = 6, Compare = 7, Timeline = 8 };
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -52,6 +55,8 @@ public:
     CensusView* censusView() const;
     AblationView* ablationView() const;
     RolloutView* rolloutView() const;
+    CompareView* compareView() const;
+    TimelineView* timelineView() const;
     std::shared_ptr<const RunAnalysis> analysis() const { return m_analysis; }
 
     // Live head ablation: heads switched off in every run until restored (cleared on model load).
@@ -67,6 +72,15 @@ public:
     QString exportData(const QString& path);
     QString exportCensusCsv(const QString& path);
 
+    // Session files ("lessons", session_io.cpp, docs/session-format.md): the model, inputs,
+    // selection, ablations, view and view settings. openSession checks the file, the model and
+    // every name before changing anything: on failure it reports why and keeps the current state.
+    Session currentSession(const QString& sessionPath) const; // "model" relative to sessionPath
+    QString saveSession(const QString& path);                 // error message (also reported), empty on success
+    bool openSession(const QString& path);
+    static bool isSessionFile(const QString& path); // *.attnscope.json, or declares "format": "attnscope-session"
+    QString viewName() const;                       // the current tab's session name: "head", "step-through", ...
+
 signals:
     void errorReported(const QString& message); // also shown in a non-modal message box
     void resultShown();                         // the views now show a new result
@@ -78,6 +92,9 @@ protected:
 
 private:
     void setupActions();
+    void setupSessionActions();
+    // Makes a loaded model current (clears result, ablations, session notes); runs it unless told not to.
+    void installModel(std::shared_ptr<const Model> model, const QString& path, bool useFirstExample, bool run = true);
     void restoreSettings();
     void saveSettings() const;
     void reportError(const QString& message);
@@ -114,6 +131,7 @@ private:
     QStringList m_recent;
     QString m_lastDir;
     bool m_updating = false; // selectors being filled programmatically
+    std::string m_sessionNotes; // notes of the session last opened, written back on save
 };
 
 } // namespace attnscope

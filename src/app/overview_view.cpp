@@ -74,8 +74,11 @@ void OverviewView::rebuild()
     if (m_result) {
         for (const LayerTrace& layer : m_result->trace.stack(m_stack)) {
             std::vector<QImage> row;
-            for (const HeadTrace& h : layer.heads) row.push_back(colorizeMatrix(h.weights, m_colormap, m_log));
-            row.push_back(colorizeMatrix(meanOfHeads(layer), m_colormap, m_log));
+            // Long inputs (compact trace): each head's block-mean thumbnail, ≤ 128 cells a side.
+            std::vector<const MatrixRM*> shown;
+            for (const HeadTrace& h : layer.heads) shown.push_back(m_result->trace.compact ? &h.thumbnail : &h.weights);
+            for (const MatrixRM* w : shown) row.push_back(colorizeMatrix(*w, m_colormap, m_log));
+            row.push_back(colorizeMatrix(meanOfHeads(shown), m_colormap, m_log));
             m_heads = std::max(m_heads, static_cast<int>(layer.heads.size()));
             m_thumbs.push_back(std::move(row));
         }

@@ -3,8 +3,10 @@
 
 #include "app/alignment_view.h"
 #include "app/census_view.h"
+#include "app/compare_view.h"
 #include "app/rollout_view.h"
 #include "app/step_through_view.h"
+#include "app/timeline_view.h"
 #include "app/main_window.h"
 #include "render/image_export.h"
 
@@ -15,6 +17,7 @@
 #include <QImage>
 #include <QThread>
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 
@@ -82,6 +85,22 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
     window.setView(MainWindow::View::StepThrough);
     QApplication::processEvents();
     ok = savePng(window.stepThroughView()->grab().toImage(), dir.filePath(QStringLiteral("step-through.png"))) && ok;
+    {
+        // The query/key vector view of the same head, for its first query (for the date normalizer's
+        // cross-attention: the step that writes the year's first digit), its strongest key outlined.
+        StepThroughView* step = window.stepThroughView();
+        const auto cell = step->selectedCell();
+        step->setPanel(StepThroughView::Panel::Neuron);
+        if (const StepThrough* s = step->steps(); s && s->weights.rows() > 0) {
+            Eigen::Index best = 0;
+            s->weights.row(0).maxCoeff(&best);
+            step->selectCell(0, int(best));
+        }
+        QApplication::processEvents();
+        ok = savePng(step->grab().toImage(), dir.filePath(QStringLiteral("neuron-view.png"))) && ok;
+        step->setPanel(StepThroughView::Panel::Steps);
+        step->selectCell(cell.first, cell.second);
+    }
     window.setView(MainWindow::View::Census);
     QApplication::processEvents();
     ok = savePng(window.censusView()->grab().toImage(), dir.filePath(QStringLiteral("census.png"))) && ok;
@@ -111,6 +130,34 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
     window.setView(MainWindow::View::Rollout);
     QApplication::processEvents();
     ok = savePng(window.rolloutView()->grab().toImage(), dir.filePath(QStringLiteral("rollout.png"))) && ok;
+
+    // Compare and timeline, without the docks for width. Compare: B changes one word of A (the
+    // month, for the date normalizer's example) and shows the head that changed most.
+    for (QDockWidget* d : docks) d->hide();
+    window.setSelection(one);
+    window.setView(MainWindow::View::Compare);
+    QApplication::processEvents();
+    CompareView* compare = window.compareView();
+    QString b = compare->textB();
+    if (b.contains(QLatin1String("November"))) b.replace(QLatin1String("November"), QLatin1String("December"));
+    compare->setTextB(b);
+    waitForRun(window);
+    while (!compare->isIdle()) {
+        QApplication::processEvents();
+        QThread::msleep(5);
+    }
+    QApplication::processEvents();
+    if (compare->aligned() && compare->headChanges().layer >= 0)
+        window.setSelection({one.stack, compare->headChanges().layer, compare->headChanges().head});
+    QApplication::processEvents();
+    ok = savePng(compare->grab().toImage(), dir.filePath(QStringLiteral("compare.png"))) && ok;
+    window.setSelection(one);
+    window.setView(MainWindow::View::Timeline);
+    QApplication::processEvents();
+    window.timelineView()->setStep(std::min(5, std::max(0, window.timelineView()->stepCount() - 1)));
+    QApplication::processEvents();
+    ok = savePng(window.timelineView()->grab().toImage(), dir.filePath(QStringLiteral("timeline.png"))) && ok;
+    for (QDockWidget* d : docks) d->show();
     window.setSelection(selection);
     window.setView(original);
     return ok;

@@ -8,7 +8,8 @@ namespace attnscope {
 
 class MainWindow;
 
-// Writes main-window.png, head-view.png, overview.png and alignment.png into `directory`.
+// Writes main-window.png, head-view.png, overview.png, alignment.png, step-through.png, neuron-view.png,
+// census.png, ablation.png, rollout.png, compare.png and timeline.png into `directory`.
 // Returns false (after printing the reason to stderr) when a file cannot be written.
 bool saveScreenshots(MainWindow& window, const QString& directory);
 

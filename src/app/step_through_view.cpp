@@ -1,8 +1,10 @@
 // See step_through_view.h.
 #include "app/step_through_view.h"
 
+#include "app/neuron_view.h"
 #include "render/colormaps.h"
 
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -11,6 +13,7 @@
 #include <QPushButton>
 #include <QSlider>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTextBrowser>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -29,8 +32,14 @@ constexpr int kLegend = 18;
 constexpr int kGap = 14;
 constexpr int kColumns = 4;
 
+bool tokensByTokens(StepCanvas::Step s)
+{
+    return s == StepCanvas::Dot || s == StepCanvas::Scaled || s == StepCanvas::Masked || s == StepCanvas::Weights;
+}
+} // namespace
+
 // A diverging blue–white–red map for signed quantities (scores, Q, K, V, output).
-QColor diverging(double v, double maxAbs)
+QColor divergingColor(double v, double maxAbs)
 {
     const double t = maxAbs > 0 ? std::clamp(v / maxAbs, -1.0, 1.0) : 0.0;
     const QColor lo(59, 76, 192), mid(245, 245, 245), hi(180, 4, 38);
@@ -41,19 +50,13 @@ QColor diverging(double v, double maxAbs)
                             float(mid.blueF() + (end.blueF() - mid.blueF()) * a));
 }
 
-QString num(double v, int decimals = 2)
+QString teachingNumber(double v, int decimals)
 {
     if (std::isinf(v)) return v < 0 ? QStringLiteral("\u2212\u221E") : QStringLiteral("\u221E");
     QString s = QString::number(v, 'f', decimals);
     if (s.startsWith(QLatin1Char('-'))) s.replace(0, 1, QChar(0x2212));
     return s;
 }
-
-bool tokensByTokens(StepCanvas::Step s)
-{
-    return s == StepCanvas::Dot || s == StepCanvas::Scaled || s == StepCanvas::Masked || s == StepCanvas::Weights;
-}
-} // namespace
 
 // ---- StepCanvas ----
 
@@ -113,7 +116,7 @@ QString StepCanvas::stepTitle(Step step) const
     case Dot: return tr("4. Scores\nQ\u00B7K\u1D40");
     case Scaled: return tr("5. Scaled (\u221Ad_k = \u221A%1)\nS = Q\u00B7K\u1D40 / \u221Ad_k").arg(dk);
     case Masked: return tr("6. Masked\nS + M, M = \u2212\u221E");
-    case Weights: return tr("7. Weights (\u03C4 = %1)\nA = softmax((S+M)/\u03C4)").arg(num(tau, 2));
+    case Weights: return tr("7. Weights (\u03C4 = %1)\nA = softmax((S+M)/\u03C4)").arg(teachingNumber(tau, 2));
     case Output: return tr("8. Output\nO = A\u00B7V");
     default: return {};
     }
@@ -208,11 +211,11 @@ void StepCanvas::paint(QPainter& p, const QSize& size) const
                 QColor fill;
                 if (std::isinf(v)) fill = pal.color(QPalette::Mid);
                 else if (step == Weights) fill = QColor::fromRgb(gradient.color(v, QCPRange(0.0, 1.0)));
-                else fill = diverging(v, maxAbs);
+                else fill = divergingColor(v, maxAbs);
                 p.fillRect(c, fill);
                 if (showNumbers || (std::isinf(v) && cw >= fm.horizontalAdvance(QStringLiteral("\u2212\u221E")))) {
                     p.setPen(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
-                    p.drawText(c, Qt::AlignCenter, num(v));
+                    p.drawText(c, Qt::AlignCenter, teachingNumber(v));
                 }
             }
         // The selected cell and the rows that made it.
@@ -227,7 +230,7 @@ void StepCanvas::paint(QPainter& p, const QSize& size) const
                 p.drawRect(QRect(mr.left(), mr.top() + m_key * ch, mr.width(), ch).adjusted(-1, -1, 0, 0));
         }
         p.setPen(pal.color(QPalette::Text));
-        const QString legend = step == Weights ? tr("colour 0 \u2026 1") : tr("blue \u2212%1 \u2026 red %1").arg(num(maxAbs, 1));
+        const QString legend = step == Weights ? tr("colour 0 \u2026 1") : tr("blue \u2212%1 \u2026 red %1").arg(teachingNumber(maxAbs, 1));
         p.drawText(QRect(pr.left(), mr.bottom() + 2, pr.width(), kLegend), Qt::AlignCenter, legend);
     }
 }
@@ -275,7 +278,7 @@ void StepCanvas::mouseMoveEvent(QMouseEvent* event)
                            tr("%1\n%2 (row %3), %4: %5%6")
                                .arg(stepTitle(s).section(QLatin1Char('\n'), 1), rowText)
                                .arg(i)
-                               .arg(colText, num((*matrix(s))(i, j), 4),
+                               .arg(colText, teachingNumber((*matrix(s))(i, j), 4),
                                     tt ? tr("\nclick to see how this weight is made") : QString()),
                            this);
     } else {
@@ -294,7 +297,7 @@ StepThroughView::StepThroughView(QWidget* parent) : QWidget(parent)
     auto* label = new QLabel(tr("Softmax temperature \u03C4:"), this);
     m_tauSpin = new QDoubleSpinBox(this);
     m_tauSpin->setObjectName(QStringLiteral("temperatureSpin"));
-    m_tauSpin->setRange(0.05, 20.0);
+    m_tauSpin->setRange(double(kMinTemperature), double(kMaxTemperature));
     m_tauSpin->setDecimals(2);
     m_tauSpin->setSingleStep(0.05);
     m_tauSpin->setValue(1.0);
@@ -311,14 +314,18 @@ StepThroughView::StepThroughView(QWidget* parent) : QWidget(parent)
     m_note->setObjectName(QStringLiteral("temperatureNote"));
     m_note->setWordWrap(true);
     m_note->setText(tr("\u03C4 divides this head's scaled scores before its softmax, so steps 7 (A) and 8 (O = A\u00B7V) "
-                       "change; the model's forward pass, the other views and the predictions keep \u03C4 = 1."));
+                       "and the weights of the query/key view change; the model's forward pass, the other views and "
+                       "the predictions keep \u03C4 = 1."));
     top->addWidget(label);
     top->addWidget(m_tauSpin);
     top->addWidget(m_tauSlider);
     top->addWidget(m_reset);
     top->addWidget(m_note, 1);
     layout->addLayout(top);
-    auto* split = new QSplitter(Qt::Horizontal, this);
+    m_panels = new QTabWidget(this);
+    m_panels->setObjectName(QStringLiteral("stepPanels"));
+    m_panels->setDocumentMode(true);
+    auto* split = new QSplitter(Qt::Horizontal, m_panels);
     m_canvas = new StepCanvas(split);
     m_canvas->setObjectName(QStringLiteral("stepCanvas"));
     m_explain = new QTextBrowser(split);
@@ -328,7 +335,32 @@ StepThroughView::StepThroughView(QWidget* parent) : QWidget(parent)
     split->addWidget(m_explain);
     split->setStretchFactor(0, 4);
     split->setStretchFactor(1, 1);
-    layout->addWidget(split, 1);
+    m_panels->addTab(split, tr("Steps 1\u20138: Q, K, V \u2192 A\u00B7V"));
+    // The query/key vector view (BertViz's "neuron view"): pick the query here or by clicking a
+    // row of the weights in the steps panel.
+    auto* neuronPage = new QWidget(m_panels);
+    auto* neuronLayout = new QVBoxLayout(neuronPage);
+    neuronLayout->setContentsMargins(0, 4, 0, 0);
+    auto* queryBar = new QHBoxLayout;
+    auto* queryLabel = new QLabel(tr("&Query token:"), neuronPage);
+    m_queryCombo = new QComboBox(neuronPage);
+    m_queryCombo->setObjectName(QStringLiteral("neuronQueryCombo"));
+    m_queryCombo->setToolTip(tr("The query whose vector q_i is compared with every key vector k_j"));
+    m_queryCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    queryLabel->setBuddy(m_queryCombo);
+    auto* queryHint = new QLabel(tr("or click a row of step 7 (A) in the steps panel; click a key's row here to "
+                                    "explain that weight there."),
+                                 neuronPage);
+    queryHint->setWordWrap(true);
+    queryBar->addWidget(queryLabel);
+    queryBar->addWidget(m_queryCombo);
+    queryBar->addWidget(queryHint, 1);
+    neuronLayout->addLayout(queryBar);
+    m_neuronCanvas = new NeuronCanvas(neuronPage);
+    m_neuronCanvas->setObjectName(QStringLiteral("neuronCanvas"));
+    neuronLayout->addWidget(m_neuronCanvas, 1);
+    m_panels->addTab(neuronPage, tr("Query \u00B7 key vectors (neuron view)"));
+    layout->addWidget(m_panels, 1);
 
     connect(m_tauSpin, &QDoubleSpinBox::valueChanged, this, [this](double tau) {
         const QSignalBlocker block(m_tauSlider);
@@ -339,6 +371,10 @@ StepThroughView::StepThroughView(QWidget* parent) : QWidget(parent)
             [this](int v) { m_tauSpin->setValue(std::pow(10.0, (v - 100) / 100.0)); });
     connect(m_reset, &QPushButton::clicked, this, [this] { setTemperature(1.0); });
     connect(m_canvas, &StepCanvas::cellClicked, this, &StepThroughView::selectCell);
+    connect(m_queryCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
+        if (i >= 0 && i != m_query) selectCell(i, m_key);
+    });
+    connect(m_neuronCanvas, &NeuronCanvas::keyClicked, this, [this](int key) { selectCell(m_query, key); });
 }
 
 void StepThroughView::setTemperature(double tau) { m_tauSpin->setValue(tau); }
@@ -375,11 +411,11 @@ void StepThroughView::setData(std::shared_ptr<const RunResult> result, const Mod
             anyPad = anyPad || pad;
         }
         if (anyPad) m_mask.paddedKeys = padded;
-        if (m_head)
-            m_title = tr("%1-attention \u00B7 layer %2 \u00B7 head %3: scaled dot-product attention, step by step")
-                          .arg(stackDisplayName(selection.stack))
-                          .arg(selection.layer)
-                          .arg(selection.head);
+        m_headName = tr("%1-attention \u00B7 layer %2 \u00B7 head %3")
+                         .arg(stackDisplayName(selection.stack))
+                         .arg(selection.layer)
+                         .arg(selection.head);
+        if (m_head) m_title = tr("%1: scaled dot-product attention, step by step").arg(m_headName);
     }
     recompute();
 }
@@ -388,24 +424,81 @@ void StepThroughView::recompute()
 {
     m_steps = m_head ? std::make_shared<const StepThrough>(stepThrough(*m_head, m_mask, float(temperature()))) : nullptr;
     if (m_steps && (m_query >= m_steps->weights.rows() || m_key >= m_steps->weights.cols())) m_query = m_key = -1;
-    if (m_steps && m_query < 0) {
-        // Start on the last query's strongest key, so the explanation panel is never empty.
-        m_query = int(m_steps->weights.rows()) - 1;
+    // Automatic choices, so the explanation panel is never empty: the last query, and the
+    // query's strongest key (also when only the query was chosen, e.g. by a session file).
+    if (m_steps && m_query < 0) m_query = int(m_steps->weights.rows()) - 1;
+    if (m_steps && m_key < 0) {
         Eigen::Index best = 0;
         m_steps->weights.row(m_query).maxCoeff(&best);
         m_key = int(best);
     }
     m_canvas->setSteps(m_steps, m_queryLabels, m_keyLabels, m_title);
     m_canvas->setSelectedCell(m_query, m_key);
+    {
+        // One entry per query token; rebuilt only when the tokens change.
+        QStringList items;
+        if (m_steps)
+            for (int i = 0; i < int(m_steps->q.rows()); ++i)
+                items << QStringLiteral("%1: %2").arg(i).arg(m_queryLabels.value(i));
+        QStringList current;
+        for (int i = 0; i < m_queryCombo->count(); ++i) current << m_queryCombo->itemText(i);
+        const QSignalBlocker block(m_queryCombo);
+        if (items != current) {
+            m_queryCombo->clear();
+            m_queryCombo->addItems(items);
+        }
+        m_queryCombo->setCurrentIndex(m_steps ? m_query : -1);
+    }
+    updateNeuron();
     updateExplanation();
+}
+
+void StepThroughView::updateNeuron()
+{
+    // The same head, mask and τ as the steps, so its weights are step 7's row.
+    const bool ok = m_head && m_steps && m_query >= 0 && m_query < m_steps->q.rows();
+    m_neuron = ok ? std::make_shared<const NeuronView>(neuronView(*m_head, m_mask, m_query, float(temperature()))) : nullptr;
+    const QString title =
+        ok ? tr("%1 \u00B7 query %2 \u201C%3\u201D against every key").arg(m_headName).arg(m_query).arg(m_queryLabels.value(m_query))
+           : m_title;
+    m_neuronCanvas->setData(m_neuron, m_queryLabels.value(m_query), m_keyLabels, title);
+    m_neuronCanvas->setSelectedKey(m_key);
 }
 
 void StepThroughView::selectCell(int query, int key)
 {
+    const bool queryChanged = query != m_query;
     m_query = query;
     m_key = key;
     m_canvas->setSelectedCell(query, key);
+    if (queryChanged) {
+        const QSignalBlocker block(m_queryCombo);
+        m_queryCombo->setCurrentIndex(query < m_queryCombo->count() ? query : -1);
+        updateNeuron();
+    } else {
+        m_neuronCanvas->setSelectedKey(key);
+    }
     updateExplanation();
+}
+
+void StepThroughView::setColormap(const QString& name)
+{
+    m_canvas->setColormap(name);
+    m_neuronCanvas->setColormap(name);
+}
+
+void StepThroughView::setPanel(Panel panel) { m_panels->setCurrentIndex(int(panel)); }
+StepThroughView::Panel StepThroughView::panel() const { return Panel(m_panels->currentIndex()); }
+
+QWidget* StepThroughView::activeCanvas() const
+{
+    return panel() == Panel::Neuron ? static_cast<QWidget*>(m_neuronCanvas) : m_canvas;
+}
+
+void StepThroughView::paintActive(QPainter& painter, const QSize& size) const
+{
+    if (panel() == Panel::Neuron) m_neuronCanvas->paint(painter, size);
+    else m_canvas->paint(painter, size);
 }
 
 QString StepThroughView::explanationHtml() const
@@ -424,10 +517,10 @@ QString StepThroughView::explanationHtml() const
     for (Eigen::Index d = 0; d < c.products.size(); ++d)
         html += QStringLiteral("<tr><td>%1</td><td align=right>%2</td><td align=right>%3</td><td align=right>%4</td></tr>")
                     .arg(d)
-                    .arg(num(c.queryRow(d), 3), num(c.keyRow(d), 3), num(c.products(d), 4));
-    html += tr("<tr><td colspan=3><b>sum</b></td><td align=right><b>%1</b></td></tr></table>").arg(num(c.dot, 4));
+                    .arg(teachingNumber(c.queryRow(d), 3), teachingNumber(c.keyRow(d), 3), teachingNumber(c.products(d), 4));
+    html += tr("<tr><td colspan=3><b>sum</b></td><td align=right><b>%1</b></td></tr></table>").arg(teachingNumber(c.dot, 4));
     html += tr("<p><b>2. Scale</b> s = %1 \u00D7 1/\u221Ad_k = %1 \u00D7 %2 = <b>%3</b></p>")
-                .arg(num(c.dot, 4), num(c.scale, 4), num(c.scaled, 4));
+                .arg(teachingNumber(c.dot, 4), teachingNumber(c.scale, 4), teachingNumber(c.scaled, 4));
     html += c.masked ? tr("<p><b>3. Mask</b> key %1 is <b>masked</b> for query %2: s + M = \u2212\u221E, weight 0.</p>")
                            .arg(c.key)
                            .arg(c.query)
@@ -435,7 +528,7 @@ QString StepThroughView::explanationHtml() const
     html += tr("<p><b>4. Softmax of row %1</b> at \u03C4 = %2: \u2113 = s/\u03C4, m = max \u2113 = %3, "
                "e = exp(\u2113 \u2212 m), A = e / \u03A3e</p>")
                 .arg(c.query)
-                .arg(num(c.temperature, 2), num(c.rowMax, 4));
+                .arg(teachingNumber(c.temperature, 2), teachingNumber(c.rowMax, 4));
     html += QStringLiteral("<table cellspacing=0 cellpadding=2 border=1><tr><th>key</th><th>\u2113</th><th>e</th><th>A</th></tr>");
     for (Eigen::Index j = 0; j < c.rowExp.size(); ++j) {
         const QString style = j == c.key ? QStringLiteral(" style=\"font-weight:bold; background-color:%1\"")
@@ -444,14 +537,14 @@ QString StepThroughView::explanationHtml() const
         html += QStringLiteral("<tr%1><td>%2 %3</td><td align=right>%4</td><td align=right>%5</td><td align=right>%6</td></tr>")
                     .arg(style)
                     .arg(j)
-                    .arg(m_keyLabels.value(int(j)).toHtmlEscaped(), num(c.rowLogits(j), 4), num(c.rowExp(j), 4),
-                         num(m_steps->weights(c.query, j), 4));
+                    .arg(m_keyLabels.value(int(j)).toHtmlEscaped(), teachingNumber(c.rowLogits(j), 4), teachingNumber(c.rowExp(j), 4),
+                         teachingNumber(m_steps->weights(c.query, j), 4));
     }
-    html += tr("<tr><td colspan=2><b>\u03A3e</b></td><td align=right><b>%1</b></td><td></td></tr></table>").arg(num(c.rowSum, 4));
+    html += tr("<tr><td colspan=2><b>\u03A3e</b></td><td align=right><b>%1</b></td><td></td></tr></table>").arg(teachingNumber(c.rowSum, 4));
     html += tr("<p>A[%1, %2] = %3 / %4 = <b>%5</b></p>")
                 .arg(c.query)
                 .arg(c.key)
-                .arg(num(c.rowExp(c.key), 4), num(c.rowSum, 4), num(c.weight, 4));
+                .arg(teachingNumber(c.rowExp(c.key), 4), teachingNumber(c.rowSum, 4), teachingNumber(c.weight, 4));
     return html;
 }
 

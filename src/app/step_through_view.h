@@ -1,25 +1,36 @@
 // Step-through of one head, for teaching: Q, K, V, Q·Kᵀ, the scaled scores, the masked
 // scores, the softmax weights and the output A·V as labelled heatmaps with their formulas, in
 // order (core's stepThrough). Clicking a cell of a tokens × tokens step explains how its weight
-// was made (core's explainCell). A softmax temperature τ rescales the scores of this head's
-// step-through only; the model's forward pass and the other views keep τ = 1.
+// was made (core's explainCell). A second panel shows the selected query's vectors against every
+// key's (core's neuronView, neuron_view.h). A softmax temperature τ rescales the scores of this
+// head's step-through and query/key view only; the model's forward pass and the other views keep τ = 1.
 #pragma once
 
 #include "core/analysis/teaching.h"
 #include "render/attention_slice.h"
 
+#include <QColor>
 #include <QWidget>
 
 #include <memory>
 #include <optional>
 
+class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
 class QSlider;
+class QTabWidget;
 class QTextBrowser;
 
 namespace attnscope {
+
+class NeuronCanvas;
+
+// Shared by the step-through and the query/key view: a diverging blue–white–red colour for
+// signed quantities (white at 0, full colour at ±maxAbs), and numbers with a true minus sign.
+QColor divergingColor(double v, double maxAbs);
+QString teachingNumber(double v, int decimals = 2);
 
 // The eight steps drawn side by side; paint() serves the screen and image export.
 class StepCanvas : public QWidget {
@@ -60,30 +71,49 @@ private:
 class StepThroughView : public QWidget {
     Q_OBJECT
 public:
+    // The two panels: the eight steps, and the query/key vectors of the selected query.
+    enum class Panel { Steps = 0, Neuron = 1 };
+
     explicit StepThroughView(QWidget* parent = nullptr);
 
     // The head of `selection` in `result` (which must have been run with Capture::Full).
     void setData(std::shared_ptr<const RunResult> result, const Model& model, const HeadSelection& selection);
     void setTemperature(double tau);
     double temperature() const;
+    // The selected weight (query row, key column); both panels follow it. (−1, −1): automatic
+    // (the last query and its strongest key), also kept when set before data arrives.
     void selectCell(int query, int key);
-    void setColormap(const QString& name) { m_canvas->setColormap(name); }
+    void setColormap(const QString& name);
+    void setPanel(Panel panel);
+    Panel panel() const;
 
     StepCanvas* canvas() const { return m_canvas; }
+    NeuronCanvas* neuronCanvas() const { return m_neuronCanvas; }
     const StepThrough* steps() const { return m_steps.get(); }
+    const NeuronView* neuron() const { return m_neuron.get(); }
     QString explanationHtml() const;
     std::pair<int, int> selectedCell() const { return {m_query, m_key}; }
+    // The canvas of the panel shown, for image export.
+    QWidget* activeCanvas() const;
+    void paintActive(QPainter& painter, const QSize& size) const;
 
 private:
     void recompute();
+    void updateNeuron();
     void updateExplanation();
 
     QDoubleSpinBox* m_tauSpin = nullptr;
     QSlider* m_tauSlider = nullptr;
     QPushButton* m_reset = nullptr;
     QLabel* m_note = nullptr;
+    QTabWidget* m_panels = nullptr;
     StepCanvas* m_canvas = nullptr;
     QTextBrowser* m_explain = nullptr;
+    QComboBox* m_queryCombo = nullptr;
+    NeuronCanvas* m_neuronCanvas = nullptr;
+    std::shared_ptr<const NeuronView> m_neuron;
+    QString m_headName; // "cross-attention · layer 1 · head 0"
+
     std::shared_ptr<const RunResult> m_result;
     const HeadTrace* m_head = nullptr;
     TeachingMask m_mask;

@@ -24,8 +24,9 @@ struct AttentionWeights {
     const float* wk = nullptr; const float* bk = nullptr;
     const float* wv = nullptr; const float* bv = nullptr;
     const float* wo = nullptr; const float* bo = nullptr;
-    // Optional packed copies (rows q|k|v, and k|v) so self-attention projects Q, K and V in
-    // one GEMM (and cross-attention K and V in one): fewer, larger products run faster.
+    // Optional packed blocks (rows q|k|v, and k|v): self-attention then projects Q, K and V in
+    // one GEMM (cross-attention K and V in one). The Transformer no longer builds them (copies
+    // of the weights, no faster on the GPT-2 shape: docs/performance.md, "Large models").
     const float* wqkv = nullptr; const float* bqkv = nullptr; // (3d, d), (3d)
     const float* wkv = nullptr; const float* bkv = nullptr;   // (2d, d), (2d)
 };
@@ -41,5 +42,15 @@ using HeadOverrides = std::vector<const RowVector*>;
 int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<const MatrixRM>& y,
                        const AttentionWeights& w, int nHeads, const AttentionMask& mask, Capture capture,
                        LayerTrace* layer, MatrixRM& out, const HeadOverrides* overrides = nullptr);
+
+// One head of a block recomputed from the block's inputs x (Tq, d) and y (Tk, d): projects only
+// that head's d_k columns of Q, K and V, then runs the forward pass's own per-head code. Records
+// weights (capture Attention or Compact) or everything (Full). See recompute.h.
+HeadTrace attentionHead(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<const MatrixRM>& y,
+                        const AttentionWeights& w, int nHeads, int head, const AttentionMask& mask, Capture capture);
+
+// Block means of an attention matrix: s × s cells (s = ⌈max(Tq, Tk) / maxSide⌉) become one, so
+// the result is at most maxSide on its longer side; a copy when it already fits.
+MatrixRM poolAttention(const Eigen::Ref<const MatrixRM>& weights, int maxSide);
 
 } // namespace attnscope

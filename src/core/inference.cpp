@@ -2,6 +2,7 @@
 #include "core/inference.h"
 
 #include "core/errors.h"
+#include "core/recompute.h"
 
 #include <algorithm>
 #include <numeric>
@@ -133,9 +134,21 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
         return r;
     }
 
+    // The capture this run can afford; the decoder length is known once generation is done.
+    auto captureFor = [&](int sourceLen, int targetLen) {
+        if (options.captureBudget == 0 || options.capture == Capture::None || options.capture == Capture::Compact)
+            return options.capture;
+        if (captureBytes(c, sourceLen, targetLen, options.capture) <= options.captureBudget) return options.capture;
+        r.warnings.push_back("long input: attention is kept compactly and each head is recomputed when shown (" +
+                             std::to_string(captureBytes(c, sourceLen, targetLen, options.capture) >> 20) +
+                             " MiB would exceed the " + std::to_string(options.captureBudget >> 20) + " MiB budget)");
+        return Capture::Compact;
+    };
+
     switch (c.type) {
     case ArchType::Encoder: {
-        ForwardResult f = transformer.forward(sourceIds, {}, options.capture, options.ablation.get());
+        const Capture capture = captureFor(static_cast<int>(sourceIds.size()), 0);
+        ForwardResult f = transformer.forward(sourceIds, {}, capture, options.ablation.get());
         r.logits = std::move(f.logits);
         r.trace = std::move(f.trace);
         r.outputTokens = argmaxTokens(r.logits, sv);
@@ -160,7 +173,10 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
             r.outputTokens = r.targetTokens;
             r.outputText = m.sourceTokenizer.decode(gen);
         }
-        ForwardResult f = transformer.forward(ids, {}, options.capture, options.ablation.get());
+        const Capture capture = captureFor(static_cast<int>(ids.size()), 0);
+        // Long inputs: only the logits from the prompt's last position on (the rest are T × V floats).
+        r.logitsOffset = capture == Capture::Compact ? static_cast<int>(sourceIds.size()) - 1 : 0;
+        ForwardResult f = transformer.forward(ids, {}, capture, options.ablation.get(), r.logitsOffset);
         r.logits = std::move(f.logits);
         r.trace = std::move(f.trace);
         if (!options.generate) {
@@ -185,7 +201,9 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
             targetIds.insert(targetIds.end(), gen.begin(), gen.empty() ? gen.end() : gen.end() - 1);
             for (const int id : targetIds) r.targetTokens.push_back(tokenFromId(tv, id));
         }
-        ForwardResult f = transformer.forward(sourceIds, targetIds, options.capture, options.ablation.get());
+        const Capture capture =
+            captureFor(static_cast<int>(sourceIds.size()), static_cast<int>(targetIds.size()));
+        ForwardResult f = transformer.forward(sourceIds, targetIds, capture, options.ablation.get());
         r.logits = std::move(f.logits);
         r.trace = std::move(f.trace);
         r.outputTokens = argmaxTokens(r.logits, tv);
@@ -199,8 +217,9 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
         break;
     }
     }
-    if (r.predictionPosition >= 0 && r.predictionPosition < r.logits.rows())
-        r.predictions = topK(r.logits.row(r.predictionPosition), m.outputTokenizer().vocab(), options.topK);
+    const int predictionRow = r.predictionPosition - r.logitsOffset;
+    if (predictionRow >= 0 && predictionRow < r.logits.rows())
+        r.predictions = topK(r.logits.row(predictionRow), m.outputTokenizer().vocab(), options.topK);
     return r;
 }
 

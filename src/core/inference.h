@@ -8,6 +8,7 @@
 #include "core/trace.h"
 #include "core/transformer.h"
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,9 +21,17 @@ struct RunOptions {
     std::optional<std::string> target; // teacher-forced target (encoder-decoder only)
     bool generate = false;             // greedy decoding (decoder, encoder-decoder)
     Capture capture = Capture::Attention;
+    // Bytes the requested capture may take (captureBytes(), recompute.h); above it the run uses
+    // Capture::Compact instead and says so in `warnings`. 0: no limit. The app sets
+    // kDefaultCaptureBudget so long inputs stay within memory.
+    std::size_t captureBudget = 0;
     int topK = 5;
     std::shared_ptr<const HeadAblation> ablation; // heads to ablate in every pass (may be null)
 };
+
+// 256 MiB: the shipped models keep their full capture for any input they accept; a 12-layer ×
+// 12-head model switches to the compact one from 423 tokens (Full) or 683 (Attention).
+constexpr std::size_t kDefaultCaptureBudget = std::size_t(256) << 20;
 
 struct Prediction {
     int id = 0;
@@ -36,8 +45,9 @@ struct RunResult {
     std::vector<Token> outputTokens; // model's argmax per position of the top stack (see docs/cli.md)
     std::string outputText;
     std::vector<Prediction> predictions; // top-k: next token (decoder) or first [MASK] (encoder)
-    int predictionPosition = -1;         // row of the logits that `predictions` describe
-    MatrixRM logits;
+    int predictionPosition = -1;         // position whose logits `predictions` describe
+    MatrixRM logits;                     // (T − logitsOffset, V): row r is position logitsOffset + r
+    int logitsOffset = 0;                // 0, except compact decoder runs: from the prompt's last position
     Trace trace;
     std::vector<std::string> warnings;
 };

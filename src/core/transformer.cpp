@@ -2,8 +2,11 @@
 // the weight block is used in place as a row-major map and transposed lazily inside GEMM.
 #include "core/transformer.h"
 
+#include "core/gemm.h"
+
 #include <unsupported/Eigen/SpecialFunctions>
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 
@@ -34,40 +37,22 @@ Transformer::Transformer(std::shared_ptr<const Model> model) : m_model(std::move
     const ModelConfig& c = m.config;
     const Weights& w = m.weights;
     auto opt = [&w](const std::string& name) -> const float* { return w.has(name) ? w.data(name) : nullptr; };
-    auto attn = [&](const std::string& p, bool cross) {
+    auto attn = [&](const std::string& p) {
         AttentionWeights a;
         a.wq = w.data(p + ".q_proj.weight"); a.bq = opt(p + ".q_proj.bias");
         a.wk = w.data(p + ".k_proj.weight"); a.bk = opt(p + ".k_proj.bias");
         a.wv = w.data(p + ".v_proj.weight"); a.bv = opt(p + ".v_proj.bias");
         a.wo = w.data(p + ".out_proj.weight"); a.bo = opt(p + ".out_proj.bias");
-        // Packed copies: rows q|k|v (for self-attention) and k|v (for cross-attention).
-        const size_t dd = size_t(c.dModel) * size_t(c.dModel);
-        auto pack = [&](std::initializer_list<std::pair<const float*, const float*>> parts, const float*& wOut,
-                        const float*& bOut) {
-            std::vector<float> wBlock, bBlock;
-            for (const auto& [pw, pb] : parts) {
-                wBlock.insert(wBlock.end(), pw, pw + dd);
-                if (pb) bBlock.insert(bBlock.end(), pb, pb + c.dModel);
-            }
-            m_packed.push_back(std::move(wBlock));
-            wOut = m_packed.back().data();
-            if (!bBlock.empty()) {
-                m_packed.push_back(std::move(bBlock));
-                bOut = m_packed.back().data();
-            }
-        };
-        if (cross)
-            pack({{a.wk, a.bk}, {a.wv, a.bv}}, a.wkv, a.bkv);
-        else
-            pack({{a.wq, a.bq}, {a.wk, a.bk}, {a.wv, a.bv}}, a.wqkv, a.bqkv);
+        // No packed Q|K|V copy: three GEMMs on the weights in place are as fast on the GPT-2 shape
+        // (docs/performance.md, "Large models") and keep a memory-mapped model zero-copy.
         return a;
     };
     auto norm = [&](const std::string& p) { return Norm{w.data(p + ".weight"), w.data(p + ".bias")}; };
     auto layer = [&](const std::string& p, bool cross) {
         Layer l;
-        l.selfAttn = attn(p + ".self_attn", false);
+        l.selfAttn = attn(p + ".self_attn");
         l.hasCross = cross;
-        if (cross) l.crossAttn = attn(p + ".multihead_attn", true);
+        if (cross) l.crossAttn = attn(p + ".multihead_attn");
         l.linear1 = {w.data(p + ".linear1.weight"), opt(p + ".linear1.bias"), c.dFf, c.dModel};
         l.linear2 = {w.data(p + ".linear2.weight"), opt(p + ".linear2.bias"), c.dModel, c.dFf};
         l.norm1 = norm(p + ".norm1");
@@ -112,20 +97,17 @@ void Transformer::layerNorm(const Norm& n, const Eigen::Ref<const MatrixRM>& x, 
     out.resize(x.rows(), d);
     const ConstRowVectorMap gamma(n.gamma, d), beta(n.beta, d);
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
-        const float mean = x.row(i).mean();
-        const RowVector centered = x.row(i).array() - mean;
-        const float var = centered.squaredNorm() / static_cast<float>(d); // biased, as torch
-        out.row(i) = (centered * (1.0f / std::sqrt(var + eps))).cwiseProduct(gamma) + beta;
+        // Centred in the output row itself: no temporary (and no allocation) per row.
+        auto o = out.row(i);
+        o.array() = x.row(i).array() - x.row(i).mean();
+        const float var = o.squaredNorm() / static_cast<float>(d); // biased, as torch
+        o = (o * (1.0f / std::sqrt(var + eps))).cwiseProduct(gamma) + beta;
     }
 }
 
 void Transformer::linear(const Linear& l, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out)
 {
-    // Bias first, then accumulate: avoids GEMM's zero-fill and a second pass (see project()).
-    out.resize(x.rows(), l.out);
-    if (l.b) out.rowwise() = ConstRowVectorMap(l.b, l.out);
-    else out.setZero();
-    out.noalias() += x * ConstMatrixMap(l.w, l.out, l.in).transpose();
+    linearForward(x, l.w, l.b, l.out, out); // gemm.h: OpenBLAS or Eigen
 }
 
 void Transformer::feedForward(const Layer& l, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out) const
@@ -208,6 +190,10 @@ void Transformer::encode(const std::vector<int>& source, Capture capture, Trace*
     embed(source, m_encoderEmbed, m_encoderPos, memory);
     const AttentionMask mask = paddingMask(source, m_model->sourceTokenizer.vocab().special(SpecialRole::Pad));
     if (trace && capture != Capture::None) trace->encoder.resize(m_encoderLayers.size());
+    if (trace && capture == Capture::Compact) {
+        trace->compact = true;
+        trace->sourcePadding = mask.keyPadding;
+    }
     for (size_t i = 0; i < m_encoderLayers.size(); ++i) {
         LayerTrace* lt = (trace && capture != Capture::None) ? &trace->encoder[i] : nullptr;
         HeadOverrides storage;
@@ -235,6 +221,7 @@ void Transformer::decode(const std::vector<int>& target, const MatrixRM* memory,
     const bool record = trace && capture != Capture::None;
     if (record) {
         trace->causalDecoder = true;
+        trace->compact = capture == Capture::Compact;
         trace->decoder.resize(m_decoderLayers.size());
         if (c.hasCrossAttention()) trace->cross.resize(m_decoderLayers.size());
     }
@@ -254,7 +241,7 @@ void Transformer::decode(const std::vector<int>& target, const MatrixRM* memory,
 }
 
 ForwardResult Transformer::forward(const std::vector<int>& source, const std::vector<int>& target,
-                                   Capture capture, const HeadAblation* ablation) const
+                                   Capture capture, const HeadAblation* ablation, int firstLogitRow) const
 {
     const ModelConfig& c = m_model->config;
     ForwardResult r;
@@ -270,13 +257,22 @@ ForwardResult Transformer::forward(const std::vector<int>& source, const std::ve
         MatrixRM memory;
         encode(source, capture, &r.trace, memory, r.maskedRows, ablation);
         decode(target, &memory, &source, capture, &r.trace, top, r.maskedRows, ablation);
+        if (capture == Capture::Compact) r.trace.memory.swap(memory); // cross-attention keys/values
         break;
     }
     }
-    const int d = c.dModel;
-    r.logits.noalias() = top * ConstMatrixMap(m_head, m_outVocab, d).transpose();
-    if (m_headBias) r.logits.rowwise() += ConstRowVectorMap(m_headBias, m_outVocab);
+    const Eigen::Index skip = std::clamp<Eigen::Index>(firstLogitRow, 0, top.rows());
+    linearForward(top.bottomRows(top.rows() - skip), m_head, m_headBias, m_outVocab, r.logits);
     return r;
+}
+
+const AttentionWeights* Transformer::attentionWeights(Stack stack, int layer) const
+{
+    const std::vector<Layer>& layers = stack == Stack::Encoder ? m_encoderLayers : m_decoderLayers;
+    if (layer < 0 || layer >= static_cast<int>(layers.size())) return nullptr;
+    const Layer& l = layers[size_t(layer)];
+    if (stack == Stack::Cross) return l.hasCross ? &l.crossAttn : nullptr;
+    return &l.selfAttn;
 }
 
 std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen, const HeadAblation* ablation) const

@@ -13,7 +13,7 @@
 namespace attnscope {
 
 struct ForwardResult {
-    MatrixRM logits;     // (T, V): one row per position of the top stack
+    MatrixRM logits;     // (T − firstLogitRow, V): one row per position of the top stack from firstLogitRow
     Trace trace;         // empty unless capture != None
     int maskedRows = 0;  // query rows whose keys were all masked (zero weights)
 };
@@ -30,13 +30,19 @@ public:
     // Ids must be valid for their vocabularies and lengths within max_len (caller's job;
     // inference.h does the truncation and reports it).
     // `ablation`, when given, replaces the listed heads' outputs (see HeadAblation).
+    // `firstLogitRow` > 0 leaves out the logits of the earlier positions: a causal LM's next
+    // token needs only the last row, and T × V floats are 412 MB for GPT-2's vocabulary at 2048.
     ForwardResult forward(const std::vector<int>& source, const std::vector<int>& target, Capture capture,
-                          const HeadAblation* ablation = nullptr) const;
+                          const HeadAblation* ablation = nullptr, int firstLogitRow = 0) const;
 
     // Greedy decoding until eos or maxLen total decoder positions.
     // encoder-decoder: returns the generated ids after bos (eos included when produced).
     // decoder: returns the ids appended to source.
     std::vector<int> greedy(const std::vector<int>& source, int maxLen, const HeadAblation* ablation = nullptr) const;
+
+    // The weights of one attention block (stack, layer), or nullptr when there is no such block.
+    // Used by recomputeHead() (recompute.h) to redo one head of a Compact capture.
+    const AttentionWeights* attentionWeights(Stack stack, int layer) const;
 
 private:
     struct Linear { const float* w = nullptr; const float* b = nullptr; int out = 0; int in = 0; };
@@ -71,7 +77,6 @@ private:
     AttentionMask paddingMask(const std::vector<int>& ids, int padId) const;
 
     std::shared_ptr<const Model> m_model;
-    std::vector<std::vector<float>> m_packed; // packed QKV / KV copies the layers point into
     std::vector<Layer> m_encoderLayers;
     std::vector<Layer> m_decoderLayers;
     const float* m_encoderEmbed = nullptr; // (Vs, d)

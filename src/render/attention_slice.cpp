@@ -2,6 +2,7 @@
 #include "render/attention_slice.h"
 
 #include "core/analysis/rollout.h"
+#include "core/recompute.h"
 
 #include <algorithm>
 
@@ -55,16 +56,26 @@ QStringList fitLabels(QStringList labels, Eigen::Index n)
 
 } // namespace
 
-AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const HeadSelection& sel)
+AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const HeadSelection& sel,
+                       const Transformer* transformer)
 {
     AttentionSlice out;
     const std::vector<LayerTrace>& layers = result.trace.stack(sel.stack);
     if (sel.layer < 0 || sel.layer >= static_cast<int>(layers.size())) return out;
     const LayerTrace& layer = layers[static_cast<size_t>(sel.layer)];
-    if (sel.head == kMeanOfHeads) out.weights = meanOfHeads(layer);
-    else if (sel.head >= 0 && sel.head < static_cast<int>(layer.heads.size()))
-        out.weights = layer.heads[static_cast<size_t>(sel.head)].weights;
-    else return out;
+    const bool known = sel.head == kMeanOfHeads || (sel.head >= 0 && sel.head < static_cast<int>(layer.heads.size()));
+    if (!known) return out;
+    if (result.trace.compact) {
+        if (!transformer) return out;
+        try {
+            out.weights = sel.head == kMeanOfHeads
+                              ? recomputeMeanOfHeads(*transformer, result.trace, sel.stack, sel.layer)
+                              : recomputeHead(*transformer, result.trace, sel.stack, sel.layer, sel.head).weights;
+        } catch (const std::exception&) { // a transformer that does not match the trace, or out of memory
+            return out;
+        }
+    } else if (sel.head == kMeanOfHeads) out.weights = meanOfHeads(layer);
+    else out.weights = layer.heads[static_cast<size_t>(sel.head)].weights;
     out.queryLabels = fitLabels(tokenLabels(queryTokens(result, config, sel.stack)), out.weights.rows());
     out.keyLabels = fitLabels(tokenLabels(keyTokens(result, config, sel.stack)), out.weights.cols());
     const QString what = sel.stack == Stack::Cross ? QStringLiteral("cross-attention")
@@ -88,6 +99,10 @@ AttentionSlice aggregateSlice(const RunResult& result, const ModelConfig& config
                                    "encoder or decoder stack."));
     const std::vector<LayerTrace>& layers = result.trace.stack(stack);
     if (layers.empty()) return fail(QStringLiteral("This model has no %1 stack.").arg(stackDisplayName(stack)));
+    if (result.trace.compact)
+        return fail(QStringLiteral("Rollout and flow need every head of every layer; this input is long enough that "
+                                   "heads are kept compactly and recomputed one at a time (%1 tokens).")
+                        .arg(queryTokens(result, config, stack).size()));
     std::vector<MatrixRM> means;
     for (const LayerTrace& l : layers) means.push_back(meanOfHeads(l));
     const int t = static_cast<int>(means.front().rows());

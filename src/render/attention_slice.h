@@ -44,8 +44,12 @@ QString stackDisplayName(Stack stack); // "encoder self", "decoder self", "cross
 
 // Row/column tokens (queryTokens, keyTokens) and meanOfHeads come from core.
 
-// The matrix and labels for a selection; empty when the selection is out of range.
-AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const HeadSelection& selection);
+// The matrix and labels for a selection; empty when the selection is out of range. A compact
+// trace (long inputs, Capture::Compact) keeps no matrices: given the transformer that made it,
+// the head (or every head, for the mean) is recomputed here, exactly (recompute.h); without
+// one, the slice is empty. A 2048-token head takes tens of milliseconds.
+AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const HeadSelection& selection,
+                       const Transformer* transformer = nullptr);
 
 // Aggregation over the layers of a self-attention stack (core's rollout.h): attention rollout
 // R = Â_L·…·Â_1, or attention flow (only up to kMaxFlowTokens tokens). Empty, with the reason

@@ -43,4 +43,10 @@ QCPColorGradient colormap(const QString& name)
                       "#7ad151", "#bddf26", "#fde725"});
 }
 
+QCPColorGradient divergingColormap()
+{
+    return fromStops({"#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582",
+                      "#d6604d", "#b2182b", "#67001f"});
+}
+
 } // namespace attnscope

@@ -12,4 +12,9 @@ namespace attnscope {
 QStringList colormapNames();                    // "viridis" first: the default
 QCPColorGradient colormap(const QString& name); // unknown names give viridis
 
+// For signed data centred on 0 (differences A − B), used with a symmetric range [−r, r]:
+// ColorBrewer's RdBu, blue for negative, white at 0, red for positive. Not in colormapNames():
+// it is not meant for weights.
+QCPColorGradient divergingColormap();
+
 } // namespace attnscope

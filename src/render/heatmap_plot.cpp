@@ -10,6 +10,18 @@
 
 namespace attnscope {
 
+namespace {
+
+// QCPColorMapData's cell array is protected and has no bulk setter; setCell() is an exported
+// call per cell (4 M calls, ~130 ms, for 2048 tokens). A pointer to the protected members,
+// formed through a derived class, writes the row-major block directly (~10 ms).
+struct ColorMapCells : QCPColorMapData {
+    static double* cells(QCPColorMapData& d) { return d.*(&ColorMapCells::mData); }
+    static void markModified(QCPColorMapData& d) { d.*(&ColorMapCells::mDataModified) = true; }
+};
+
+} // namespace
+
 void placeCells(QCPColorMap* map, const MatrixRM& weights, double floor)
 {
     const int nq = static_cast<int>(weights.rows());
@@ -23,9 +35,19 @@ void placeCells(QCPColorMap* map, const MatrixRM& weights, double floor)
     const QCPRange queryRange = nq == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, nq - 1);
     map->data()->setSize(sk, sq);
     map->data()->setRange(keyRange, queryRange);
-    for (int j = 0; j < sk; ++j)
-        for (int i = 0; i < sq; ++i)
-            map->data()->setCell(j, i, std::max(floor, double(weights(std::min(i, nq - 1), std::min(j, nk - 1)))));
+    double* cells = ColorMapCells::cells(*map->data()); // cell (key j, value i) at [i * keySize + j]
+    if (cells && sk == nk && sq == nq) {
+        for (int i = 0; i < nq; ++i) {
+            const float* row = weights.row(i).data();
+            double* out = cells + size_t(i) * size_t(nk);
+            for (int j = 0; j < nk; ++j) out[j] = std::max(floor, double(row[j]));
+        }
+        ColorMapCells::markModified(*map->data());
+    } else {
+        for (int j = 0; j < sk; ++j)
+            for (int i = 0; i < sq; ++i)
+                map->data()->setCell(j, i, std::max(floor, double(weights(std::min(i, nq - 1), std::min(j, nk - 1)))));
+    }
     map->setInterpolate(false);
     map->setTightBoundary(false);
 }
@@ -60,12 +82,52 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QCustomPlot(parent)
     applyPalette();
     setColormap(m_colormap);
     setMouseTracking(true);
+    // Zoom (wheel) and pan (drag) for long inputs. The colour-mapped image is cached by
+    // QCPColorMap until the data changes, so a zoom or pan step only repaints it scaled.
+    setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    axisRect()->setRangeZoomFactor(0.8);
+    connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &HeatmapPlot::onRangeChanged);
+    connect(yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &HeatmapPlot::onRangeChanged);
 }
 
 void HeatmapPlot::setSlice(AttentionSlice slice)
 {
+    const bool sameShape = slice.weights.rows() == m_slice.weights.rows() &&
+                           slice.weights.cols() == m_slice.weights.cols() && !slice.empty();
     m_slice = std::move(slice);
-    rebuild();
+    m_keyLabelWidths.clear();
+    rebuild(sameShape);
+}
+
+void HeatmapPlot::resetView()
+{
+    if (m_slice.empty()) return;
+    m_clamping = true;
+    xAxis->setRange(-0.5, double(m_slice.weights.cols()) - 0.5);
+    yAxis->setRange(-0.5, double(m_slice.weights.rows()) - 0.5);
+    m_clamping = false;
+    applyTicks();
+    replot(rpQueuedReplot);
+}
+
+void HeatmapPlot::onRangeChanged()
+{
+    if (m_clamping || m_slice.empty()) return;
+    // Keep the view inside the matrix and at least a few cells wide.
+    m_clamping = true;
+    auto clamp = [](QCPAxis* axis, Eigen::Index cells) {
+        const double lo = -0.5, hi = double(cells) - 0.5;
+        const double minSpan = std::min(4.0, hi - lo);
+        QCPRange r = axis->range();
+        double span = std::clamp(r.size(), minSpan, hi - lo);
+        const double centre = std::clamp(r.center(), lo + span / 2, hi - span / 2);
+        r = QCPRange(centre - span / 2, centre + span / 2);
+        if (r != axis->range()) axis->setRange(r);
+    };
+    clamp(xAxis, m_slice.weights.cols());
+    clamp(yAxis, m_slice.weights.rows());
+    m_clamping = false;
+    applyTicks();
 }
 
 void HeatmapPlot::setColormap(const QString& name)
@@ -81,7 +143,7 @@ void HeatmapPlot::setLogScale(bool on)
     rebuild();
 }
 
-void HeatmapPlot::rebuild()
+void HeatmapPlot::rebuild(bool keepView)
 {
     m_title->setText(m_slice.title);
     m_map->setVisible(!m_slice.empty());
@@ -95,34 +157,52 @@ void HeatmapPlot::rebuild()
     if (m_log) m_scale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
     else m_scale->axis()->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     m_scale->setDataRange(m_log ? QCPRange(kLogFloor, 1.0) : QCPRange(0.0, 1.0));
-    xAxis->setRange(-0.5, double(m_slice.weights.cols()) - 0.5);
-    yAxis->setRange(-0.5, double(m_slice.weights.rows()) - 0.5);
+    m_clamping = true;
+    if (!keepView) {
+        xAxis->setRange(-0.5, double(m_slice.weights.cols()) - 0.5);
+        yAxis->setRange(-0.5, double(m_slice.weights.rows()) - 0.5);
+    }
+    m_clamping = false;
     applyTicks();
     replot(rpQueuedReplot);
 }
 
 void HeatmapPlot::applyTicks()
 {
-    // Label every token while they fit (one line of text per label), else every k-th.
+    // Label every visible token while they fit (one line of text per label), else every k-th
+    // (multiples of k, so labels stay put while panning): 2048 tokens never become a smear.
     const QFontMetrics fm(xAxis->tickLabelFont());
-    auto fill = [&fm](QCPAxis* axis, const QStringList& labels, int pixels, bool rotated) {
+    auto visible = [](const QCPAxis* axis, int n) {
+        const int lo = std::clamp(int(std::ceil(axis->range().lower)), 0, std::max(0, n - 1));
+        const int hi = std::clamp(int(std::floor(axis->range().upper)), lo, std::max(0, n - 1));
+        return std::pair{lo, hi};
+    };
+    auto fill = [&fm, &visible](QCPAxis* axis, const QStringList& labels, int pixels, bool rotated) {
         auto ticker = axis->ticker().dynamicCast<QCPAxisTickerText>();
         if (!ticker) return;
         ticker->clear();
         const int n = static_cast<int>(labels.size());
         if (n == 0) return;
+        const auto [lo, hi] = visible(axis, n);
         const int per = std::max(1, fm.height() + (rotated ? 0 : 2));
-        const int step = std::max(1, int(std::ceil(double(n) * per / std::max(1, pixels))));
-        for (int i = 0; i < n; i += step) ticker->addTick(i, labels[i]);
+        const int step = std::max(1, int(std::ceil(double(hi - lo + 1) * per / std::max(1, pixels))));
+        for (int i = (lo + step - 1) / step * step; i <= hi; i += step) ticker->addTick(i, labels[i]);
     };
     // Estimated from the widget size (label, tick and colour-bar margins), not from the axis
     // rect, whose geometry is only updated at the next replot and would be stale here.
     const int wpx = std::max(50, width() - 170);
     const int hpx = std::max(50, height() - 130);
-    // Key labels stay upright while the widest fits its column, else they are turned by 60°.
+    // Key labels stay upright while the widest visible one fits its column, else they are
+    // turned by 60°.
+    const auto [klo, khi] = visible(xAxis, static_cast<int>(m_slice.keyLabels.size()));
+    if (m_keyLabelWidths.size() != size_t(m_slice.keyLabels.size())) { // measured once per slice
+        m_keyLabelWidths.clear();
+        for (const QString& label : m_slice.keyLabels) m_keyLabelWidths.push_back(fm.horizontalAdvance(label) + 4);
+    }
     int widest = 0;
-    for (const QString& s : m_slice.keyLabels) widest = std::max(widest, fm.horizontalAdvance(s) + 4);
-    const int columns = std::max<int>(1, static_cast<int>(m_slice.keyLabels.size()));
+    for (int j = klo; j <= khi && j < int(m_keyLabelWidths.size()); ++j)
+        widest = std::max(widest, m_keyLabelWidths[size_t(j)]);
+    const int columns = std::max(1, khi - klo + 1);
     const bool rotate = widest > wpx / columns;
     xAxis->setTickLabelRotation(rotate ? 60 : 0);
     if (!rotate && widest > fm.height()) fill(xAxis, m_slice.keyLabels, wpx * fm.height() / widest, false);
@@ -183,6 +263,12 @@ void HeatmapPlot::leaveEvent(QEvent* event)
     QCustomPlot::leaveEvent(event);
     if (m_hoverQuery >= 0) emit cellHovered(-1, -1);
     m_hoverQuery = m_hoverKey = -1;
+}
+
+void HeatmapPlot::mouseDoubleClickEvent(QMouseEvent* event)
+{
+    QCustomPlot::mouseDoubleClickEvent(event);
+    resetView();
 }
 
 void HeatmapPlot::resizeEvent(QResizeEvent* event)

@@ -1,6 +1,8 @@
 // The head view's plot: one attention matrix as a QCPColorMap with token labels on both axes,
 // a colour scale, crisp (non-interpolated) cells, linear or log colour scale and a hover
-// tooltip "query → key: 0.734". Used live by the app and offscreen by `attnscope-cli export`.
+// tooltip "query → key: 0.734". Wheel zooms and drag pans (within the matrix; double-click
+// resets), token labels thin out to what fits the visible range. Used live by the app and
+// offscreen by `attnscope-cli export`.
 #pragma once
 
 #include "render/attention_slice.h"
@@ -21,7 +23,11 @@ public:
 
     explicit HeatmapPlot(QWidget* parent = nullptr);
 
+    // Shows a new matrix. The zoom is kept when the new matrix has the same shape (switching
+    // heads of one input), otherwise the whole matrix is shown.
     void setSlice(AttentionSlice slice);
+    // Shows the whole matrix (undoes zoom and pan).
+    void resetView();
     const AttentionSlice& slice() const { return m_slice; }
     void setColormap(const QString& name);
     const QString& colormapName() const { return m_colormap; }
@@ -42,12 +48,14 @@ signals:
 protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
     void changeEvent(QEvent* event) override;
 
 private:
-    void rebuild();
+    void rebuild(bool keepView = false);
     void applyTicks();
+    void onRangeChanged();
     void applyPalette();
 
     AttentionSlice m_slice;
@@ -58,6 +66,8 @@ private:
     QCPColorScale* m_scale = nullptr;
     int m_hoverQuery = -1;
     int m_hoverKey = -1;
+    bool m_clamping = false; // re-entrancy guard while onRangeChanged() adjusts the ranges
+    std::vector<int> m_keyLabelWidths; // pixels per key label, measured once per slice
 };
 
 } // namespace attnscope

@@ -1,5 +1,6 @@
 // Attention numerics against hand-computed values: softmax stability, masks, row sums.
 #include "core/attention.h"
+#include "core/gemm.h"
 
 #include <QtTest>
 
@@ -19,6 +20,8 @@ private slots:
     void paddingMaskZeroesKeys();
     void rowsSumToOne();
     void fullCaptureMatchesDefinition();
+    void productsMatchEigen_data();
+    void productsMatchEigen();
 };
 
 void TestAttention::softmaxHandComputed()
@@ -166,6 +169,59 @@ void TestAttention::fullCaptureMatchesDefinition()
     LayerTrace light;
     multiHeadAttention(x, x, b.w, 2, {}, Capture::Attention, &light, out);
     QCOMPARE(light.heads[0].q.size(), Eigen::Index(0));
+}
+
+void TestAttention::productsMatchEigen_data()
+{
+    QTest::addColumn<int>("m");
+    QTest::addColumn<int>("k");
+    QTest::addColumn<int>("n");
+    QTest::addColumn<int>("threads");
+    // Below and above gemm.cpp's small-product threshold (32³ multiply-adds), odd sizes, and the
+    // BLAS with two threads.
+    QTest::newRow("head 32x16x32") << 32 << 16 << 32 << 1;
+    QTest::newRow("tiny 3x5x7") << 3 << 5 << 7 << 1;
+    QTest::newRow("one row") << 1 << 64 << 48 << 1;
+    QTest::newRow("linear 33x64x130") << 33 << 64 << 130 << 1;
+    QTest::newRow("gpt2 head 128x64x128") << 128 << 64 << 128 << 1;
+    QTest::newRow("two threads 96x200x300") << 96 << 200 << 300 << 2;
+}
+
+void TestAttention::productsMatchEigen()
+{
+    QFETCH(int, m);
+    QFETCH(int, k);
+    QFETCH(int, n);
+    QFETCH(int, threads);
+    setEngineThreads(threads);
+    // Operands are column blocks of wider matrices, as the heads of packed Q|K|V are.
+    const MatrixRM aWide = MatrixRM::Random(m, k + 5), bWide = MatrixRM::Random(n, k + 3);
+    const MatrixRM vWide = MatrixRM::Random(k, n + 4);
+    const auto a = aWide.middleCols(2, k);
+    const auto b = bWide.middleCols(1, k);
+    const auto v = vWide.leftCols(n);
+    const float tol = 1e-5f * float(k);
+
+    MatrixRM nt(m, n);
+    gemmNT(a, b, 0.5f, nt);
+    const MatrixRM ntRef = 0.5f * (MatrixRM(a) * MatrixRM(b).transpose());
+    QVERIFY((nt - ntRef).cwiseAbs().maxCoeff() < tol);
+
+    MatrixRM wideOut = MatrixRM::Zero(m, n + 6); // written into a strided block
+    gemmNN(a, v, wideOut.middleCols(3, n));
+    const MatrixRM nnRef = MatrixRM(a) * MatrixRM(v);
+    QVERIFY((wideOut.middleCols(3, n) - nnRef).cwiseAbs().maxCoeff() < tol);
+    QCOMPARE(wideOut.leftCols(3).cwiseAbs().maxCoeff(), 0.0f);
+
+    const MatrixRM w = MatrixRM::Random(n, k);
+    const RowVector bias = RowVector::Random(n);
+    MatrixRM lin, linNoBias;
+    linearForward(a, w.data(), bias.data(), n, lin);
+    linearForward(a, w.data(), nullptr, n, linNoBias);
+    const MatrixRM linRef = MatrixRM(a) * w.transpose();
+    QVERIFY(((lin.rowwise() - bias) - linRef).cwiseAbs().maxCoeff() < tol);
+    QVERIFY((linNoBias - linRef).cwiseAbs().maxCoeff() < tol);
+    setEngineThreads(1);
 }
 
 QTEST_APPLESS_MAIN(TestAttention)

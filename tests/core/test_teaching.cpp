@@ -52,6 +52,10 @@ private slots:
     void explainsMaskedCell();
     void unitTemperatureReproducesEngine_data();
     void unitTemperatureReproducesEngine();
+    void neuronViewByHand();
+    void neuronViewMaskedAndHot();
+    void neuronViewMatchesEngineAndSteps_data();
+    void neuronViewMatchesEngineAndSteps();
 };
 
 void TestTeaching::temperatureSoftmax_data()
@@ -194,6 +198,84 @@ void TestTeaching::unitTemperatureReproducesEngine()
         QVERIFY(near(s.weights, h.weights));
         QVERIFY(near(s.output, h.output));
     }
+}
+
+void TestTeaching::neuronViewByHand()
+{
+    // Query 0: q0 = (1,0,1,0); k0 = (1,1,1,1), k1 = (0,1,0,−1).
+    const NeuronView n = neuronView(handHead(), {}, 0, 1.0f);
+    QCOMPARE(n.query, 0);
+    QCOMPARE(n.scale, 0.5f);
+    QVERIFY(near(n.q, mat(1, 4, {1, 0, 1, 0})));
+    QVERIFY(near(n.k, handHead().k));
+    QVERIFY(near(n.products, mat(2, 4, {1, 0, 1, 0, 0, 0, 0, 0})));
+    QVERIFY(near(n.dots, mat(1, 2, {2, 0})));
+    QVERIFY(near(n.scaled, mat(1, 2, {1, 0})));
+    QVERIFY(near(n.logits, mat(1, 2, {1, 0})));
+    QVERIFY(near(n.weights, mat(1, 2, {kE / (kE + 1), 1 / (kE + 1)})));
+    QCOMPARE(n.masked, std::vector<bool>({false, false}));
+    // Query 1: q1 = (0,2,0,0) meets both keys in dimension 1 only.
+    const NeuronView m = neuronView(handHead(), {}, 1, 1.0f);
+    QVERIFY(near(m.products, mat(2, 4, {0, 2, 0, 0, 0, 2, 0, 0})));
+    QVERIFY(near(m.dots, mat(1, 2, {2, 2})));
+    QVERIFY(near(m.weights, mat(1, 2, {0.5f, 0.5f})));
+}
+
+void TestTeaching::neuronViewMaskedAndHot()
+{
+    TeachingMask causal;
+    causal.causal = true;
+    // Query 0 may only see key 0: the product is still shown, the weight is 0.
+    const NeuronView n = neuronView(handHead(), causal, 0, 1.0f);
+    QCOMPARE(n.masked, std::vector<bool>({false, true}));
+    QVERIFY(near(n.dots, mat(1, 2, {2, 0})));
+    QVERIFY(std::isinf(n.logits(1)) && n.logits(1) < 0);
+    QVERIFY(near(n.weights, mat(1, 2, {1, 0})));
+    // τ = 2 divides the scaled scores before the softmax: [½, 0] → [√e, 1] / (√e + 1).
+    const NeuronView hot = neuronView(handHead(), {}, 0, 2.0f);
+    QCOMPARE(hot.temperature, 2.0f);
+    QVERIFY(near(hot.scaled, mat(1, 2, {1, 0}))); // τ does not change the scores
+    QVERIFY(near(hot.logits, mat(1, 2, {0.5f, 0})));
+    const float c = std::sqrt(kE) / (std::sqrt(kE) + 1);
+    QVERIFY(near(hot.weights, mat(1, 2, {c, 1 - c})));
+    // A padded key is masked for every query.
+    TeachingMask pad;
+    pad.paddedKeys = {true, false};
+    QVERIFY(near(neuronView(handHead(), pad, 0, 1.0f).weights, mat(1, 2, {0, 1})));
+}
+
+void TestTeaching::neuronViewMatchesEngineAndSteps_data() { unitTemperatureReproducesEngine_data(); }
+
+void TestTeaching::neuronViewMatchesEngineAndSteps()
+{
+    QFETCH(QString, type);
+    QFETCH(int, stack);
+    const Transformer t(parseModel(test::tinyModel(type.toStdString()).dump(), "tiny.json"));
+    RunOptions o;
+    o.text = "abcd";
+    if (type == "encoder-decoder") o.target = "dab";
+    o.capture = Capture::Full;
+    const RunResult r = runModel(t, o);
+    TeachingMask mask;
+    mask.causal = Stack(stack) == Stack::Decoder && r.trace.causalDecoder;
+    int checked = 0;
+    for (const HeadTrace& h : r.trace.stack(Stack(stack)).at(0).heads) {
+        const StepThrough cold = stepThrough(h, mask, 0.5f);
+        for (int i = 0; i < int(h.q.rows()); ++i) {
+            const NeuronView n = neuronView(h, mask, i, 1.0f);
+            // Σ_d q[d]·k_j[d] / √d_k is the engine's scaled score; its softmax the engine's weights.
+            const RowVector sums = n.products.rowwise().sum().transpose();
+            QVERIFY(near(sums, n.dots));
+            QVERIFY(near(sums * n.scale, h.scores.row(i)));
+            QVERIFY(near(n.scaled, h.scores.row(i)));
+            QVERIFY(near(n.weights, h.weights.row(i)));
+            QVERIFY(std::abs(n.weights.sum() - 1.0f) < 1e-5f);
+            // At another τ the row is the step-through's row at that τ.
+            QVERIFY(near(neuronView(h, mask, i, 0.5f).weights, cold.weights.row(i)));
+            ++checked;
+        }
+    }
+    QCOMPARE(checked, int(r.trace.stack(Stack(stack)).at(0).heads.size() * size_t(r.trace.stack(Stack(stack)).at(0).heads[0].q.rows())));
 }
 
 QTEST_APPLESS_MAIN(TestTeaching)

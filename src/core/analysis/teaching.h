@@ -21,6 +21,10 @@ struct TeachingMask {
     }
 };
 
+// The softmax temperatures the app offers (and session files may hold).
+constexpr float kMinTemperature = 0.05f;
+constexpr float kMaxTemperature = 20.0f;
+
 // softmax over each row of (scaled / τ) with masked entries excluded. Stable: the row maximum
 // is subtracted before exp. A row with no allowed key is all zeros. τ must be > 0.
 MatrixRM temperatureSoftmax(const Eigen::Ref<const MatrixRM>& scaled, const TeachingMask& mask, float temperature);
@@ -61,5 +65,26 @@ struct CellBreakdown {
 };
 
 CellBreakdown explainCell(const StepThrough& steps, const TeachingMask& mask, int query, int key);
+
+// The query/key vector view of one query (in the style of BertViz's neuron view): how the
+// query's vector meets every key's vector, dimension by dimension, and how the sums become the
+// query's row of attention weights.
+struct NeuronView {
+    int query = 0;
+    float scale = 1.0f;        // 1/√d_k
+    float temperature = 1.0f;  // τ
+    RowVector q;               // (dk)      q_i
+    MatrixRM k;                // (Tk, dk)  every key vector k_j
+    MatrixRM products;         // (Tk, dk)  q_i ⊙ k_j per key: row j sums to dots(j)
+    RowVector dots;            // (Tk)      q_i · k_j
+    RowVector scaled;          // (Tk)      q_i · k_j / √d_k (the captured scores row)
+    std::vector<bool> masked;  // (Tk)      key j is masked for this query
+    RowVector logits;          // (Tk)      scaled / τ, −∞ where masked
+    RowVector weights;         // (Tk)      softmax(logits): the row A_i (0 where masked)
+};
+
+// `head` must hold q and k (Capture::Full); 0 ≤ query < T_q; τ > 0. At τ = 1 `scaled` equals
+// the engine's scores row and `weights` its attention row.
+NeuronView neuronView(const HeadTrace& head, const TeachingMask& mask, int query, float temperature = 1.0f);
 
 } // namespace attnscope

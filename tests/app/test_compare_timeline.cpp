@@ -1,0 +1,383 @@
+// The compare and timeline tabs driven offscreen through MainWindow on the shipped models, each
+// checked against the engine called directly: typing input B gives A − B cells equal to A's
+// weights minus B's; unequal lengths show A and B side by side; B follows the ablated heads;
+// scrubbing the timeline to step t shows exactly rows 0..t and the token chosen at t; an
+// encoder-only model says there is no decoding.
+#include "app/compare_view.h"
+#include "app/head_grid_view.h"
+#include "app/main_window.h"
+#include "app/timeline_view.h"
+#include "core/analysis/compare.h"
+#include "core/analysis/head_stats.h"
+#include "core/analysis/timeline.h"
+#include "core/inference.h"
+#include "core/model_loader.h"
+#include "render/heatmap_plot.h"
+
+#include <QtTest>
+#include <QtWidgets>
+
+#include <cmath>
+
+using namespace attnscope;
+
+namespace {
+
+const QString kModels = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/");
+
+struct Engine {
+    std::shared_ptr<const Model> model;
+    std::shared_ptr<const Transformer> transformer;
+};
+
+Engine engine(const QString& file)
+{
+    Engine e;
+    e.model = loadModel((kModels + file).toStdString());
+    e.transformer = std::make_shared<const Transformer>(e.model);
+    return e;
+}
+
+// The run the window makes for this text (Capture::Full, top 10).
+RunResult run(const Engine& e, const QString& text, bool generate = false,
+              std::shared_ptr<const HeadAblation> ablation = {})
+{
+    RunOptions o;
+    o.text = text.toStdString();
+    o.generate = generate;
+    o.topK = 10;
+    o.capture = Capture::Full;
+    o.ablation = std::move(ablation);
+    return runModel(*e.transformer, o);
+}
+
+bool sameMatrix(const MatrixRM& a, const MatrixRM& b, float tol = 1e-6f)
+{
+    if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
+    for (Eigen::Index i = 0; i < a.size(); ++i) {
+        const float x = a.data()[i], y = b.data()[i];
+        if (std::isnan(x) != std::isnan(y)) return false;
+        if (!std::isnan(x) && std::abs(x - y) > tol) return false;
+    }
+    return true;
+}
+
+// The cell the plot draws for matrix entry (query i, key j) (placeCells: key on x, query on y).
+double drawn(const HeatmapPlot* plot, int i, int j) { return plot->colorMap()->data()->cell(j, i); }
+
+void closeMessageBoxes()
+{
+    for (QWidget* w : QApplication::topLevelWidgets())
+        if (auto* box = qobject_cast<QMessageBox*>(w)) box->close();
+}
+
+} // namespace
+
+class TestCompareTimeline : public QObject {
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void compareStartsWithACopyOfA();
+    void typedBGivesDifferenceOfEngineWeights();
+    void clickingTheChangeMapSelectsTheHead();
+    void unequalLengthsShowSideBySide();
+    void secondInputFollowsAblation();
+    void timelineDecoderOnlyScrubsRows();
+    void timelineEncoderDecoderShowsCrossRows();
+    void timelineEncoderOnlyHasNoDecoding();
+    void bothTabsExport();
+
+private:
+    void waitIdle(bool compare);
+    void typeB(const QString& text);
+
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestCompareTimeline::init()
+{
+    m_window = std::make_unique<MainWindow>();
+    m_window->resize(1400, 900);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void TestCompareTimeline::cleanup()
+{
+    closeMessageBoxes();
+    m_window.reset();
+}
+
+void TestCompareTimeline::waitIdle(bool compare)
+{
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->runner()->isIdle() && (!compare || m_window->compareView()->isIdle()), 30000);
+    QVERIFY(m_window->result());
+    if (compare) QVERIFY(m_window->compareView()->resultB());
+}
+
+void TestCompareTimeline::typeB(const QString& text)
+{
+    QLineEdit* b = m_window->compareView()->inputB();
+    b->setFocus();
+    b->selectAll();
+    QTest::keyClick(b, Qt::Key_Backspace);
+    QTest::keyClicks(b, text);
+    QCOMPARE(b->text(), text);
+}
+
+void TestCompareTimeline::compareStartsWithACopyOfA()
+{
+    QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
+    m_window->setView(MainWindow::View::Compare);
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    waitIdle(true);
+    CompareView* v = m_window->compareView();
+    QCOMPARE(v->textB(), QStringLiteral("25th of November 2026"));
+    QVERIFY(v->aligned());
+    QCOMPARE(v->difference().cwiseAbs().maxCoeff(), 0.0f);
+    QVERIFY(v->statusText().contains(QStringLiteral("identically")));
+    // B keeps following A until it is edited.
+    m_window->setInputText(QStringLiteral("Nov 25, 2026"));
+    waitIdle(true);
+    QCOMPARE(v->textB(), QStringLiteral("Nov 25, 2026"));
+}
+
+void TestCompareTimeline::typedBGivesDifferenceOfEngineWeights()
+{
+    const Engine e = engine("date-normalizer.json");
+    QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
+    m_window->setView(MainWindow::View::Compare);
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    waitIdle(true);
+    typeB(QStringLiteral("25th of December 2026"));
+    m_window->setSelection({Stack::Cross, 1, 2});
+    waitIdle(true);
+
+    const RunResult a = run(e, QStringLiteral("25th of November 2026"));
+    const RunResult b = run(e, QStringLiteral("25th of December 2026"));
+    CompareView* v = m_window->compareView();
+    QVERIFY(v->aligned());
+    QVERIFY(v->plotDifference()->isVisible());
+    // The source differs in the month's letters; the outputs 2026-11-25 / 2026-12-25 in the month digits.
+    QCOMPARE(v->alignment().differingKeys, alignStack(a, b, e.model->config, Stack::Cross).differingKeys);
+    QVERIFY(!v->alignment().differingKeys.empty());
+    QVERIFY(!v->alignment().differingQueries.empty());
+
+    const MatrixRM expected = a.trace.cross[1].heads[2].weights - b.trace.cross[1].heads[2].weights;
+    QVERIFY(expected.cwiseAbs().maxCoeff() > 0.01f);
+    QVERIFY(sameMatrix(v->difference(), expected));
+    QVERIFY(sameMatrix(v->plotDifference()->slice().weights, expected));
+    for (int i = 0; i < expected.rows(); ++i)
+        for (int j = 0; j < expected.cols(); ++j)
+            QVERIFY(std::abs(drawn(v->plotDifference(), i, j) - double(expected(i, j))) < 1e-6);
+    // Symmetric range around 0, as wide as the largest difference.
+    const QCPRange range = v->plotDifference()->colorScale()->dataRange();
+    QVERIFY(std::abs(range.lower + range.upper) < 1e-9);
+    QVERIFY(std::abs(range.upper - double(expected.cwiseAbs().maxCoeff())) < 1e-6);
+    QVERIFY(sameMatrix(v->plotA()->slice().weights, a.trace.cross[1].heads[2].weights));
+    QVERIFY(sameMatrix(v->plotB()->slice().weights, b.trace.cross[1].heads[2].weights));
+
+    // The per-head map is core's headChanges of the engine's traces.
+    const HeadChangeMap changes = headChanges(a.trace, b.trace, Stack::Cross);
+    const auto& panels = v->changeMap()->panels();
+    QCOMPARE(int(panels.size()), 2);
+    QVERIFY(sameMatrix(panels[0].values, changes.meanAbs * 100.0f, 1e-4f)); // percentage points
+    QVERIFY(sameMatrix(panels[1].values, changes.maxAbs * 100.0f, 1e-4f));
+    QVERIFY(v->statusText().contains(QStringLiteral("layer %1, head %2").arg(changes.layer).arg(changes.head)));
+
+    // Mean of heads.
+    m_window->setSelection({Stack::Cross, 0, kMeanOfHeads});
+    QVERIFY(sameMatrix(v->difference(), attentionDifference(a.trace, b.trace, Stack::Cross, 0, kCompareMeanOfHeads)));
+}
+
+void TestCompareTimeline::clickingTheChangeMapSelectsTheHead()
+{
+    QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
+    m_window->setView(MainWindow::View::Compare);
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    waitIdle(true);
+    typeB(QStringLiteral("25th of December 2026"));
+    m_window->setSelection({Stack::Encoder, 0, 0});
+    waitIdle(true);
+    HeadGridView* map = m_window->compareView()->changeMap();
+    QCOMPARE(int(map->panels().size()), 2);
+    const QRect cell = map->cellRect(0, 1, 3, map->size());
+    QTest::mouseClick(map, Qt::LeftButton, {}, cell.center());
+    QVERIFY(m_window->selection() == (HeadSelection{Stack::Encoder, 1, 3}));
+    QCOMPARE(m_window->view(), MainWindow::View::Compare);
+    const Engine e = engine("date-normalizer.json");
+    const RunResult a = run(e, QStringLiteral("25th of November 2026"));
+    const RunResult b = run(e, QStringLiteral("25th of December 2026"));
+    QVERIFY(sameMatrix(m_window->compareView()->difference(),
+                       a.trace.encoder[1].heads[3].weights - b.trace.encoder[1].heads[3].weights));
+}
+
+void TestCompareTimeline::unequalLengthsShowSideBySide()
+{
+    const Engine e = engine("date-normalizer.json");
+    QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
+    m_window->setView(MainWindow::View::Compare);
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    waitIdle(true);
+    typeB(QStringLiteral("Nov 25, 2026"));
+    m_window->setSelection({Stack::Encoder, 0, 1});
+    waitIdle(true);
+    CompareView* v = m_window->compareView();
+    QVERIFY(!v->aligned());
+    QVERIFY(v->statusText().contains(QStringLiteral("token sequences differ in length: showing side by side"),
+                                     Qt::CaseInsensitive));
+    QVERIFY(!v->plotDifference()->isVisible());
+    QVERIFY(v->plotA()->isVisible() && v->plotB()->isVisible());
+    QCOMPARE(v->difference().size(), Eigen::Index(0));
+    QVERIFY(v->changeMap()->panels().empty());
+    const RunResult a = run(e, QStringLiteral("25th of November 2026"));
+    const RunResult b = run(e, QStringLiteral("Nov 25, 2026"));
+    QVERIFY(sameMatrix(v->plotA()->slice().weights, a.trace.encoder[0].heads[1].weights));
+    QVERIFY(sameMatrix(v->plotB()->slice().weights, b.trace.encoder[0].heads[1].weights));
+    QVERIFY(v->plotA()->slice().weights.rows() != v->plotB()->slice().weights.rows());
+}
+
+void TestCompareTimeline::secondInputFollowsAblation()
+{
+    const Engine e = engine("date-normalizer.json");
+    QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
+    m_window->setView(MainWindow::View::Compare);
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    waitIdle(true);
+    typeB(QStringLiteral("25th of December 2026"));
+    m_window->setHeadAblated(Stack::Encoder, 0, 0, true); // changes the memory every cross head reads
+    m_window->setSelection({Stack::Cross, 1, 1});
+    waitIdle(true);
+    auto ablation = std::make_shared<HeadAblation>();
+    ablation->zero(Stack::Encoder, 0, 0, e.model->config.dHead());
+    const RunResult b = run(e, QStringLiteral("25th of December 2026"), false, ablation);
+    const RunResult intact = run(e, QStringLiteral("25th of December 2026"));
+    const auto shownB = m_window->compareView()->resultB();
+    QCOMPARE(shownB->outputText, b.outputText);
+    QVERIFY(sameMatrix(m_window->compareView()->plotB()->slice().weights, b.trace.cross[1].heads[1].weights));
+    // The ablation makes a difference here, so following it is visible.
+    QVERIFY(!sameMatrix(b.trace.cross[1].heads[1].weights, intact.trace.cross[1].heads[1].weights));
+}
+
+void TestCompareTimeline::timelineDecoderOnlyScrubsRows()
+{
+    const Engine e = engine("tiny-lm.json");
+    QVERIFY(m_window->openModel(kModels + "tiny-lm.json"));
+    m_window->setView(MainWindow::View::Timeline);
+    m_window->setInputText(QStringLiteral("And God said"));
+    waitIdle(false);
+    TimelineView* t = m_window->timelineView();
+    QVERIFY(t->message().contains(QStringLiteral("Generate")));
+    auto* generate = t->findChild<QPushButton*>(QStringLiteral("timelineGenerateButton"));
+    QVERIFY(generate && generate->isVisible());
+    QTest::mouseClick(generate, Qt::LeftButton);
+    waitIdle(false);
+    QVERIFY(t->message().isEmpty());
+
+    const RunResult r = run(e, QStringLiteral("And God said"), true);
+    QCOMPARE(m_window->result()->targetTokens.size(), r.targetTokens.size());
+    QCOMPARE(t->stepCount(), int(r.targetTokens.size()));
+    QVERIFY(t->stepCount() > 3);
+    QVERIFY(!t->crossPlot()->isVisible());
+    m_window->setSelection({Stack::Decoder, 1, 0});
+    const MatrixRM& full = r.trace.decoder[1].heads[0].weights;
+    const int prompt = int(r.sourceTokens.size());
+    // Scrub: the slider to step 2, then the Right key and the Next button to step 4.
+    t->slider()->setValue(2);
+    QCOMPARE(t->step(), 2);
+    t->setFocus();
+    QTest::keyClick(t, Qt::Key_Right);
+    QCOMPARE(t->step(), 3);
+    QTest::mouseClick(t->findChild<QPushButton*>(QStringLiteral("timelineNextButton")), Qt::LeftButton);
+    QCOMPARE(t->step(), 4);
+    for (const int step : {0, 4, t->stepCount() - 1}) {
+        t->setStep(step);
+        const int row = prompt - 1 + step;
+        const MatrixRM& f = t->selfFrame();
+        QCOMPARE(int(f.rows()), int(full.rows()));
+        for (int i = 0; i < f.rows(); ++i)
+            for (int j = 0; j < f.cols(); ++j) {
+                const bool shown = i <= row && j <= row;
+                QCOMPARE(std::isnan(f(i, j)), !shown);
+                QCOMPARE(std::isnan(drawn(t->selfPlot(), i, j)), !shown);
+                if (shown) QVERIFY(std::abs(drawn(t->selfPlot(), i, j) - double(full(i, j))) < 1e-6);
+            }
+        // The chosen token: the generated token of this step, first among the alternatives.
+        const Token& chosen = r.targetTokens[size_t(step)];
+        QVERIFY2(t->stepText().contains(QStringLiteral("<b>%1</b>").arg(tokenLabel(chosen).toHtmlEscaped())),
+                 qPrintable(t->stepText()));
+        QCOMPARE(t->alternatives()->item(0, 0)->text(), tokenLabel(chosen));
+        const auto expected = topK(r.logits.row(row), e.model->sourceTokenizer.vocab(), 10);
+        QCOMPARE(t->alternatives()->item(0, 1)->text(), QString::number(double(expected[0].probability), 'f', 3));
+    }
+    // Play animates to the end and stops there.
+    t->setStep(t->stepCount() - 2);
+    t->setPlaying(true);
+    QVERIFY(t->isPlaying());
+    QTRY_VERIFY_WITH_TIMEOUT(!t->isPlaying(), 10000);
+    QCOMPARE(t->step(), t->stepCount() - 1);
+}
+
+void TestCompareTimeline::timelineEncoderDecoderShowsCrossRows()
+{
+    const Engine e = engine("date-normalizer.json");
+    QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
+    m_window->setView(MainWindow::View::Timeline);
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    m_window->setSelection({Stack::Cross, 1, kMeanOfHeads});
+    waitIdle(false);
+    TimelineView* t = m_window->timelineView();
+    const RunResult r = run(e, QStringLiteral("25th of November 2026"));
+    QCOMPARE(t->stepCount(), int(r.targetTokens.size()));
+    QVERIFY(t->crossPlot()->isVisible());
+    const int step = 5; // "2026-" chosen so far; this step chooses the first month digit
+    t->setStep(step);
+    QCOMPARE(t->timeline().steps[size_t(step)].row, step);
+    QVERIFY(t->stepText().contains(QStringLiteral("<b>%1</b>").arg(tokenLabel(r.outputTokens[size_t(step)]))));
+    const MatrixRM cross = meanOfHeads(r.trace.cross[1]);
+    const MatrixRM& f = t->crossFrame();
+    QCOMPARE(f.rows(), cross.rows());
+    for (int i = 0; i < f.rows(); ++i)
+        for (int j = 0; j < f.cols(); ++j) {
+            QCOMPARE(std::isnan(f(i, j)), i > step); // cross keys (the source) all exist
+            if (i <= step) QVERIFY(std::abs(f(i, j) - cross(i, j)) < 1e-6f);
+        }
+    const MatrixRM& s = t->selfFrame();
+    QVERIFY(!std::isnan(s(step, step)) && std::isnan(s(step, step + 1)) && std::isnan(s(step + 1, 0)));
+}
+
+void TestCompareTimeline::timelineEncoderOnlyHasNoDecoding()
+{
+    QVERIFY(m_window->openModel(kModels + "tiny-mlm.json"));
+    m_window->setView(MainWindow::View::Timeline);
+    waitIdle(false);
+    TimelineView* t = m_window->timelineView();
+    QVERIFY(t->message().contains(QStringLiteral("encoder-only")));
+    QCOMPARE(t->stepCount(), 0);
+    QVERIFY(!t->selfPlot()->isVisible());
+    QVERIFY(!t->findChild<QPushButton*>(QStringLiteral("timelineGenerateButton"))->isVisible());
+    auto* message = t->findChild<QLabel*>(QStringLiteral("timelineMessage"));
+    QVERIFY(message && message->isVisible());
+}
+
+void TestCompareTimeline::bothTabsExport()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
+    m_window->setView(MainWindow::View::Compare);
+    waitIdle(true);
+    for (const auto view : {MainWindow::View::Compare, MainWindow::View::Timeline}) {
+        m_window->setView(view);
+        const QString path = dir.filePath(QStringLiteral("view%1.png").arg(int(view)));
+        QCOMPARE(m_window->exportCurrentView(path, 1.0), QString());
+        QImage image(path);
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.size(), view == MainWindow::View::Compare ? m_window->compareView()->size()
+                                                                 : m_window->timelineView()->size());
+    }
+}
+
+QTEST_MAIN(TestCompareTimeline)
+#include "test_compare_timeline.moc"
