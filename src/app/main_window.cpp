@@ -118,8 +118,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
         setSelection({m_selection.stack, layer, head});
     });
     // The second input only runs while the compare tab is shown.
-    connect(m_ui->viewTabs, &QTabWidget::currentChanged, this,
-            [this](int index) { compareView()->setActive(index == static_cast<int>(View::Compare)); });
+    connect(m_ui->viewTabs, &QTabWidget::currentChanged, this, [this](int index) {
+        compareView()->setActive(index == static_cast<int>(View::Compare));
+        // The census and head importance are computed only while their tabs are shown (they
+        // cost one forward pass per head, far more than the run itself): opening one of them
+        // re-runs the current input with the analysis.
+        if (wantsAnalysis() && m_result && !m_analysis && !m_result->trace.compact) scheduleRun();
+    });
     connect(timelineView(), &TimelineView::generateRequested, this, [this] { m_ui->generateCheck->setChecked(true); });
     connect(censusView(), &CensusView::exportRequested, this, [this] {
         const QString path = askSavePath(tr("Export Head Census"), tr("CSV table (*.csv)"), QStringLiteral("csv"));
@@ -456,8 +461,10 @@ void MainWindow::scheduleRun()
     options.capture = Capture::Full;
     options.ablation = buildAblation();
     compareView()->setRunContext(m_transformer, options, m_ui->inputEdit->text()); // B: same options, own text
-    m_runner->submit(m_transformer, std::move(options), true);
+    m_runner->submit(m_transformer, std::move(options), wantsAnalysis());
 }
+
+bool MainWindow::wantsAnalysis() const { return view() == View::Census || view() == View::Ablation; }
 
 std::shared_ptr<const HeadAblation> MainWindow::buildAblation()
 {

@@ -102,6 +102,7 @@ private:
     void rebuildModelsMenu();
     void addRecent(const QString& path);
     void scheduleRun();
+    bool wantsAnalysis() const; // census or ablation tab shown: runs include the head analysis
     void onRunFinished(const RunOutcome& outcome);
     void updateModelPanel();
     void updateInputControls();

@@ -102,7 +102,7 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
         step->selectCell(cell.first, cell.second);
     }
     window.setView(MainWindow::View::Census);
-    QApplication::processEvents();
+    waitForRun(window); // the census is computed when its tab opens
     ok = savePng(window.censusView()->grab().toImage(), dir.filePath(QStringLiteral("census.png"))) && ok;
     for (QDockWidget* d : docks) d->show();
     // Ablation: switch off the two most important heads of the stack; the whole window shows

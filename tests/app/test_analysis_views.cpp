@@ -70,6 +70,7 @@ private slots:
     void censusShowsCoreStatistics();
     void censusClickOpensHeadAndExportsCsv();
     void importanceMapEqualsCore();
+    void analysisRunsOnlyWhileItsTabIsShown();
     void togglingAHeadReRunsTheModel();
     void meanAblationUsesReference();
     void stepThroughShowsEveryStep();
@@ -120,6 +121,7 @@ void TestAnalysisViews::censusShowsCoreStatistics()
     QVERIFY(m_window->openModel(m_decoder));
     waitIdle();
     m_window->setView(MainWindow::View::Census);
+    waitIdle(); // opening the tab runs the analysis
     const Expected e = expectedRun(m_decoder, "bad cafe");
     const HeadCensus census = computeCensus(*e.transformer, e.run, Stack::Decoder);
     const auto& panels = m_window->censusView()->grid()->panels();
@@ -143,6 +145,7 @@ void TestAnalysisViews::censusClickOpensHeadAndExportsCsv()
     QVERIFY(m_window->openModel(m_decoder));
     waitIdle();
     m_window->setView(MainWindow::View::Census);
+    waitIdle(); // opening the tab runs the analysis
     HeadGridView* grid = m_window->censusView()->grid();
     QVERIFY(QTest::qWaitForWindowExposed(grid));
     QTest::mouseClick(grid, Qt::LeftButton, {}, grid->cellRect(2, 1, 3, grid->size()).center());
@@ -162,6 +165,7 @@ void TestAnalysisViews::importanceMapEqualsCore()
     QVERIFY(m_window->openModel(m_encdec));
     waitIdle();
     m_window->setView(MainWindow::View::Ablation);
+    waitIdle(); // opening the tab runs the analysis
     const Expected e = expectedRun(m_encdec, "bad cafe");
     const auto& panels = m_window->ablationView()->grid()->panels();
     QCOMPARE(int(panels.size()), 3); // encoder, decoder, cross
@@ -169,11 +173,36 @@ void TestAnalysisViews::importanceMapEqualsCore()
         QVERIFY2(sameMatrix(p.values, headImportance(*e.transformer, e.run, Stack(p.id)), 1e-5f), qPrintable(p.title));
 }
 
+void TestAnalysisViews::analysisRunsOnlyWhileItsTabIsShown()
+{
+    // Typing on the head view must not pay for the census and importance (one forward pass per
+    // head); opening their tab computes them for the current input.
+    m_window->setView(MainWindow::View::Head);
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    QVERIFY(!m_window->analysis());
+    const auto before = m_window->result();
+    m_window->setView(MainWindow::View::Census);
+    waitIdle();
+    QVERIFY(m_window->analysis());
+    QVERIFY(m_window->result() != before); // re-run of the same input
+    QCOMPARE(m_window->result()->outputText, before->outputText);
+    const Expected e = expectedRun(m_decoder, "bad cafe");
+    QVERIFY(sameMatrix(m_window->analysis()->importanceOf(Stack::Decoder) ? *m_window->analysis()->importanceOf(Stack::Decoder) : MatrixRM(),
+                       headImportance(*e.transformer, e.run, Stack::Decoder), 1e-5f));
+    // Back on the head view, typing runs without the analysis again.
+    m_window->setView(MainWindow::View::Head);
+    m_window->setInputText("bad cab");
+    waitIdle();
+    QVERIFY(!m_window->analysis());
+}
+
 void TestAnalysisViews::togglingAHeadReRunsTheModel()
 {
     QVERIFY(m_window->openModel(m_encdec));
     waitIdle();
     m_window->setView(MainWindow::View::Ablation);
+    waitIdle(); // opening the tab runs the analysis
     HeadGridView* grid = m_window->ablationView()->grid();
     QVERIFY(QTest::qWaitForWindowExposed(grid));
     // Panel 0 is the encoder: switch off encoder layer 0 head 1 and cross layer 1 head 2 by clicking.
