@@ -120,6 +120,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     // The second input only runs while the compare tab is shown.
     connect(m_ui->viewTabs, &QTabWidget::currentChanged, this, [this](int index) {
         compareView()->setActive(index == static_cast<int>(View::Compare));
+        refreshView(static_cast<View>(index));
         // The census and head importance are computed only while their tabs are shown (they
         // cost one forward pass per head, far more than the run itself): opening one of them
         // re-runs the current input with the analysis.
@@ -655,20 +656,44 @@ AttentionSlice MainWindow::currentSlice() const
 void MainWindow::refreshViews()
 {
     if (!m_result) return;
+    // The head view, the analysis maps and Compare are fed on every result (cheap, and Compare
+    // keeps input B in step). Views that build a lot per result (overview thumbnails, alignment,
+    // step-through, rollout/flow, timeline) are fed only when shown: refreshView() on a tab change.
     if (m_result->trace.compact) m_runner->requestSlice(m_transformer, m_result, m_model->config, m_selection);
     else headPlot()->setSlice(currentSlice());
-    overviewView()->setData(m_result, m_selection.stack);
-    overviewView()->setSelection(m_selection);
-    alignmentView()->setData(m_result, m_model->config, m_selection.stack, m_selection.layer);
-    alignmentView()->setSelectedHead(m_selection.head);
-    stepThroughView()->setData(m_result, *m_model, m_selection);
     censusView()->setData(m_analysis, m_selection.stack);
     censusView()->setSelected(m_selection.layer, m_selection.head);
     ablationView()->setData(m_analysis, m_ablated);
-    rolloutView()->setData(m_result, m_model->config, m_selection.stack);
     compareView()->setData(m_result, m_model, m_selection);
-    timelineView()->setData(m_result, m_model, m_selection,
-                            m_model->config.type == ArchType::EncoderDecoder && !m_ui->targetEdit->text().isEmpty());
+    m_freshViews = 0;
+    refreshView(view());
+}
+
+void MainWindow::refreshView(View v)
+{
+    const unsigned bit = 1u << static_cast<unsigned>(v);
+    if (!m_result || !m_model || (m_freshViews & bit)) return;
+    m_freshViews |= bit;
+    switch (v) {
+    case View::Overview:
+        overviewView()->setData(m_result, m_selection.stack);
+        overviewView()->setSelection(m_selection);
+        break;
+    case View::Alignment:
+        alignmentView()->setData(m_result, m_model->config, m_selection.stack, m_selection.layer);
+        alignmentView()->setSelectedHead(m_selection.head);
+        break;
+    case View::StepThrough: stepThroughView()->setData(m_result, *m_model, m_selection); break;
+    case View::Rollout: rolloutView()->setData(m_result, m_model->config, m_selection.stack); break;
+    case View::Timeline:
+        timelineView()->setData(m_result, m_model, m_selection,
+                                m_model->config.type == ArchType::EncoderDecoder && !m_ui->targetEdit->text().isEmpty());
+        break;
+    case View::Head:
+    case View::Census:
+    case View::Ablation:
+    case View::Compare: break; // fed by refreshViews() on every result
+    }
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
@@ -769,6 +794,7 @@ QString MainWindow::exportCurrentView(const QString& path, double scale)
 QString MainWindow::exportAllHeadsGrid(const QString& path, double scale)
 {
     ExportOptions o;
+    refreshView(View::Overview); // fed lazily; it may not have been shown for this result
     o.size = overviewView()->preferredExportSize();
     o.scale = exportScale(scale);
     o.title = tr("%1-attention, all heads").arg(stackDisplayName(m_selection.stack));

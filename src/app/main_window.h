@@ -110,6 +110,7 @@ private:
     void updateOutput(const QString& error);
     void updateSelectors();
     void refreshViews();
+    void refreshView(View view); // feeds one view the current result unless it already has it
     std::shared_ptr<const HeadAblation> buildAblation();
     void onSelectorsChanged();
     void stepHead(int delta);
@@ -132,6 +133,7 @@ private:
     QStringList m_recent;
     QString m_lastDir;
     bool m_updating = false; // selectors being filled programmatically
+    unsigned m_freshViews = 0; // bit per View already fed the current result and selection
     std::string m_sessionNotes; // notes of the session last opened, written back on save
 };
 

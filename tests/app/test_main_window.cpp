@@ -246,6 +246,7 @@ void TestMainWindow::alignmentShowsSourceAndOutput()
     QVERIFY(m_window->openModel(m_encdec));
     waitIdle();
     m_window->setSelection({Stack::Cross, 0, 1});
+    m_window->setView(MainWindow::View::Alignment); // hidden views are fed when shown
     AlignmentView* a = m_window->alignmentView();
     QCOMPARE(a->headCount(), 4);
     QVERIFY(a->headVisible(1));
