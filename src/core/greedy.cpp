@@ -1,48 +1,196 @@
-// Greedy decoding (transformer.h). Kept apart from the forward pass in transformer.cpp.
+// Greedy decoding with a key/value cache (transformer.h). Every decoder layer keeps the keys and
+// values of the positions decoded so far, so a new token runs one row through the stack instead
+// of the whole prefix again; cross-attention keys and values are projected from the encoder
+// output once. The arithmetic per row is the forward pass's (docs/model-format.md, "Layer
+// equations"): tests/core/test_greedy.cpp checks every step's logits against a full forward.
+// The app still captures attention with one full forward over the finished sequence.
 #include "core/transformer.h"
 
+#include "core/gemm.h"
+
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace attnscope {
+
+namespace {
+
+// Keys and values of one attention block: rows [0, n) are valid.
+struct KvCache {
+    MatrixRM k, v; // (capacity, d)
+};
+
+// Context rows (before the output projection) for queries q (nq, d) at absolute positions
+// first .. first + nq − 1 against keys/values rows [0, nk). causal: query i sees keys ≤ first + i.
+// padding: one flag per key (true = masked) or empty. A replaced head's rows are its override.
+void attendCached(const MatrixRM& q, const MatrixRM& k, const MatrixRM& v, Eigen::Index nk, int nHeads,
+                  bool causal, Eigen::Index first, const std::vector<bool>& padding,
+                  const HeadOverrides* overrides, MatrixRM& scores, MatrixRM& context)
+{
+    constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+    const Eigen::Index nq = q.rows();
+    const int d = static_cast<int>(q.cols());
+    const int dk = d / nHeads;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
+    context.resize(nq, d);
+    scores.resize(nq, nk);
+    for (int h = 0; h < nHeads; ++h) {
+        const RowVector* replacement = overrides && size_t(h) < overrides->size() ? (*overrides)[size_t(h)] : nullptr;
+        auto out = context.middleCols(h * dk, dk);
+        if (replacement) {
+            out.rowwise() = *replacement;
+            continue;
+        }
+        gemmNT(q.middleCols(h * dk, dk), k.topRows(nk).middleCols(h * dk, dk), scale, scores);
+        if (causal)
+            for (Eigen::Index i = 0; i < nq; ++i)
+                for (Eigen::Index j = first + i + 1; j < nk; ++j) scores(i, j) = kNegInf;
+        if (!padding.empty())
+            for (Eigen::Index j = 0; j < nk; ++j)
+                if (padding[size_t(j)]) scores.col(j).setConstant(kNegInf);
+        softmaxRowsInPlace(scores);
+        gemmNN(scores, v.topRows(nk).middleCols(h * dk, dk), out);
+    }
+}
+
+} // namespace
 
 std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen, const HeadAblation* ablation) const
 {
     const ModelConfig& c = m_model->config;
     maxLen = std::min(maxLen, c.maxLen);
     const int d = c.dModel;
-    const ConstMatrixMap head(m_head, m_outVocab, d);
-    auto nextToken = [&](const MatrixRM& hidden) {
-        RowVector logits = hidden.row(hidden.rows() - 1) * head.transpose();
-        if (m_headBias) logits += ConstRowVectorMap(m_headBias, m_outVocab);
+    const bool decoderOnly = c.type == ArchType::Decoder;
+    if (c.type == ArchType::Encoder || (decoderOnly && source.empty())) return {};
+
+    // Encoder output and the cross-attention keys/values it gives every decoder layer.
+    const size_t layers = m_decoderLayers.size();
+    std::vector<KvCache> self(layers), cross(layers);
+    std::vector<bool> sourcePadding;
+    if (c.type == ArchType::EncoderDecoder) {
+        MatrixRM memory;
+        int masked = 0;
+        encode(source, Capture::None, nullptr, memory, masked, ablation);
+        sourcePadding = paddingMask(source, m_model->sourceTokenizer.vocab().special(SpecialRole::Pad)).keyPadding;
+        for (size_t i = 0; i < layers; ++i) {
+            const AttentionWeights& w = m_decoderLayers[i].crossAttn;
+            linearForward(memory, w.wk, w.bk, d, cross[i].k);
+            linearForward(memory, w.wv, w.bv, d, cross[i].v);
+        }
+    }
+    for (KvCache& kv : self) {
+        kv.k.resize(maxLen, d);
+        kv.v.resize(maxLen, d);
+    }
+    std::vector<HeadOverrides> selfOv(layers), crossOv(layers);
+    std::vector<const HeadOverrides*> selfOvPtr(layers), crossOvPtr(layers);
+    for (size_t i = 0; i < layers; ++i) {
+        selfOvPtr[i] = overridesFor(ablation, Stack::Decoder, int(i), selfOv[i]);
+        crossOvPtr[i] = overridesFor(ablation, Stack::Cross, int(i), crossOv[i]);
+    }
+    const MatrixRM sinusoid = m_decoderPos ? MatrixRM() : sinusoidalPositions(maxLen, d);
+    const float embedScale = c.scaleEmbeddings ? std::sqrt(static_cast<float>(d)) : 1.0f;
+    const std::vector<bool> noPadding;
+
+    // Scratch reused by every step.
+    MatrixRM x, normed, q, kNew, vNew, scores, context, sub;
+
+    // One attention sub-block for rows [first, first + x.rows()): self-attention appends the rows'
+    // keys and values to the cache, then attends over everything up to the last of them.
+    auto attention = [&](const Eigen::Ref<const MatrixRM>& in, size_t layer, bool isCross, Eigen::Index first,
+                         MatrixRM& out) {
+        const Layer& l = m_decoderLayers[layer];
+        const AttentionWeights& w = isCross ? l.crossAttn : l.selfAttn;
+        linearForward(in, w.wq, w.bq, d, q);
+        if (isCross) {
+            attendCached(q, cross[layer].k, cross[layer].v, cross[layer].k.rows(), c.nHeads, false, first,
+                         sourcePadding, crossOvPtr[layer], scores, context);
+        } else {
+            const Eigen::Index rows = in.rows();
+            linearForward(in, w.wk, w.bk, d, kNew);
+            linearForward(in, w.wv, w.bv, d, vNew);
+            self[layer].k.middleRows(first, rows) = kNew;
+            self[layer].v.middleRows(first, rows) = vNew;
+            attendCached(q, self[layer].k, self[layer].v, first + rows, c.nHeads, true, first, noPadding,
+                         selfOvPtr[layer], scores, context);
+        }
+        linearForward(context, w.wo, w.bo, d, out);
+    };
+
+    // Runs ids at positions first .. first + n − 1 through the decoder stack (and final norm);
+    // returns the last row's next-token id.
+    auto step = [&](const int* ids, Eigen::Index n, Eigen::Index first) {
+        x.resize(n, d);
+        for (Eigen::Index i = 0; i < n; ++i) {
+            x.row(i) = ConstRowVectorMap(m_decoderEmbed + size_t(ids[i]) * size_t(d), d) * embedScale;
+            if (m_decoderPos)
+                x.row(i) += ConstRowVectorMap(m_decoderPos + size_t(first + i) * size_t(d), d);
+            else
+                x.row(i) += sinusoid.row(first + i);
+        }
+        for (size_t i = 0; i < layers; ++i) {
+            const Layer& l = m_decoderLayers[i];
+            const Norm& ffNorm = l.hasCross ? l.norm3 : l.norm2;
+            if (c.norm == NormPosition::Pre) {
+                layerNorm(l.norm1, x, normed);
+                attention(normed, i, false, first, sub);
+                x += sub;
+                if (l.hasCross) {
+                    layerNorm(l.norm2, x, normed);
+                    attention(normed, i, true, first, sub);
+                    x += sub;
+                }
+                layerNorm(ffNorm, x, normed);
+                feedForward(l, normed, sub);
+                x += sub;
+            } else {
+                attention(x, i, false, first, sub);
+                sub += x;
+                layerNorm(l.norm1, sub, x);
+                if (l.hasCross) {
+                    attention(x, i, true, first, sub);
+                    sub += x;
+                    layerNorm(l.norm2, sub, x);
+                }
+                feedForward(l, x, sub);
+                sub += x;
+                layerNorm(ffNorm, sub, x);
+            }
+        }
+        const auto last = x.bottomRows(1);
+        if (c.finalNorm) {
+            layerNorm(m_decoderNorm, last, normed);
+            linearForward(normed, m_head, m_headBias, m_outVocab, sub);
+        } else {
+            linearForward(last, m_head, m_headBias, m_outVocab, sub);
+        }
         Eigen::Index best = 0;
-        logits.maxCoeff(&best);
+        sub.row(0).maxCoeff(&best);
         return static_cast<int>(best);
     };
+
     std::vector<int> generated;
-    int masked = 0;
-    MatrixRM hidden;
-    if (c.type == ArchType::EncoderDecoder) {
+    if (decoderOnly) {
+        const int eos = m_model->sourceTokenizer.vocab().special(SpecialRole::Eos);
+        const Eigen::Index prompt = static_cast<Eigen::Index>(source.size());
+        if (prompt >= maxLen) return generated;
+        int next = step(source.data(), prompt, 0); // the prompt in one block
+        for (Eigen::Index pos = prompt;; ++pos) {
+            generated.push_back(next);
+            if (next == eos || pos + 1 >= maxLen) break;
+            next = step(&generated.back(), 1, pos);
+        }
+    } else {
         const Vocabulary& tv = m_model->targetTokenizer.vocab();
         const int eos = tv.special(SpecialRole::Eos);
-        MatrixRM memory;
-        encode(source, Capture::None, nullptr, memory, masked, ablation);
-        std::vector<int> target{tv.special(SpecialRole::Bos)};
-        while (static_cast<int>(target.size()) < maxLen) {
-            decode(target, &memory, &source, Capture::None, nullptr, hidden, masked, ablation);
-            const int next = nextToken(hidden);
-            target.push_back(next);
+        const int bos = tv.special(SpecialRole::Bos);
+        if (maxLen <= 1) return generated; // bos alone fills the decoder
+        int next = step(&bos, 1, 0);
+        for (Eigen::Index pos = 1;; ++pos) {
             generated.push_back(next);
-            if (next == eos) break;
-        }
-    } else if (c.type == ArchType::Decoder) {
-        const int eos = m_model->sourceTokenizer.vocab().special(SpecialRole::Eos);
-        std::vector<int> ids = source;
-        while (static_cast<int>(ids.size()) < maxLen && !ids.empty()) {
-            decode(ids, nullptr, nullptr, Capture::None, nullptr, hidden, masked, ablation);
-            const int next = nextToken(hidden);
-            ids.push_back(next);
-            generated.push_back(next);
-            if (next == eos) break;
+            if (next == eos || pos + 1 > maxLen - 1) break;
+            next = step(&generated.back(), 1, pos);
         }
     }
     return generated;
