@@ -1,5 +1,5 @@
-// Multi-head attention. Projections are whole-matrix GEMMs (Eigen's blocked kernels); the
-// per-head work operates on column blocks of Q, K, V without copying them.
+// Multi-head attention. Projections are whole-matrix products (gemm.h); the per-head work
+// operates on column blocks of Q, K, V without copying them, in scratch every head reuses.
 #include "core/attention.h"
 
 #include "core/gemm.h"
@@ -58,46 +58,160 @@ bool softmaxRowsInPlace(Eigen::Ref<MatrixRM> scores)
 
 namespace {
 
-// out = x·Wᵀ + b (gemm.h: OpenBLAS or Eigen, bias seeded into the output).
-void project(const Eigen::Ref<const MatrixRM>& x, const float* w, const float* b, int outDim, MatrixRM& out)
+// out = x·Wᵀ + b (gemm.h: register kernel with Wᵀ, OpenBLAS or Eigen, bias seeded into the output).
+void project(const Eigen::Ref<const MatrixRM>& x, const float* w, const float* b, int outDim, MatrixRM& out,
+             const float* wt = nullptr, Eigen::Index wtStride = 0)
 {
-    linearForward(x, w, b, outDim, out);
+    out.resize(x.rows(), outDim);
+    linearInto(x, w, b, out, wt, wtStride);
 }
 
 using HeadRef = Eigen::Ref<const MatrixRM, 0, Eigen::OuterStride<>>;
 
-// One head from its Q, K, V column blocks: scores = Q_h K_hᵀ/√d_k, masked, softmaxed in place,
-// recorded into ht as `capture` asks. Shared by the forward pass and attentionHead(), so a
-// recomputed head is the same arithmetic on the same numbers. Returns the fully masked rows.
-// When the weights are recorded they are computed in ht->weights itself (no copy), otherwise
-// in `scratch`. headOut, when given, receives A_h·V_h (the forward pass's context block); Full
-// capture records the head's output from it, or computes it when headOut is null.
-int attendHead(const HeadRef& qh, const HeadRef& kh, const HeadRef& vh, float scale, const AttentionMask& mask,
-               Capture capture, MatrixRM& scratch, HeadTrace* ht, Eigen::Ref<MatrixRM>* headOut)
+using Packet = Eigen::internal::packet_traits<float>::type;
+constexpr int kPacket = Eigen::internal::packet_traits<float>::size;
+
+// o[j] = exp(s[j] − shift) for j < n; returns their sum. Whole packets from the row's start, the
+// last partial packet through a padded copy, so every element takes the same exp (Eigen's
+// vectorised one) and the sum the same order wherever the row sits in memory. (Eigen's own
+// expressions peel unaligned leading elements off to the scalar std::exp and group sums by
+// alignment: the same head gave other last bits in a padded scratch buffer than in the trace's
+// matrix, so Compact capture gave other logits than Full.)
+float expRow(const float* s, float* o, Eigen::Index n, float shift)
+{
+    namespace ei = Eigen::internal;
+    const Packet p = ei::pset1<Packet>(shift);
+    Packet acc = ei::pset1<Packet>(0.0f);
+    Eigen::Index j = 0;
+    for (; j + kPacket <= n; j += kPacket) {
+        const Packet e = ei::pexp(ei::psub(ei::ploadu<Packet>(s + j), p));
+        ei::pstoreu(o + j, e);
+        acc = ei::padd(acc, e);
+    }
+    float sum = ei::predux(acc);
+    if (j < n) {
+        float tail[kPacket];
+        std::fill(tail, tail + kPacket, shift);
+        std::copy(s + j, s + n, tail);
+        ei::pstoreu(tail, ei::pexp(ei::psub(ei::ploadu<Packet>(tail), p)));
+        for (Eigen::Index t = j; t < n; ++t) sum += (o[t] = tail[t - j]);
+    }
+    return sum;
+}
+
+// Sum of o[0, n) in an order fixed by n alone (packets from the start, then the rest).
+float sumRow(const float* o, Eigen::Index n)
+{
+    namespace ei = Eigen::internal;
+    Packet acc = ei::pset1<Packet>(0.0f);
+    Eigen::Index j = 0;
+    for (; j + kPacket <= n; j += kPacket) acc = ei::padd(acc, ei::ploadu<Packet>(o + j));
+    float sum = ei::predux(acc);
+    for (; j < n; ++j) sum += o[j];
+    return sum;
+}
+
+// o[j] /= divisor for j < n. Divided (one rounding), not multiplied by the reciprocal: that moved
+// a golden's logits by 4e-6 of its 1e-5 tolerance.
+void divideRow(float* o, Eigen::Index n, float divisor)
+{
+    namespace ei = Eigen::internal;
+    const Packet p = ei::pset1<Packet>(divisor);
+    Eigen::Index j = 0;
+    for (; j + kPacket <= n; j += kPacket) ei::pstoreu(o + j, ei::pdiv(ei::ploadu<Packet>(o + j), p));
+    for (; j < n; ++j) o[j] /= divisor;
+}
+
+// Largest of s[0, n), n > 0.
+float maxRow(const float* s, Eigen::Index n)
+{
+    namespace ei = Eigen::internal;
+    Eigen::Index j = 0;
+    float m = s[0];
+    if (n >= kPacket) {
+        Packet acc = ei::ploadu<Packet>(s);
+        for (j = kPacket; j + kPacket <= n; j += kPacket) acc = ei::pmax(acc, ei::ploadu<Packet>(s + j));
+        m = ei::predux_max(acc);
+    }
+    for (; j < n; ++j) m = std::max(m, s[j]);
+    return m;
+}
+
+// Row-wise masked softmax from scores into weights (the same matrix, or a separate one when the
+// scores are recorded too). The mask is applied here rather than written into the scores as −∞:
+// a causal row only reads its first i + 1 keys, and the rest of the row is set to zero. The
+// row maximum over the unmasked keys is subtracted before exp (no overflow). Returns the rows
+// whose keys were all masked (all-zero weights).
+int maskedSoftmax(const Eigen::Ref<const MatrixRM>& scores, Eigen::Ref<MatrixRM> weights, const AttentionMask& mask)
 {
     constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+    const Eigen::Index tq = scores.rows();
+    const Eigen::Index tk = scores.cols();
+    const bool padding = !mask.keyPadding.empty();
+    int maskedRows = 0;
+    for (Eigen::Index i = 0; i < tq; ++i) {
+        const Eigen::Index visible = mask.causal ? std::min(tk, i + 1) : tk; // keys after query i are masked
+        const float* s = scores.row(i).data();
+        float* o = weights.row(i).data();
+        float maxValue = kNegInf;
+        if (!padding) {
+            if (visible > 0) maxValue = maxRow(s, visible);
+        } else {
+            for (Eigen::Index j = 0; j < visible; ++j)
+                if (!mask.keyPadding[size_t(j)]) maxValue = std::max(maxValue, s[j]);
+        }
+        if (maxValue == kNegInf) {
+            std::fill(o, o + tk, 0.0f);
+            ++maskedRows;
+            continue;
+        }
+        float sum = expRow(s, o, visible, maxValue);
+        if (padding) {
+            for (Eigen::Index j = 0; j < visible; ++j)
+                if (mask.keyPadding[size_t(j)]) o[j] = 0.0f;
+            sum = sumRow(o, visible);
+        }
+        divideRow(o, visible, sum);
+        std::fill(o + visible, o + tk, 0.0f);
+    }
+    return maskedRows;
+}
+
+// One head from its Q, K, V column blocks: scores = Q_h K_hᵀ/√d_k, masked, softmaxed, recorded
+// into ht as `capture` asks. Shared by the forward pass and attentionHead(), so a recomputed head
+// is the same arithmetic on the same numbers. Returns the fully masked rows. Every matrix is
+// written once where it ends up: the scores straight into ht->scores (Full), the weights into
+// ht->weights when recorded, otherwise into scratch; headOut, when given, receives A_h·V_h (the
+// forward pass's context block) and Full capture copies the head's output from it (or computes
+// it when headOut is null).
+int attendHead(const HeadRef& qh, const HeadRef& kh, const HeadRef& vh, float scale, const AttentionMask& mask,
+               Capture capture, AttentionScratch& scratch, HeadTrace* ht, Eigen::Ref<MatrixRM>* headOut)
+{
     const Eigen::Index tq = qh.rows();
     const Eigen::Index tk = kh.rows();
-    MatrixRM& a = (ht && capture != Capture::Compact) ? ht->weights : scratch; // (Tq, Tk)
-    a.resize(tq, tk);
-    gemmNT(qh, kh, scale, a);
+    const Eigen::Index dk = qh.cols();
+    // K_hᵀ row-major: gemm.h's kernel reads its right operand by rows. 1/√d_k is the product's alpha.
+    StridedMatrixMap keysT = scratch.keysT.matrix(dk, tk);
+    for (Eigen::Index j = 0; j < tk; ++j) { // (plain loops: Eigen's transposed assignment took 3× the instructions)
+        const float* key = kh.row(j).data();
+        for (Eigen::Index c = 0; c < dk; ++c) keysT(c, j) = key[c];
+    }
+    const bool recordWeights = ht && capture != Capture::Compact;
+    if (recordWeights) ht->weights.resize(tq, tk);
+    StridedMatrixMap a = recordWeights ? StridedMatrixMap(ht->weights.data(), tq, tk, Eigen::OuterStride<>(tk))
+                                       : scratch.weights.matrix(tq, tk); // (Tq, Tk)
+    int maskedRows = 0;
     if (ht && capture == Capture::Full) {
         ht->q = qh;
         ht->k = kh;
         ht->v = vh;
-        ht->scores = a;
+        ht->scores.resize(tq, tk);
+        gemmNN(qh, keysT, ht->scores, scale);
+        maskedRows = maskedSoftmax(ht->scores, a, mask);
+    } else {
+        gemmNN(qh, keysT, a, scale);
+        maskedRows = maskedSoftmax(a, a, mask);
     }
-    if (mask.causal)
-        for (Eigen::Index i = 0; i < tq; ++i) {
-            float* row = a.row(i).data();
-            for (Eigen::Index j = i + 1; j < tk; ++j) row[j] = kNegInf;
-        }
-    if (!mask.keyPadding.empty())
-        for (Eigen::Index j = 0; j < tk; ++j)
-            if (mask.keyPadding[static_cast<size_t>(j)]) a.col(j).setConstant(kNegInf);
-    int maskedRows = 0;
-    if (!softmaxRowsInPlace(a))
-        for (Eigen::Index i = 0; i < tq; ++i) maskedRows += a.row(i).sum() == 0.0f ? 1 : 0;
     if (ht && capture == Capture::Compact) ht->thumbnail = poolAttention(a, kThumbnailSide);
     if (headOut) gemmNN(a, vh, *headOut);
     if (ht && capture == Capture::Full) {
@@ -142,13 +256,16 @@ HeadTrace attentionHead(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<co
     const int d = static_cast<int>(x.cols());
     const int dk = d / nHeads;
     const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
-    const size_t rows = size_t(head) * size_t(dk); // first row of this head in each [d, d] weight
+    const size_t rows = size_t(head) * size_t(dk); // first row of this head in each (d, d) weight
+    // The head's d_k columns of each Wᵀ copy, when there is one (rows tStride apart).
+    auto columns = [rows](const float* wt) { return wt ? wt + rows : nullptr; };
+    const Eigen::Index stride = w.tStride;
     MatrixRM qh, kh, vh;                           // (Tq, dk), (Tk, dk), (Tk, dk)
-    project(x, w.wq + rows * size_t(d), w.bq ? w.bq + rows : nullptr, dk, qh);
-    project(y, w.wk + rows * size_t(d), w.bk ? w.bk + rows : nullptr, dk, kh);
-    project(y, w.wv + rows * size_t(d), w.bv ? w.bv + rows : nullptr, dk, vh);
+    project(x, w.wq + rows * size_t(d), w.bq ? w.bq + rows : nullptr, dk, qh, columns(w.wqT), stride);
+    project(y, w.wk + rows * size_t(d), w.bk ? w.bk + rows : nullptr, dk, kh, columns(w.wkT), stride);
+    project(y, w.wv + rows * size_t(d), w.bv ? w.bv + rows : nullptr, dk, vh, columns(w.wvT), stride);
     HeadTrace ht;
-    MatrixRM scratch;
+    AttentionScratch scratch;
     attendHead(qh, kh, vh, scale, mask, capture == Capture::Full ? Capture::Full : Capture::Attention, scratch, &ht,
                nullptr);
     return ht;
@@ -158,56 +275,37 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
                        const AttentionWeights& w, int nHeads, const AttentionMask& mask, Capture capture,
                        LayerTrace* layer, MatrixRM& out, const HeadOverrides* overrides)
 {
+    AttentionScratch scratch;
+    out.resize(x.rows(), x.cols());
+    return multiHeadAttention(x, y, w, nHeads, mask, capture, layer, out, overrides, scratch);
+}
+
+int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<const MatrixRM>& y,
+                       const AttentionWeights& w, int nHeads, const AttentionMask& mask, Capture capture,
+                       LayerTrace* layer, Eigen::Ref<MatrixRM> out, const HeadOverrides* overrides,
+                       AttentionScratch& scratch, bool accumulate)
+{
     const int d = static_cast<int>(x.cols());
     const int dk = d / nHeads;
     const Eigen::Index tq = x.rows();
     const Eigen::Index tk = y.rows();
     const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
 
-    MatrixRM qBuf, kvBuf; // (Tq, d) or (T, 3d) packed; (Tk, 2d) packed or (Tk, d) each
-    MatrixRM vBuf;
-    const bool selfAttention = x.data() == y.data() && x.rows() == y.rows();
-    const float* qData;
-    const float* kData;
-    const float* vData;
-    Eigen::Index qStride, kvStride;
-    if (selfAttention && w.wqkv) {
-        project(x, w.wqkv, w.bqkv, 3 * d, qBuf);
-        qData = qBuf.data();
-        kData = qData + d;
-        vData = qData + 2 * d;
-        qStride = kvStride = 3 * d;
-    } else {
-        project(x, w.wq, w.bq, d, qBuf);
-        qData = qBuf.data();
-        qStride = d;
-        if (w.wkv) {
-            project(y, w.wkv, w.bkv, 2 * d, kvBuf);
-            kData = kvBuf.data();
-            vData = kData + d;
-            kvStride = 2 * d;
-        } else {
-            project(y, w.wk, w.bk, d, kvBuf);
-            project(y, w.wv, w.bv, d, vBuf);
-            kData = kvBuf.data();
-            vData = vBuf.data();
-            kvStride = d;
-        }
-    }
-    using StridedMap = Eigen::Map<const MatrixRM, 0, Eigen::OuterStride<>>;
-    const StridedMap q(qData, tq, d, Eigen::OuterStride<>(qStride));
-    const StridedMap k(kData, tk, d, Eigen::OuterStride<>(kvStride));
-    const StridedMap v(vData, tk, d, Eigen::OuterStride<>(kvStride));
+    // Q, and K | V side by side; each head works on column blocks of them in place.
+    StridedMatrixMap q = scratch.q.matrix(tq, d);
+    StridedMatrixMap kv = scratch.kv.matrix(tk, 2 * d);
+    linearInto(x, w.wq, w.bq, q, w.wqT, w.tStride);
+    linearInto(y, w.wk, w.bk, kv.leftCols(d), w.wkT, w.tStride);
+    linearInto(y, w.wv, w.bv, kv.rightCols(d), w.wvT, w.tStride);
 
-    MatrixRM context(tq, d); // concatenated head outputs
-    MatrixRM scratch; // (Tq, Tk) weights of a head that is not recorded
+    StridedMatrixMap context = scratch.context.matrix(tq, d); // concatenated head outputs
     int maskedRows = 0;
     if (layer && capture != Capture::None) layer->heads.resize(static_cast<size_t>(nHeads));
     if (layer && capture == Capture::Compact) layer->input = x;
     for (int h = 0; h < nHeads; ++h) {
         const auto qh = q.middleCols(h * dk, dk);
-        const auto kh = k.middleCols(h * dk, dk);
-        const auto vh = v.middleCols(h * dk, dk);
+        const auto kh = kv.middleCols(h * dk, dk);
+        const auto vh = kv.middleCols(d + h * dk, dk);
         HeadTrace* ht = (layer && capture != Capture::None) ? &layer->heads[static_cast<size_t>(h)] : nullptr;
         const RowVector* replacement =
             overrides && size_t(h) < overrides->size() ? (*overrides)[size_t(h)] : nullptr;
@@ -216,7 +314,7 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
         if (h == 0) maskedRows = masked;
         if (replacement) headOut.rowwise() = *replacement;
     }
-    project(context, w.wo, w.bo, d, out);
+    linearInto(context, w.wo, w.bo, out, w.woT, w.tStride, accumulate);
     return maskedRows;
 }
 

@@ -24,11 +24,12 @@ struct AttentionWeights {
     const float* wk = nullptr; const float* bk = nullptr;
     const float* wv = nullptr; const float* bv = nullptr;
     const float* wo = nullptr; const float* bo = nullptr;
-    // Optional packed blocks (rows q|k|v, and k|v): self-attention then projects Q, K and V in
-    // one GEMM (cross-attention K and V in one). The Transformer no longer builds them (copies
-    // of the weights, no faster on the GPT-2 shape: docs/performance.md, "Large models").
-    const float* wqkv = nullptr; const float* bqkv = nullptr; // (3d, d), (3d)
-    const float* wkv = nullptr; const float* bkv = nullptr;   // (2d, d), (2d)
+    // Wᵀ, row-major (d, d) with rows tStride apart (tensor.h, paddedStride): copies the
+    // Transformer makes for small models, so that their projections run gemm.h's register
+    // kernel (it reads its right operand by rows); or nullptr.
+    const float* wqT = nullptr; const float* wkT = nullptr;
+    const float* wvT = nullptr; const float* woT = nullptr;
+    Eigen::Index tStride = 0;
 };
 
 // Per-head replacement of the head's output A_h·V_h (before the output projection): nullptr
@@ -36,12 +37,30 @@ struct AttentionWeights {
 // ablation, the head's mean output on a reference input for mean ablation).
 using HeadOverrides = std::vector<const RowVector*>;
 
+// Scratch of multiHeadAttention (tensor.h), reused by every block and head of a forward pass so
+// that the per-head loop allocates nothing. Not shared between threads.
+struct AttentionScratch {
+    ScratchBuffer q;       // (Tq, d)
+    ScratchBuffer kv;      // (Tk, 2d) K | V
+    ScratchBuffer context; // (Tq, d) concatenated head outputs A_h·V_h
+    ScratchBuffer keysT;   // (d_k, Tk) one head's K_hᵀ
+    ScratchBuffer weights; // (Tq, Tk) weights of a head that is not recorded
+};
+
 // Multi-head attention with queries from x (Tq, d) and keys/values from y (Tk, d).
-// Writes (Tq, d) into out. Records per-head data into `layer` when capture != None.
+// Writes (Tq, d) into out (resized). Records per-head data into `layer` when capture != None.
 // Returns the number of fully masked query rows (they produce zero weights).
 int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<const MatrixRM>& y,
                        const AttentionWeights& w, int nHeads, const AttentionMask& mask, Capture capture,
                        LayerTrace* layer, MatrixRM& out, const HeadOverrides* overrides = nullptr);
+
+// The same with the caller's scratch, into out (Tq, d) already sized; accumulate adds the block's
+// output to out (a pre-norm residual connection) instead of overwriting it. Allocates only what
+// the capture records.
+int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<const MatrixRM>& y,
+                       const AttentionWeights& w, int nHeads, const AttentionMask& mask, Capture capture,
+                       LayerTrace* layer, Eigen::Ref<MatrixRM> out, const HeadOverrides* overrides,
+                       AttentionScratch& scratch, bool accumulate = false);
 
 // One head of a block recomputed from the block's inputs x (Tq, d) and y (Tk, d): projects only
 // that head's d_k columns of Q, K and V, then runs the forward pass's own per-head code. Records

@@ -1,12 +1,12 @@
 // See gemm.h. Every product is row-major float32; strided views pass their outer stride as the
-// BLAS leading dimension, so column blocks of packed Q|K|V are used in place.
+// BLAS leading dimension (or the kernel's row step), so column blocks of packed Q|K|V are used
+// in place.
 #include "core/gemm.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
-#include <vector>
 
 #ifdef ATTNSCOPE_HAVE_OPENBLAS
 #include <cblas.h>
@@ -16,26 +16,119 @@ namespace attnscope {
 
 namespace {
 
-// Below this many multiply-adds a product is done by Eigen's lazy product, which needs no
-// packing: for the teaching models' 32 × 16 heads the packing of a blocked GEMM (Eigen's or a
-// BLAS's) and the call overhead cost more than the arithmetic (callgrind, docs/performance.md).
-constexpr double kSmallProduct = 32.0 * 32.0 * 32.0;
+using Eigen::Index;
 
-// alpha · bᵀ of a small strided block b (rows, cols), as a row-major (cols, rows) map into a
-// per-thread buffer: reused across calls, so the forward pass does not allocate here after its
-// first head. With bᵀ row-major, the lazy product below vectorises along the output rows.
-Eigen::Map<const MatrixRM> scaledTranspose(const Eigen::Ref<const MatrixRM>& b, float alpha)
+// From this many multiply-adds on, a product goes to the BLAS (when built with it) or to Eigen's
+// blocked GEMM. Below it the operands fit the L1/L2 caches and the register kernel, which needs
+// no packing, is faster: OpenBLAS's Zen kernels were no faster than Eigen's GEMM there, and
+// Eigen's packing alone was 12 % of the tiny model's instructions (docs/performance.md).
+constexpr double kLargeProduct = 1024.0 * 1024.0;
+
+bool large(Index m, Index n, Index k)
 {
-    thread_local std::vector<float> buffer;
-    const Eigen::Index rows = b.rows(), cols = b.cols();
-    if (buffer.size() < size_t(rows * cols)) buffer.resize(size_t(rows * cols));
-    float* out = buffer.data();
-    for (Eigen::Index r = 0; r < rows; ++r) {
-        const float* row = b.row(r).data();
-        for (Eigen::Index c = 0; c < cols; ++c) out[c * rows + r] = alpha * row[c];
-    }
-    return Eigen::Map<const MatrixRM>(out, cols, rows);
+    return double(m) * double(n) * double(k) >= kLargeProduct;
 }
+
+// ---- Register-blocked kernel --------------------------------------------------------------
+// c = alpha · a · b (+ bias) (+ c), a (m, k), b (k, n), c (m, n), all row-major with the given
+// row steps. A tile of kRows rows × NR packets of c stays in registers while k runs: per k, NR
+// packets of b's row are loaded once and each of the tile's a values is broadcast against them
+// (kRows·NR fused multiply-adds for kRows + NR loads). b is read in place, so nothing is packed;
+// a panel of b (k × NR packets) is reused by every row tile while it sits in L1. Eigen's packet
+// functions keep it portable: 8 floats with AVX2, 4 with SSE, 1 without vectorisation.
+using Packet = Eigen::internal::packet_traits<float>::type;
+constexpr int kPacket = Eigen::internal::packet_traits<float>::size;
+
+struct Epilogue {
+    float alpha = 1.0f;
+    const float* bias = nullptr; // (n) or nullptr
+    bool accumulate = false;     // add c's previous contents
+};
+
+template <int MR, int NR>
+inline void tile(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index k,
+                 const Epilogue& e, const float* bias)
+{
+    namespace ei = Eigen::internal;
+    Packet acc[MR][NR];
+    for (int r = 0; r < MR; ++r)
+        for (int j = 0; j < NR; ++j) acc[r][j] = ei::pset1<Packet>(0.0f);
+    for (Index kk = 0; kk < k; ++kk) {
+        Packet bv[NR];
+        for (int j = 0; j < NR; ++j) bv[j] = ei::ploadu<Packet>(b + kk * ldb + j * kPacket);
+        for (int r = 0; r < MR; ++r) {
+            const Packet av = ei::pset1<Packet>(a[r * lda + kk]);
+            for (int j = 0; j < NR; ++j) acc[r][j] = ei::pmadd(av, bv[j], acc[r][j]);
+        }
+    }
+    const Packet alpha = ei::pset1<Packet>(e.alpha);
+    for (int r = 0; r < MR; ++r)
+        for (int j = 0; j < NR; ++j) {
+            float* out = c + r * ldc + j * kPacket;
+            Packet v = e.alpha == 1.0f ? acc[r][j] : ei::pmul(acc[r][j], alpha);
+            if (bias) v = ei::padd(v, ei::ploadu<Packet>(bias + j * kPacket));
+            if (e.accumulate) v = ei::padd(v, ei::ploadu<Packet>(out));
+            ei::pstoreu(out, v);
+        }
+}
+
+// Rows of one panel of NR packets: tiles of MR rows, then the remaining rows in smaller tiles.
+template <int MR, int NR>
+void panel(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index m, Index k,
+           const Epilogue& e, const float* bias)
+{
+    Index i = 0;
+    for (; i + MR <= m; i += MR) tile<MR, NR>(a + i * lda, lda, b, ldb, c + i * ldc, ldc, k, e, bias);
+    if constexpr (MR > 1) {
+        // Remaining rows (fewer than MR): tiles of half the height, and so on down to one row.
+        if (i < m) panel<MR / 2, NR>(a + i * lda, lda, b, ldb, c + i * ldc, ldc, m - i, k, e, bias);
+    }
+}
+
+void kernel(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index m, Index n, Index k,
+            const Epilogue& e)
+{
+    // Tiles of 4 rows × 2 packets (8 accumulators: enough independent FMA chains to cover the
+    // FMA latency on two pipes) on most of c, 8 rows × 1 packet on a last single packet column.
+    Index j = 0;
+    for (; j + 2 * kPacket <= n; j += 2 * kPacket)
+        panel<4, 2>(a, lda, b + j, ldb, c + j, ldc, m, k, e, e.bias ? e.bias + j : nullptr);
+    for (; j + kPacket <= n; j += kPacket)
+        panel<8, 1>(a, lda, b + j, ldb, c + j, ldc, m, k, e, e.bias ? e.bias + j : nullptr);
+    if (j == n) return;
+    // Fewer than a packet's columns left: plain loops (k outermost per row, so b is read by row).
+    for (Index i = 0; i < m; ++i) {
+        float sums[kPacket > 1 ? kPacket : 1] = {};
+        for (Index kk = 0; kk < k; ++kk) {
+            const float ai = a[i * lda + kk];
+            const float* brow = b + kk * ldb;
+            for (Index jj = j; jj < n; ++jj) sums[jj - j] += ai * brow[jj];
+        }
+        for (Index jj = j; jj < n; ++jj) {
+            float v = e.alpha * sums[jj - j];
+            if (e.bias) v += e.bias[jj];
+            if (e.accumulate) v += c[i * ldc + jj];
+            c[i * ldc + jj] = v;
+        }
+    }
+}
+
+Index rowStep(Index outerStride, Index cols)
+{
+    return std::max(outerStride, cols);
+}
+
+// bᵀ of a small strided block b (rows, cols), as a row-major (cols, rows) map with padded rows
+// (tensor.h) into a per-thread buffer, reused across calls.
+StridedMatrixMap transposed(const Eigen::Ref<const MatrixRM>& b)
+{
+    thread_local ScratchBuffer buffer;
+    StridedMatrixMap out = buffer.matrix(b.cols(), b.rows());
+    out = b.transpose();
+    return out;
+}
+
+// ---- Threads ------------------------------------------------------------------------------
 
 std::atomic<int> g_threads{0}; // 0: not configured yet
 
@@ -67,23 +160,6 @@ void ensureConfigured()
     });
 }
 
-#ifdef ATTNSCOPE_HAVE_OPENBLAS
-// From this many multiply-adds on, products go to the BLAS (when built with it). Below it,
-// OpenBLAS's Zen kernels (the ones it picks on this EPYC) are no faster than Eigen's blocked GEMM
-// and its call overhead shows: the tiny model's 32 × 64 × 256 layers ran ~5 % slower through it.
-constexpr double kBlasProduct = 1024.0 * 1024.0;
-
-bool worthBlas(Eigen::Index m, Eigen::Index n, Eigen::Index k)
-{
-    return m > 0 && n > 0 && k > 0 && double(m) * double(n) * double(k) >= kBlasProduct;
-}
-#endif
-
-bool small(Eigen::Index m, Eigen::Index n, Eigen::Index k)
-{
-    return double(m) * double(n) * double(k) < kSmallProduct;
-}
-
 } // namespace
 
 void setEngineThreads(int threads)
@@ -109,63 +185,91 @@ const char* gemmBackend()
 #endif
 }
 
-void linearForward(const Eigen::Ref<const MatrixRM>& x, const float* w, const float* b, int outDim, MatrixRM& out)
+void linearForward(const Eigen::Ref<const MatrixRM>& x, const float* w, const float* b, int outDim, MatrixRM& out,
+                   const float* wt, Eigen::Index wtStride)
 {
-    const Eigen::Index m = x.rows(), k = x.cols(), n = outDim;
-    out.resize(m, n);
-    // Seeding the output with the bias and accumulating the product saves both the zero-fill
-    // before an assignment and a separate pass for the bias.
-    if (b) out.rowwise() = ConstRowVectorMap(b, n);
-    const ConstMatrixMap weight(w, n, k);
+    out.resize(x.rows(), outDim);
+    linearInto(x, w, b, out, wt, wtStride);
+}
+
+void linearInto(const Eigen::Ref<const MatrixRM>& x, const float* w, const float* b, Eigen::Ref<MatrixRM> out,
+                const float* wt, Eigen::Index wtStride, bool accumulate)
+{
+    const Index m = x.rows(), k = x.cols(), n = out.cols();
+    eigen_assert(out.rows() == m);
+    if (wt && !large(m, n, k)) {
+        Epilogue e;
+        e.bias = b;
+        e.accumulate = accumulate;
+        kernel(x.data(), rowStep(x.outerStride(), k), wt, wtStride > 0 ? wtStride : n, out.data(),
+               rowStep(out.outerStride(), n), m, n, k, e);
+        return;
+    }
+    // Seeding the output with the bias (or adding it to what is accumulated) and accumulating the
+    // product saves both the zero-fill before an assignment and a separate pass for the bias.
+    if (b) {
+        if (accumulate)
+            out.rowwise() += ConstRowVectorMap(b, n);
+        else
+            out.rowwise() = ConstRowVectorMap(b, n);
+    }
+    const bool add = accumulate || b;
 #ifdef ATTNSCOPE_HAVE_OPENBLAS
-    if (worthBlas(m, n, k)) {
+    if (large(m, n, k)) {
         ensureConfigured();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(m), int(n), int(k), 1.0f, x.data(),
-                    int(std::max(x.outerStride(), k)), w, int(k), b ? 1.0f : 0.0f, out.data(), int(n));
+                    int(rowStep(x.outerStride(), k)), w, int(k), add ? 1.0f : 0.0f, out.data(),
+                    int(rowStep(out.outerStride(), n)));
         return;
     }
 #endif
-    if (!b) out.setZero();
-    out.noalias() += x * weight.transpose();
+    const ConstMatrixMap weight(w, n, k);
+    if (add)
+        out.noalias() += x * weight.transpose();
+    else
+        out.noalias() = x * weight.transpose();
 }
 
 void gemmNT(const Eigen::Ref<const MatrixRM>& a, const Eigen::Ref<const MatrixRM>& b, float alpha,
             Eigen::Ref<MatrixRM> c)
 {
-    const Eigen::Index m = a.rows(), k = a.cols(), n = b.rows();
-#ifdef ATTNSCOPE_HAVE_OPENBLAS
-    if (worthBlas(m, n, k)) {
-        ensureConfigured();
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(m), int(n), int(k), alpha, a.data(),
-                    int(std::max(a.outerStride(), k)), b.data(), int(std::max(b.outerStride(), k)), 0.0f, c.data(),
-                    int(std::max(c.outerStride(), n)));
+    const Index m = a.rows(), k = a.cols(), n = b.rows();
+    if (!large(m, n, k)) {
+        gemmNN(a, transposed(b), c, alpha);
         return;
     }
+#ifdef ATTNSCOPE_HAVE_OPENBLAS
+    ensureConfigured();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(m), int(n), int(k), alpha, a.data(),
+                int(rowStep(a.outerStride(), k)), b.data(), int(rowStep(b.outerStride(), k)), 0.0f, c.data(),
+                int(rowStep(c.outerStride(), n)));
+#else
+    c.noalias() = alpha * (a * b.transpose());
 #endif
-    // Small: Eigen's coefficient-based product, no packing; each output packet of 8 stays in a
-    // register while the k loop accumulates into it.
-    if (small(m, n, k))
-        c.noalias() = a.lazyProduct(scaledTranspose(b, alpha));
-    else
-        c.noalias() = alpha * (a * b.transpose());
 }
 
-void gemmNN(const Eigen::Ref<const MatrixRM>& a, const Eigen::Ref<const MatrixRM>& b, Eigen::Ref<MatrixRM> c)
+void gemmNN(const Eigen::Ref<const MatrixRM>& a, const Eigen::Ref<const MatrixRM>& b, Eigen::Ref<MatrixRM> c,
+            float alpha)
 {
-    const Eigen::Index m = a.rows(), k = a.cols(), n = b.cols();
-#ifdef ATTNSCOPE_HAVE_OPENBLAS
-    if (worthBlas(m, n, k)) {
-        ensureConfigured();
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n), int(k), 1.0f, a.data(),
-                    int(std::max(a.outerStride(), k)), b.data(), int(std::max(b.outerStride(), n)), 0.0f, c.data(),
-                    int(std::max(c.outerStride(), n)));
+    const Index m = a.rows(), k = a.cols(), n = b.cols();
+    if (!large(m, n, k)) {
+        Epilogue e;
+        e.alpha = alpha;
+        kernel(a.data(), rowStep(a.outerStride(), k), b.data(), rowStep(b.outerStride(), n), c.data(),
+               rowStep(c.outerStride(), n), m, n, k, e);
         return;
     }
-#endif
-    if (small(m, n, k))
-        c.noalias() = a.lazyProduct(b);
-    else
+#ifdef ATTNSCOPE_HAVE_OPENBLAS
+    ensureConfigured();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n), int(k), alpha, a.data(),
+                int(rowStep(a.outerStride(), k)), b.data(), int(rowStep(b.outerStride(), n)), 0.0f, c.data(),
+                int(rowStep(c.outerStride(), n)));
+#else
+    if (alpha == 1.0f)
         c.noalias() = a * b;
+    else
+        c.noalias() = alpha * (a * b);
+#endif
 }
 
 } // namespace attnscope

@@ -1,6 +1,7 @@
 // The forward pass for the three architectures (docs/model-format.md, "Layer equations"),
 // plus greedy decoding. Stateless after construction, so one Transformer may be used from
-// several threads at once.
+// several threads at once: each forward pass brings its own scratch (Workspace), so the
+// per-layer and per-head loops allocate only what the capture records.
 #pragma once
 
 #include "core/attention.h"
@@ -45,7 +46,12 @@ public:
     const AttentionWeights* attentionWeights(Stack stack, int layer) const;
 
 private:
-    struct Linear { const float* w = nullptr; const float* b = nullptr; int out = 0; int in = 0; };
+    // wt: Wᵀ, row-major (in, out) with rows wtStride apart, for small models (see the
+    // constructor), else nullptr.
+    struct Linear {
+        const float* w = nullptr; const float* b = nullptr; int out = 0; int in = 0;
+        const float* wt = nullptr; Eigen::Index wtStride = 0;
+    };
     struct Norm { const float* gamma = nullptr; const float* beta = nullptr; };
     struct Layer {
         AttentionWeights selfAttn;
@@ -53,6 +59,14 @@ private:
         Linear linear1, linear2;
         Norm norm1, norm2, norm3;
         bool hasCross = false;
+    };
+    // Scratch of one forward pass, reused by all its layers and heads (tensor.h's ScratchBuffer):
+    // a fixed number of allocations per forward, whatever the length, layers or heads.
+    struct Workspace {
+        ScratchBuffer normed; // (T, d) normalised input of a sub-block (pre-norm)
+        ScratchBuffer sub;    // (T, d) a sub-block's output before the residual add (post-norm)
+        ScratchBuffer hidden; // (T, d_ff)
+        AttentionScratch attention;
     };
 
     void embed(const std::vector<int>& ids, const float* table, const float* pos, MatrixRM& x) const;
@@ -62,18 +76,25 @@ private:
     };
     void runLayer(const Layer& layer, MatrixRM& x, const MatrixRM* memory, const AttentionMask& selfMask,
                   const AttentionMask& crossMask, Capture capture, LayerTrace* selfTrace, LayerTrace* crossTrace,
-                  int& maskedRows, LayerOverrides overrides) const;
+                  int& maskedRows, LayerOverrides overrides, Workspace& ws) const;
     // Per-head overrides of one layer, or nullptr when no head of it is ablated.
     const HeadOverrides* overridesFor(const HeadAblation* ablation, Stack stack, int layer,
                                       HeadOverrides& storage) const;
+    // out is resized. The *Into forms write a view of the right size (x itself is allowed for
+    // layerNormInto: rows are normalised in place).
     void layerNorm(const Norm& n, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out) const;
+    void layerNormInto(const Norm& n, const Eigen::Ref<const MatrixRM>& x, Eigen::Ref<MatrixRM> out) const;
     static void linear(const Linear& l, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out);
     void feedForward(const Layer& layer, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out) const;
+    // accumulate: out += FFN(x) (the pre-norm residual). hidden holds the (T, d_ff) activations.
+    void feedForwardInto(const Layer& layer, const Eigen::Ref<const MatrixRM>& x, Eigen::Ref<MatrixRM> out,
+                         ScratchBuffer& hidden, bool accumulate) const;
+    // ws: the forward pass's scratch; nullptr makes a local one.
     void encode(const std::vector<int>& source, Capture capture, Trace* trace, MatrixRM& memory, int& maskedRows,
-                const HeadAblation* ablation) const;
+                const HeadAblation* ablation, Workspace* ws = nullptr) const;
     void decode(const std::vector<int>& target, const MatrixRM* memory, const std::vector<int>* source,
                 Capture capture, Trace* trace, MatrixRM& hidden, int& maskedRows,
-                const HeadAblation* ablation) const;
+                const HeadAblation* ablation, Workspace* ws = nullptr) const;
     AttentionMask paddingMask(const std::vector<int>& ids, int padId) const;
 
     std::shared_ptr<const Model> m_model;
@@ -86,7 +107,11 @@ private:
     Norm m_encoderNorm, m_decoderNorm;     // final norms, when present
     const float* m_head = nullptr;         // (V, d)
     const float* m_headBias = nullptr;     // (V)
+    const float* m_headT = nullptr;        // (d, V) Wᵀ copy, small models only
+    Eigen::Index m_headTStride = 0;
     int m_outVocab = 0;
+    // Owns every Wᵀ copy above (shared, so copies of a Transformer stay valid on their own).
+    std::shared_ptr<const float> m_transposed;
 };
 
 // Sinusoidal position table rows [0, T) of width d (computed in double, stored as float).
