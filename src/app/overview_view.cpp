@@ -18,6 +18,9 @@ constexpr int kTitleHeight = 28;
 constexpr int kHeaderHeight = 20;
 constexpr int kRowLabelWidth = 36;
 constexpr int kLegendHeight = 34;
+// How far a thumbnail may stretch from square (either way) to use the canvas: a grid of few
+// layers and many heads in a window of ordinary shape would otherwise leave a band empty.
+constexpr double kMaxAspect = 1.5;
 } // namespace
 
 QImage colorizeMatrix(const MatrixRM& w, const QString& name, bool logScale)
@@ -94,10 +97,18 @@ OverviewView::Geometry OverviewView::geometry(const QSize& size) const
     const int rows = std::max(1, layerCount());
     const int availW = size.width() - kRowLabelWidth - 12 - g.gap; // one extra gap before the mean column
     const int availH = size.height() - kTitleHeight - kHeaderHeight - kLegendHeight - 8;
-    g.cell = std::max(8, std::min((availW - g.gap * cols) / cols, (availH - g.gap * rows) / rows));
-    const int gridW = cols * (g.cell + g.gap);
+    const int fitW = (availW - g.gap * cols) / cols;
+    const int fitH = (availH - g.gap * rows) / rows;
+    // The largest square that fits, then the other side stretched into the room it has left.
+    const int square = std::max(8, std::min(fitW, fitH));
+    const int stretched = int(square * kMaxAspect);
+    g.cellW = std::max(square, std::min(fitW, stretched));
+    g.cellH = std::max(square, std::min(fitH, stretched));
+    const int gridW = cols * (g.cellW + g.gap);
+    const int gridH = rows * (g.cellH + g.gap);
     g.left = kRowLabelWidth + std::max(0, (availW - gridW) / 2);
-    g.top = kTitleHeight + kHeaderHeight;
+    g.titleTop = std::max(0, (availH - gridH) / 2);
+    g.top = g.titleTop + kTitleHeight + kHeaderHeight;
     return g;
 }
 
@@ -107,7 +118,7 @@ QRect OverviewView::thumbnailRect(int layer, int head, const QSize& size) const
     const int col = head == kMeanOfHeads ? m_heads : head;
     // The mean column sits one extra gap to the right of the heads.
     const int extra = head == kMeanOfHeads ? g.gap : 0;
-    return QRect(g.left + col * (g.cell + g.gap) + extra, g.top + layer * (g.cell + g.gap), g.cell, g.cell);
+    return QRect(g.left + col * (g.cellW + g.gap) + extra, g.top + layer * (g.cellH + g.gap), g.cellW, g.cellH);
 }
 
 QSize OverviewView::preferredExportSize() const
@@ -128,15 +139,15 @@ void OverviewView::paint(QPainter& p, const QSize& size) const
         p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter, tr("No attention for this stack"));
         return;
     }
+    const Geometry g = geometry(size);
     p.setFont(bold);
-    p.drawText(QRect(0, 4, size.width(), kTitleHeight - 4), Qt::AlignHCenter | Qt::AlignVCenter,
+    p.drawText(QRect(0, g.titleTop + 4, size.width(), kTitleHeight - 4), Qt::AlignHCenter | Qt::AlignVCenter,
                tr("%1-attention: every layer \u00D7 head (rows are queries, columns keys)")
                    .arg(stackDisplayName(m_stack)));
     p.setFont(font());
-    const Geometry g = geometry(size);
     for (int h = 0; h <= m_heads; ++h) {
         const QRect r = thumbnailRect(0, h == m_heads ? kMeanOfHeads : h, size);
-        p.drawText(QRect(r.left(), kTitleHeight, r.width(), kHeaderHeight), Qt::AlignCenter,
+        p.drawText(QRect(r.left(), g.titleTop + kTitleHeight, r.width(), kHeaderHeight), Qt::AlignCenter,
                    h == m_heads ? tr("mean") : tr("head %1").arg(h));
     }
     p.setRenderHint(QPainter::SmoothPixmapTransform, false);

@@ -1,6 +1,8 @@
 // All heads of one stack at a glance: a layer × head grid of thumbnails (plus a column for the
 // mean of each layer's heads), coloured with the head view's colour map. Clicking a thumbnail
 // selects that head; the selected one is outlined. paint() serves both the screen and export.
+// The thumbnails grow to fill the canvas, no more than 3:2 from square; what is left over is
+// shared above and below.
 #pragma once
 
 #include "render/attention_slice.h"
@@ -41,7 +43,9 @@ protected:
 
 private:
     struct Geometry {
-        int left = 0, top = 0, cell = 0, gap = 0;
+        int titleTop = 0;            // the block (title, head names, grid, legend) starts here
+        int left = 0, top = 0;       // the first thumbnail
+        int cellW = 0, cellH = 0, gap = 0;
     };
     Geometry geometry(const QSize& size) const;
     bool hit(const QPoint& pos, int& layer, int& head) const;

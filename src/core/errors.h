@@ -4,14 +4,16 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace attnscope {
 
-// A model file is invalid. Carries the file and the JSON Pointer (RFC 6901) of the problem;
-// what() is the one-line message "FILE: /json/pointer: message".
-class ModelError : public std::runtime_error {
+// Something in a JSON document is invalid. Carries the file and the JSON Pointer (RFC 6901) of
+// the problem; what() is the one-line message "FILE: /json/pointer: message". The concrete
+// errors below say which kind of document it was, so callers catch the one they expect.
+class JsonDocumentError : public std::runtime_error {
 public:
-    ModelError(std::string file, std::string jsonPath, std::string message)
+    JsonDocumentError(std::string file, std::string jsonPath, std::string message)
         : std::runtime_error(file + ": " + (jsonPath.empty() ? "/" : jsonPath) + ": " + message),
           m_file(std::move(file)), m_jsonPath(jsonPath.empty() ? "/" : std::move(jsonPath)),
           m_message(std::move(message)) {}
@@ -24,6 +26,18 @@ private:
     std::string m_file;
     std::string m_jsonPath;
     std::string m_message;
+};
+
+// A model file is invalid.
+class ModelError : public JsonDocumentError {
+public:
+    using JsonDocumentError::JsonDocumentError;
+};
+
+// A session file is invalid (core/session.h).
+class SessionError : public JsonDocumentError {
+public:
+    using JsonDocumentError::JsonDocumentError;
 };
 
 // A file could not be read or written (missing, permissions, disk full).

@@ -4,34 +4,15 @@
 // without Qt; the app only copies the fields to and from its widgets.
 #pragma once
 
+#include "core/errors.h" // SessionError
 #include "core/model_config.h"
 #include "core/trace.h"
 
-#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
 
 namespace attnscope {
-
-// A session file is invalid. Like ModelError: carries the file and the JSON Pointer of the
-// problem; what() is the one-line message "FILE: /json/pointer: message".
-class SessionError : public std::runtime_error {
-public:
-    SessionError(std::string file, std::string jsonPath, std::string message)
-        : std::runtime_error(file + ": " + (jsonPath.empty() ? "/" : jsonPath) + ": " + message),
-          m_file(std::move(file)), m_jsonPath(jsonPath.empty() ? "/" : std::move(jsonPath)),
-          m_message(std::move(message)) {}
-
-    const std::string& file() const { return m_file; }
-    const std::string& jsonPath() const { return m_jsonPath; }
-    const std::string& message() const { return m_message; }
-
-private:
-    std::string m_file;
-    std::string m_jsonPath;
-    std::string m_message;
-};
 
 constexpr const char* kSessionFormat = "attnscope-session";
 constexpr int kSessionVersion = 1;

@@ -2,11 +2,11 @@
 // census (maps, click-to-open, CSV), live head ablation (importance map, toggling heads by
 // clicking, zero and mean ablation reaching the output and the other views), the step-through
 // (every step, the cell breakdown, the temperature) and rollout / flow.
+#include "test_fixtures.h"
 #include "test_models.h"
 
 #include "app/ablation_view.h"
 #include "app/census_view.h"
-#include "app/main_window.h"
 #include "app/rollout_view.h"
 #include "app/step_through_view.h"
 #include "core/analysis/census.h"
@@ -21,6 +21,7 @@
 #include <cmath>
 
 using namespace attnscope;
+using test::sameMatrix;
 
 namespace {
 
@@ -42,31 +43,12 @@ Expected expectedRun(const QString& path, const std::string& text, std::shared_p
     return e;
 }
 
-bool sameMatrix(const MatrixRM& a, const MatrixRM& b, float tol = 1e-6f)
-{
-    if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
-    for (Eigen::Index i = 0; i < a.size(); ++i) {
-        const float x = a.data()[i], y = b.data()[i];
-        if (std::isnan(x) != std::isnan(y)) return false;
-        if (!std::isnan(x) && std::abs(x - y) > tol) return false;
-    }
-    return true;
-}
-
-void closeMessageBoxes()
-{
-    for (QWidget* w : QApplication::topLevelWidgets())
-        if (auto* box = qobject_cast<QMessageBox*>(w)) box->close();
-}
-
 } // namespace
 
-class TestAnalysisViews : public QObject {
+class TestAnalysisViews : public test::WindowTest {
     Q_OBJECT
 private slots:
     void initTestCase();
-    void init();
-    void cleanup();
     void censusShowsCoreStatistics();
     void censusClickOpensHeadAndExportsCsv();
     void importanceMapEqualsCore();
@@ -81,11 +63,8 @@ private slots:
     void newViewsExport();
 
 private:
-    void waitIdle();
-
     QTemporaryDir m_dir;
     QString m_encdec, m_decoder, m_encoder;
-    std::unique_ptr<MainWindow> m_window;
 };
 
 void TestAnalysisViews::initTestCase()
@@ -94,26 +73,6 @@ void TestAnalysisViews::initTestCase()
     m_encdec = test::writeFile(m_dir.filePath("encdec.json"), test::appModel("encoder-decoder").dump());
     m_decoder = test::writeFile(m_dir.filePath("decoder.json"), test::appModel("decoder").dump());
     m_encoder = test::writeFile(m_dir.filePath("encoder.json"), test::appModel("encoder").dump());
-}
-
-void TestAnalysisViews::init()
-{
-    m_window = std::make_unique<MainWindow>();
-    m_window->resize(1280, 800);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-}
-
-void TestAnalysisViews::cleanup()
-{
-    closeMessageBoxes();
-    m_window.reset();
-}
-
-void TestAnalysisViews::waitIdle()
-{
-    QTRY_VERIFY(m_window->runner()->isIdle());
-    QVERIFY(m_window->result());
 }
 
 void TestAnalysisViews::censusShowsCoreStatistics()
@@ -391,17 +350,6 @@ void TestAnalysisViews::newViewsExport()
     QCOMPARE(m_window->exportCurrentView(svg), QString());
 }
 
-int main(int argc, char** argv)
-{
-    QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
-    QStandardPaths::setTestModeEnabled(true);
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("AttnScopeTest"));
-    QApplication::setApplicationName(QStringLiteral("AttnScopeTest"));
-    TestAnalysisViews test;
-    return QTest::qExec(&test, argc, argv);
-}
+int main(int argc, char** argv) { return test::runGuiTest<TestAnalysisViews>(argc, argv); }
 
 #include "test_analysis_views.moc"

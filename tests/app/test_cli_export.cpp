@@ -1,27 +1,13 @@
 // `attnscope-cli export` end to end: image sizes and formats, and the exit codes
 // (0 ok, 2 usage, 3 invalid model, 4 I/O).
 #include "test_models.h"
+#include "../cli/cli_runner.h"
 
 #include <QtTest>
 #include <QImage>
 
-namespace {
-
-struct Result {
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Result runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(ATTNSCOPE_CLI), args);
-    if (!p.waitForFinished(120000)) return {};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
-
-} // namespace
+using attnscope::test::runCli;
+using Result = attnscope::test::CliResult;
 
 class TestCliExport : public QObject {
     Q_OBJECT
@@ -99,21 +85,17 @@ void TestCliExport::exitCodes()
 }
 
 
-// A full disk, simulated with a file-size limit: the shell ignores SIGXFSZ (inherited through
-// exec), so the CLI's writes fail with EFBIG as they would with ENOSPC. The export must fail
-// with exit code 4, say why, and leave neither the target nor a temporary file behind.
+// A full disk (runCliOnFullDisk): the export must fail with exit code 4, say why, and leave
+// neither the target nor a temporary file behind.
 void TestCliExport::fullDiskLeavesNoFile()
 {
     QTemporaryDir dir;
     for (const QString& ext : {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf")}) {
         const QString out = dir.filePath("full." + ext);
-        QProcess p;
-        p.start("/bin/sh", {"-c", "trap '' XFSZ; ulimit -f 1; exec \"$0\" \"$@\"", QStringLiteral(ATTNSCOPE_CLI),
-                            "export", m_model, "--text", "bad cafe", "--size", "800x600", "--out", out});
-        QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
-        QCOMPARE(p.exitCode(), 4);
-        QVERIFY2(!p.readAllStandardError().trimmed().isEmpty(), "no error message");
+        const Result r = attnscope::test::runCliOnFullDisk(
+            {"export", m_model, "--text", "bad cafe", "--size", "800x600", "--out", out});
+        QCOMPARE(r.exitCode, 4); // finished normally, with 4
+        QVERIFY2(!r.err.trimmed().isEmpty(), "no error message");
         QVERIFY(!QFileInfo::exists(out));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
     }

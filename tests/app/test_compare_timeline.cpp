@@ -3,9 +3,10 @@
 // weights minus B's; unequal lengths show A and B side by side; B follows the ablated heads;
 // scrubbing the timeline to step t shows exactly rows 0..t and the token chosen at t; an
 // encoder-only model says there is no decoding.
+#include "test_fixtures.h"
+
 #include "app/compare_view.h"
 #include "app/head_grid_view.h"
-#include "app/main_window.h"
 #include "app/timeline_view.h"
 #include "core/analysis/compare.h"
 #include "core/analysis/head_stats.h"
@@ -20,6 +21,7 @@
 #include <cmath>
 
 using namespace attnscope;
+using test::sameMatrix;
 
 namespace {
 
@@ -51,33 +53,17 @@ RunResult run(const Engine& e, const QString& text, bool generate = false,
     return runModel(*e.transformer, o);
 }
 
-bool sameMatrix(const MatrixRM& a, const MatrixRM& b, float tol = 1e-6f)
-{
-    if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
-    for (Eigen::Index i = 0; i < a.size(); ++i) {
-        const float x = a.data()[i], y = b.data()[i];
-        if (std::isnan(x) != std::isnan(y)) return false;
-        if (!std::isnan(x) && std::abs(x - y) > tol) return false;
-    }
-    return true;
-}
-
 // The cell the plot draws for matrix entry (query i, key j) (placeCells: key on x, query on y).
 double drawn(const HeatmapPlot* plot, int i, int j) { return plot->colorMap()->data()->cell(j, i); }
 
-void closeMessageBoxes()
-{
-    for (QWidget* w : QApplication::topLevelWidgets())
-        if (auto* box = qobject_cast<QMessageBox*>(w)) box->close();
-}
-
 } // namespace
 
-class TestCompareTimeline : public QObject {
+class TestCompareTimeline : public test::WindowTest {
     Q_OBJECT
+public:
+    TestCompareTimeline() : WindowTest(QSize(1400, 900)) {}
+
 private slots:
-    void init();
-    void cleanup();
     void compareStartsWithACopyOfA();
     void typedBGivesDifferenceOfEngineWeights();
     void clickingTheChangeMapSelectsTheHead();
@@ -91,23 +77,8 @@ private slots:
 private:
     void waitIdle(bool compare);
     void typeB(const QString& text);
-
-    std::unique_ptr<MainWindow> m_window;
+    void openCompare(const QString& b = {});
 };
-
-void TestCompareTimeline::init()
-{
-    m_window = std::make_unique<MainWindow>();
-    m_window->resize(1400, 900);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-}
-
-void TestCompareTimeline::cleanup()
-{
-    closeMessageBoxes();
-    m_window.reset();
-}
 
 void TestCompareTimeline::waitIdle(bool compare)
 {
@@ -126,12 +97,20 @@ void TestCompareTimeline::typeB(const QString& text)
     QCOMPARE(b->text(), text);
 }
 
-void TestCompareTimeline::compareStartsWithACopyOfA()
+// The date normalizer on the compare tab with input A "25th of November 2026"; B typed over
+// the copy of A unless `b` is empty.
+void TestCompareTimeline::openCompare(const QString& b)
 {
     QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
     m_window->setView(MainWindow::View::Compare);
     m_window->setInputText(QStringLiteral("25th of November 2026"));
     waitIdle(true);
+    if (!b.isEmpty()) typeB(b);
+}
+
+void TestCompareTimeline::compareStartsWithACopyOfA()
+{
+    openCompare();
     CompareView* v = m_window->compareView();
     QCOMPARE(v->textB(), QStringLiteral("25th of November 2026"));
     QVERIFY(v->aligned());
@@ -146,11 +125,7 @@ void TestCompareTimeline::compareStartsWithACopyOfA()
 void TestCompareTimeline::typedBGivesDifferenceOfEngineWeights()
 {
     const Engine e = engine("date-normalizer.json");
-    QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
-    m_window->setView(MainWindow::View::Compare);
-    m_window->setInputText(QStringLiteral("25th of November 2026"));
-    waitIdle(true);
-    typeB(QStringLiteral("25th of December 2026"));
+    openCompare(QStringLiteral("25th of December 2026"));
     m_window->setSelection({Stack::Cross, 1, 2});
     waitIdle(true);
 
@@ -193,11 +168,7 @@ void TestCompareTimeline::typedBGivesDifferenceOfEngineWeights()
 
 void TestCompareTimeline::clickingTheChangeMapSelectsTheHead()
 {
-    QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
-    m_window->setView(MainWindow::View::Compare);
-    m_window->setInputText(QStringLiteral("25th of November 2026"));
-    waitIdle(true);
-    typeB(QStringLiteral("25th of December 2026"));
+    openCompare(QStringLiteral("25th of December 2026"));
     m_window->setSelection({Stack::Encoder, 0, 0});
     waitIdle(true);
     HeadGridView* map = m_window->compareView()->changeMap();
@@ -216,11 +187,7 @@ void TestCompareTimeline::clickingTheChangeMapSelectsTheHead()
 void TestCompareTimeline::unequalLengthsShowSideBySide()
 {
     const Engine e = engine("date-normalizer.json");
-    QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
-    m_window->setView(MainWindow::View::Compare);
-    m_window->setInputText(QStringLiteral("25th of November 2026"));
-    waitIdle(true);
-    typeB(QStringLiteral("Nov 25, 2026"));
+    openCompare(QStringLiteral("Nov 25, 2026"));
     m_window->setSelection({Stack::Encoder, 0, 1});
     waitIdle(true);
     CompareView* v = m_window->compareView();
@@ -241,11 +208,7 @@ void TestCompareTimeline::unequalLengthsShowSideBySide()
 void TestCompareTimeline::secondInputFollowsAblation()
 {
     const Engine e = engine("date-normalizer.json");
-    QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
-    m_window->setView(MainWindow::View::Compare);
-    m_window->setInputText(QStringLiteral("25th of November 2026"));
-    waitIdle(true);
-    typeB(QStringLiteral("25th of December 2026"));
+    openCompare(QStringLiteral("25th of December 2026"));
     m_window->setHeadAblated(Stack::Encoder, 0, 0, true); // changes the memory every cross head reads
     m_window->setSelection({Stack::Cross, 1, 1});
     waitIdle(true);
@@ -379,5 +342,5 @@ void TestCompareTimeline::bothTabsExport()
     }
 }
 
-QTEST_MAIN(TestCompareTimeline)
+int main(int argc, char** argv) { return test::runGuiTest<TestCompareTimeline>(argc, argv); }
 #include "test_compare_timeline.moc"

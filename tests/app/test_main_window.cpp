@@ -1,10 +1,10 @@
 // The desktop app driven offscreen: typing re-runs the engine and the colour map's cells
 // equal core's weights; stack/layer/head/mean switching; overview clicks; PNG/SVG/PDF/CSV/JSON
 // export; a bad model file leaves the previous model loaded; settings persist.
+#include "test_fixtures.h"
 #include "test_models.h"
 
 #include "app/alignment_view.h"
-#include "app/main_window.h"
 #include "app/overview_view.h"
 #include "core/inference.h"
 #include "render/heatmap_plot.h"
@@ -29,20 +29,12 @@ RunResult expectedRun(const QString& path, const std::string& text, std::optiona
     return runModel(t, o);
 }
 
-void closeMessageBoxes()
-{
-    for (QWidget* w : QApplication::topLevelWidgets())
-        if (auto* box = qobject_cast<QMessageBox*>(w)) box->close();
-}
-
 } // namespace
 
-class TestMainWindow : public QObject {
+class TestMainWindow : public test::WindowTest {
     Q_OBJECT
 private slots:
     void initTestCase();
-    void init();
-    void cleanup();
     void opensModelWithFirstExample();
     void typingUpdatesHeatmapToEngineWeights();
     void switchesStackLayerHeadAndMean_data();
@@ -58,12 +50,10 @@ private slots:
     void settingsPersist();
 
 private:
-    void waitIdle();
     void compareToEngine(const RunResult& expected, const HeadSelection& sel);
 
     QTemporaryDir m_dir;
     QString m_encdec, m_decoder, m_encoder, m_bad;
-    std::unique_ptr<MainWindow> m_window;
 };
 
 void TestMainWindow::initTestCase()
@@ -75,26 +65,6 @@ void TestMainWindow::initTestCase()
     nlohmann::json bad = test::appModel("encoder");
     bad["architecture"]["n_heads"] = 3;
     m_bad = test::writeFile(m_dir.filePath("bad.json"), bad.dump());
-}
-
-void TestMainWindow::init()
-{
-    m_window = std::make_unique<MainWindow>();
-    m_window->resize(1280, 800);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-}
-
-void TestMainWindow::cleanup()
-{
-    closeMessageBoxes();
-    m_window.reset();
-}
-
-void TestMainWindow::waitIdle()
-{
-    QTRY_VERIFY(m_window->runner()->isIdle());
-    QVERIFY(m_window->result());
 }
 
 void TestMainWindow::compareToEngine(const RunResult& expected, const HeadSelection& sel)
@@ -230,6 +200,22 @@ void TestMainWindow::overviewClickOpensHead()
     QVERIFY(QTest::qWaitForWindowExposed(overview));
     QCOMPARE(overview->layerCount(), 2);
     QCOMPARE(overview->headCount(), 4);
+    // The thumbnails fill the canvas: no more than 3:2 from square, stretched along the side
+    // with room to spare (taller when the five columns are limited by the width, wider when the
+    // two rows are limited by the height), and what is left over shared above and below.
+    struct Canvas {
+        QSize size;
+        int taller; // +1 taller than wide, -1 wider than tall, 0 either
+    };
+    for (const Canvas& c : {Canvas{overview->size(), 0}, Canvas{QSize(730, 620), +1}, Canvas{QSize(1500, 420), -1}}) {
+        const QRect first = overview->thumbnailRect(0, 0, c.size);
+        const QRect last = overview->thumbnailRect(1, kMeanOfHeads, c.size);
+        const QString where = QStringLiteral("%1x%2").arg(c.size.width()).arg(c.size.height());
+        QVERIFY2(std::max(first.width(), first.height()) * 2 <= std::min(first.width(), first.height()) * 3,
+                 qPrintable(where));
+        if (c.taller != 0) QVERIFY2(c.taller * (first.height() - first.width()) > 0, qPrintable(where));
+        QVERIFY2(std::abs(first.top() - (c.size.height() - last.bottom())) < 20, qPrintable(where));
+    }
     QTest::mouseClick(overview, Qt::LeftButton, {}, overview->thumbnailRect(1, 2, overview->size()).center());
     QVERIFY(m_window->selection() == (HeadSelection{Stack::Encoder, 1, 2}));
     QCOMPARE(m_window->view(), MainWindow::View::Head);
@@ -353,7 +339,7 @@ void TestMainWindow::badModelKeepsPrevious()
     for (QWidget* w : QApplication::topLevelWidgets())
         found = found || (qobject_cast<QMessageBox*>(w) && w->isVisible());
     QVERIFY(found);
-    closeMessageBoxes();
+    test::closeMessageBoxes();
     QTest::keyClicks(m_window->findChild<QLineEdit*>("inputEdit"), "d");
     waitIdle();
     compareToEngine(expectedRun(m_encdec, "bad cafed"), {Stack::Encoder, 0, 0});
@@ -373,18 +359,6 @@ void TestMainWindow::settingsPersist()
     QVERIFY(QSettings().fileName().contains(QStringLiteral("AttnScopeTest")));
 }
 
-int main(int argc, char** argv)
-{
-    // Never touch the user's settings: a private config directory and Qt's test mode.
-    QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
-    QStandardPaths::setTestModeEnabled(true);
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("AttnScopeTest"));
-    QApplication::setApplicationName(QStringLiteral("AttnScopeTest"));
-    TestMainWindow test;
-    return QTest::qExec(&test, argc, argv);
-}
+int main(int argc, char** argv) { return test::runGuiTest<TestMainWindow>(argc, argv); }
 
 #include "test_main_window.moc"

@@ -5,10 +5,10 @@
 // (malformed, missing or broken model, out-of-range head, unknown names) change nothing.
 // Neuron view: its numbers equal core's neuronView and the captured rows, the query follows the
 // combo box and clicks on the weights, τ applies to its softmax, and it exports.
+#include "test_fixtures.h"
 #include "test_models.h"
 
 #include "app/ablation_view.h"
-#include "app/main_window.h"
 #include "app/neuron_view.h"
 #include "app/step_through_view.h"
 #include "core/analysis/census.h"
@@ -23,19 +23,9 @@
 #include <cmath>
 
 using namespace attnscope;
+using test::sameMatrix;
 
 namespace {
-
-bool sameMatrix(const MatrixRM& a, const MatrixRM& b, float tol = 1e-6f)
-{
-    return a.rows() == b.rows() && a.cols() == b.cols() && (a.size() == 0 || (a - b).cwiseAbs().maxCoeff() <= tol);
-}
-
-void closeMessageBoxes()
-{
-    for (QWidget* w : QApplication::topLevelWidgets())
-        if (auto* box = qobject_cast<QMessageBox*>(w)) box->close();
-}
 
 RunResult run(const QString& model, const std::string& text, const std::string& target, bool generate,
               std::shared_ptr<const HeadAblation> ablation)
@@ -53,12 +43,10 @@ RunResult run(const QString& model, const std::string& text, const std::string& 
 
 } // namespace
 
-class TestSessionNeuron : public QObject {
+class TestSessionNeuron : public test::WindowTest {
     Q_OBJECT
 private slots:
     void initTestCase();
-    void init();
-    void cleanup();
     void sessionRestoresEverything();
     void sessionMeanOfHeadsAndGenerate();
     void badSessionKeepsState_data();
@@ -69,14 +57,12 @@ private slots:
     void neuronViewExports();
 
 private:
-    void waitIdle();
     QComboBox* combo(const char* name) const { return m_window->findChild<QComboBox*>(name); }
     QCheckBox* check(const char* name) const { return m_window->findChild<QCheckBox*>(name); }
     QLineEdit* edit(const char* name) const { return m_window->findChild<QLineEdit*>(name); }
 
     QTemporaryDir m_dir;
     QString m_encdec, m_decoder;
-    std::unique_ptr<MainWindow> m_window;
 };
 
 void TestSessionNeuron::initTestCase()
@@ -86,26 +72,6 @@ void TestSessionNeuron::initTestCase()
     QVERIFY(QDir(m_dir.path()).mkpath("lessons"));
     m_encdec = test::writeFile(m_dir.filePath("models/encdec.json"), test::appModel("encoder-decoder").dump());
     m_decoder = test::writeFile(m_dir.filePath("models/decoder.json"), test::appModel("decoder").dump());
-}
-
-void TestSessionNeuron::init()
-{
-    m_window = std::make_unique<MainWindow>();
-    m_window->resize(1280, 800);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-}
-
-void TestSessionNeuron::cleanup()
-{
-    closeMessageBoxes();
-    m_window.reset();
-}
-
-void TestSessionNeuron::waitIdle()
-{
-    QTRY_VERIFY(m_window->runner()->isIdle());
-    QVERIFY(m_window->result());
 }
 
 void TestSessionNeuron::sessionRestoresEverything()
@@ -433,17 +399,6 @@ void TestSessionNeuron::neuronViewExports()
     QCOMPARE(m_window->exportCurrentView(m_dir.filePath("neuron.svg")), QString());
 }
 
-int main(int argc, char** argv)
-{
-    QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
-    QStandardPaths::setTestModeEnabled(true);
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("AttnScopeTest"));
-    QApplication::setApplicationName(QStringLiteral("AttnScopeTest"));
-    TestSessionNeuron test;
-    return QTest::qExec(&test, argc, argv);
-}
+int main(int argc, char** argv) { return test::runGuiTest<TestSessionNeuron>(argc, argv); }
 
 #include "test_session_neuron.moc"

@@ -1,4 +1,5 @@
 // attnscope-cli end to end: the documented JSON contract and exit codes (docs/cli.md).
+#include "cli_runner.h"
 #include "../core/tiny_models.h"
 
 #include <QtTest>
@@ -7,24 +8,8 @@
 
 using Json = nlohmann::json;
 
-namespace {
-
-struct Result {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Result runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(ATTNSCOPE_CLI), args);
-    if (!p.waitForFinished(120000)) return {};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
-
-} // namespace
+using attnscope::test::runCli;
+using Result = attnscope::test::CliResult;
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -49,10 +34,7 @@ void TestCli::initTestCase()
 {
     QVERIFY(m_dir.isValid());
     auto write = [this](const QString& name, const std::string& text) {
-        QFile f(m_dir.filePath(name));
-        if (!f.open(QIODevice::WriteOnly) || f.write(text.c_str(), qint64(text.size())) != qint64(text.size()))
-            qFatal("cannot write test file %s", qPrintable(f.fileName()));
-        return f.fileName();
+        return attnscope::test::writeFile(m_dir.filePath(name), text);
     };
     m_encdec = write("encdec.json", attnscope::test::tinyModel("encoder-decoder").dump());
     m_decoder = write("decoder.json", attnscope::test::tinyModel("decoder").dump());
@@ -197,19 +179,15 @@ void TestCli::census()
     QCOMPARE(runCli({"census", m_encdec, "--stack", "sideways"}).exitCode, 2);
 }
 
-// A full disk, simulated with a file-size limit (SIGXFSZ ignored, so writes fail with EFBIG):
-// run --out must exit 4 with a message and leave neither the file nor its temporary.
+// A full disk (runCliOnFullDisk): run --out must exit 4 with a message and leave neither the file nor its temporary.
 void TestCli::fullDiskLeavesNoFile()
 {
     QTemporaryDir dir;
     const QString out = dir.filePath("trace.json");
-    QProcess p;
-    p.start("/bin/sh", {"-c", "trap '' XFSZ; ulimit -f 1; exec \"$0\" \"$@\"", QStringLiteral(ATTNSCOPE_CLI), "run",
-                        m_encdec, "--text", "abcdabcd", "--capture", "full", "--out", out});
-    QVERIFY(p.waitForFinished(60000));
-    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(p.exitCode(), 4);
-    QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains("write failed"));
+    const Result r =
+        attnscope::test::runCliOnFullDisk({"run", m_encdec, "--text", "abcdabcd", "--capture", "full", "--out", out});
+    QCOMPARE(r.exitCode, 4); // finished normally, with 4
+    QVERIFY(QString::fromUtf8(r.err).contains("write failed"));
     QVERIFY(!QFileInfo::exists(out));
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
 }

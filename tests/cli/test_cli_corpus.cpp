@@ -1,5 +1,7 @@
 // attnscope-cli on every malformed model of tests/data/bad/: exit code 3 and the manifest's
 // one-line message on standard error, nothing on standard output.
+#include "cli_runner.h"
+
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -38,13 +40,10 @@ void TestCliCorpus::rejected()
     QFETCH(bool, exact);
     QFETCH(int, exitCode);
     const QString path = kBadDir + "/" + file;
-    QProcess p;
-    p.start(QStringLiteral(ATTNSCOPE_CLI), {"run", path, "--text", "abc"});
-    QVERIFY(p.waitForFinished(60000));
-    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(p.exitCode(), exitCode);
-    QVERIFY(p.readAllStandardOutput().isEmpty());
-    const QString err = QString::fromUtf8(p.readAllStandardError());
+    const attnscope::test::CliResult r = attnscope::test::runCli({"run", path, "--text", "abc"});
+    QCOMPARE(r.exitCode, exitCode); // finished normally, with this code
+    QVERIFY(r.out.isEmpty());
+    const QString err = QString::fromUtf8(r.err);
     QVERIFY(err.endsWith('\n') && err.count('\n') == 1);
     const QString expected = path + ": " + message;
     QVERIFY2(exact ? err.trimmed() == expected : err.startsWith(expected), qPrintable(err));

@@ -1,0 +1,88 @@
+// What the GUI tests share: a Qt Test case that drives a fresh MainWindow per test function,
+// the matrix comparison they check drawn numbers with, and a main() that keeps the tests away
+// from the user's settings. A test .cpp lists this header among its CMake sources (for moc).
+#pragma once
+
+#include "app/main_window.h"
+#include "core/tensor.h"
+
+#include <QtTest>
+#include <QtWidgets>
+
+#include <cmath>
+#include <memory>
+
+namespace attnscope::test {
+
+// Equal shapes and every entry within `tol`; NaN equals only NaN.
+inline bool sameMatrix(const MatrixRM& a, const MatrixRM& b, float tol = 1e-6f)
+{
+    if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
+    for (Eigen::Index i = 0; i < a.size(); ++i) {
+        const float x = a.data()[i], y = b.data()[i];
+        if (std::isnan(x) != std::isnan(y)) return false;
+        if (!std::isnan(x) && std::abs(x - y) > tol) return false;
+    }
+    return true;
+}
+
+// Closes the non-modal error boxes a test left open, so the next one starts clean.
+inline void closeMessageBoxes()
+{
+    for (QWidget* w : QApplication::topLevelWidgets())
+        if (auto* box = qobject_cast<QMessageBox*>(w)) box->close();
+}
+
+// Base of the test classes that drive the main window: init() shows a new window of
+// `windowSize` for every test function, cleanup() closes what it left open. Qt Test finds
+// these two slots through the derived class's meta-object.
+class WindowTest : public QObject {
+    Q_OBJECT
+protected:
+    explicit WindowTest(QSize windowSize = QSize(1280, 800)) : m_windowSize(windowSize) {}
+
+    // The engine has delivered a result for the current input.
+    void waitIdle()
+    {
+        QTRY_VERIFY(m_window->runner()->isIdle());
+        QVERIFY(m_window->result());
+    }
+
+    std::unique_ptr<MainWindow> m_window;
+
+private slots:
+    void init()
+    {
+        m_window = std::make_unique<MainWindow>();
+        m_window->resize(m_windowSize);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    }
+
+    void cleanup()
+    {
+        closeMessageBoxes();
+        m_window.reset();
+    }
+
+private:
+    QSize m_windowSize;
+};
+
+// main() of a GUI test: a private settings directory and Qt's test mode, so the user's settings
+// are never read or written; offscreen unless QT_QPA_PLATFORM says otherwise.
+template <class Test>
+int runGuiTest(int argc, char** argv)
+{
+    QTemporaryDir config;
+    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+    QStandardPaths::setTestModeEnabled(true);
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("AttnScopeTest"));
+    QApplication::setApplicationName(QStringLiteral("AttnScopeTest"));
+    Test test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+} // namespace attnscope::test
