@@ -6,6 +6,7 @@
 #include <QPainterPath>
 
 #include <algorithm>
+#include <cmath>
 
 namespace attnscope {
 
@@ -32,13 +33,25 @@ QColor AlignmentView::headColor(int head)
 void AlignmentView::setData(std::shared_ptr<const RunResult> result, const ModelConfig& config, Stack stack, int layer)
 {
     m_weights.clear();
+    m_heads.clear();
     m_left.clear();
     m_right.clear();
     m_title.clear();
+    m_waiting = false;
+    m_message = tr("No attention for this stack");
     if (result) {
         const auto& layers = result->trace.stack(stack);
         if (layer >= 0 && layer < static_cast<int>(layers.size())) {
-            for (const HeadTrace& h : layers[size_t(layer)].heads) m_weights.push_back(h.weights);
+            if (result->trace.compact) {
+                m_waiting = true;
+                m_message = tr("Long input: recomputing the selected head\u2026");
+            } else {
+                for (const HeadTrace& h : layers[size_t(layer)].heads) {
+                    m_heads.push_back(static_cast<int>(m_weights.size()));
+                    m_weights.push_back(h.weights);
+                }
+                m_message.clear();
+            }
             m_left = tokenLabels(keyTokens(*result, config, stack));
             m_right = tokenLabels(queryTokens(*result, config, stack));
             const bool outputs = stack == Stack::Cross && result->outputTokens.size() == size_t(m_right.size());
@@ -54,9 +67,28 @@ void AlignmentView::setData(std::shared_ptr<const RunResult> result, const Model
     update();
 }
 
+void AlignmentView::setRecomputed(int head, MatrixRM weights)
+{
+    m_waiting = false;
+    m_weights.clear();
+    m_heads.clear();
+    m_visible.clear();
+    if (weights.size() == 0) {
+        m_message = tr("The head could not be recomputed.");
+    } else {
+        m_weights.push_back(std::move(weights));
+        m_heads.push_back(head);
+        m_visible.assign(1, true);
+        m_message.clear();
+    }
+    update();
+}
+
 void AlignmentView::setSelectedHead(int head)
 {
-    for (size_t h = 0; h < m_visible.size(); ++h) m_visible[h] = head == kMeanOfHeads || int(h) == head;
+    // Compact results hold only the selected line set; it stays visible.
+    for (size_t h = 0; h < m_visible.size(); ++h)
+        m_visible[h] = head == kMeanOfHeads || m_heads[h] == head || m_heads[h] == kMeanOfHeads;
     update();
 }
 
@@ -73,7 +105,8 @@ bool AlignmentView::headVisible(int head) const
 
 QSize AlignmentView::preferredExportSize() const
 {
-    const int rows = static_cast<int>(std::max(m_left.size(), m_right.size()));
+    // One line of text per token, up to a page's height; longer inputs are drawn with thin rows.
+    const int rows = std::min<int>(120, static_cast<int>(std::max(m_left.size(), m_right.size())));
     return QSize(700, std::max(300, kTitleHeight + kLegendHeight + 30 + rows * 22));
 }
 
@@ -81,12 +114,20 @@ AlignmentView::Layout AlignmentView::layout(const QSize& size) const
 {
     Layout l;
     const int rows = std::max<int>(1, static_cast<int>(std::max(m_left.size(), m_right.size())));
-    const int avail = size.height() - kTitleHeight - kLegendHeight - 16;
-    l.rowHeight = std::clamp(avail / rows, 6, 26);
+    const int avail = std::max(1, size.height() - kTitleHeight - kLegendHeight - 16);
     l.font = font();
-    if (l.rowHeight < QFontMetrics(l.font).height() + 2)
-        l.font.setPixelSize(std::max(5, l.rowHeight - 2));
-    l.top = kTitleHeight + kLegendHeight + 8 + std::max(0, (avail - rows * l.rowHeight) / 2);
+    if (avail / rows >= 6) {
+        const int h = std::clamp(avail / rows, 6, 26);
+        l.rowHeight = h;
+        if (h < QFontMetrics(l.font).height() + 2) l.font.setPixelSize(std::max(5, h - 2));
+        l.top = kTitleHeight + kLegendHeight + 8 + std::max(0, (avail - rows * h) / 2);
+    } else {
+        // Long inputs: every token gets a row thinner than text; every k-th is labelled.
+        l.rowHeight = double(avail) / rows;
+        l.font.setPixelSize(9);
+        l.labelStep = int(std::ceil((QFontMetrics(l.font).height() + 1) / l.rowHeight));
+        l.top = kTitleHeight + kLegendHeight + 8;
+    }
     l.leftX = size.width() * 3 / 10;
     l.rightX = size.width() * 7 / 10;
     return l;
@@ -105,7 +146,8 @@ void AlignmentView::paint(QPainter& p, const QSize& size) const
     p.fillRect(QRect(QPoint(0, 0), size), pal.brush(QPalette::Base));
     p.setPen(pal.color(QPalette::Text));
     if (m_weights.empty()) {
-        p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter, tr("No attention for this stack"));
+        p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter | Qt::TextWordWrap,
+                   m_title.isEmpty() ? m_message : m_title + QStringLiteral("\n\n") + m_message);
         return;
     }
     QFont bold = font();
@@ -118,25 +160,30 @@ void AlignmentView::paint(QPainter& p, const QSize& size) const
     const int total = static_cast<int>(m_weights.size()) * (chipW + 6);
     for (int h = 0; h < static_cast<int>(m_weights.size()); ++h) {
         const QRect chip((size.width() - total) / 2 + h * (chipW + 6), kTitleHeight, chipW, kLegendHeight - 6);
-        QColor c = headColor(h);
+        const int head = m_heads[size_t(h)];
+        QColor c = head == kMeanOfHeads ? pal.color(QPalette::Text) : headColor(head);
         if (!m_visible[size_t(h)]) c.setAlpha(50);
         p.setPen(Qt::NoPen);
         p.setBrush(c);
         p.drawRoundedRect(chip, 4, 4);
-        p.setPen(m_visible[size_t(h)] ? QColor(Qt::white) : pal.color(QPalette::Text));
-        p.drawText(chip, Qt::AlignCenter, tr("head %1").arg(h));
+        p.setPen(!m_visible[size_t(h)] ? pal.color(QPalette::Text)
+                 : head == kMeanOfHeads ? pal.color(QPalette::Base)
+                                        : QColor(Qt::white));
+        p.drawText(chip, Qt::AlignCenter, head == kMeanOfHeads ? tr("mean") : tr("head %1").arg(head));
     }
     const Layout l = layout(size);
     p.setFont(l.font);
     const QFontMetrics fm(l.font);
     const int pad = 6;
-    auto leftY = [&](int j) { return l.top + j * l.rowHeight + l.rowHeight / 2; };
-    p.setRenderHint(QPainter::Antialiasing);
+    auto leftY = [&](int j) { return l.top + (j + 0.5) * l.rowHeight; };
+    // Thin rows (long inputs) carry up to ~100 lines per query: plain 1 px lines keep painting fast.
+    const bool dense = l.labelStep > 1;
+    p.setRenderHint(QPainter::Antialiasing, !dense);
     const double lineWidth = std::clamp(l.rowHeight / 8.0, 1.0, 2.5);
     for (size_t h = 0; h < m_weights.size(); ++h) {
         if (!m_visible[h]) continue;
         const MatrixRM& w = m_weights[h];
-        const QColor base = headColor(int(h));
+        const QColor base = m_heads[h] == kMeanOfHeads ? pal.color(QPalette::Text) : headColor(m_heads[h]);
         for (Eigen::Index i = 0; i < w.rows(); ++i) {
             if (m_hoverSide == 2 && i != m_hoverIndex) continue;
             for (Eigen::Index j = 0; j < w.cols(); ++j) {
@@ -151,11 +198,14 @@ void AlignmentView::paint(QPainter& p, const QSize& size) const
         }
     }
     auto drawLabel = [&](const QString& text, int index, bool left, bool hovered) {
-        const int y = l.top + index * l.rowHeight;
-        const QRect r = left ? QRect(0, y, l.leftX - 2, l.rowHeight) : QRect(l.rightX + 2, y, size.width() - l.rightX, l.rowHeight);
+        if (!hovered && index % l.labelStep != 0) return;
+        // A label row is at least one line of text high, centred on its token's row.
+        const int h = std::max(int(l.rowHeight), dense ? fm.height() : 0);
+        const int y = int(std::lround(leftY(index) - h / 2.0));
+        const QRect r = left ? QRect(0, y, l.leftX - 2, h) : QRect(l.rightX + 2, y, size.width() - l.rightX, h);
         if (hovered) {
             const int tw = fm.horizontalAdvance(text) + 8;
-            const QRect box = left ? QRect(l.leftX - 2 - tw, y, tw, l.rowHeight) : QRect(l.rightX + 2, y, tw, l.rowHeight);
+            const QRect box = left ? QRect(l.leftX - 2 - tw, y, tw, h) : QRect(l.rightX + 2, y, tw, h);
             p.fillRect(box, pal.color(QPalette::Highlight));
             p.setPen(pal.color(QPalette::HighlightedText));
         } else p.setPen(pal.color(QPalette::Text));
@@ -177,7 +227,7 @@ void AlignmentView::mouseMoveEvent(QMouseEvent* event)
     const QPoint pos = event->position().toPoint();
     const Layout l = layout(size());
     int side = 0, index = -1;
-    const int row = pos.y() >= l.top ? (pos.y() - l.top) / l.rowHeight : -1;
+    const int row = pos.y() >= l.top ? int((pos.y() - l.top) / l.rowHeight) : -1;
     if (pos.x() < l.leftX && row >= 0 && row < m_left.size()) side = 1, index = row;
     else if (pos.x() > l.rightX && row >= 0 && row < m_right.size()) side = 2, index = row;
     if (side != m_hoverSide || index != m_hoverIndex) {

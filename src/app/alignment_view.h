@@ -2,6 +2,9 @@
 // column, one line per (query, key) whose opacity is the weight, each head in its own colour.
 // Hovering a token isolates its lines; clicking a head's legend chip shows or hides it. For
 // cross-attention the right column shows the output token each decoder position produced.
+// Long inputs (compact traces) show one line set: the selected head, or the layer's mean, once
+// the main window has had it recomputed (setRecomputed); more tokens than rows of text fit are
+// drawn as thin rows with every k-th label.
 #pragma once
 
 #include "render/attention_slice.h"
@@ -18,11 +21,18 @@ class AlignmentView : public QWidget {
 public:
     explicit AlignmentView(QWidget* parent = nullptr);
 
+    // A compact result keeps no weights: the view shows its tokens and "recomputing" until setRecomputed.
     void setData(std::shared_ptr<const RunResult> result, const ModelConfig& config, Stack stack, int layer);
     void setSelectedHead(int head); // kMeanOfHeads: all heads
     void setHeadVisible(int head, bool visible);
     bool headVisible(int head) const;
     int headCount() const { return static_cast<int>(m_weights.size()); }
+    // Compact results: the one matrix to draw, head `head` or the layer's mean (kMeanOfHeads).
+    void setRecomputed(int head, MatrixRM weights);
+    bool isWaiting() const { return m_waiting; }
+    const MatrixRM& lineWeights(int index) const { return m_weights[size_t(index)]; } // index < headCount()
+    int headOf(int index) const { return m_heads[size_t(index)]; }                     // kMeanOfHeads for the mean
+    QString message() const { return m_message; } // shown instead of lines (empty when lines are shown)
 
     QStringList leftLabels() const { return m_left; }
     QStringList rightLabels() const { return m_right; }
@@ -39,14 +49,19 @@ protected:
 
 private:
     struct Layout {
-        int rowHeight = 0, top = 0, leftX = 0, rightX = 0;
+        double rowHeight = 0; // below 6 px (long inputs) rows are thinner than text ...
+        int labelStep = 1;    // ... and only every labelStep-th token is labelled
+        int top = 0, leftX = 0, rightX = 0;
         QFont font;
     };
     Layout layout(const QSize& size) const;
     QRect legendChip(int head) const;
 
-    std::vector<MatrixRM> m_weights; // per head, (Tq, Tk)
+    std::vector<MatrixRM> m_weights; // per line set, (Tq, Tk)
+    std::vector<int> m_heads;        // per line set: its head (kMeanOfHeads: the layer's mean)
     std::vector<bool> m_visible;
+    bool m_waiting = false;          // compact result: the matrix is being recomputed
+    QString m_message;
     QStringList m_left;  // keys
     QStringList m_right; // queries (cross: predicted outputs)
     QString m_title;

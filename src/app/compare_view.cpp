@@ -2,6 +2,7 @@
 #include "app/compare_view.h"
 
 #include "app/head_grid_view.h"
+#include "core/recompute.h"
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 
@@ -24,6 +25,9 @@ namespace {
 // The smallest half-range of the A − B colour scale: differences far below this are float
 // noise and should stay white instead of being stretched over the whole scale.
 constexpr double kMinDifferenceRange = 1e-3;
+
+// Longer token rows are summarised instead of drawn as chips.
+constexpr size_t kMaxTokenChips = 200;
 
 // Shows a signed matrix on a heatmap: labels and orientation from the plot's own setSlice
 // (placeCells), then the cells again without the floor at 0, the diverging map and [−r, r].
@@ -133,8 +137,10 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent)
     rebuild();
 }
 
-void CompareView::setRunContext(std::shared_ptr<const Transformer> transformer, RunOptions options, const QString& textA)
+void CompareView::setRunContext(std::shared_ptr<const Transformer> transformer, RunOptions options, const QString& textA,
+                                std::optional<MeanAblationRequest> mean)
 {
+    m_mean = std::move(mean);
     if (transformer != m_transformer) {
         m_followA = true; // another model: start again from a copy of A
         m_b.reset();
@@ -159,6 +165,14 @@ void CompareView::setActive(bool active)
 {
     m_active = active;
     submitB();
+    if (m_active && m_waiting) rebuild(); // a long input's head is recomputed only while shown
+    if (!m_active && ((m_a && m_a->trace.compact) || (m_b && m_b->trace.compact))) {
+        // Long inputs: hidden, the view gives back its three T × T matrices (and the plots'
+        // copies); shown again, it recomputes them.
+        for (HeatmapPlot* p : {m_plotA, m_plotB, m_plotDiff}) p->setSlice({});
+        m_difference = MatrixRM();
+        m_waiting = true;
+    }
 }
 
 void CompareView::setColormap(const QString& name)
@@ -177,7 +191,7 @@ void CompareView::setTextB(const QString& text)
 
 QString CompareView::textB() const { return m_inputB->text(); }
 
-bool CompareView::isIdle() const { return !m_stale && m_runner->isIdle(); }
+bool CompareView::isIdle() const { return !m_stale && m_runner->isIdle() && m_runner->sliceIdle(); }
 
 QString CompareView::statusText() const { return m_status->text(); }
 
@@ -187,7 +201,7 @@ void CompareView::submitB()
     m_stale = false;
     RunOptions o = m_options;
     o.text = m_inputB->text().toStdString();
-    m_runner->submit(m_transformer, std::move(o), false);
+    m_runner->submit(m_transformer, std::move(o), false, m_mean);
 }
 
 void CompareView::onFinished(const RunOutcome& outcome)
@@ -208,6 +222,7 @@ void CompareView::rebuild()
     m_alignment = StackAlignment();
     m_difference = MatrixRM();
     m_changes = HeadChangeMap();
+    m_waiting = false;
     const bool ready = m_a && m_b && m_model && !m_a->trace.empty() && !m_b->trace.empty();
     if (!ready) {
         for (HeatmapPlot* p : {m_plotA, m_plotB, m_plotDiff}) p->setSlice({});
@@ -223,11 +238,20 @@ void CompareView::rebuild()
     }
     const ModelConfig& config = m_model->config;
     const Stack stack = m_selection.stack;
-    m_alignment = alignStack(*m_a, *m_b, config, stack);
+    // (alignStackOf: alignStack, also for compact traces, whose shapes come from their block inputs.)
+    m_alignment = alignStackOf(*m_a, *m_b, config, stack);
+    const bool compact = m_a->trace.compact || m_b->trace.compact;
 
-    AttentionSlice a = sliceOf(*m_a, config, m_selection);
-    AttentionSlice b = sliceOf(*m_b, config, m_selection);
-    const QString what = a.title;
+    // A compact trace's slice is recomputed below, off the GUI thread: here only its title.
+    AttentionSlice a = compact ? AttentionSlice() : sliceOf(*m_a, config, m_selection);
+    AttentionSlice b = compact ? AttentionSlice() : sliceOf(*m_b, config, m_selection);
+    const QString what =
+        m_selection.head == kMeanOfHeads
+            ? tr("%1-attention \u00B7 layer %2 \u00B7 mean of heads").arg(stackDisplayName(stack)).arg(m_selection.layer)
+            : tr("%1-attention \u00B7 layer %2 \u00B7 head %3")
+                  .arg(stack == Stack::Cross ? QStringLiteral("cross") : stackDisplayName(stack))
+                  .arg(m_selection.layer)
+                  .arg(m_selection.head);
     a.title = tr("A: %1").arg(what);
     b.title = tr("B: %1").arg(what);
 
@@ -238,12 +262,27 @@ void CompareView::rebuild()
     const std::vector<Token> qa = queryTokens(*m_a, config, stack), qb = queryTokens(*m_b, config, stack);
     QString tokens = tr("<b>A</b> (%1 rows): ").arg(qa.size()) + tokenChips(qa, rowsDiffer, pal) + QStringLiteral("<br>") +
                      tr("<b>B</b> (%1 rows): ").arg(qb.size()) + tokenChips(qb, rowsDiffer, pal);
-    if (stack == Stack::Cross) {
+    if (std::max(qa.size(), qb.size()) > kMaxTokenChips) {
+        // Long inputs: thousands of chips would fill the tab; the positions that differ are what matters.
+        QStringList where;
+        for (const int i : m_alignment.differingQueries) {
+            if (where.size() == 20) {
+                where << QStringLiteral("\u2026");
+                break;
+            }
+            where << QStringLiteral("%1 (%2/%3)").arg(i).arg(tokenLabel(qa[size_t(i)]).toHtmlEscaped(),
+                                                          tokenLabel(qb[size_t(i)]).toHtmlEscaped());
+        }
+        tokens = tr("<b>A</b>: %1 rows, <b>B</b>: %2 rows").arg(qa.size()).arg(qb.size());
+        if (m_alignment.aligned)
+            tokens += where.isEmpty() ? tr("; no row differs") : tr("; rows that differ: %1").arg(where.join(QStringLiteral(", ")));
+        m_tokens->setText(tokens);
+    } else if (stack == Stack::Cross) {
         const std::vector<Token> ka = keyTokens(*m_a, config, stack), kb = keyTokens(*m_b, config, stack);
         tokens += QStringLiteral("<br>") + tr("<b>A</b> keys: ") + tokenChips(ka, keysDiffer, pal) + QStringLiteral("<br>") +
                   tr("<b>B</b> keys: ") + tokenChips(kb, keysDiffer, pal);
     }
-    m_tokens->setText(tokens);
+    if (std::max(qa.size(), qb.size()) <= kMaxTokenChips) m_tokens->setText(tokens);
 
     if (!m_alignment.present) {
         m_plotA->setSlice(std::move(a));
@@ -254,6 +293,10 @@ void CompareView::rebuild()
                              "weights."));
         m_changeMap->setPanels({}, tr("How much each head changed"));
         m_mapNote->clear();
+        return;
+    }
+    if (compact) {
+        requestRecomputed(what);
         return;
     }
     if (!m_alignment.aligned) {
@@ -283,6 +326,63 @@ void CompareView::rebuild()
         m_status->setText(tr("<b>Cannot compare:</b> %1").arg(QString::fromStdString(e.what()).toHtmlEscaped()));
         return;
     }
+    showPair(std::move(a), std::move(b), what);
+}
+
+void CompareView::requestRecomputed(const QString& what)
+{
+    m_waiting = true;
+    const bool aligned = m_alignment.aligned;
+    m_plotA->setSlice({{}, {}, {}, tr("A: %1 (recomputing\u2026)").arg(what)});
+    m_plotB->setSlice({{}, {}, {}, tr("B: %1 (recomputing\u2026)").arg(what)});
+    m_plotDiff->setSlice({});
+    m_plotDiff->setVisible(aligned);
+    m_status->setText(tr("<b>Long input:</b> recomputing %1 for A and B\u2026").arg(what.toHtmlEscaped()));
+    m_changeMap->setPanels({}, tr("How much each head changed: not computed for long inputs"));
+    m_mapNote->setText(tr("The per-head map needs every head of A and of B, each recomputed from the compact trace "
+                          "(2 \u00D7 layers \u00D7 heads whole matrices: about 20 s for a 12 \u00D7 12 model at 2048 "
+                          "tokens), so it is offered only while the full attention fits the memory budget. The "
+                          "selected head is compared above; choose another with the selectors."));
+    if (!m_active || !m_transformer || !m_model) return; // recomputed when the tab is shown
+    const std::shared_ptr<const RunResult> a = m_a, b = m_b;
+    const std::shared_ptr<const Transformer> transformer = m_transformer;
+    const ModelConfig config = m_model->config;
+    const HeadSelection sel = m_selection;
+    m_runner->requestWork(WorkChannel::Compare, [this, a, b, transformer, config, sel, aligned,
+                                                 what]() -> std::function<void()> {
+        // sliceOf recomputes a compact trace's head (or layer mean) and copies a full one's.
+        auto sa = std::make_shared<AttentionSlice>(sliceOf(*a, config, sel, transformer.get()));
+        auto sb = std::make_shared<AttentionSlice>(sliceOf(*b, config, sel, transformer.get()));
+        return [this, a, b, sel, sa, sb, aligned, what] {
+            if (a != m_a || b != m_b || !(sel == m_selection) || !m_waiting) return;
+            m_waiting = false;
+            if (sa->empty() || sb->empty()) {
+                m_status->setText(tr("<b>Cannot compare:</b> the head could not be recomputed."));
+                return;
+            }
+            sa->title = tr("A: %1").arg(what);
+            sb->title = tr("B: %1").arg(what);
+            if (!aligned || sa->weights.rows() != sb->weights.rows() || sa->weights.cols() != sb->weights.cols()) {
+                m_plotA->setSlice(std::move(*sa));
+                m_plotB->setSlice(std::move(*sb));
+                m_status->setText(tr("<b>Token sequences differ in length: showing side by side.</b> A is %1 \u00D7 %2, "
+                                     "B is %3 \u00D7 %4 (queries \u00D7 keys); A \u2212 B needs the same positions.")
+                                      .arg(m_alignment.queriesA)
+                                      .arg(m_alignment.keysA)
+                                      .arg(m_alignment.queriesB)
+                                      .arg(m_alignment.keysB));
+                return;
+            }
+            // A − B of the recomputed matrices: attentionDifference's definition, cell by cell.
+            m_difference = sa->weights - sb->weights;
+            showPair(std::move(*sa), std::move(*sb), what);
+            emit compared();
+        };
+    });
+}
+
+void CompareView::showPair(AttentionSlice a, AttentionSlice b, const QString& what)
+{
     const DifferenceSummary sum = summarizeDifference(m_difference);
     AttentionSlice d;
     d.weights = m_difference;
@@ -311,12 +411,13 @@ void CompareView::rebuild()
                      .arg(d.queryLabels.value(sum.query).toHtmlEscaped(), d.keyLabels.value(sum.key).toHtmlEscaped())
                      .arg(double(sum.meanAbs), 0, 'f', 4)
                      .arg(m_difference.size());
-    if (m_changes.layer >= 0 && m_changes.meanAbs.maxCoeff() > 0.0f)
+    if (m_changes.layer >= 0 && m_changes.meanAbs.size() > 0 && m_changes.meanAbs.maxCoeff() > 0.0f)
         status += tr(" Most changed head of this stack: <b>layer %1, head %2</b> (mean |A \u2212 B| = %3).")
                       .arg(m_changes.layer)
                       .arg(m_changes.head)
                       .arg(double(m_changes.meanAbs(m_changes.layer, m_changes.head)), 0, 'f', 4);
     m_status->setText(status);
+    if (m_changes.meanAbs.size() == 0) return; // long inputs: no per-head map (requestRecomputed says why)
 
     std::vector<HeadGridView::Panel> panels;
     // In percentage points of attention (×100): the grid labels cells with two decimals, and
@@ -325,7 +426,7 @@ void CompareView::rebuild()
     panels.push_back({tr("max |A \u2212 B| \u00D7 100"), m_changes.maxAbs * 100.0f, 1, {}});
     m_changeMap->setPanels(std::move(panels),
                            tr("How much each head changed from A to B: %1-attention, every layer \u00D7 head")
-                               .arg(stackDisplayName(stack)));
+                               .arg(stackDisplayName(m_selection.stack)));
     m_changeMap->setSelected(m_selection.layer, m_selection.head == kMeanOfHeads ? -1 : m_selection.head);
     m_mapNote->setText(tr("Each cell: one head's |A \u2212 B| averaged (left) or maximal (right) over its cells, in "
                           "percentage points of attention (\u00D7 100). Click a head to show it above."));

@@ -2,6 +2,7 @@
 #include "app/inference_runner.h"
 
 #include "core/errors.h"
+#include "core/recompute.h"
 
 #include <QElapsedTimer>
 #include <QMetaObject>
@@ -39,54 +40,115 @@ quint64 InferenceRunner::requestSlice(std::shared_ptr<const Transformer> transfo
                                       std::shared_ptr<const RunResult> result, const ModelConfig& config,
                                       HeadSelection selection)
 {
-    SliceRequest r{++m_sliceTicket, std::move(transformer), std::move(result), config, selection};
-    if (m_sliceRunning) m_slicePending = std::move(r);
-    else startSlice(std::move(r));
+    return requestWork(WorkChannel::Head, [this, transformer = std::move(transformer), result = std::move(result),
+                                           config, selection]() -> std::function<void()> {
+        auto slice = std::make_shared<AttentionSlice>();
+        if (result && transformer) // sliceOf catches its own failures
+            *slice = sliceOf(*result, config, selection, transformer.get());
+        return [this, result, selection, slice] { emit sliceReady(m_newest[size_t(WorkChannel::Head)], result, selection, *slice); };
+    });
+}
+
+quint64 InferenceRunner::requestWork(WorkChannel channel, Work work)
+{
+    const size_t c = static_cast<size_t>(channel);
+    WorkRequest r{++m_sliceTicket, channel, std::move(work)};
+    m_newest[c] = r.ticket;
+    if (m_sliceRunning) m_waiting[c] = std::move(r); // replaces the channel's older waiting request
+    else startWork(std::move(r));
     return m_sliceTicket;
 }
 
-void InferenceRunner::startSlice(SliceRequest request)
+bool InferenceRunner::sliceIdle() const
+{
+    if (m_sliceRunning) return false;
+    for (const auto& w : m_waiting)
+        if (w) return false;
+    return true;
+}
+
+void InferenceRunner::startWork(WorkRequest request)
 {
     m_sliceRunning = true;
     m_slicePool.start([this, request = std::move(request)]() {
-        auto slice = std::make_shared<AttentionSlice>();
-        if (request.result && request.transformer) // sliceOf catches its own failures
-            *slice = sliceOf(*request.result, request.config, request.selection, request.transformer.get());
+        std::function<void()> done;
+        try {
+            done = request.work();
+        } catch (const std::exception&) { // the work reports its own failures; this is a last resort
+        }
         QMetaObject::invokeMethod(
             this,
-            [this, ticket = request.ticket, result = request.result, selection = request.selection, slice]() {
+            [this, ticket = request.ticket, channel = static_cast<size_t>(request.channel), done = std::move(done)]() {
                 m_sliceRunning = false;
-                if (m_slicePending) {
-                    SliceRequest next = std::move(*m_slicePending);
-                    m_slicePending.reset();
-                    startSlice(std::move(next));
+                // The oldest waiting request goes next, so no channel starves.
+                std::optional<WorkRequest>* next = nullptr;
+                for (auto& w : m_waiting)
+                    if (w && (!next || w->ticket < (*next)->ticket)) next = &w;
+                if (next) {
+                    WorkRequest r = std::move(**next);
+                    next->reset();
+                    startWork(std::move(r));
                 }
-                if (ticket == m_sliceTicket) emit sliceReady(ticket, result, selection, *slice);
+                if (done && ticket == m_newest[channel]) done();
             },
             Qt::QueuedConnection);
     });
 }
 
-quint64 InferenceRunner::submit(std::shared_ptr<const Transformer> transformer, RunOptions options, bool analyse)
+quint64 InferenceRunner::submit(std::shared_ptr<const Transformer> transformer, RunOptions options, bool analyse,
+                                std::optional<MeanAblationRequest> mean)
 {
     // Long inputs: above the budget the run keeps a compact trace and views recompute the heads
     // they show (recompute.h); 2048 tokens of a 12 × 12 model then fit in well under 1 GB.
     if (options.captureBudget == 0) options.captureBudget = kDefaultCaptureBudget;
-    Request r{++m_generation, std::move(transformer), std::move(options), analyse};
+    Request r{++m_generation, std::move(transformer), std::move(options), analyse, std::move(mean)};
     if (m_running) m_pending = std::move(r);
     else start(std::move(r));
     return m_generation;
 }
 
+std::shared_ptr<const HeadAblation> InferenceRunner::meanAblationFor(
+    const std::shared_ptr<const Transformer>& transformer, const std::string& text,
+    const std::vector<std::tuple<Stack, int, int>>& heads)
+{
+    if (!m_reference.trace || m_reference.transformer.lock() != transformer || m_reference.text != text) {
+        m_reference = {};
+        // The reference runs unablated with the capture the app uses, compact above the budget:
+        // a 2048-token reference then costs its block inputs, not 5 GB of Q, K, V and scores.
+        RunOptions ref;
+        ref.text = text;
+        ref.capture = Capture::Full;
+        ref.captureBudget = kDefaultCaptureBudget;
+        ref.topK = 1;
+        RunResult r = runModel(*transformer, ref);
+        m_reference = {transformer, text, std::make_shared<const Trace>(std::move(r.trace))};
+    }
+    return std::make_shared<const HeadAblation>(meanAblationOf(*transformer, *m_reference.trace, heads));
+}
+
 void InferenceRunner::start(Request request)
 {
     m_running = true;
-    m_pool.start([this, request = std::move(request)]() {
+    m_pool.start([this, request = std::move(request)]() mutable {
         RunOutcome out;
         out.generation = request.generation;
         out.transformer = request.transformer;
         QElapsedTimer timer;
         timer.start();
+        if (request.mean) {
+            // A failed reference leaves the run unablated, with the reason for the status bar.
+            try {
+                request.options.ablation =
+                    meanAblationFor(request.transformer, request.mean->referenceText, request.mean->heads);
+            } catch (const std::bad_alloc&) {
+                out.ablationError = QStringLiteral("out of memory");
+                request.options.ablation.reset();
+            } catch (const std::exception& e) {
+                out.ablationError = QString::fromStdString(e.what());
+                request.options.ablation.reset();
+            }
+        }
+        out.ablation = request.options.ablation;
         try {
             auto result = std::make_shared<const RunResult>(runModel(*request.transformer, request.options));
             out.result = result;

@@ -3,7 +3,9 @@
 // longer the newest request is dropped, so views only ever show the latest input. On request
 // the worker also runs core's head census and head-importance analysis for every stack. Runs
 // whose full capture would exceed kDefaultCaptureBudget keep a compact trace (no analysis):
-// views then recompute the heads they show (sliceOf with the transformer, recompute.h).
+// views then recompute the heads they show on a second worker (requestSlice, requestWork), one
+// channel per view, each keeping only its newest request. Mean ablation's reference run is made
+// on the run worker too (compact when the reference is long), before the run it ablates.
 #pragma once
 
 #include "core/analysis/census.h"
@@ -14,8 +16,13 @@
 #include <QString>
 #include <QThreadPool>
 
+#include <array>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
 
 namespace attnscope {
 
@@ -27,6 +34,15 @@ struct RunAnalysis {
     const MatrixRM* importanceOf(Stack stack) const;
 };
 
+// Heads to mean-ablate (census.h meanAblation): each replaced by its output averaged over the
+// positions of an unablated run of the reference text. The runner makes that reference run on
+// its worker (Capture::Full within the capture budget, else compact: recompute.h
+// meanAblationOf) and keeps its trace for the next runs with the same model and reference.
+struct MeanAblationRequest {
+    std::string referenceText;
+    std::vector<std::tuple<Stack, int, int>> heads;
+};
+
 struct RunOutcome {
     quint64 generation = 0;
     std::shared_ptr<const Transformer> transformer; // the model the result belongs to
@@ -34,7 +50,13 @@ struct RunOutcome {
     std::shared_ptr<const RunAnalysis> analysis;    // when requested and it succeeded
     QString error;                                  // one line, when it failed
     double milliseconds = 0.0;                      // forward time (tokenize + run + trace)
+    std::shared_ptr<const HeadAblation> ablation;   // the ablation the run used (null: none)
+    QString ablationError;                          // the mean-ablation reference failed: run unablated
 };
+
+// Who a piece of recompute work is for: each channel keeps only its newest request, so a view
+// waiting for its head is never overtaken by another view's requests, and stale results are dropped.
+enum class WorkChannel { Head, StepThrough, Alignment, Compare, Timeline, Count };
 
 class InferenceRunner : public QObject {
     Q_OBJECT
@@ -42,8 +64,10 @@ public:
     explicit InferenceRunner(QObject* parent = nullptr);
     ~InferenceRunner() override;
 
-    // Queues a run; returns its generation number.
-    quint64 submit(std::shared_ptr<const Transformer> transformer, RunOptions options, bool analyse = false);
+    // Queues a run; returns its generation number. With `mean`, the run's ablation is computed on
+    // the worker first (options.ablation is replaced).
+    quint64 submit(std::shared_ptr<const Transformer> transformer, RunOptions options, bool analyse = false,
+                   std::optional<MeanAblationRequest> mean = std::nullopt);
     bool isIdle() const { return !m_running && !m_pending; }
     quint64 latestGeneration() const { return m_generation; }
 
@@ -51,7 +75,12 @@ public:
     // GUI thread; sliceReady follows for the newest request only. Returns its ticket.
     quint64 requestSlice(std::shared_ptr<const Transformer> transformer, std::shared_ptr<const RunResult> result,
                          const ModelConfig& config, HeadSelection selection);
-    bool sliceIdle() const { return !m_sliceRunning && !m_slicePending; }
+    // Any recompute work: `work` runs on the slice worker (it must touch no widget) and returns
+    // what to do with its result on the GUI thread; that is called only while the request is
+    // still its channel's newest. Returns its ticket.
+    using Work = std::function<std::function<void()>()>;
+    quint64 requestWork(WorkChannel channel, Work work);
+    bool sliceIdle() const; // no recompute work pending or running, on any channel
 
 signals:
     void finished(const attnscope::RunOutcome& outcome); // newest request only
@@ -64,7 +93,12 @@ private:
         std::shared_ptr<const Transformer> transformer;
         RunOptions options;
         bool analyse = false;
+        std::optional<MeanAblationRequest> mean;
     };
+    // Worker side of mean ablation: the reference run's trace, kept for the next request.
+    std::shared_ptr<const HeadAblation> meanAblationFor(const std::shared_ptr<const Transformer>& transformer,
+                                                        const std::string& text,
+                                                        const std::vector<std::tuple<Stack, int, int>>& heads);
     void start(Request request);
     void onDone(RunOutcome outcome);
 
@@ -73,18 +107,25 @@ private:
     bool m_running = false;
     std::optional<Request> m_pending;
 
-    struct SliceRequest {
+    // Touched only by the run worker (one thread, jobs never overlap).
+    struct ReferenceCache {
+        std::weak_ptr<const Transformer> transformer;
+        std::string text;
+        std::shared_ptr<const Trace> trace;
+    } m_reference;
+
+    struct WorkRequest {
         quint64 ticket = 0;
-        std::shared_ptr<const Transformer> transformer;
-        std::shared_ptr<const RunResult> result;
-        ModelConfig config;
-        HeadSelection selection;
+        WorkChannel channel = WorkChannel::Head;
+        Work work;
     };
-    void startSlice(SliceRequest request);
+    static constexpr size_t kChannels = static_cast<size_t>(WorkChannel::Count);
+    void startWork(WorkRequest request);
     QThreadPool m_slicePool; // one worker, apart from runs: showing a head never waits for typing
     quint64 m_sliceTicket = 0;
     bool m_sliceRunning = false;
-    std::optional<SliceRequest> m_slicePending;
+    std::array<quint64, kChannels> m_newest{};                  // per channel: its newest ticket
+    std::array<std::optional<WorkRequest>, kChannels> m_waiting; // per channel: the request not yet started
 };
 
 } // namespace attnscope

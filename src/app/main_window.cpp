@@ -13,6 +13,7 @@
 #include "app/timeline_view.h"
 #include "core/errors.h"
 #include "core/model_loader.h"
+#include "core/recompute.h"
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 #include "render/image_export.h"
@@ -40,6 +41,9 @@ namespace {
 constexpr int kMaxRecent = 8;
 constexpr int kTopK = 10;
 
+// Long inputs: more chips than this would push the views off the window; the rest is counted.
+constexpr size_t kMaxChips = 64;
+
 QString chipsHtml(const std::vector<Token>& tokens, const QPalette& pal)
 {
     // Colours are mixed from the palette so chips read on light and dark themes alike.
@@ -52,13 +56,17 @@ QString chipsHtml(const std::vector<Token>& tokens, const QPalette& pal)
     const QColor special = mix(base, pal.color(QPalette::Text), 0.18);
     const QColor unknown = mix(base, QColor(220, 40, 40), 0.45);
     QString html;
-    for (const Token& t : tokens) {
+    for (size_t i = 0; i < tokens.size() && i < kMaxChips; ++i) {
+        const Token& t = tokens[i];
         const QColor bg = t.unknown ? unknown : t.special ? special : normal;
         QString text = tokenLabel(t).toHtmlEscaped();
         if (t.special) text = QStringLiteral("<i>%1</i>").arg(text);
         if (t.unknown) text = QStringLiteral("<u>%1</u>?").arg(text);
         html += QStringLiteral("<span style=\"background-color:%1\">&nbsp;%2&nbsp;</span> ").arg(bg.name(), text);
     }
+    if (tokens.size() > kMaxChips)
+        html += QCoreApplication::translate("MainWindow", "<i>\u2026 and %n more token(s)</i>", nullptr,
+                                            int(tokens.size() - kMaxChips));
     return html;
 }
 
@@ -120,6 +128,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     // The second input only runs while the compare tab is shown.
     connect(m_ui->viewTabs, &QTabWidget::currentChanged, this, [this](int index) {
         compareView()->setActive(index == static_cast<int>(View::Compare));
+        if (m_result && m_result->trace.compact) releaseHiddenViews(static_cast<View>(index));
         refreshView(static_cast<View>(index));
         // The census and head importance are computed only while their tabs are shown (they
         // cost one forward pass per head, far more than the run itself): opening one of them
@@ -458,16 +467,17 @@ void MainWindow::scheduleRun()
     if (type == ArchType::EncoderDecoder && !m_ui->targetEdit->text().isEmpty())
         options.target = m_ui->targetEdit->text().toStdString();
     if (type == ArchType::Decoder) options.generate = m_ui->generateCheck->isChecked();
-    // Full capture: the step-through needs each head's Q, K, V.
+    // Full capture: the step-through needs each head's Q, K, V (long inputs: compact, see the runner).
     options.capture = Capture::Full;
-    options.ablation = buildAblation();
-    compareView()->setRunContext(m_transformer, options, m_ui->inputEdit->text()); // B: same options, own text
-    m_runner->submit(m_transformer, std::move(options), wantsAnalysis());
+    std::optional<MeanAblationRequest> mean;
+    options.ablation = buildAblation(mean);
+    compareView()->setRunContext(m_transformer, options, m_ui->inputEdit->text(), mean); // B: same options, own text
+    m_runner->submit(m_transformer, std::move(options), wantsAnalysis(), std::move(mean));
 }
 
 bool MainWindow::wantsAnalysis() const { return view() == View::Census || view() == View::Ablation; }
 
-std::shared_ptr<const HeadAblation> MainWindow::buildAblation()
+std::shared_ptr<const HeadAblation> MainWindow::buildAblation(std::optional<MeanAblationRequest>& mean) const
 {
     if (m_ablated.empty() || !m_transformer) return nullptr;
     const std::vector<HeadKey> heads(m_ablated.begin(), m_ablated.end());
@@ -477,18 +487,11 @@ std::shared_ptr<const HeadAblation> MainWindow::buildAblation()
         return a;
     }
     // Mean ablation: each head's output averaged over the positions of the reference input,
-    // recorded by one unablated run (one forward pass; done here, it takes milliseconds).
-    RunOptions ref;
-    ref.text = (ablationView()->referenceText().isEmpty() ? m_ui->inputEdit->text() : ablationView()->referenceText())
-                   .toStdString();
-    ref.capture = Capture::Full;
-    try {
-        const RunResult r = runModel(*m_transformer, ref);
-        return std::make_shared<HeadAblation>(meanAblation(r.trace, heads));
-    } catch (const std::exception& e) {
-        statusBar()->showMessage(tr("Mean ablation: %1").arg(QString::fromStdString(e.what())), 5000);
-        return nullptr;
-    }
+    // from one unablated run of it that the runner makes on its worker before this run (compact
+    // when the reference is long; kept while the reference text stays the same).
+    const QString text = ablationView()->referenceText().isEmpty() ? m_ui->inputEdit->text() : ablationView()->referenceText();
+    mean = MeanAblationRequest{text.toStdString(), heads};
+    return nullptr;
 }
 
 void MainWindow::setHeadAblated(Stack stack, int layer, int head, bool off)
@@ -516,6 +519,9 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
     }
     m_result = outcome.result;
     m_analysis = outcome.analysis;
+    m_appliedAblation = outcome.ablation;
+    if (!outcome.ablationError.isEmpty())
+        statusBar()->showMessage(tr("Mean ablation: %1 (run without it)").arg(outcome.ablationError), 5000);
     updateTokens();
     updateOutput(QString());
     updateSelectors();
@@ -659,8 +665,8 @@ void MainWindow::refreshViews()
     // The head view, the analysis maps and Compare are fed on every result (cheap, and Compare
     // keeps input B in step). Views that build a lot per result (overview thumbnails, alignment,
     // step-through, rollout/flow, timeline) are fed only when shown: refreshView() on a tab change.
-    if (m_result->trace.compact) m_runner->requestSlice(m_transformer, m_result, m_model->config, m_selection);
-    else headPlot()->setSlice(currentSlice());
+    // (Long inputs: the head view too is fed only when shown, as its head is recomputed.)
+    if (!m_result->trace.compact) headPlot()->setSlice(currentSlice());
     censusView()->setData(m_analysis, m_selection.stack);
     censusView()->setSelected(m_selection.layer, m_selection.head);
     ablationView()->setData(m_analysis, m_ablated);
@@ -689,10 +695,105 @@ void MainWindow::refreshView(View v)
         timelineView()->setData(m_result, m_model, m_selection,
                                 m_model->config.type == ArchType::EncoderDecoder && !m_ui->targetEdit->text().isEmpty());
         break;
-    case View::Head:
+    case View::Head: // fed by refreshViews() on every result, except a compact one's head (below)
     case View::Census:
     case View::Ablation:
     case View::Compare: break; // fed by refreshViews() on every result
+    }
+    if (m_result->trace.compact) requestRecomputed(v);
+}
+
+void MainWindow::releaseHiddenViews(View shown)
+{
+    // Long inputs: each of these views holds one or more T × T matrices (with the plots' own
+    // copies, about 64 MB each at 2048 tokens); a hidden one gives them back and is fed, and its
+    // head recomputed, again when shown. Compare releases its plots itself (setActive).
+    auto release = [this, shown](View v, const std::function<void()>& clear) {
+        if (v == shown) return;
+        clear();
+        m_freshViews &= ~(1u << static_cast<unsigned>(v));
+    };
+    release(View::Head, [this] { headPlot()->setSlice({}); });
+    release(View::Alignment, [this] {
+        alignmentView()->setData(nullptr, m_model->config, m_selection.stack, m_selection.layer);
+    });
+    release(View::StepThrough, [this] { stepThroughView()->setData(nullptr, *m_model, m_selection); });
+    release(View::Timeline, [this] { timelineView()->setData(nullptr, m_model, m_selection, false); });
+}
+
+void MainWindow::requestRecomputed(View v)
+{
+    // Long inputs: the views above were given a compact result and say they are recomputing;
+    // the worker recomputes exactly what each shows (recompute.h) and the answer is dropped
+    // when the result or the selection has changed meanwhile (the runner also keeps only each
+    // view's newest request).
+    const std::shared_ptr<const RunResult> result = m_result;
+    const std::shared_ptr<const Transformer> transformer = m_transformer;
+    const ModelConfig config = m_model->config;
+    const HeadSelection sel = m_selection;
+    switch (v) {
+    case View::Head: m_runner->requestSlice(transformer, result, config, sel); break;
+    case View::Alignment: {
+        if (!alignmentView()->isWaiting()) return;
+        // One line set: the selected head, or the layer's mean (every head of a long layer
+        // would be heads × T² floats, and as many lines as fit no screen).
+        m_runner->requestWork(WorkChannel::Alignment, [this, result, transformer, sel]() -> std::function<void()> {
+            auto w = std::make_shared<MatrixRM>();
+            try {
+                *w = weightsOf(*transformer, result->trace, sel.stack, sel.layer,
+                               sel.head == kMeanOfHeads ? kRecomputeMean : sel.head);
+            } catch (const std::exception&) { // out of memory: an empty matrix, which the view reports
+                w->resize(0, 0);
+            }
+            return [this, result, sel, w] {
+                if (result == m_result && sel == m_selection) alignmentView()->setRecomputed(sel.head, std::move(*w));
+            };
+        });
+        break;
+    }
+    case View::StepThrough: {
+        if (!stepThroughView()->isWaiting()) return;
+        const TeachingMask mask = stepThroughView()->mask();
+        const float tau = float(stepThroughView()->temperature());
+        m_runner->requestWork(WorkChannel::StepThrough,
+                              [this, result, transformer, sel, mask, tau]() -> std::function<void()> {
+            std::shared_ptr<HeadTrace> head;
+            std::shared_ptr<const StepThrough> steps;
+            try {
+                // One head with Q, K, V (Capture::Full), and its steps at the current τ.
+                head = std::make_shared<HeadTrace>(
+                    recomputeHead(*transformer, result->trace, sel.stack, sel.layer, sel.head, Capture::Full));
+                steps = std::make_shared<const StepThrough>(stepThrough(*head, mask, tau));
+                // The step-through recomputes weights and scores itself (stepThrough): no need to keep them.
+                head->weights = MatrixRM();
+                head->scores = MatrixRM();
+            } catch (const std::exception&) {
+                head.reset();
+                steps.reset();
+            }
+            return [this, result, sel, head, steps] {
+                stepThroughView()->setRecomputedHead(result, sel, head, steps);
+            };
+        });
+        break;
+    }
+    case View::Timeline: {
+        if (!timelineView()->isWaiting()) return;
+        const bool cross = !result->trace.cross.empty();
+        m_runner->requestWork(WorkChannel::Timeline, [this, result, transformer, config, sel, cross]() -> std::function<void()> {
+            auto self = std::make_shared<AttentionSlice>(sliceOf(
+                *result, config, TimelineView::frameSelection(*result, sel, Stack::Decoder), transformer.get()));
+            auto crossSlice = std::make_shared<AttentionSlice>();
+            if (cross)
+                *crossSlice = sliceOf(*result, config, TimelineView::frameSelection(*result, sel, Stack::Cross),
+                                      transformer.get());
+            return [this, result, sel, self, crossSlice] {
+                timelineView()->setRecomputedSlices(result, sel, std::move(*self), std::move(*crossSlice));
+            };
+        });
+        break;
+    }
+    default: break; // the overview shows thumbnails; the analysis views say why they are off
     }
 }
 

@@ -62,6 +62,8 @@ public:
     // Live head ablation: heads switched off in every run until restored (cleared on model load).
     void setHeadAblated(Stack stack, int layer, int head, bool off);
     const std::set<HeadKey>& ablatedHeads() const { return m_ablated; }
+    // The ablation the shown result was run with (mean ablation: computed on the runner's worker).
+    std::shared_ptr<const HeadAblation> appliedAblation() const { return m_appliedAblation; }
     void clearAblation();
     AttentionSlice currentSlice() const;
 
@@ -111,7 +113,10 @@ private:
     void updateSelectors();
     void refreshViews();
     void refreshView(View view); // feeds one view the current result unless it already has it
-    std::shared_ptr<const HeadAblation> buildAblation();
+    // Zero ablation, or (mean mode) null and `mean` set: the runner computes it from the reference.
+    std::shared_ptr<const HeadAblation> buildAblation(std::optional<MeanAblationRequest>& mean) const;
+    void requestRecomputed(View view); // compact result: the head(s) a view shows, off the GUI thread
+    void releaseHiddenViews(View shown); // compact result: hidden views drop their matrices
     void onSelectorsChanged();
     void stepHead(int delta);
     void stepLayer(int delta);
@@ -128,6 +133,7 @@ private:
     std::shared_ptr<const Transformer> m_transformer;
     std::shared_ptr<const RunResult> m_result;
     std::shared_ptr<const RunAnalysis> m_analysis;
+    std::shared_ptr<const HeadAblation> m_appliedAblation;
     std::set<HeadKey> m_ablated;
     HeadSelection m_selection;
     QStringList m_recent;

@@ -37,11 +37,12 @@ bool savePng(const QImage& image, const QString& path)
     return error.isEmpty();
 }
 
-// Lets the runner deliver the newest result (runs after an ablation change).
+// Lets the runner deliver the newest result (runs after an ablation change) and, for long
+// inputs, the heads the shown view has recomputed.
 void waitForRun(MainWindow& window)
 {
     QApplication::processEvents();
-    while (!window.runner()->isIdle()) {
+    while (!window.runner()->isIdle() || !window.runner()->sliceIdle()) {
         QApplication::processEvents();
         QThread::msleep(5);
     }
@@ -65,12 +66,12 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
         window.setView(shot.view);
         // The alignment shot shows every head of the layer, each in its colour.
         if (shot.view == MainWindow::View::Alignment) window.alignmentView()->setSelectedHead(kMeanOfHeads);
-        QApplication::processEvents();
+        waitForRun(window);
         ok = window.exportCurrentView(dir.filePath(QString::fromLatin1(shot.file)), 1.0).isEmpty() && ok;
         if (ok) std::printf("%s\n", qPrintable(QDir::toNativeSeparators(dir.filePath(QString::fromLatin1(shot.file)))));
     }
     window.setView(original);
-    QApplication::processEvents();
+    waitForRun(window);
     window.repaint();
     ok = savePng(window.grab().toImage(), dir.filePath(QStringLiteral("main-window.png"))) && ok;
 
@@ -83,7 +84,7 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
     QList<QDockWidget*> docks = window.findChildren<QDockWidget*>();
     for (QDockWidget* d : docks) d->hide();
     window.setView(MainWindow::View::StepThrough);
-    QApplication::processEvents();
+    waitForRun(window);
     ok = savePng(window.stepThroughView()->grab().toImage(), dir.filePath(QStringLiteral("step-through.png"))) && ok;
     {
         // The query/key vector view of the same head, for its first query (for the date normalizer's
@@ -128,7 +129,7 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
     if (window.result() && !availableStacks(window.result()->trace).empty())
         window.setSelection({availableStacks(window.result()->trace).front(), 0, one.head});
     window.setView(MainWindow::View::Rollout);
-    QApplication::processEvents();
+    waitForRun(window);
     ok = savePng(window.rolloutView()->grab().toImage(), dir.filePath(QStringLiteral("rollout.png"))) && ok;
 
     // Compare and timeline, without the docks for width. Compare: B changes one word of A (the
@@ -153,7 +154,7 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
     ok = savePng(compare->grab().toImage(), dir.filePath(QStringLiteral("compare.png"))) && ok;
     window.setSelection(one);
     window.setView(MainWindow::View::Timeline);
-    QApplication::processEvents();
+    waitForRun(window);
     window.timelineView()->setStep(std::min(5, std::max(0, window.timelineView()->stepCount() - 1)));
     QApplication::processEvents();
     ok = savePng(window.timelineView()->grab().toImage(), dir.filePath(QStringLiteral("timeline.png"))) && ok;

@@ -36,6 +36,45 @@ bool tokensByTokens(StepCanvas::Step s)
 {
     return s == StepCanvas::Dot || s == StepCanvas::Scaled || s == StepCanvas::Masked || s == StepCanvas::Weights;
 }
+
+// Window over n positions: all of them up to kStepWindowFrom, else kStepWindow from `start`.
+int windowSize(Eigen::Index n) { return n <= kStepWindowFrom ? int(n) : kStepWindow; }
+bool inWindow(int i, int start, Eigen::Index n) { return i >= start && i < start + windowSize(n); }
+int windowAround(int i, Eigen::Index n)
+{
+    return n <= kStepWindowFrom ? 0 : std::clamp(i - kStepWindow / 2, 0, int(n) - kStepWindow);
+}
+
+// The steps of queries q0… and keys k0… (copies of blocks: the numbers of the whole head).
+StepThrough cropSteps(const StepThrough& s, int q0, int nq, int k0, int nk)
+{
+    StepThrough c;
+    c.temperature = s.temperature;
+    c.scale = s.scale;
+    c.q = s.q.middleRows(q0, nq);
+    c.k = s.k.middleRows(k0, nk);
+    c.v = s.v.middleRows(k0, nk);
+    c.dot = s.dot.block(q0, k0, nq, nk);
+    c.scaled = s.scaled.block(q0, k0, nq, nk);
+    c.masked = s.masked.block(q0, k0, nq, nk);
+    c.weights = s.weights.block(q0, k0, nq, nk);
+    c.output = s.output.middleRows(q0, nq);
+    return c;
+}
+
+// One query's view against keys k0… only.
+NeuronView cropNeuron(const NeuronView& n, int k0, int nk)
+{
+    NeuronView c = n;
+    c.k = n.k.middleRows(k0, nk);
+    c.products = n.products.middleRows(k0, nk);
+    c.dots = n.dots.segment(k0, nk);
+    c.scaled = n.scaled.segment(k0, nk);
+    c.logits = n.logits.segment(k0, nk);
+    c.weights = n.weights.segment(k0, nk);
+    c.masked.assign(n.masked.begin() + k0, n.masked.begin() + k0 + nk);
+    return c;
+}
 } // namespace
 
 // A diverging blue–white–red map for signed quantities (scores, Q, K, V, output).
@@ -370,11 +409,12 @@ StepThroughView::StepThroughView(QWidget* parent) : QWidget(parent)
     connect(m_tauSlider, &QSlider::valueChanged, this,
             [this](int v) { m_tauSpin->setValue(std::pow(10.0, (v - 100) / 100.0)); });
     connect(m_reset, &QPushButton::clicked, this, [this] { setTemperature(1.0); });
-    connect(m_canvas, &StepCanvas::cellClicked, this, &StepThroughView::selectCell);
+    // The canvases number the cells of their window.
+    connect(m_canvas, &StepCanvas::cellClicked, this, [this](int q, int k) { selectCell(m_q0 + q, m_k0 + k); });
     connect(m_queryCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
         if (i >= 0 && i != m_query) selectCell(i, m_key);
     });
-    connect(m_neuronCanvas, &NeuronCanvas::keyClicked, this, [this](int key) { selectCell(m_query, key); });
+    connect(m_neuronCanvas, &NeuronCanvas::keyClicked, this, [this](int key) { selectCell(m_query, m_k0 + key); });
 }
 
 void StepThroughView::setTemperature(double tau) { m_tauSpin->setValue(tau); }
@@ -385,17 +425,27 @@ void StepThroughView::setData(std::shared_ptr<const RunResult> result, const Mod
 {
     const ModelConfig& config = model.config;
     m_result = std::move(result);
+    m_selection = selection;
+    m_waiting = false;
+    m_ownedHead.reset();
     m_head = nullptr;
     m_mask = {};
     m_title.clear();
     if (m_result) {
         const auto& layers = m_result->trace.stack(selection.stack);
+        m_headName = tr("%1-attention \u00B7 layer %2 \u00B7 head %3")
+                         .arg(stackDisplayName(selection.stack))
+                         .arg(selection.layer)
+                         .arg(selection.head);
         if (selection.head == kMeanOfHeads) m_title = tr("The step-through shows one head: untick \u201CMean of heads\u201D.");
         else if (size_t(selection.layer) < layers.size() &&
                  size_t(selection.head) < layers[size_t(selection.layer)].heads.size()) {
             const HeadTrace& h = layers[size_t(selection.layer)].heads[size_t(selection.head)];
             if (h.q.rows() > 0) m_head = &h;
-            else m_title = tr("This result has no Q, K, V (it was not run with full capture).");
+            else if (m_result->trace.compact) {
+                m_waiting = true;
+                m_title = tr("%1: long input, recomputing this head\u2019s Q, K, V and scores\u2026").arg(m_headName);
+            } else m_title = tr("This result has no Q, K, V (it was not run with full capture).");
         }
         m_queryLabels = tokenLabels(queryTokens(*m_result, config, selection.stack));
         m_keyLabels = tokenLabels(keyTokens(*m_result, config, selection.stack));
@@ -411,18 +461,33 @@ void StepThroughView::setData(std::shared_ptr<const RunResult> result, const Mod
             anyPad = anyPad || pad;
         }
         if (anyPad) m_mask.paddedKeys = padded;
-        m_headName = tr("%1-attention \u00B7 layer %2 \u00B7 head %3")
-                         .arg(stackDisplayName(selection.stack))
-                         .arg(selection.layer)
-                         .arg(selection.head);
         if (m_head) m_title = tr("%1: scaled dot-product attention, step by step").arg(m_headName);
     }
     recompute();
 }
 
-void StepThroughView::recompute()
+void StepThroughView::setRecomputedHead(const std::shared_ptr<const RunResult>& result, const HeadSelection& selection,
+                                        std::shared_ptr<const HeadTrace> head, std::shared_ptr<const StepThrough> steps)
 {
-    m_steps = m_head ? std::make_shared<const StepThrough>(stepThrough(*m_head, m_mask, float(temperature()))) : nullptr;
+    if (!m_waiting || result != m_result || !(selection == m_selection)) return;
+    m_waiting = false;
+    if (!head || head->q.rows() == 0) {
+        m_title = tr("%1: the head could not be recomputed.").arg(m_headName);
+        recompute();
+        return;
+    }
+    m_ownedHead = std::move(head);
+    m_head = m_ownedHead.get();
+    m_title = tr("%1: scaled dot-product attention, step by step").arg(m_headName);
+    // Steps made on the worker at another τ than the one now set are made again here.
+    recompute(steps && steps->temperature == float(temperature()) ? std::move(steps) : nullptr);
+}
+
+void StepThroughView::recompute(std::shared_ptr<const StepThrough> precomputed)
+{
+    m_steps = precomputed ? std::move(precomputed)
+              : m_head    ? std::make_shared<const StepThrough>(stepThrough(*m_head, m_mask, float(temperature())))
+                          : nullptr;
     if (m_steps && (m_query >= m_steps->weights.rows() || m_key >= m_steps->weights.cols())) m_query = m_key = -1;
     // Automatic choices, so the explanation panel is never empty: the last query, and the
     // query's strongest key (also when only the query was chosen, e.g. by a session file).
@@ -432,8 +497,8 @@ void StepThroughView::recompute()
         m_steps->weights.row(m_query).maxCoeff(&best);
         m_key = int(best);
     }
-    m_canvas->setSteps(m_steps, m_queryLabels, m_keyLabels, m_title);
-    m_canvas->setSelectedCell(m_query, m_key);
+    placeWindow();
+    showSteps();
     {
         // One entry per query token; rebuilt only when the tokens change.
         QStringList items;
@@ -453,14 +518,72 @@ void StepThroughView::recompute()
     updateExplanation();
 }
 
+bool StepThroughView::placeWindow()
+{
+    if (!m_steps || m_query < 0 || m_key < 0) {
+        m_q0 = m_k0 = 0;
+        return false;
+    }
+    const Eigen::Index tq = m_steps->weights.rows(), tk = m_steps->weights.cols();
+    // The window stays put while the selected cell is inside it (clicking never moves it).
+    const int q0 = inWindow(m_query, m_q0, tq) && m_q0 + windowSize(tq) <= tq ? m_q0 : windowAround(m_query, tq);
+    const int k0 = inWindow(m_key, m_k0, tk) && m_k0 + windowSize(tk) <= tk ? m_k0 : windowAround(m_key, tk);
+    const bool moved = q0 != m_q0 || k0 != m_k0;
+    m_q0 = q0;
+    m_k0 = k0;
+    return moved;
+}
+
+void StepThroughView::showSteps()
+{
+    if (!m_steps) {
+        m_canvas->setSteps(nullptr, m_queryLabels, m_keyLabels, m_title);
+        m_canvas->setSelectedCell(-1, -1);
+        return;
+    }
+    const Eigen::Index tq = m_steps->weights.rows(), tk = m_steps->weights.cols();
+    const int nq = windowSize(tq), nk = windowSize(tk);
+    if (nq == tq && nk == tk) {
+        m_canvas->setSteps(m_steps, m_queryLabels, m_keyLabels, m_title);
+    } else {
+        const QString title = tr("%1 \u2014 queries %2\u2013%3, keys %4\u2013%5 of %6 \u00D7 %7")
+                                  .arg(m_title)
+                                  .arg(m_q0)
+                                  .arg(m_q0 + nq - 1)
+                                  .arg(m_k0)
+                                  .arg(m_k0 + nk - 1)
+                                  .arg(tq)
+                                  .arg(tk);
+        m_canvas->setSteps(std::make_shared<const StepThrough>(cropSteps(*m_steps, m_q0, nq, m_k0, nk)),
+                           m_queryLabels.mid(m_q0, nq), m_keyLabels.mid(m_k0, nk), title);
+    }
+    m_canvas->setSelectedCell(m_query - m_q0, m_key - m_k0);
+}
+
 void StepThroughView::updateNeuron()
 {
     // The same head, mask and τ as the steps, so its weights are step 7's row.
     const bool ok = m_head && m_steps && m_query >= 0 && m_query < m_steps->q.rows();
     m_neuron = ok ? std::make_shared<const NeuronView>(neuronView(*m_head, m_mask, m_query, float(temperature()))) : nullptr;
-    const QString title =
+    QString title =
         ok ? tr("%1 \u00B7 query %2 \u201C%3\u201D against every key").arg(m_headName).arg(m_query).arg(m_queryLabels.value(m_query))
            : m_title;
+    const Eigen::Index tk = m_neuron ? m_neuron->k.rows() : 0;
+    const int nk = windowSize(tk);
+    if (m_neuron && nk < tk) {
+        // Long heads: the keys of the steps' window; the weights are still softmax over every key.
+        title = tr("%1 \u00B7 query %2 \u201C%3\u201D \u00B7 keys %4\u2013%5 of %6")
+                    .arg(m_headName)
+                    .arg(m_query)
+                    .arg(m_queryLabels.value(m_query))
+                    .arg(m_k0)
+                    .arg(m_k0 + nk - 1)
+                    .arg(tk);
+        m_neuronCanvas->setData(std::make_shared<const NeuronView>(cropNeuron(*m_neuron, m_k0, nk)),
+                                m_queryLabels.value(m_query), m_keyLabels.mid(m_k0, nk), title);
+        m_neuronCanvas->setSelectedKey(m_key - m_k0);
+        return;
+    }
     m_neuronCanvas->setData(m_neuron, m_queryLabels.value(m_query), m_keyLabels, title);
     m_neuronCanvas->setSelectedKey(m_key);
 }
@@ -470,13 +593,15 @@ void StepThroughView::selectCell(int query, int key)
     const bool queryChanged = query != m_query;
     m_query = query;
     m_key = key;
-    m_canvas->setSelectedCell(query, key);
-    if (queryChanged) {
+    const bool moved = placeWindow();
+    if (moved) showSteps();
+    else m_canvas->setSelectedCell(query - m_q0, key - m_k0);
+    if (queryChanged || moved) {
         const QSignalBlocker block(m_queryCombo);
         m_queryCombo->setCurrentIndex(query < m_queryCombo->count() ? query : -1);
         updateNeuron();
     } else {
-        m_neuronCanvas->setSelectedKey(key);
+        m_neuronCanvas->setSelectedKey(key - m_k0);
     }
     updateExplanation();
 }
@@ -530,7 +655,12 @@ QString StepThroughView::explanationHtml() const
                 .arg(c.query)
                 .arg(teachingNumber(c.temperature, 2), teachingNumber(c.rowMax, 4));
     html += QStringLiteral("<table cellspacing=0 cellpadding=2 border=1><tr><th>key</th><th>\u2113</th><th>e</th><th>A</th></tr>");
-    for (Eigen::Index j = 0; j < c.rowExp.size(); ++j) {
+    // Long rows: the keys of the window are listed; Σe is over every key.
+    const Eigen::Index tk = c.rowExp.size();
+    const int j0 = windowSize(tk) < tk ? m_k0 : 0, j1 = j0 + windowSize(tk);
+    if (j0 > 0)
+        html += tr("<tr><td colspan=4><i>keys 0\u2013%1 not listed</i></td></tr>").arg(j0 - 1);
+    for (Eigen::Index j = j0; j < j1; ++j) {
         const QString style = j == c.key ? QStringLiteral(" style=\"font-weight:bold; background-color:%1\"")
                                                .arg(palette().color(QPalette::Highlight).lighter(170).name())
                                          : QString();
@@ -540,6 +670,7 @@ QString StepThroughView::explanationHtml() const
                     .arg(m_keyLabels.value(int(j)).toHtmlEscaped(), teachingNumber(c.rowLogits(j), 4), teachingNumber(c.rowExp(j), 4),
                          teachingNumber(m_steps->weights(c.query, j), 4));
     }
+    if (j1 < tk) html += tr("<tr><td colspan=4><i>keys %1\u2013%2 not listed</i></td></tr>").arg(j1).arg(tk - 1);
     html += tr("<tr><td colspan=2><b>\u03A3e</b></td><td align=right><b>%1</b></td><td></td></tr></table>").arg(teachingNumber(c.rowSum, 4));
     html += tr("<p>A[%1, %2] = %3 / %4 = <b>%5</b></p>")
                 .arg(c.query)

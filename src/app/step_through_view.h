@@ -4,6 +4,9 @@
 // was made (core's explainCell). A second panel shows the selected query's vectors against every
 // key's (core's neuronView, neuron_view.h). A softmax temperature τ rescales the scores of this
 // head's step-through and query/key view only; the model's forward pass and the other views keep τ = 1.
+// Long inputs: a compact result's head arrives recomputed (setRecomputedHead), and beyond
+// kStepWindowFrom tokens the canvases show a window of kStepWindow queries and keys around the
+// selected cell; the numbers are always those of the whole head (softmax over every key).
 #pragma once
 
 #include "core/analysis/teaching.h"
@@ -26,6 +29,9 @@ class QTextBrowser;
 namespace attnscope {
 
 class NeuronCanvas;
+
+constexpr int kStepWindowFrom = 64; // more queries (keys) than this: the canvases show a window ...
+constexpr int kStepWindow = 32;     // ... of this many queries (keys) around the selected cell
 
 // Shared by the step-through and the query/key view: a diverging blue–white–red colour for
 // signed quantities (white at 0, full colour at ±maxAbs), and numbers with a true minus sign.
@@ -76,8 +82,15 @@ public:
 
     explicit StepThroughView(QWidget* parent = nullptr);
 
-    // The head of `selection` in `result` (which must have been run with Capture::Full).
+    // The head of `selection` in `result` (run with Capture::Full, or compact: then the view
+    // says it is recomputing until setRecomputedHead brings the head).
     void setData(std::shared_ptr<const RunResult> result, const Model& model, const HeadSelection& selection);
+    // A compact result's head with Q, K, V (recomputeHead, Capture::Full) and, optionally, its
+    // steps at τ = steps->temperature; ignored unless result and selection are the ones shown.
+    void setRecomputedHead(const std::shared_ptr<const RunResult>& result, const HeadSelection& selection,
+                           std::shared_ptr<const HeadTrace> head, std::shared_ptr<const StepThrough> steps);
+    bool isWaiting() const { return m_waiting; } // a compact head is being recomputed
+    TeachingMask mask() const { return m_mask; }  // the engine's mask for the shown head
     void setTemperature(double tau);
     double temperature() const;
     // The selected weight (query row, key column); both panels follow it. (−1, −1): automatic
@@ -89,8 +102,10 @@ public:
 
     StepCanvas* canvas() const { return m_canvas; }
     NeuronCanvas* neuronCanvas() const { return m_neuronCanvas; }
-    const StepThrough* steps() const { return m_steps.get(); }
-    const NeuronView* neuron() const { return m_neuron.get(); }
+    const StepThrough* steps() const { return m_steps.get(); }   // every query and key
+    const NeuronView* neuron() const { return m_neuron.get(); }  // every key
+    // First query and key the canvases show (0 unless the head is longer than kStepWindowFrom).
+    std::pair<int, int> windowOrigin() const { return {m_q0, m_k0}; }
     QString explanationHtml() const;
     std::pair<int, int> selectedCell() const { return {m_query, m_key}; }
     // The canvas of the panel shown, for image export.
@@ -98,9 +113,11 @@ public:
     void paintActive(QPainter& painter, const QSize& size) const;
 
 private:
-    void recompute();
+    void recompute(std::shared_ptr<const StepThrough> precomputed = nullptr);
     void updateNeuron();
     void updateExplanation();
+    bool placeWindow(); // moves the window to the selected cell if it left it; true when it moved
+    void showSteps();   // the steps (or their window) and the selected cell on the canvas
 
     QDoubleSpinBox* m_tauSpin = nullptr;
     QSlider* m_tauSlider = nullptr;
@@ -115,12 +132,16 @@ private:
     QString m_headName; // "cross-attention · layer 1 · head 0"
 
     std::shared_ptr<const RunResult> m_result;
+    HeadSelection m_selection;
+    bool m_waiting = false;
+    std::shared_ptr<const HeadTrace> m_ownedHead; // a compact result's recomputed head
     const HeadTrace* m_head = nullptr;
     TeachingMask m_mask;
     std::shared_ptr<const StepThrough> m_steps;
     QStringList m_queryLabels, m_keyLabels;
     QString m_title;
     int m_query = -1, m_key = -1;
+    int m_q0 = 0, m_k0 = 0; // window origin (long heads)
 };
 
 } // namespace attnscope

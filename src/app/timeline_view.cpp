@@ -1,6 +1,8 @@
 // See timeline_view.h.
 #include "app/timeline_view.h"
 
+#include "core/recompute.h"
+
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 
@@ -164,9 +166,42 @@ void TimelineView::setData(std::shared_ptr<const RunResult> result, std::shared_
     m_result = std::move(result);
     m_model = std::move(model);
     m_selection = selection;
-    m_timeline = m_result && m_model ? decodingTimeline(*m_result, *m_model, teacherForced, kAlternatives) : DecodingTimeline();
+    // (decodingTimelineOf: decodingTimeline, also for compact traces of long inputs.)
+    m_timeline = m_result && m_model ? decodingTimelineOf(*m_result, *m_model, teacherForced, kAlternatives) : DecodingTimeline();
     if (!m_result || !m_model) m_timeline.reason = tr("Open a model to see its decoding steps.").toStdString();
+    m_selfSlice = m_crossSlice = AttentionSlice();
+    m_waiting = false;
+    if (m_timeline.available) {
+        if (m_result->trace.compact) {
+            // Long input: the main window has the two matrices recomputed; until then the plots say so.
+            m_waiting = true;
+            for (AttentionSlice* s : {&m_selfSlice, &m_crossSlice})
+                s->title = tr("long input: recomputing this head\u2026");
+        } else {
+            m_selfSlice = sliceOf(*m_result, m_model->config, frameSelection(*m_result, m_selection, Stack::Decoder));
+            if (m_timeline.hasCross)
+                m_crossSlice = sliceOf(*m_result, m_model->config, frameSelection(*m_result, m_selection, Stack::Cross));
+        }
+    }
     rebuild();
+}
+
+HeadSelection TimelineView::frameSelection(const RunResult& result, HeadSelection sel, Stack stack)
+{
+    // The stack selector does not apply: both decoder stacks are shown, at the selected layer and head.
+    sel.layer = std::clamp(sel.layer, 0, std::max(0, static_cast<int>(result.trace.decoder.size()) - 1));
+    sel.stack = stack;
+    return sel;
+}
+
+void TimelineView::setRecomputedSlices(const std::shared_ptr<const RunResult>& result, const HeadSelection& selection,
+                                       AttentionSlice self, AttentionSlice cross)
+{
+    if (!m_waiting || result != m_result || !(selection == m_selection)) return;
+    m_waiting = false;
+    m_selfSlice = std::move(self);
+    m_crossSlice = std::move(cross);
+    showStep();
 }
 
 void TimelineView::setColormap(const QString& name)
@@ -297,15 +332,10 @@ void TimelineView::showStep()
         m_topK->setItem(i, 1, prob);
     }
 
-    // The selected layer and head (the stack selector does not apply: both decoder stacks are shown).
-    const ModelConfig& config = m_model->config;
-    HeadSelection sel = m_selection;
-    sel.layer = std::clamp(sel.layer, 0, std::max(0, static_cast<int>(m_result->trace.decoder.size()) - 1));
-    sel.stack = Stack::Decoder;
-    showFrame(m_selfPlot, m_selfMarker, sliceOf(*m_result, config, sel), true, m_selfFrame);
+    // The selected layer and head of both decoder stacks (frameSelection).
+    showFrame(m_selfPlot, m_selfMarker, m_selfSlice, true, m_selfFrame);
     if (m_timeline.hasCross) {
-        sel.stack = Stack::Cross;
-        showFrame(m_crossPlot, m_crossMarker, sliceOf(*m_result, config, sel), false, m_crossFrame);
+        showFrame(m_crossPlot, m_crossMarker, m_crossSlice, false, m_crossFrame);
     } else {
         m_crossFrame = MatrixRM();
     }
@@ -315,7 +345,7 @@ void TimelineView::showFrame(HeatmapPlot* plot, QCPItemRect* marker, AttentionSl
 {
     if (slice.empty()) {
         frame = MatrixRM();
-        plot->setSlice({});
+        plot->setSlice(std::move(slice)); // its title says why (recomputing), or nothing
         marker->setVisible(false);
         return;
     }

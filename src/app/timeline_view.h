@@ -3,6 +3,7 @@
 // chosen with its probability and the top-k alternatives (core's decodingTimeline), and the
 // selected layer/head's decoder self-attention (and cross-attention) with only the rows
 // computed so far (core's timelineFrame; later rows grey) and the step's row outlined.
+// Long inputs (compact traces): the two matrices arrive recomputed (setRecomputedSlices).
 #pragma once
 
 #include "core/analysis/timeline.h"
@@ -32,6 +33,13 @@ public:
     void setData(std::shared_ptr<const RunResult> result, std::shared_ptr<const Model> model, HeadSelection selection,
                  bool teacherForced);
     void setColormap(const QString& name);
+    // A compact result's matrices: the decoder self- and cross-attention of frameSelection(),
+    // recomputed off the GUI thread; ignored unless result and selection are the ones shown.
+    void setRecomputedSlices(const std::shared_ptr<const RunResult>& result, const HeadSelection& selection,
+                             AttentionSlice self, AttentionSlice cross);
+    bool isWaiting() const { return m_waiting; }
+    // The head a plot shows for `selection`: the same layer (clamped) and head of `stack`.
+    static HeadSelection frameSelection(const RunResult& result, HeadSelection selection, Stack stack);
 
     void setStep(int step); // clamped to [0, stepCount − 1]
     int step() const { return m_step; }
@@ -85,6 +93,8 @@ private:
     std::shared_ptr<const Model> m_model;
     HeadSelection m_selection;
     DecodingTimeline m_timeline;
+    AttentionSlice m_selfSlice, m_crossSlice; // the selected head's whole matrices
+    bool m_waiting = false;                   // compact result: they are being recomputed
     int m_step = 0;
     QString m_colormap = QStringLiteral("viridis");
     MatrixRM m_selfFrame, m_crossFrame;

@@ -4,10 +4,15 @@
 // tests). A 12-layer × 12-head model at 2048 tokens keeps 85 MB instead of 2.4 GB.
 #pragma once
 
+#include "core/analysis/compare.h"
+#include "core/analysis/timeline.h"
+#include "core/inference.h"
 #include "core/trace.h"
 #include "core/transformer.h"
 
 #include <cstddef>
+#include <tuple>
+#include <vector>
 
 namespace attnscope {
 
@@ -20,6 +25,29 @@ HeadTrace recomputeHead(const Transformer& transformer, const Trace& trace, Stac
 
 // Mean of a layer's heads (T_q × T_k), recomputing each head in turn (one T_q × T_k buffer live).
 MatrixRM recomputeMeanOfHeads(const Transformer& transformer, const Trace& trace, Stack stack, int layer);
+
+// One head's weights (head >= 0) or the mean of the layer's heads (head == kRecomputeMean) of a
+// trace, full or compact: copied from a full trace, recomputed from a compact one. Throws
+// std::out_of_range for a stack, layer or head the trace does not hold.
+constexpr int kRecomputeMean = -1;
+MatrixRM weightsOf(const Transformer& transformer, const Trace& trace, Stack stack, int layer, int head);
+
+// Mean ablation (census.h meanAblation) from a reference run's trace, full or compact: each
+// listed head's output A·V averaged over the reference positions. A compact reference recomputes
+// only the listed heads, one at a time, so a long reference needs no full capture.
+HeadAblation meanAblationOf(const Transformer& transformer, const Trace& reference,
+                            const std::vector<std::tuple<Stack, int, int>>& heads);
+
+// compare.h's alignStack for two runs of the same model of which one or both may be compact:
+// the matrix shapes come from the recorded block inputs (and encoder memory) instead of the
+// weights a compact trace does not keep. Same result as alignStack for full traces.
+StackAlignment alignStackOf(const RunResult& a, const RunResult& b, const ModelConfig& config, Stack stack);
+
+// timeline.h's decodingTimeline, for compact runs too (it refuses them, as their trace holds no
+// weights; the app recomputes the two heads a timeline shows). A compact decoder-only run keeps
+// the logits from the prompt's last position on (RunResult::logitsOffset): the steps are made over
+// those rows by decodingTimeline itself and then numbered as rows of the whole sequence.
+DecodingTimeline decodingTimelineOf(const RunResult& run, const Model& model, bool teacherForced, int k = 5);
 
 // Bytes of attention weights a capture keeps for this model and input length (Attention:
 // layers × heads × T_q × T_k floats per stack; Full about twice that plus Q, K, V; Compact the

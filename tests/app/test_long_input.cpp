@@ -2,19 +2,32 @@
 // token labels thinned to what fits and re-thinned on zoom, wheel zoom and drag pan kept inside
 // the matrix), and a 2048-token run of a model whose full capture exceeds the budget: the trace
 // is compact, the head view shows the recomputed head (equal to a full capture), the overview
-// shows thumbnails, and the analyses that need every head say why they are off. No timings
-// here: those are bench/render_bench.cpp and bench/memory_bench.cpp.
+// shows thumbnails, and the analyses that need every head say why they are off. The views that
+// recompute what they show from the compact trace (step-through and neuron view, alignment,
+// compare, timeline) and mean ablation with a long reference are checked against a full-capture
+// engine run of the same input, to 1e-5. No timings here: those are bench/render_bench.cpp and
+// bench/memory_bench.cpp.
+#include "app/alignment_view.h"
+#include "app/compare_view.h"
 #include "app/main_window.h"
+#include "app/neuron_view.h"
+#include "app/step_through_view.h"
+#include "app/timeline_view.h"
+#include "core/analysis/census.h"
+#include "core/analysis/compare.h"
 #include "core/inference.h"
 #include "core/model_loader.h"
 #include "core/recompute.h"
 #include "render/heatmap_plot.h"
+#include "test_fixtures.h"
 
 #include <nlohmann/json.hpp>
 
 #include <QtTest>
 #include <QtWidgets>
 
+#include <functional>
+#include <limits>
 #include <random>
 
 using namespace attnscope;
@@ -93,6 +106,67 @@ std::string longModel()
     return m.dump();
 }
 
+// Random letters and spaces (one token per character for the char-level model).
+QString randomText(int length, unsigned seed)
+{
+    QString text;
+    std::mt19937 rng(seed);
+    while (text.size() < length)
+        text += QChar(rng() % 5 == 0 ? ' ' : char('a' + rng() % 26));
+    return text;
+}
+
+// max |a − b| over the cells (NaN in both counts as equal); infinity when the shapes differ.
+double maxDiff(const Eigen::Ref<const MatrixRM>& a, const Eigen::Ref<const MatrixRM>& b)
+{
+    if (a.rows() != b.rows() || a.cols() != b.cols() || a.size() == 0) return std::numeric_limits<double>::infinity();
+    double m = 0.0;
+    for (Eigen::Index i = 0; i < a.rows(); ++i)
+        for (Eigen::Index j = 0; j < a.cols(); ++j) {
+            const float x = a(i, j), y = b(i, j);
+            if (std::isnan(x) || std::isnan(y)) {
+                if (std::isnan(x) != std::isnan(y)) return std::numeric_limits<double>::infinity();
+                continue;
+            }
+            m = std::max(m, double(std::abs(x - y)));
+        }
+    return m;
+}
+
+constexpr double kTolerance = 1e-5;
+
+// The reference: the engine run of the same input with a full capture and no budget.
+RunResult fullRun(std::shared_ptr<const Model> model, const QString& text, bool generate = false,
+                  std::shared_ptr<const HeadAblation> ablation = nullptr)
+{
+    const Transformer transformer(std::move(model));
+    RunOptions o;
+    o.text = text.toStdString();
+    o.capture = Capture::Full;
+    o.generate = generate;
+    o.topK = 10;
+    o.ablation = std::move(ablation);
+    return runModel(transformer, o);
+}
+
+// Opens the model in `window` and runs `text`; true once the (compact) result is shown.
+bool showLong(MainWindow& window, const QString& model, const QString& text)
+{
+    window.resize(1280, 800);
+    window.show();
+    if (!QTest::qWaitForWindowExposed(&window) || !window.openModel(model)) return false;
+    window.setInputText(text);
+    return QTest::qWaitFor([&] {
+        return window.runner()->isIdle() && window.result() &&
+               window.result()->sourceTokens.size() == size_t(text.size() + 1); // + <s>
+    }, 60000);
+}
+
+bool waitRecomputed(MainWindow& window, const std::function<bool()>& ready)
+{
+    return QTest::qWaitFor([&] { return window.runner()->isIdle() && window.runner()->sliceIdle() && ready(); }, 60000);
+}
+
 } // namespace
 
 class TestLongInput : public QObject {
@@ -102,6 +176,12 @@ class TestLongInput : public QObject {
     void heatmapShows2048Tokens();
     void zoomAndPanStayInside();
     void longRunIsCompactAndRecomputed();
+    void stepThroughAndNeuronViewRecomputed();
+    void alignmentRecomputed_data();
+    void alignmentRecomputed();
+    void compareRecomputed();
+    void timelineRecomputed();
+    void meanAblationWithLongReference();
 
   private:
     QTemporaryDir m_dir;
@@ -287,25 +367,245 @@ void TestLongInput::longRunIsCompactAndRecomputed()
     // Every view renders without the full matrices.
     for (const MainWindow::View v :
          {MainWindow::View::Overview, MainWindow::View::Alignment, MainWindow::View::StepThrough,
-          MainWindow::View::Census, MainWindow::View::Ablation, MainWindow::View::Rollout}) {
+          MainWindow::View::Census, MainWindow::View::Ablation, MainWindow::View::Rollout,
+          MainWindow::View::Compare, MainWindow::View::Timeline}) {
         window.setView(v);
+        QVERIFY(waitRecomputed(window, [] { return true; }));
         const QString png = m_dir.filePath(QStringLiteral("view%1.png").arg(int(v)));
         QCOMPARE(window.exportCurrentView(png, 1.0), QString());
         QVERIFY(!QImage(png).isNull());
     }
 }
 
+void TestLongInput::stepThroughAndNeuronViewRecomputed()
+{
+    MainWindow window;
+    const QString text = randomText(kTokens - 1, 9);
+    QVERIFY(showLong(window, m_model, text));
+    QVERIFY(window.result()->trace.compact);
+    const RunResult full = fullRun(window.model(), text);
+    const HeadSelection sel{Stack::Decoder, 1, 2};
+    window.setSelection(sel);
+    window.setView(MainWindow::View::StepThrough);
+    StepThroughView* step = window.stepThroughView();
+    QVERIFY(waitRecomputed(window, [&] { return !step->isWaiting() && step->steps(); }));
+    // Every step of the whole head equals the full capture's head.
+    const HeadTrace& h = full.trace.decoder[1].heads[2];
+    const StepThrough& s = *step->steps();
+    QCOMPARE(s.weights.rows(), Eigen::Index(kTokens));
+    QVERIFY(maxDiff(s.q, h.q) <= kTolerance);
+    QVERIFY(maxDiff(s.k, h.k) <= kTolerance);
+    QVERIFY(maxDiff(s.v, h.v) <= kTolerance);
+    QVERIFY(maxDiff(s.scaled, h.scores) <= kTolerance);
+    QVERIFY2(maxDiff(s.weights, h.weights) <= kTolerance, qPrintable(QString::number(maxDiff(s.weights, h.weights))));
+    QVERIFY(maxDiff(s.output, h.output) <= kTolerance);
+    QCOMPARE(s.masked(0, kTokens - 1), -std::numeric_limits<float>::infinity()); // causal
+    // The canvas shows a window of kStepWindow queries and keys around the selected cell (the
+    // last query and its strongest key), with the whole head's numbers.
+    const auto [q, k] = step->selectedCell();
+    QCOMPARE(q, kTokens - 1);
+    const auto [q0, k0] = step->windowOrigin();
+    QVERIFY(q >= q0 && q < q0 + kStepWindow && k >= k0 && k < k0 + kStepWindow);
+    const MatrixRM* shown = step->canvas()->matrix(StepCanvas::Weights);
+    QVERIFY(shown);
+    QCOMPARE(shown->rows(), Eigen::Index(kStepWindow));
+    QVERIFY(maxDiff(*shown, h.weights.block(q0, k0, kStepWindow, kStepWindow)) <= kTolerance);
+    QVERIFY(maxDiff(*step->canvas()->matrix(StepCanvas::Q), h.q.middleRows(q0, kStepWindow)) <= kTolerance);
+    QVERIFY(step->explanationHtml().contains(QStringLiteral("not listed")));
+    // Another cell far away: the window follows, and the neuron view shows that query's row.
+    step->setPanel(StepThroughView::Panel::Neuron);
+    step->selectCell(1500, 700);
+    QCOMPARE(step->windowOrigin().first, 1500 - kStepWindow / 2);
+    QCOMPARE(step->windowOrigin().second, 700 - kStepWindow / 2);
+    QVERIFY(step->neuron());
+    QCOMPARE(step->neuron()->query, 1500);
+    QVERIFY(maxDiff(step->neuron()->weights, h.weights.row(1500)) <= kTolerance);
+    QVERIFY(maxDiff(step->neuron()->scaled, h.scores.row(1500)) <= kTolerance);
+    const NeuronView* drawn = step->neuronCanvas()->neuron();
+    QCOMPARE(drawn->k.rows(), Eigen::Index(kStepWindow));
+    QVERIFY(maxDiff(drawn->weights, h.weights.row(1500).segment(700 - kStepWindow / 2, kStepWindow)) <= kTolerance);
+    // A click on the canvas selects by window position.
+    step->setPanel(StepThroughView::Panel::Steps);
+    QApplication::processEvents();
+    const QRect cell = step->canvas()->cellRect(StepCanvas::Weights, 3, 5, step->canvas()->size());
+    QVERIFY(!cell.isEmpty());
+    QTest::mouseClick(step->canvas(), Qt::LeftButton, Qt::NoModifier, cell.center());
+    QCOMPARE(step->selectedCell(), std::make_pair(1500 - kStepWindow / 2 + 3, 700 - kStepWindow / 2 + 5));
+    // τ ≠ 1 recomputes the steps of the recomputed head; τ = 1 gives the engine's weights again.
+    step->setTemperature(0.5);
+    QVERIFY(maxDiff(step->steps()->weights, h.weights) > 1e-3);
+    step->setTemperature(1.0);
+    QVERIFY(maxDiff(step->steps()->weights, h.weights) <= kTolerance);
+    // The mean of heads has no single step-through: the view says so and asks for nothing.
+    window.setSelection({Stack::Decoder, 1, kMeanOfHeads});
+    QVERIFY(!step->isWaiting() && !step->steps());
+    const QString png = m_dir.filePath(QStringLiteral("step.png"));
+    window.setSelection(sel);
+    QVERIFY(waitRecomputed(window, [&] { return !step->isWaiting() && step->steps(); }));
+    QCOMPARE(window.exportCurrentView(png, 1.0), QString());
+    QVERIFY(!QImage(png).isNull());
+}
+
+void TestLongInput::alignmentRecomputed_data()
+{
+    QTest::addColumn<int>("layer");
+    QTest::addColumn<int>("head");
+    QTest::newRow("layer 0 head 1") << 0 << 1;
+    QTest::newRow("layer 1 head 3") << 1 << 3;
+    QTest::newRow("layer 1 mean of heads") << 1 << kMeanOfHeads;
+}
+
+void TestLongInput::alignmentRecomputed()
+{
+    QFETCH(int, layer);
+    QFETCH(int, head);
+    MainWindow window;
+    const QString text = randomText(kTokens - 1, 11);
+    QVERIFY(showLong(window, m_model, text));
+    const RunResult full = fullRun(window.model(), text);
+    window.setView(MainWindow::View::Alignment);
+    window.setSelection({Stack::Decoder, layer, head});
+    AlignmentView* a = window.alignmentView();
+    QVERIFY(waitRecomputed(window, [&] { return !a->isWaiting() && a->headCount() == 1; }));
+    // One line set: the selected head, or the layer's mean, as the full capture has it.
+    const LayerTrace& l = full.trace.decoder[size_t(layer)];
+    const MatrixRM want = head == kMeanOfHeads ? meanOfHeads(l) : l.heads[size_t(head)].weights;
+    QCOMPARE(a->headOf(0), head);
+    QVERIFY(a->headVisible(0));
+    QVERIFY(maxDiff(a->lineWeights(0), want) <= kTolerance);
+    QCOMPARE(a->leftLabels().size(), kTokens);
+    QVERIFY(a->message().isEmpty());
+    const QString png = m_dir.filePath(QStringLiteral("alignment.png"));
+    QCOMPARE(window.exportCurrentView(png, 1.0), QString());
+    const QImage image(png);
+    QVERIFY(!image.isNull() && image.height() < 2000); // thin rows: the view's own size, not a row per token
+}
+
+void TestLongInput::compareRecomputed()
+{
+    MainWindow window;
+    const QString textA = randomText(kTokens - 1, 13);
+    QVERIFY(showLong(window, m_model, textA));
+    QString textB = textA;
+    textB[1000] = textA[1000] == QLatin1Char('q') ? QLatin1Char('z') : QLatin1Char('q'); // one token, same length
+    const HeadSelection sel{Stack::Decoder, 1, 0};
+    window.setSelection(sel);
+    window.setView(MainWindow::View::Compare);
+    CompareView* c = window.compareView();
+    c->setTextB(textB);
+    QVERIFY(QTest::qWaitFor([&] {
+        return c->isIdle() && !c->isWaiting() && c->resultB() && c->resultB()->trace.compact &&
+               c->difference().rows() == kTokens;
+    }, 120000));
+    const RunResult fullA = fullRun(window.model(), textA), fullB = fullRun(window.model(), textB);
+    QVERIFY(c->aligned());
+    QCOMPARE(c->alignment().differingQueries, std::vector<int>{1001}); // after <s>
+    const MatrixRM& wantA = fullA.trace.decoder[1].heads[0].weights;
+    const MatrixRM& wantB = fullB.trace.decoder[1].heads[0].weights;
+    QVERIFY(maxDiff(c->plotA()->slice().weights, wantA) <= kTolerance);
+    QVERIFY(maxDiff(c->plotB()->slice().weights, wantB) <= kTolerance);
+    const MatrixRM wantDiff = attentionDifference(fullA.trace, fullB.trace, Stack::Decoder, 1, 0);
+    QVERIFY(maxDiff(c->difference(), wantDiff) <= kTolerance);
+    QVERIFY(wantDiff.cwiseAbs().maxCoeff() > 1e-4); // the change shows
+    QVERIFY(c->statusText().contains(QStringLiteral("max |A")));
+    QCOMPARE(c->headChanges().meanAbs.size(), Eigen::Index(0)); // needs every head of both: not for long inputs
+    // The mean of heads, recomputed for both.
+    window.setSelection({Stack::Decoder, 0, kMeanOfHeads});
+    QVERIFY(QTest::qWaitFor([&] { return c->isIdle() && !c->isWaiting() && c->difference().rows() == kTokens; }, 60000));
+    QVERIFY(maxDiff(c->difference(), attentionDifference(fullA.trace, fullB.trace, Stack::Decoder, 0, kCompareMeanOfHeads)) <=
+            kTolerance);
+    QVERIFY(maxDiff(c->plotA()->slice().weights, meanOfHeads(fullA.trace.decoder[0])) <= kTolerance);
+}
+
+void TestLongInput::timelineRecomputed()
+{
+    // Decoder self-attention rows of a generated continuation: the prompt (2044 characters and
+    // <s>) plus what greedy decoding adds up to max_len is over the budget, so compact.
+    MainWindow window;
+    const QString text = randomText(kTokens - 4, 17);
+    QVERIFY(showLong(window, m_model, text));
+    window.setSelection({Stack::Decoder, 1, 1});
+    window.setView(MainWindow::View::Timeline);
+    TimelineView* t = window.timelineView();
+    emit t->generateRequested(); // the tab's own "turn Generate on" button
+    QVERIFY(QTest::qWaitFor([&] { return window.runner()->isIdle() && window.result() && !window.result()->targetTokens.empty(); },
+                            60000));
+    QVERIFY(window.result()->trace.compact);
+    QVERIFY(waitRecomputed(window, [&] { return !t->isWaiting() && t->selfFrame().rows() > 0; }));
+    const RunResult full = fullRun(window.model(), text, true);
+    QCOMPARE(full.targetTokens.size(), window.result()->targetTokens.size());
+    QVERIFY(t->stepCount() >= 1);
+    // The steps (rows, chosen tokens, probabilities) are the full run's timeline.
+    const DecodingTimeline want = decodingTimeline(full, *window.model(), false, 10);
+    QCOMPARE(t->stepCount(), int(want.steps.size()));
+    QCOMPARE(t->timeline().promptRows, want.promptRows);
+    const MatrixRM& w = full.trace.decoder[1].heads[1].weights;
+    for (int s = 0; s < t->stepCount(); ++s) {
+        t->setStep(s);
+        const TimelineStep& got = t->timeline().steps[size_t(s)];
+        QCOMPARE(got.row, want.steps[size_t(s)].row);
+        QCOMPARE(got.chosen.id, want.steps[size_t(s)].chosen.id);
+        QCOMPARE(got.prefix.size(), want.steps[size_t(s)].prefix.size());
+        QVERIFY(std::abs(got.probability - want.steps[size_t(s)].probability) <= kTolerance);
+        QCOMPARE(got.topK.front().id, want.steps[size_t(s)].topK.front().id);
+        const int row = got.row;
+        QVERIFY(maxDiff(t->selfFrame(), timelineFrame(w, row, true)) <= kTolerance);
+        QCOMPARE(t->selfPlot()->slice().weights.rows(), Eigen::Index(w.rows()));
+    }
+}
+
+void TestLongInput::meanAblationWithLongReference()
+{
+    // A short input mean-ablated over a 2048-token reference: the reference run is compact (on
+    // the runner's worker) and the ablation equals meanAblation over a full capture of it.
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.openModel(m_model));
+    window.setInputText(QStringLiteral("the quick brown fox"));
+    QTRY_VERIFY(window.runner()->isIdle() && window.result());
+    const QString reference = randomText(kTokens - 1, 21);
+    window.findChild<QComboBox*>(QStringLiteral("ablationModeCombo"))->setCurrentIndex(int(AblationView::Mode::Mean));
+    window.findChild<QLineEdit*>(QStringLiteral("ablationReferenceEdit"))->setText(reference);
+    const std::vector<std::tuple<Stack, int, int>> heads{{Stack::Decoder, 0, 1}, {Stack::Decoder, 1, 3}};
+    window.setHeadAblated(Stack::Decoder, 0, 1, true);
+    window.setHeadAblated(Stack::Decoder, 1, 3, true);
+    QVERIFY(QTest::qWaitFor([&] { return window.runner()->isIdle() && window.appliedAblation() &&
+                                         window.appliedAblation()->size() == 2; }, 120000));
+    const RunResult fullReference = fullRun(window.model(), reference);
+    const HeadAblation want = meanAblation(fullReference.trace, heads);
+    for (const auto& [s, l, h] : heads) {
+        const RowVector* got = window.appliedAblation()->find(s, l, h);
+        QVERIFY(got && want.find(s, l, h));
+        QVERIFY((*got - *want.find(s, l, h)).cwiseAbs().maxCoeff() <= kTolerance);
+    }
+    // The shown run is the engine's run with that ablation.
+    const RunResult expected =
+        fullRun(window.model(), QStringLiteral("the quick brown fox"), false, std::make_shared<HeadAblation>(want));
+    QCOMPARE(window.result()->predictions.front().id, expected.predictions.front().id);
+    QVERIFY(std::abs(window.result()->predictions.front().probability - expected.predictions.front().probability) <=
+            kTolerance);
+    QVERIFY(maxDiff(window.result()->trace.decoder[1].heads[0].weights, expected.trace.decoder[1].heads[0].weights) <=
+            kTolerance);
+    // The main input itself long (the reference is then that input, also compact).
+    window.findChild<QLineEdit*>(QStringLiteral("ablationReferenceEdit"))->setText(QString());
+    const QString text = randomText(kTokens - 1, 23);
+    window.setInputText(text);
+    QVERIFY(QTest::qWaitFor([&] {
+        return window.runner()->isIdle() && window.result() && window.result()->sourceTokens.size() == size_t(kTokens);
+    }, 120000));
+    QVERIFY(window.result()->trace.compact);
+    const HeadAblation wantSelf = meanAblation(fullRun(window.model(), text).trace, heads);
+    for (const auto& [s, l, h] : heads)
+        QVERIFY((*window.appliedAblation()->find(s, l, h) - *wantSelf.find(s, l, h)).cwiseAbs().maxCoeff() <= kTolerance);
+    const RunResult expectedSelf = fullRun(window.model(), text, false, std::make_shared<HeadAblation>(wantSelf));
+    QCOMPARE(window.result()->predictions.front().id, expectedSelf.predictions.front().id);
+}
+
 int main(int argc, char** argv)
 {
-    QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
-    QStandardPaths::setTestModeEnabled(true);
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("AttnScopeTest"));
-    QApplication::setApplicationName(QStringLiteral("AttnScopeTest"));
-    TestLongInput test;
-    return QTest::qExec(&test, argc, argv);
+    return attnscope::test::runGuiTest<TestLongInput>(argc, argv);
 }
 
 #include "test_long_input.moc"

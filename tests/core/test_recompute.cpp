@@ -2,6 +2,12 @@
 // equals the full capture's head — weights, Q, K, V, scores and output — for encoder, decoder
 // and encoder-decoder models (cross-attention too), pre- and post-norm, with padding and with
 // ablated heads. Tolerance 1e-6 absolute (weights lie in [0, 1]); most cases are bit-identical.
+// The helpers the app's long-input views use (weightsOf, meanAblationOf, alignStackOf) agree
+// with their full-capture counterparts (meanOfHeads, meanAblation, alignStack).
+#include "core/analysis/census.h"
+#include "core/analysis/compare.h"
+#include "core/analysis/head_stats.h"
+#include "core/analysis/timeline.h"
 #include "core/attention.h"
 #include "core/inference.h"
 #include "core/recompute.h"
@@ -80,6 +86,8 @@ class TestRecompute : public QObject {
     void meanOfHeadsAndThumbnails();
     void poolAttentionTable_data();
     void poolAttentionTable();
+    void viewHelpersMatchFullCapture_data();
+    void viewHelpersMatchFullCapture();
     void errors();
 };
 
@@ -280,6 +288,102 @@ void TestRecompute::poolAttentionTable()
             total += double(p(bi, bj)) * std::min(s, rows - bi * s) * std::min(s, cols - bj * s);
     QVERIFY(std::abs(total - double(w.cast<double>().sum())) < 1e-3 * std::max(1.0, double(w.sum())));
     QCOMPARE(p(0, 0), float(w.topLeftCorner(std::min(s, rows), std::min(s, cols)).mean()));
+}
+
+void TestRecompute::viewHelpersMatchFullCapture_data()
+{
+    QTest::addColumn<int>("type");
+    QTest::addColumn<QString>("textB");
+    QTest::addColumn<bool>("aligned");
+    QTest::newRow("decoder, one word changed") << int(ArchType::Decoder) << "t3 t7 t9 t12 t5 t8 t6" << true;
+    QTest::newRow("decoder, B longer") << int(ArchType::Decoder) << "t3 t7 t4 t12 t5 t8 t14 t6" << false;
+    QTest::newRow("encoder-decoder, one word changed") << int(ArchType::EncoderDecoder) << "t3 t7 t9 t12 t5 t8 t6" << true;
+    QTest::newRow("encoder, one word changed") << int(ArchType::Encoder) << "t3 t7 t9 t12 t5 t8 t6" << true;
+}
+
+void TestRecompute::viewHelpersMatchFullCapture()
+{
+    QFETCH(int, type);
+    QFETCH(QString, textB);
+    QFETCH(bool, aligned);
+    const Transformer t(makeModel(ArchType(type), NormPosition::Pre, Positional::Learned));
+    auto run = [&](const std::string& text, Capture capture) {
+        RunOptions o;
+        o.text = text;
+        o.capture = capture;
+        if (ArchType(type) == ArchType::EncoderDecoder) o.target = "t4 t9 t13 t7";
+        return runModel(t, o);
+    };
+    const std::string textA = "t3 t7 t4 t12 t5 t8 t6";
+    const RunResult fullA = run(textA, Capture::Full), compactA = run(textA, Capture::Compact);
+    const RunResult fullB = run(textB.toStdString(), Capture::Full), compactB = run(textB.toStdString(), Capture::Compact);
+    QVERIFY(compactA.trace.compact && !fullA.trace.compact);
+    std::vector<std::tuple<Stack, int, int>> heads;
+    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
+        const auto& layers = fullA.trace.stack(s);
+        for (int l = 0; l < int(layers.size()); ++l) {
+            // weightsOf: a head or the layer's mean, recomputed from a compact trace, copied from a full one.
+            for (int h = 0; h < 4; ++h) {
+                const MatrixRM& want = layers[size_t(l)].heads[size_t(h)].weights;
+                QVERIFY(maxDiff(weightsOf(t, compactA.trace, s, l, h), want) <= 1e-6);
+                QCOMPARE(weightsOf(t, fullA.trace, s, l, h), want);
+            }
+            QVERIFY(maxDiff(weightsOf(t, compactA.trace, s, l, kRecomputeMean), meanOfHeads(layers[size_t(l)])) <= 1e-6);
+            QCOMPARE(weightsOf(t, fullA.trace, s, l, kRecomputeMean), meanOfHeads(layers[size_t(l)]));
+            heads.emplace_back(s, l, (l + 1) % 4);
+        }
+        // alignStackOf: the same answer as alignStack on full traces, for compact and mixed pairs.
+        const StackAlignment want = alignStack(fullA, fullB, t.model().config, s);
+        for (const auto& [a, b] : {std::pair{&compactA, &compactB}, std::pair{&compactA, &fullB}, std::pair{&fullA, &compactB},
+                                   std::pair{&fullA, &fullB}}) {
+            const StackAlignment got = alignStackOf(*a, *b, t.model().config, s);
+            QCOMPARE(got.present, want.present);
+            QCOMPARE(got.aligned, want.aligned);
+            QCOMPARE(got.queriesA, want.queriesA);
+            QCOMPARE(got.keysA, want.keysA);
+            QCOMPARE(got.queriesB, want.queriesB);
+            QCOMPARE(got.keysB, want.keysB);
+            QCOMPARE(got.differingQueries, want.differingQueries);
+            QCOMPARE(got.differingKeys, want.differingKeys);
+        }
+        if (!layers.empty()) QCOMPARE(want.aligned, aligned);
+    }
+    QVERIFY(heads.size() >= 2);
+    // meanAblationOf: a compact reference gives meanAblation's values over the full capture.
+    const HeadAblation want = meanAblation(fullA.trace, heads);
+    const HeadAblation got = meanAblationOf(t, compactA.trace, heads);
+    QCOMPARE(got.size(), want.size());
+    for (const auto& [s, l, h] : heads) {
+        QVERIFY(got.find(s, l, h) && want.find(s, l, h));
+        QVERIFY(maxDiff(*got.find(s, l, h), *want.find(s, l, h)) <= 1e-6);
+    }
+    const HeadAblation same = meanAblationOf(t, fullA.trace, heads); // a full reference: meanAblation itself
+    for (const auto& [s, l, h] : heads)
+        QCOMPARE(*same.find(s, l, h), *want.find(s, l, h));
+    // decodingTimelineOf: a compact run's timeline is the full run's (decoder-only: generated).
+    if (ArchType(type) == ArchType::Encoder) return;
+    RunOptions g;
+    g.text = textA;
+    g.generate = ArchType(type) == ArchType::Decoder;
+    if (ArchType(type) == ArchType::EncoderDecoder) g.target = "t4 t9 t13 t7";
+    g.capture = Capture::Full;
+    const RunResult fullG = runModel(t, g);
+    g.capture = Capture::Compact;
+    const RunResult compactG = runModel(t, g);
+    const DecodingTimeline wantT = decodingTimeline(fullG, t.model(), true, 5);
+    const DecodingTimeline gotT = decodingTimelineOf(compactG, t.model(), true, 5);
+    QVERIFY(wantT.available);
+    QCOMPARE(gotT.available, true);
+    QCOMPARE(gotT.steps.size(), wantT.steps.size());
+    QCOMPARE(gotT.promptRows, wantT.promptRows);
+    QCOMPARE(gotT.hasCross, wantT.hasCross);
+    for (size_t i = 0; i < wantT.steps.size(); ++i) {
+        QCOMPARE(gotT.steps[i].row, wantT.steps[i].row);
+        QCOMPARE(gotT.steps[i].chosen.id, wantT.steps[i].chosen.id);
+        QCOMPARE(gotT.steps[i].prefix.size(), wantT.steps[i].prefix.size());
+        QVERIFY(std::abs(gotT.steps[i].probability - wantT.steps[i].probability) <= 1e-6f);
+        QCOMPARE(gotT.steps[i].topK.size(), wantT.steps[i].topK.size());
+    }
 }
 
 void TestRecompute::errors()
