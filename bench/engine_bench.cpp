@@ -100,6 +100,26 @@ void BM_Linear(benchmark::State& state)
     state.counters["threads"] = engineThreads();
 }
 
+// A small model's Linear as the forward pass runs it: through gemm.h's register kernel with the
+// transposed, padded weight copy the Transformer keeps (tensor.h, paddedStride).
+void BM_SmallLinear(benchmark::State& state)
+{
+    const Eigen::Index m = state.range(0), k = state.range(1), n = state.range(2);
+    const MatrixRM a = MatrixRM::Random(m, k);
+    const MatrixRM w = MatrixRM::Random(n, k);
+    const RowVector b = RowVector::Random(n);
+    const Eigen::Index stride = paddedStride(n);
+    MatrixRM wt = MatrixRM::Zero(k, stride);
+    wt.leftCols(n) = w.transpose();
+    MatrixRM c(m, n);
+    for (auto _ : state) {
+        linearInto(a, w.data(), b.data(), c, wt.data(), stride);
+        benchmark::DoNotOptimize(c.data());
+    }
+    state.counters["GFLOP/s"] =
+        benchmark::Counter(2.0 * double(m * k * n) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void BM_Gemm(benchmark::State& state)
 {
     const Eigen::Index m = state.range(0), k = state.range(1), n = state.range(2);
@@ -128,6 +148,14 @@ BENCHMARK(BM_Gemm)
     ->Args({32, 64, 192})
     ->Args({32, 64, 256})
     ->Args({32, 256, 64})
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SmallLinear)
+    ->Args({32, 64, 64})
+    ->Args({32, 64, 128})
+    ->Args({32, 64, 256})
+    ->Args({32, 256, 64})
+    ->Args({32, 16, 32})
+    ->Args({32, 32, 16})
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Linear)
     ->Args({128, 768, 2304})
@@ -187,6 +215,7 @@ int profileMode(int count, const std::string& shapeName, const std::string& capt
 
 int main(int argc, char** argv)
 {
+    configureHeapForInference(); // as the app and the CLI do (core/gemm.h)
     int forwards = 0;
     std::string shape = "tiny", capture = "full";
     for (int i = 1; i < argc; ++i) {

@@ -7,6 +7,7 @@
 //   attnscope-memory-bench [--model FILE.json] [--tokens 2048] [--capture compact|attention|full]
 //                          [--heads 6] [--vocab 50257] [--verify-tokens 512]
 #include "bench_models.h"
+#include "core/gemm.h"
 #include "core/model_loader.h"
 #include "core/recompute.h"
 #include "core/transformer.h"
@@ -62,6 +63,7 @@ int usage()
 
 int main(int argc, char** argv)
 {
+    configureHeapForInference(); // as the app does (core/gemm.h)
     std::string modelPath, capture = "compact";
     int tokens = 2048, heads = 6, vocab = 50257, verifyTokens = 0;
     for (int i = 1; i < argc; ++i) {

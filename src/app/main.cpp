@@ -4,6 +4,7 @@
 #include "app/main_window.h"
 #include "app/model_catalog.h"
 #include "app/screenshots.h"
+#include "core/gemm.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -15,6 +16,7 @@
 
 int main(int argc, char** argv)
 {
+    attnscope::configureHeapForInference(); // core/gemm.h: keep freed heap for the next forward pass
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("AttnScope"));
     QApplication::setOrganizationName(QStringLiteral("AttnScope"));

@@ -3,6 +3,7 @@
 // `export` (built with the GUI) renders a heatmap through the same Qt code as the app.
 #include "core/analysis/census.h"
 #include "core/errors.h"
+#include "core/gemm.h"
 #include "core/inference.h"
 #include "core/model_loader.h"
 
@@ -468,6 +469,7 @@ int run(int argc, char** argv)
 
 int main(int argc, char** argv)
 {
+    configureHeapForInference(); // core/gemm.h
     try {
         return run(argc, argv);
     } catch (const UsageFailure& e) {

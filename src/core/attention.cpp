@@ -150,7 +150,8 @@ int maskedSoftmax(const Eigen::Ref<const MatrixRM>& scores, Eigen::Ref<MatrixRM>
     const bool padding = !mask.keyPadding.empty();
     int maskedRows = 0;
     for (Eigen::Index i = 0; i < tq; ++i) {
-        const Eigen::Index visible = mask.causal ? std::min(tk, i + 1) : tk; // keys after query i are masked
+        // Keys after query i's position are masked.
+        const Eigen::Index visible = mask.causal ? std::clamp<Eigen::Index>(mask.queryOffset + i + 1, 0, tk) : tk;
         const float* s = scores.row(i).data();
         float* o = weights.row(i).data();
         float maxValue = kNegInf;
@@ -192,10 +193,7 @@ int attendHead(const HeadRef& qh, const HeadRef& kh, const HeadRef& vh, float sc
     const Eigen::Index dk = qh.cols();
     // K_hᵀ row-major: gemm.h's kernel reads its right operand by rows. 1/√d_k is the product's alpha.
     StridedMatrixMap keysT = scratch.keysT.matrix(dk, tk);
-    for (Eigen::Index j = 0; j < tk; ++j) { // (plain loops: Eigen's transposed assignment took 3× the instructions)
-        const float* key = kh.row(j).data();
-        for (Eigen::Index c = 0; c < dk; ++c) keysT(c, j) = key[c];
-    }
+    transposeInto(kh.data(), kh.outerStride(), tk, dk, keysT.data(), keysT.outerStride());
     const bool recordWeights = ht && capture != Capture::Compact;
     if (recordWeights) ht->weights.resize(tq, tk);
     StridedMatrixMap a = recordWeights ? StridedMatrixMap(ht->weights.data(), tq, tk, Eigen::OuterStride<>(tk))
@@ -286,10 +284,8 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
                        AttentionScratch& scratch, bool accumulate)
 {
     const int d = static_cast<int>(x.cols());
-    const int dk = d / nHeads;
     const Eigen::Index tq = x.rows();
     const Eigen::Index tk = y.rows();
-    const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
 
     // Q, and K | V side by side; each head works on column blocks of them in place.
     StridedMatrixMap q = scratch.q.matrix(tq, d);
@@ -299,13 +295,27 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
     linearInto(y, w.wv, w.bv, kv.rightCols(d), w.wvT, w.tStride);
 
     StridedMatrixMap context = scratch.context.matrix(tq, d); // concatenated head outputs
+    if (layer && capture == Capture::Compact) layer->input = x;
+    const int maskedRows =
+        attendHeads(q, kv.leftCols(d), kv.rightCols(d), nHeads, mask, capture, layer, overrides, scratch, context);
+    linearInto(context, w.wo, w.bo, out, w.woT, w.tStride, accumulate);
+    return maskedRows;
+}
+
+int attendHeads(const Eigen::Ref<const MatrixRM>& q, const Eigen::Ref<const MatrixRM>& k,
+                const Eigen::Ref<const MatrixRM>& v, int nHeads, const AttentionMask& mask, Capture capture,
+                LayerTrace* layer, const HeadOverrides* overrides, AttentionScratch& scratch,
+                Eigen::Ref<MatrixRM> context)
+{
+    const int d = static_cast<int>(q.cols());
+    const int dk = d / nHeads;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
     int maskedRows = 0;
     if (layer && capture != Capture::None) layer->heads.resize(static_cast<size_t>(nHeads));
-    if (layer && capture == Capture::Compact) layer->input = x;
     for (int h = 0; h < nHeads; ++h) {
         const auto qh = q.middleCols(h * dk, dk);
-        const auto kh = kv.middleCols(h * dk, dk);
-        const auto vh = kv.middleCols(d + h * dk, dk);
+        const auto kh = k.middleCols(h * dk, dk);
+        const auto vh = v.middleCols(h * dk, dk);
         HeadTrace* ht = (layer && capture != Capture::None) ? &layer->heads[static_cast<size_t>(h)] : nullptr;
         const RowVector* replacement =
             overrides && size_t(h) < overrides->size() ? (*overrides)[size_t(h)] : nullptr;
@@ -314,7 +324,6 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
         if (h == 0) maskedRows = masked;
         if (replacement) headOut.rowwise() = *replacement;
     }
-    linearInto(context, w.wo, w.bo, out, w.woT, w.tStride, accumulate);
     return maskedRows;
 }
 

@@ -14,8 +14,10 @@ namespace attnscope {
 bool softmaxRowsInPlace(Eigen::Ref<MatrixRM> scores);
 
 struct AttentionMask {
-    bool causal = false;            // key j > query i is masked
+    bool causal = false;            // key j > queryOffset + i is masked (query i sits at that position)
     std::vector<bool> keyPadding;   // empty, or one flag per key: true = masked
+    Eigen::Index queryOffset = 0;   // position of the first query row: > 0 when the queries are the
+                                    // newest rows of a longer sequence (the KV-cached decoder)
 };
 
 // Weights of one attention block (views into the model's weight block).
@@ -61,6 +63,15 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
                        const AttentionWeights& w, int nHeads, const AttentionMask& mask, Capture capture,
                        LayerTrace* layer, Eigen::Ref<MatrixRM> out, const HeadOverrides* overrides,
                        AttentionScratch& scratch, bool accumulate = false);
+
+// The per-head part of multi-head attention on projections already made: q (Tq, d), k and v
+// (Tk, d), all possibly strided views, into context (Tq, d) (the concatenated head outputs,
+// before the output projection). multiHeadAttention() runs this between its projections; the
+// KV-cached greedy decoder runs it on cached keys and values. Returns the fully masked rows.
+int attendHeads(const Eigen::Ref<const MatrixRM>& q, const Eigen::Ref<const MatrixRM>& k,
+                const Eigen::Ref<const MatrixRM>& v, int nHeads, const AttentionMask& mask, Capture capture,
+                LayerTrace* layer, const HeadOverrides* overrides, AttentionScratch& scratch,
+                Eigen::Ref<MatrixRM> context);
 
 // One head of a block recomputed from the block's inputs x (Tq, d) and y (Tk, d): projects only
 // that head's d_k columns of Q, K and V, then runs the forward pass's own per-head code. Records

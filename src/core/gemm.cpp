@@ -3,6 +3,8 @@
 // in place.
 #include "core/gemm.h"
 
+#include <unsupported/Eigen/SpecialFunctions>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -10,6 +12,9 @@
 
 #ifdef ATTNSCOPE_HAVE_OPENBLAS
 #include <cblas.h>
+#endif
+#ifdef __GLIBC__
+#include <malloc.h>
 #endif
 
 namespace attnscope {
@@ -44,6 +49,25 @@ struct Epilogue {
     const float* bias = nullptr; // (n) or nullptr
     bool accumulate = false;     // add c's previous contents
 };
+
+// GELU(x) = x · ½(1 + erf(x/√2)), in the order Eigen evaluated the expression the FFN used
+// before (so the golden results did not move), erf being Eigen's rational approximation.
+inline Packet geluPacket(const Packet& x)
+{
+    namespace ei = Eigen::internal;
+    const Packet e = ei::perf(ei::pmul(x, ei::pset1<Packet>(0.70710678118654752f)));
+    return ei::pmul(x, ei::pmul(ei::pset1<Packet>(0.5f), ei::padd(ei::pset1<Packet>(1.0f), e)));
+}
+
+inline Packet postPacket(const Packet& v, PostOp post)
+{
+    switch (post) {
+    case PostOp::None: return v;
+    case PostOp::Relu: return Eigen::internal::pmax(v, Eigen::internal::pset1<Packet>(0.0f));
+    case PostOp::Gelu: return geluPacket(v);
+    }
+    return v;
+}
 
 template <int MR, int NR>
 inline void tile(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index k,
@@ -124,7 +148,7 @@ StridedMatrixMap transposed(const Eigen::Ref<const MatrixRM>& b)
 {
     thread_local ScratchBuffer buffer;
     StridedMatrixMap out = buffer.matrix(b.cols(), b.rows());
-    out = b.transpose();
+    transposeInto(b.data(), rowStep(b.outerStride(), b.cols()), b.rows(), b.cols(), out.data(), out.outerStride());
     return out;
 }
 
@@ -162,6 +186,44 @@ void ensureConfigured()
 
 } // namespace
 
+void transposeInto(const float* src, Index srcStride, Index rows, Index cols, float* dst, Index dstStride)
+{
+    namespace ei = Eigen::internal;
+    Index i = 0;
+    if constexpr (kPacket > 1) {
+        for (; i + kPacket <= rows; i += kPacket) {
+            Index j = 0;
+            for (; j + kPacket <= cols; j += kPacket) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes" // Packet's vector attributes, harmless here
+                ei::PacketBlock<Packet, kPacket> block;
+#pragma GCC diagnostic pop
+                for (int r = 0; r < kPacket; ++r) block.packet[r] = ei::ploadu<Packet>(src + (i + r) * srcStride + j);
+                ei::ptranspose(block);
+                for (int r = 0; r < kPacket; ++r) ei::pstoreu(dst + (j + r) * dstStride + i, block.packet[r]);
+            }
+            for (; j < cols; ++j)
+                for (Index r = i; r < i + kPacket; ++r) dst[j * dstStride + r] = src[r * srcStride + j];
+        }
+    }
+    for (; i < rows; ++i)
+        for (Index j = 0; j < cols; ++j) dst[j * dstStride + i] = src[i * srcStride + j];
+}
+
+void applyPostOp(float* row, Eigen::Index n, PostOp post)
+{
+    namespace ei = Eigen::internal;
+    if (post == PostOp::None) return;
+    Index j = 0;
+    for (; j + kPacket <= n; j += kPacket) ei::pstoreu(row + j, postPacket(ei::ploadu<Packet>(row + j), post));
+    if (j < n) { // the last partial packet through a padded copy: the same code for every element
+        float tail[kPacket] = {};
+        std::copy(row + j, row + n, tail);
+        ei::pstoreu(tail, postPacket(ei::ploadu<Packet>(tail), post));
+        std::copy(tail, tail + (n - j), row + j);
+    }
+}
+
 void setEngineThreads(int threads)
 {
     ensureConfigured();
@@ -174,6 +236,14 @@ int engineThreads()
 {
     ensureConfigured();
     return g_threads.load();
+}
+
+void configureHeapForInference()
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024); // glibc's default; setting the trim threshold fixes it there
+    mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
+#endif
 }
 
 const char* gemmBackend()
@@ -193,16 +263,19 @@ void linearForward(const Eigen::Ref<const MatrixRM>& x, const float* w, const fl
 }
 
 void linearInto(const Eigen::Ref<const MatrixRM>& x, const float* w, const float* b, Eigen::Ref<MatrixRM> out,
-                const float* wt, Eigen::Index wtStride, bool accumulate)
+                const float* wt, Eigen::Index wtStride, bool accumulate, PostOp post)
 {
     const Index m = x.rows(), k = x.cols(), n = out.cols();
     eigen_assert(out.rows() == m);
+    eigen_assert(!(accumulate && post != PostOp::None));
     if (wt && !large(m, n, k)) {
         Epilogue e;
         e.bias = b;
         e.accumulate = accumulate;
         kernel(x.data(), rowStep(x.outerStride(), k), wt, wtStride > 0 ? wtStride : n, out.data(),
                rowStep(out.outerStride(), n), m, n, k, e);
+        if (post != PostOp::None)
+            for (Index i = 0; i < m; ++i) applyPostOp(out.row(i).data(), n, post);
         return;
     }
     // Seeding the output with the bias (or adding it to what is accumulated) and accumulating the
@@ -214,20 +287,21 @@ void linearInto(const Eigen::Ref<const MatrixRM>& x, const float* w, const float
             out.rowwise() = ConstRowVectorMap(b, n);
     }
     const bool add = accumulate || b;
+    const ConstMatrixMap weight(w, n, k);
 #ifdef ATTNSCOPE_HAVE_OPENBLAS
     if (large(m, n, k)) {
         ensureConfigured();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(m), int(n), int(k), 1.0f, x.data(),
                     int(rowStep(x.outerStride(), k)), w, int(k), add ? 1.0f : 0.0f, out.data(),
                     int(rowStep(out.outerStride(), n)));
-        return;
-    }
+    } else
 #endif
-    const ConstMatrixMap weight(w, n, k);
     if (add)
         out.noalias() += x * weight.transpose();
     else
         out.noalias() = x * weight.transpose();
+    if (post != PostOp::None)
+        for (Index i = 0; i < m; ++i) applyPostOp(out.row(i).data(), n, post);
 }
 
 void gemmNT(const Eigen::Ref<const MatrixRM>& a, const Eigen::Ref<const MatrixRM>& b, float alpha,

@@ -13,6 +13,12 @@
 
 namespace attnscope {
 
+// An element-wise function applied to a Linear's output after the bias, while the output tile is
+// still in registers (the FFN's first Linear): none, ReLU, or exact GELU x·Φ(x) as torch's default.
+// Every path (register kernel, BLAS, Eigen) evaluates it with the same packet code, so results do
+// not depend on which one ran.
+enum class PostOp { None, Relu, Gelu };
+
 // out (M, N) = x (M, K) · Wᵀ + b, with W row-major (N, K) as torch stores a Linear weight and
 // b (N) or nullptr. out is resized; x may be a strided view. wt, when given, is the same weight
 // transposed, row-major (K, N) with rows wtStride apart (N when 0; the Transformer keeps such
@@ -23,9 +29,18 @@ void linearForward(const Eigen::Ref<const MatrixRM>& x, const float* w, const fl
 // As linearForward into a view that already has its size (M, N = out.cols()), e.g. a column block
 // of packed Q|K|V or a scratch buffer. wtStride also lets the columns of one head be used in
 // place. accumulate: out += x·Wᵀ + b (a residual connection
-// added without a separate pass).
+// added without a separate pass). post: applied to x·Wᵀ + b (not with accumulate).
 void linearInto(const Eigen::Ref<const MatrixRM>& x, const float* w, const float* b, Eigen::Ref<MatrixRM> out,
-                const float* wt = nullptr, Eigen::Index wtStride = 0, bool accumulate = false);
+                const float* wt = nullptr, Eigen::Index wtStride = 0, bool accumulate = false,
+                PostOp post = PostOp::None);
+
+// dst (cols, rows) = src (rows, cols)ᵀ, both row-major with the given row steps: K_hᵀ for the
+// register kernel, and the Wᵀ copies. Whole packet × packet blocks are transposed in registers.
+void transposeInto(const float* src, Eigen::Index srcStride, Eigen::Index rows, Eigen::Index cols, float* dst,
+                   Eigen::Index dstStride);
+
+// post applied in place to row[0, n) (the packet code linearInto uses).
+void applyPostOp(float* row, Eigen::Index n, PostOp post);
 
 // c (M, N) = alpha · a (M, K) · bᵀ, with b (N, K): attention scores Q_h K_hᵀ / √d_k.
 // All three may be strided views (column blocks of packed Q|K|V); c must already have its size.
@@ -44,6 +59,15 @@ void gemmNN(const Eigen::Ref<const MatrixRM>& a, const Eigen::Ref<const MatrixRM
 // whatever this says. Without OpenBLAS this is recorded but has no effect.
 void setEngineThreads(int threads);
 int engineThreads();
+
+// Process-wide heap setting for programs that run many forward passes (the app, the CLI, the
+// benchmarks call it first thing in main; library code never does). A Full-capture forward of a
+// small model allocates ~60 blocks (what the trace records) and frees them when the result goes;
+// glibc then returns the freed top of the heap to the system (trim threshold 128 KB) and the next
+// forward faults the same pages back in: 10-20 µs of a ~115 µs tiny forward. This keeps up to
+// 16 MB of freed heap for reuse; blocks of 128 KB and more are still memory-mapped and returned
+// at once, so long inputs' peak memory is unchanged. Without glibc it does nothing.
+void configureHeapForInference();
 
 // "openblas" or "eigen": what linearForward() uses for large products.
 const char* gemmBackend();

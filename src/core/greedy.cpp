@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 namespace attnscope {
 
@@ -20,39 +19,6 @@ namespace {
 struct KvCache {
     MatrixRM k, v; // (capacity, d)
 };
-
-// Context rows (before the output projection) for queries q (nq, d) at absolute positions
-// first .. first + nq − 1 against keys/values rows [0, nk). causal: query i sees keys ≤ first + i.
-// padding: one flag per key (true = masked) or empty. A replaced head's rows are its override.
-void attendCached(const MatrixRM& q, const MatrixRM& k, const MatrixRM& v, Eigen::Index nk, int nHeads,
-                  bool causal, Eigen::Index first, const std::vector<bool>& padding,
-                  const HeadOverrides* overrides, MatrixRM& scores, MatrixRM& context)
-{
-    constexpr float kNegInf = -std::numeric_limits<float>::infinity();
-    const Eigen::Index nq = q.rows();
-    const int d = static_cast<int>(q.cols());
-    const int dk = d / nHeads;
-    const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
-    context.resize(nq, d);
-    scores.resize(nq, nk);
-    for (int h = 0; h < nHeads; ++h) {
-        const RowVector* replacement = overrides && size_t(h) < overrides->size() ? (*overrides)[size_t(h)] : nullptr;
-        auto out = context.middleCols(h * dk, dk);
-        if (replacement) {
-            out.rowwise() = *replacement;
-            continue;
-        }
-        gemmNT(q.middleCols(h * dk, dk), k.topRows(nk).middleCols(h * dk, dk), scale, scores);
-        if (causal)
-            for (Eigen::Index i = 0; i < nq; ++i)
-                for (Eigen::Index j = first + i + 1; j < nk; ++j) scores(i, j) = kNegInf;
-        if (!padding.empty())
-            for (Eigen::Index j = 0; j < nk; ++j)
-                if (padding[size_t(j)]) scores.col(j).setConstant(kNegInf);
-        softmaxRowsInPlace(scores);
-        gemmNN(scores, v.topRows(nk).middleCols(h * dk, dk), out);
-    }
-}
 
 } // namespace
 
@@ -75,8 +41,8 @@ std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen,
         sourcePadding = paddingMask(source, m_model->sourceTokenizer.vocab().special(SpecialRole::Pad)).keyPadding;
         for (size_t i = 0; i < layers; ++i) {
             const AttentionWeights& w = m_decoderLayers[i].crossAttn;
-            linearForward(memory, w.wk, w.bk, d, cross[i].k);
-            linearForward(memory, w.wv, w.bv, d, cross[i].v);
+            linearForward(memory, w.wk, w.bk, d, cross[i].k, w.wkT, w.tStride);
+            linearForward(memory, w.wv, w.bv, d, cross[i].v, w.wvT, w.tStride);
         }
     }
     for (KvCache& kv : self) {
@@ -91,31 +57,38 @@ std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen,
     }
     const MatrixRM sinusoid = m_decoderPos ? MatrixRM() : sinusoidalPositions(maxLen, d);
     const float embedScale = c.scaleEmbeddings ? std::sqrt(static_cast<float>(d)) : 1.0f;
-    const std::vector<bool> noPadding;
+    AttentionMask crossMask;
+    crossMask.keyPadding = sourcePadding;
 
     // Scratch reused by every step.
-    MatrixRM x, normed, q, kNew, vNew, scores, context, sub;
+    MatrixRM x, normed, q, context, sub;
+    AttentionScratch scratch;
 
     // One attention sub-block for rows [first, first + x.rows()): self-attention appends the rows'
-    // keys and values to the cache, then attends over everything up to the last of them.
+    // keys and values to the cache, then attends over everything up to the last of them. The
+    // per-head arithmetic is the forward pass's own (attention.h, attendHeads), the causal mask
+    // shifted to the rows' positions.
     auto attention = [&](const Eigen::Ref<const MatrixRM>& in, size_t layer, bool isCross, Eigen::Index first,
                          MatrixRM& out) {
         const Layer& l = m_decoderLayers[layer];
         const AttentionWeights& w = isCross ? l.crossAttn : l.selfAttn;
-        linearForward(in, w.wq, w.bq, d, q);
+        const Eigen::Index rows = in.rows();
+        linearForward(in, w.wq, w.bq, d, q, w.wqT, w.tStride);
+        context.resize(rows, d);
         if (isCross) {
-            attendCached(q, cross[layer].k, cross[layer].v, cross[layer].k.rows(), c.nHeads, false, first,
-                         sourcePadding, crossOvPtr[layer], scores, context);
+            attendHeads(q, cross[layer].k, cross[layer].v, c.nHeads, crossMask, Capture::None, nullptr,
+                        crossOvPtr[layer], scratch, context);
         } else {
-            const Eigen::Index rows = in.rows();
-            linearForward(in, w.wk, w.bk, d, kNew);
-            linearForward(in, w.wv, w.bv, d, vNew);
-            self[layer].k.middleRows(first, rows) = kNew;
-            self[layer].v.middleRows(first, rows) = vNew;
-            attendCached(q, self[layer].k, self[layer].v, first + rows, c.nHeads, true, first, noPadding,
-                         selfOvPtr[layer], scores, context);
+            KvCache& kv = self[layer];
+            linearInto(in, w.wk, w.bk, kv.k.middleRows(first, rows), w.wkT, w.tStride);
+            linearInto(in, w.wv, w.bv, kv.v.middleRows(first, rows), w.wvT, w.tStride);
+            AttentionMask mask;
+            mask.causal = true;
+            mask.queryOffset = first;
+            attendHeads(q, kv.k.topRows(first + rows), kv.v.topRows(first + rows), c.nHeads, mask, Capture::None,
+                        nullptr, selfOvPtr[layer], scratch, context);
         }
-        linearForward(context, w.wo, w.bo, d, out);
+        linearForward(context, w.wo, w.bo, d, out, w.woT, w.tStride);
     };
 
     // Runs ids at positions first .. first + n − 1 through the decoder stack (and final norm);
@@ -161,9 +134,9 @@ std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen,
         const auto last = x.bottomRows(1);
         if (c.finalNorm) {
             layerNorm(m_decoderNorm, last, normed);
-            linearForward(normed, m_head, m_headBias, m_outVocab, sub);
+            linearForward(normed, m_head, m_headBias, m_outVocab, sub, m_headT, m_headTStride);
         } else {
-            linearForward(last, m_head, m_headBias, m_outVocab, sub);
+            linearForward(last, m_head, m_headBias, m_outVocab, sub, m_headT, m_headTStride);
         }
         Eigen::Index best = 0;
         sub.row(0).maxCoeff(&best);

@@ -14,8 +14,6 @@ namespace attnscope {
 
 namespace {
 
-constexpr float kInvSqrt2 = 0.70710678118654752f;
-
 // Weights with at most this many elements (256 KB: d_model 256, or 128 × 512) get a transposed
 // copy at construction, so that their products run gemm.h's register kernel: the tiny model's
 // Linear layers reach ~95 GFLOP/s there against ~75 for Eigen's GEMM with its packing. Larger
@@ -182,11 +180,9 @@ void Transformer::feedForwardInto(const Layer& l, const Eigen::Ref<const MatrixR
                                   ScratchBuffer& hiddenBuffer, bool accumulate) const
 {
     StridedMatrixMap hidden = hiddenBuffer.matrix(x.rows(), l.linear1.out); // (T, d_ff)
-    linearInto(x, l.linear1.w, l.linear1.b, hidden, l.linear1.wt, l.linear1.wtStride);
-    if (m_model->config.activation == Activation::Relu)
-        hidden = hidden.cwiseMax(0.0f);
-    else // exact GELU, x·Φ(x), as torch's default
-        hidden.array() *= 0.5f * (1.0f + (hidden.array() * kInvSqrt2).erf());
+    // The activation (ReLU, or torch's exact GELU x·Φ(x)) is applied as each tile is written.
+    const PostOp act = m_model->config.activation == Activation::Relu ? PostOp::Relu : PostOp::Gelu;
+    linearInto(x, l.linear1.w, l.linear1.b, hidden, l.linear1.wt, l.linear1.wtStride, false, act);
     linearInto(hidden, l.linear2.w, l.linear2.b, out, l.linear2.wt, l.linear2.wtStride, accumulate);
 }
 

@@ -20,6 +20,7 @@ private slots:
     void paddingMaskZeroesKeys();
     void rowsSumToOne();
     void fullCaptureMatchesDefinition();
+    void queryOffsetShiftsCausalMask();
     void productsMatchEigen_data();
     void productsMatchEigen();
 };
@@ -171,6 +172,34 @@ void TestAttention::fullCaptureMatchesDefinition()
     QCOMPARE(light.heads[0].q.size(), Eigen::Index(0));
 }
 
+void TestAttention::queryOffsetShiftsCausalMask()
+{
+    // The KV-cached decoder attends its newest rows against every cached key: rows 4 and 5 of a
+    // causal block, run on their own with queryOffset 4, must be exactly rows 4 and 5 of the
+    // whole block (the same per-head code), and row 4 must not see key 5.
+    IdentityBlock b(4);
+    const MatrixRM x = MatrixRM::Random(6, 4) * 3.0f;
+    AttentionMask mask;
+    mask.causal = true;
+    LayerTrace whole;
+    AttentionScratch scratch;
+    MatrixRM context(6, 4);
+    attendHeads(x, x, x, 2, mask, Capture::Attention, &whole, nullptr, scratch, context);
+
+    mask.queryOffset = 4;
+    LayerTrace last;
+    MatrixRM lastContext(2, 4);
+    attendHeads(x.bottomRows(2), x, x, 2, mask, Capture::Attention, &last, nullptr, scratch, lastContext);
+    QCOMPARE(last.heads.size(), size_t(2));
+    for (size_t h = 0; h < 2; ++h) {
+        QCOMPARE(last.heads[h].weights.rows(), Eigen::Index(2));
+        QVERIFY(last.heads[h].weights == whole.heads[h].weights.bottomRows(2));
+        QCOMPARE(last.heads[h].weights(0, 5), 0.0f);
+        QVERIFY(last.heads[h].weights(1, 5) > 0.0f);
+    }
+    QVERIFY(lastContext == context.bottomRows(2));
+}
+
 void TestAttention::productsMatchEigen_data()
 {
     QTest::addColumn<int>("m");
@@ -221,6 +250,33 @@ void TestAttention::productsMatchEigen()
     const MatrixRM linRef = MatrixRM(a) * w.transpose();
     QVERIFY(((lin.rowwise() - bias) - linRef).cwiseAbs().maxCoeff() < tol);
     QVERIFY((linNoBias - linRef).cwiseAbs().maxCoeff() < tol);
+
+    // The same through the register kernel with a padded Wᵀ copy, as small models run.
+    MatrixRM wt = MatrixRM::Zero(k, paddedStride(n));
+    transposeInto(w.data(), k, n, k, wt.data(), wt.cols());
+    QVERIFY(wt.leftCols(n) == w.transpose()); // a transposed copy is exact
+    MatrixRM linT(m, n);
+    linearInto(a, w.data(), bias.data(), linT, wt.data(), wt.cols());
+    QVERIFY(((linT.rowwise() - bias) - linRef).cwiseAbs().maxCoeff() < tol);
+
+    // Activations applied as the output is written (the FFN's first Linear), on every path:
+    // Eigen / BLAS without Wᵀ and the register kernel with it. Each is checked against std::erf
+    // applied to the same path's own x·Wᵀ + b, so the tolerance is the activation's alone.
+    auto activate = [](MatrixRM z, PostOp post) {
+        for (Eigen::Index i = 0; i < z.size(); ++i) {
+            const float v = z.data()[i];
+            z.data()[i] = post == PostOp::Relu ? std::max(v, 0.0f) : 0.5f * v * (1.0f + std::erf(v / std::sqrt(2.0f)));
+        }
+        return z;
+    };
+    for (const PostOp post : {PostOp::Relu, PostOp::Gelu}) {
+        MatrixRM viaEigen(m, n), viaKernel(m, n);
+        linearInto(a, w.data(), bias.data(), viaEigen, nullptr, 0, false, post);
+        linearInto(a, w.data(), bias.data(), viaKernel, wt.data(), wt.cols(), false, post);
+        const float actTol = 2e-6f * std::max(1.0f, lin.cwiseAbs().maxCoeff());
+        QVERIFY((viaEigen - activate(lin, post)).cwiseAbs().maxCoeff() < actTol);
+        QVERIFY((viaKernel - activate(linT, post)).cwiseAbs().maxCoeff() < actTol);
+    }
     setEngineThreads(1);
 }
 
