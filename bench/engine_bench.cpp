@@ -13,6 +13,10 @@
 
 #include <benchmark/benchmark.h>
 
+#ifdef __FMA__
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -120,6 +124,28 @@ void BM_SmallLinear(benchmark::State& state)
         benchmark::Counter(2.0 * double(m * k * n) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+#ifdef __FMA__
+// The core's fused multiply-add peak, and how many independent chains reach it: Chains
+// accumulators, each updated once per step (a dependency chain as long as the FMA latency). With
+// too few chains the loop is latency-bound; the register kernel's 4 × 2 tile has 8
+// (docs/performance.md, "Fourth round").
+template <int Chains>
+void BM_FmaChains(benchmark::State& state)
+{
+    const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
+    __m256 acc[Chains];
+    for (__m256& a : acc) a = _mm256_set1_ps(1.0f);
+    constexpr int kSteps = 4096;
+    for (auto _ : state) {
+        for (int s = 0; s < kSteps; ++s)
+            for (int i = 0; i < Chains; ++i) acc[i] = _mm256_fmadd_ps(acc[i], m, c);
+        for (__m256& a : acc) benchmark::DoNotOptimize(a);
+    }
+    state.counters["GFLOP/s"] =
+        benchmark::Counter(16.0 * Chains * kSteps * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+#endif
+
 void BM_Gemm(benchmark::State& state)
 {
     const Eigen::Index m = state.range(0), k = state.range(1), n = state.range(2);
@@ -149,6 +175,11 @@ BENCHMARK(BM_Gemm)
     ->Args({32, 64, 256})
     ->Args({32, 256, 64})
     ->Unit(benchmark::kMicrosecond);
+#ifdef __FMA__
+BENCHMARK_TEMPLATE(BM_FmaChains, 8);
+BENCHMARK_TEMPLATE(BM_FmaChains, 10);
+BENCHMARK_TEMPLATE(BM_FmaChains, 12);
+#endif
 BENCHMARK(BM_SmallLinear)
     ->Args({32, 64, 64})
     ->Args({32, 64, 128})
