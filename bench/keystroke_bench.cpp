@@ -5,8 +5,10 @@
 // p50 / p95 / max per model, and the part up to MainWindow::resultShown (run, analysis and every
 // view's setData) as "shown" (docs/performance.md).
 //
-//   attnscope-keystroke-bench [--keys 200] [--json] [models/a.json ...]   (default: every shipped model)
+//   attnscope-keystroke-bench [--keys 200] [--json] [--events] [models/a.json ...]   (default: every shipped model)
 //
+// --events also prints, per model, how many paint, resize, move, layout, polish and show events
+// each widget got per key; unknown options are refused (exit 2), --help prints the usage.
 // Runs offscreen unless QT_QPA_PLATFORM says otherwise (xvfb-run works too). Each key is typed
 // once the previous one is on screen and the runner is idle, so a sample is one keystroke's own
 // latency, not a queue's. The keys type the model's first example, a few characters at a time,
@@ -94,6 +96,44 @@ bool waitFor(Pred ready, int timeoutMs)
     return true;
 }
 
+// --events: counts, while armed, the paint, resize, move and layout events each widget gets, so a
+// slow keystroke can be traced to what it makes Qt redo (a window re-laid out, widgets created).
+class EventCounter : public QObject {
+public:
+    void setArmed(bool on) { m_armed = on; }
+    void print(int keys) const
+    {
+        std::vector<std::pair<int, QString>> rows;
+        for (auto it = m_counts.begin(); it != m_counts.end(); ++it) rows.emplace_back(it.value(), it.key());
+        std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+        for (const auto& [n, what] : rows)
+            if (double(n) / keys >= 0.05) std::printf("  %7.2f per key  %s\n", double(n) / keys, qPrintable(what));
+    }
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (!m_armed || !watched->isWidgetType()) return false;
+        const char* kind = nullptr;
+        switch (event->type()) {
+        case QEvent::Paint: kind = "Paint"; break;
+        case QEvent::Resize: kind = "Resize"; break;
+        case QEvent::Move: kind = "Move"; break;
+        case QEvent::LayoutRequest: kind = "LayoutRequest"; break;
+        case QEvent::Polish: kind = "Polish"; break;
+        case QEvent::Show: kind = "Show"; break;
+        default: return false;
+        }
+        ++m_counts[QStringLiteral("%1 %2 %3").arg(QLatin1String(kind), QLatin1String(watched->metaObject()->className()),
+                                                  watched->objectName())];
+        return false;
+    }
+
+private:
+    bool m_armed = false;
+    QHash<QString, int> m_counts;
+};
+
 double percentile(std::vector<double> v, double p)
 {
     if (v.empty()) return 0.0;
@@ -111,7 +151,7 @@ struct ModelResult {
     int timeouts = 0;
 };
 
-ModelResult measure(const QString& path, int keys)
+ModelResult measure(const QString& path, int keys, bool events)
 {
     ModelResult out;
     out.name = QFileInfo(path).completeBaseName();
@@ -135,6 +175,8 @@ ModelResult measure(const QString& path, int keys)
     QCoreApplication::processEvents();
 
     RepaintProbe probe(&window, window.headPlot());
+    EventCounter counter;
+    if (events) qApp->installEventFilter(&counter);
     int next = 0; // position in `text` of the next character to type
     for (int k = 0; k < keys; ++k) {
         // 6 characters forward, 2 back: the input grows slowly, wraps when the text runs out.
@@ -146,6 +188,7 @@ ModelResult measure(const QString& path, int keys)
             QCoreApplication::processEvents();
         }
         probe.arm();
+        counter.setArmed(true);
         QElapsedTimer timer;
         timer.start();
         if (back) {
@@ -162,12 +205,24 @@ ModelResult measure(const QString& path, int keys)
         else
             ++out.timeouts;
         probe.disarm();
+        counter.setArmed(false);
         // Let the rest of the window settle (other views, the status bar) before the next key.
         waitFor([&] { return window.runner()->isIdle(); }, 10000);
         QCoreApplication::processEvents();
     }
+    if (events) {
+        std::printf("%s: events from each key press to its repainted heatmap\n", qPrintable(out.name));
+        counter.print(keys);
+    }
     return out;
 }
+
+constexpr const char* kUsage =
+    "usage: attnscope-keystroke-bench [--keys N] [--json] [--events] [MODEL.json ...]\n"
+    "  --keys N   keys typed per model (default 200)\n"
+    "  --json     one JSON line instead of the table\n"
+    "  --events   also count the paint, resize, move and layout events per widget and key\n"
+    "  MODEL      model files (default: every shipped model)\n";
 
 } // namespace
 
@@ -178,13 +233,28 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("attnscope-keystroke-bench"));
     QApplication::setOrganizationName(QStringLiteral("attnscope-bench")); // keep the user's settings untouched
     int keys = 200;
-    bool json = false;
+    bool json = false, events = false;
     QStringList models;
     const QStringList args = QCoreApplication::arguments();
     for (int i = 1; i < args.size(); ++i) {
-        if (args[i] == QLatin1String("--keys") && i + 1 < args.size()) keys = std::max(1, args[++i].toInt());
-        else if (args[i] == QLatin1String("--json")) json = true;
-        else models << args[i];
+        const QString& a = args[i];
+        if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
+            std::printf("%s", kUsage);
+            return 0;
+        }
+        if (a == QLatin1String("--keys")) {
+            bool ok = false;
+            keys = i + 1 < args.size() ? args[++i].toInt(&ok) : 0;
+            if (!ok || keys < 1) {
+                std::fprintf(stderr, "--keys needs a positive number\n%s", kUsage);
+                return 2;
+            }
+        } else if (a == QLatin1String("--json")) json = true;
+        else if (a == QLatin1String("--events")) events = true;
+        else if (a.startsWith(QLatin1Char('-'))) {
+            std::fprintf(stderr, "unknown option %s\n%s", qPrintable(a), kUsage);
+            return 2;
+        } else models << a;
     }
     if (models.isEmpty()) {
         const QDir dir(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models"));
@@ -197,7 +267,7 @@ int main(int argc, char** argv)
                     "shown p50/p95");
     int failures = 0;
     for (const QString& path : models) {
-        const ModelResult r = measure(path, keys);
+        const ModelResult r = measure(path, keys, events);
         if (int(r.samples.size()) != keys) ++failures;
         const double p50 = percentile(r.samples, 0.50), p95 = percentile(r.samples, 0.95);
         const double max = r.samples.empty() ? 0.0 : *std::max_element(r.samples.begin(), r.samples.end());

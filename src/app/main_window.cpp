@@ -6,6 +6,7 @@
 #include "app/alignment_view.h"
 #include "app/census_view.h"
 #include "app/compare_view.h"
+#include "app/flow_label.h"
 #include "app/model_catalog.h"
 #include "app/overview_view.h"
 #include "app/rollout_view.h"
@@ -27,9 +28,11 @@
 #include <QLocale>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QProgressBar>
+#include <QPainter>
+#include <QPixmapCache>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QStyledItemDelegate>
 
 #include <algorithm>
 #include <cmath>
@@ -70,11 +73,73 @@ QString chipsHtml(const std::vector<Token>& tokens, const QPalette& pal)
     return html;
 }
 
+// The probability column: the style's progress bar, as long as the probability, with the
+// number on it (the item's text, kept for copy and tests; the bar length is its UserRole, in
+// thousandths). Painted by a delegate rather than a QProgressBar per cell: ten new widgets per
+// result were created, polished, shown, laid out and painted on every keystroke.
+class ProbabilityBarDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override
+    {
+        QStyleOptionProgressBar bar;
+        bar.initFrom(option.widget); // palette, font, direction and enabled/active state, as a child widget would have
+        bar.rect = option.rect;
+        bar.state |= QStyle::State_Horizontal;
+        bar.minimum = 0;
+        bar.maximum = kBarSteps;
+        bar.progress = index.data(Qt::UserRole).toInt();
+        bar.text = index.data(Qt::DisplayRole).toString();
+        bar.textVisible = true;
+        bar.textAlignment = Qt::AlignCenter;
+        const QStyle* style = option.widget ? option.widget->style() : QApplication::style();
+        // CE_ProgressBar is its groove, contents and label, drawn in turn. The groove (an
+        // antialiased frame, two thirds of the bar's time in Fusion) is the same for every row,
+        // so it is drawn once into a cached pixmap; the rest is drawn as the style would.
+        QStyleOptionProgressBar part = bar;
+        part.rect = style->subElementRect(QStyle::SE_ProgressBarGroove, &bar, option.widget);
+        const qreal dpr = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
+        const QString key = QStringLiteral("attnscope-probability-groove-%1x%2-%3-%4-%5")
+                                .arg(part.rect.width())
+                                .arg(part.rect.height())
+                                .arg(bar.palette.cacheKey())
+                                .arg(int(bar.state))
+                                .arg(dpr);
+        QPixmap groove;
+        if (!QPixmapCache::find(key, &groove)) {
+            groove = QPixmap(part.rect.size() * dpr);
+            groove.setDevicePixelRatio(dpr);
+            groove.fill(Qt::transparent);
+            QPainter grooveP(&groove);
+            QStyleOptionProgressBar at = part;
+            at.rect.moveTo(0, 0);
+            style->drawControl(QStyle::CE_ProgressBarGroove, &at, &grooveP, option.widget);
+            grooveP.end();
+            QPixmapCache::insert(key, groove);
+        }
+        painter->drawPixmap(part.rect.topLeft(), groove);
+        part.rect = style->subElementRect(QStyle::SE_ProgressBarContents, &bar, option.widget);
+        style->drawControl(QStyle::CE_ProgressBarContents, &part, painter, option.widget);
+        part.rect = style->subElementRect(QStyle::SE_ProgressBarLabel, &bar, option.widget);
+        style->drawControl(QStyle::CE_ProgressBarLabel, &part, painter, option.widget);
+    }
+
+    static constexpr int kBarSteps = 1000;
+};
+
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_unique<Ui::MainWindow>())
 {
     m_ui->setupUi(this);
+    // The token chips and the output change on every keystroke: FlowLabel keeps that from
+    // re-measuring the rich text several times and from re-laying out the window (the chips only
+    // grow, so the head view does not jump as the input wraps to fewer lines; reset per model).
+    auto* chips = FlowLabel::replace(m_ui->tokensLabel);
+    chips->setGrowOnly(true);
+    m_ui->tokensLabel = chips;
+    m_ui->outputLabel = FlowLabel::replace(m_ui->outputLabel);
     m_runner = new InferenceRunner(this);
     connect(m_runner, &InferenceRunner::finished, this, &MainWindow::onRunFinished);
     // Long inputs keep a compact trace: the shown head arrives once recomputed off the GUI thread.
@@ -88,6 +153,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
 
     m_ui->colormapCombo->addItems(colormapNames());
     m_ui->predictionsTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_ui->predictionsTable->setItemDelegateForColumn(1, new ProbabilityBarDelegate(m_ui->predictionsTable));
     m_ui->tokensLabel->setText(tr("<i>Open a model (Ctrl+O) or choose one from the Models menu.</i>"));
 
     connect(m_ui->inputEdit, &QLineEdit::textChanged, this, &MainWindow::scheduleRun);
@@ -334,6 +400,7 @@ void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString
     setWindowTitle(tr("AttnScope \u2014 %1").arg(QString::fromStdString(m_model->name)));
     updateModelPanel();
     updateInputControls();
+    static_cast<FlowLabel*>(m_ui->tokensLabel)->resetGrowth();
     {
         const QSignalBlocker b1(m_ui->inputEdit), b2(m_ui->targetEdit);
         if (useFirstExample && !m_model->examples.empty()) {
@@ -574,21 +641,25 @@ void MainWindow::updateOutput(const QString& error)
     }
     m_ui->outputLabel->setText(html);
     table->setRowCount(static_cast<int>(r.predictions.size()));
+    // Items are reused from the previous result: only their texts change.
+    auto cell = [table](int row, int column) {
+        QTableWidgetItem* item = table->item(row, column);
+        if (!item) {
+            item = new QTableWidgetItem;
+            table->setItem(row, column, item);
+        }
+        return item;
+    };
     for (int i = 0; i < static_cast<int>(r.predictions.size()); ++i) {
         const Prediction& p = r.predictions[size_t(i)];
         Token t;
         t.text = p.token;
-        auto* tok = new QTableWidgetItem(tokenLabel(t));
-        auto* prob = new QTableWidgetItem(QString::number(double(p.probability), 'f', 3));
-        // A bar as long as the probability; the item underneath keeps the number for copy and tests.
-        auto* barWidget = new QProgressBar(table);
-        barWidget->setRange(0, 1000);
-        barWidget->setValue(int(std::lround(std::clamp(double(p.probability), 0.0, 1.0) * 1000)));
-        barWidget->setFormat(prob->text());
-        barWidget->setAlignment(Qt::AlignCenter);
-        table->setCellWidget(i, 1, barWidget);
-        table->setItem(i, 0, tok);
-        table->setItem(i, 1, prob);
+        cell(i, 0)->setText(tokenLabel(t));
+        // A bar as long as the probability (ProbabilityBarDelegate), with the number as its text.
+        QTableWidgetItem* prob = cell(i, 1);
+        prob->setText(QString::number(double(p.probability), 'f', 3));
+        prob->setData(Qt::UserRole, int(std::lround(std::clamp(double(p.probability), 0.0, 1.0) *
+                                                    ProbabilityBarDelegate::kBarSteps)));
     }
     QStringList warnings;
     for (const std::string& w : r.warnings) warnings << QStringLiteral("\u26A0 ") + QString::fromStdString(w);

@@ -231,9 +231,13 @@ void StepCanvas::paint(QPainter& p, const QSize& size) const
         const int cw = mr.width() / std::max<int>(1, int(m.cols())), ch = mr.height() / std::max<int>(1, int(m.rows()));
         // Row labels (tokens), every k-th when rows are thinner than the text.
         const int rowStep = std::max(1, int(std::ceil(double(fm.height()) / std::max(1, ch))));
+        // Each label's box is at least a text line tall, centred on its row (drawText clips to
+        // the box: a 5 px row's own box would cut the glyphs).
+        const int labelHeight = std::max(ch, fm.height());
         for (int i = 0; i < m.rows(); i += rowStep)
-            p.drawText(QRect(pr.left(), mr.top() + i * ch, mr.left() - pr.left() - 3, ch), Qt::AlignRight | Qt::AlignVCenter,
-                       fm.elidedText(rowLabels.value(i), Qt::ElideRight, kRowLabel - 4));
+            p.drawText(QRect(pr.left(), mr.top() + i * ch + ch / 2 - labelHeight / 2, mr.left() - pr.left() - 3,
+                             labelHeight),
+                       Qt::AlignRight | Qt::AlignVCenter, fm.elidedText(rowLabels.value(i), Qt::ElideRight, kRowLabel - 4));
         // Column labels: key tokens for tokens × tokens steps, dimension indices otherwise.
         int widest = fm.horizontalAdvance(QStringLiteral("00"));
         if (tokensByTokens(step))

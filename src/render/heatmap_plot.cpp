@@ -85,6 +85,11 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QCustomPlot(parent)
     // Zoom (wheel) and pan (drag) for long inputs. The colour-mapped image is cached by
     // QCPColorMap until the data changes, so a zoom or pan step only repaints it scaled.
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    // QCustomPlot's default phImmediateRefresh makes every replot a synchronous repaint(), which
+    // paints and flushes whatever else in the window is dirty at that moment and then again for
+    // what changes after it (labels, the table): one window paint per result is enough.
+    setPlottingHint(QCP::phImmediateRefresh, false);
+    connect(this, &QCustomPlot::beforeReplot, this, [this] { m_replotPending = false; }); // any replot serves
     axisRect()->setRangeZoomFactor(0.8);
     connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &HeatmapPlot::onRangeChanged);
     connect(yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &HeatmapPlot::onRangeChanged);
@@ -107,7 +112,7 @@ void HeatmapPlot::resetView()
     yAxis->setRange(-0.5, double(m_slice.weights.rows()) - 0.5);
     m_clamping = false;
     applyTicks();
-    replot(rpQueuedReplot);
+    scheduleReplot();
 }
 
 void HeatmapPlot::onRangeChanged()
@@ -134,7 +139,7 @@ void HeatmapPlot::setColormap(const QString& name)
 {
     m_colormap = colormapNames().contains(name) ? name : colormapNames().front();
     m_map->setGradient(colormap(m_colormap));
-    replot(rpQueuedReplot);
+    scheduleReplot();
 }
 
 void HeatmapPlot::setLogScale(bool on)
@@ -149,13 +154,14 @@ void HeatmapPlot::rebuild(bool keepView)
     m_map->setVisible(!m_slice.empty());
     if (m_slice.empty()) {
         m_map->data()->clear();
-        replot(rpQueuedReplot);
+        scheduleReplot();
         return;
     }
     placeCells(m_map, m_slice.weights, m_log ? kLogFloor : 0.0);
     m_scale->setDataScaleType(m_log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-    if (m_log) m_scale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    else m_scale->axis()->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    const bool logTicker = !m_scale->axis()->ticker().dynamicCast<QCPAxisTickerLog>().isNull();
+    if (m_log && !logTicker) m_scale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    else if (!m_log && logTicker) m_scale->axis()->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     m_scale->setDataRange(m_log ? QCPRange(kLogFloor, 1.0) : QCPRange(0.0, 1.0));
     m_clamping = true;
     if (!keepView) {
@@ -164,7 +170,7 @@ void HeatmapPlot::rebuild(bool keepView)
     }
     m_clamping = false;
     applyTicks();
-    replot(rpQueuedReplot);
+    scheduleReplot();
 }
 
 void HeatmapPlot::applyTicks()
@@ -223,7 +229,7 @@ void HeatmapPlot::applyPalette()
         a->setTickLabelColor(text);
         a->setLabelColor(text);
     }
-    replot(rpQueuedReplot);
+    scheduleReplot();
 }
 
 bool HeatmapPlot::cellAt(const QPointF& pos, int& query, int& key) const
@@ -240,6 +246,36 @@ QString HeatmapPlot::cellText(int query, int key) const
     return QStringLiteral("%1 \u2192 %2: %3")
         .arg(m_slice.queryLabels.value(query), m_slice.keyLabels.value(key))
         .arg(double(m_slice.weights(query, key)), 0, 'f', 3);
+}
+
+void HeatmapPlot::scheduleReplot()
+{
+    // Replotted once, just before the window's next paint pass, whatever changed in between
+    // (slice, ticks, colour map): the window's UpdateRequest is filtered for it (eventFilter), so
+    // the new buffers are painted in the same pass as the rest of the window — a queued replot
+    // (QCustomPlot::rpQueuedReplot) came after that pass and cost a second one.
+    m_replotPending = true;
+    QWidget* window = this->window();
+    if (window != m_filteredWindow) { // the form reparents the plot into its window after construction
+        if (m_filteredWindow) m_filteredWindow->removeEventFilter(this);
+        m_filteredWindow = window;
+        if (window != this) window->installEventFilter(this);
+    }
+    update();
+}
+
+bool HeatmapPlot::eventFilter(QObject* watched, QEvent* event)
+{
+    if (event->type() == QEvent::UpdateRequest && watched == m_filteredWindow && m_replotPending && isVisible())
+        replot(rpRefreshHint); // no phImmediateRefresh: update() joins the pass about to start
+    return QCustomPlot::eventFilter(watched, event);
+}
+
+void HeatmapPlot::paintEvent(QPaintEvent* event)
+{
+    // A paint without the window's UpdateRequest first (grab(), render(), a top-level plot).
+    if (m_replotPending) replot(rpRefreshHint);
+    QCustomPlot::paintEvent(event);
 }
 
 void HeatmapPlot::mouseMoveEvent(QMouseEvent* event)

@@ -7,6 +7,7 @@
 
 #include "render/attention_slice.h"
 
+#include <QPointer>
 #include <qcustomplot.h>
 
 namespace attnscope {
@@ -46,6 +47,8 @@ signals:
     void cellHovered(int query, int key); // (-1, -1) when the pointer leaves the matrix
 
 protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+    void paintEvent(QPaintEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
@@ -53,6 +56,7 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    void scheduleReplot(); // replot before the next paint (see the .cpp)
     void rebuild(bool keepView = false);
     void applyTicks();
     void onRangeChanged();
@@ -68,6 +72,8 @@ private:
     int m_hoverKey = -1;
     bool m_clamping = false; // re-entrancy guard while onRangeChanged() adjusts the ranges
     std::vector<int> m_keyLabelWidths; // pixels per key label, measured once per slice
+    bool m_replotPending = false;
+    QPointer<QWidget> m_filteredWindow; // whose UpdateRequest triggers the pending replot
 };
 
 } // namespace attnscope

@@ -48,6 +48,8 @@ private slots:
     void exportErrorIsReported();
     void badModelKeepsPrevious();
     void settingsPersist();
+    void keystrokeKeepsLayoutAndReplotsOnce();
+    void heatmapReplotsBeforeItsPaint();
 
 private:
     void compareToEngine(const RunResult& expected, const HeadSelection& sel);
@@ -182,6 +184,11 @@ void TestMainWindow::decoderShowsTopK()
     QCOMPARE(table->rowCount(), static_cast<int>(expected.predictions.size()));
     QCOMPARE(table->item(0, 0)->text(), QString::fromStdString(expected.predictions[0].token));
     QCOMPARE(table->item(0, 1)->text(), QString::number(double(expected.predictions[0].probability), 'f', 3));
+    // The bar painted in the probability column is as long as the probability (in thousandths).
+    for (int i = 0; i < table->rowCount(); ++i)
+        QCOMPARE(table->item(i, 1)->data(Qt::UserRole).toInt(),
+                 int(std::lround(double(expected.predictions[size_t(i)].probability) * 1000)));
+    QVERIFY(!table->grab().isNull());
     QCOMPARE(m_window->findChild<QComboBox*>("stackCombo")->count(), 1);
     compareToEngine(expected, {Stack::Decoder, 0, 0});
     // Causal mask: query 0 sees only key 0.
@@ -357,6 +364,79 @@ void TestMainWindow::settingsPersist()
     QCOMPARE(second.headPlot()->colormapName(), QStringLiteral("magma"));
     QCOMPARE(QSettings().value("lastModel").toString(), QFileInfo(m_encoder).absoluteFilePath());
     QVERIFY(QSettings().fileName().contains(QStringLiteral("AttnScopeTest")));
+}
+
+
+// Typing must not re-lay out the window: the token chips only grow (reset per model), so an input
+// that wraps to fewer lines leaves the head view's size alone, and each result replots the head
+// view once.
+void TestMainWindow::keystrokeKeepsLayoutAndReplotsOnce()
+{
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    auto* input = m_window->findChild<QLineEdit*>("inputEdit");
+    auto* chips = m_window->findChild<QLabel*>("tokensLabel");
+    QFont large = chips->font(); // chips as wide as this test's short inputs need to wrap
+    large.setPixelSize(40);
+    chips->setFont(large);
+    HeatmapPlot* plot = m_window->headPlot();
+    QTRY_VERIFY(chips->height() > 40);
+    const int shortHeight = chips->height();
+    input->setText(QStringLiteral("bad cafe bad cafe fade")); // wraps to more lines of chips
+    waitIdle();
+    QTRY_VERIFY(chips->height() > shortHeight);
+    const int tallHeight = chips->height();
+    const QSize plotSize = plot->size();
+
+    int replots = 0;
+    connect(plot, &QCustomPlot::afterReplot, this, [&replots] { ++replots; });
+    input->setText(QStringLiteral("bad"));
+    waitIdle();
+    QTRY_COMPARE(replots, 1);
+    QTest::qWait(50);
+    QCOMPARE(replots, 1);
+    QCOMPARE(chips->height(), tallHeight);
+    QCOMPARE(plot->size(), plotSize);
+    compareToEngine(expectedRun(m_encdec, "bad"), {Stack::Encoder, 0, 0});
+    QVERIFY(chips->text().contains(QStringLiteral("&nbsp;b&nbsp;")));
+
+    // A model (re)load starts the chips over at their own height.
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    QTRY_COMPARE(chips->height(), shortHeight);
+}
+
+// HeatmapPlot replots once for any number of changes before the window's next paint, and a
+// paint that comes without it (grab, render) still shows the newest data.
+void TestMainWindow::heatmapReplotsBeforeItsPaint()
+{
+    m_window->setView(MainWindow::View::Head);
+    HeatmapPlot* plot = m_window->headPlot();
+    QVERIFY(QTest::qWaitForWindowExposed(plot));
+    int replots = 0;
+    connect(plot, &QCustomPlot::afterReplot, this, [&replots] { ++replots; });
+    AttentionSlice a;
+    a.weights = MatrixRM::Constant(3, 4, 0.25f);
+    a.queryLabels = QStringList{"x", "y", "z"};
+    a.keyLabels = QStringList{"a", "b", "c", "d"};
+    a.title = QStringLiteral("A");
+    AttentionSlice b = a;
+    b.weights(1, 2) = 0.9f;
+    b.title = QStringLiteral("B");
+    plot->setSlice(a);
+    plot->setColormap(QStringLiteral("magma"));
+    plot->setSlice(b);
+    QCOMPARE(replots, 0); // nothing drawn yet: the replot waits for the window's paint
+    QTRY_COMPARE(replots, 1);
+    QTest::qWait(50);
+    QCOMPARE(replots, 1);
+    QCOMPARE(plot->colorMap()->data()->cell(2, 1), double(0.9f));
+
+    plot->setSlice(a);
+    const QImage shown = plot->grab().toImage(); // paints at once, before any event loop
+    QCOMPARE(replots, 2);
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+    QCOMPARE(shown, plot->grab().toImage());
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestMainWindow>(argc, argv); }
