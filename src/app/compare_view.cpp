@@ -13,6 +13,10 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -29,18 +33,45 @@ constexpr double kMinDifferenceRange = 1e-3;
 // Longer token rows are summarised instead of drawn as chips.
 constexpr size_t kMaxTokenChips = 200;
 
+// The per-head map of a long input is computed on the view's own runner, next to the selected
+// head (WorkChannel::Compare). Channels are per runner and this one's head channel is otherwise
+// unused, so the map gets its own queue: each keeps only its newest request, in ticket order.
+constexpr WorkChannel kChangeMapChannel = WorkChannel::Head;
+
 // Shows a signed matrix on a heatmap: labels and orientation from the plot's own setSlice
-// (placeCells), then the cells again without the floor at 0, the diverging map and [−r, r].
+// (placeCells), then the cells again, from the plot's own copy of the matrix, without the floor
+// at 0, with the diverging map and [−r, r].
 void showSigned(HeatmapPlot* plot, AttentionSlice slice, double range, const QString& label)
 {
-    const MatrixRM values = slice.weights;
     plot->setSlice(std::move(slice));
+    const MatrixRM& values = plot->slice().weights;
     if (values.size() == 0) return;
     placeCells(plot->colorMap(), values, -std::numeric_limits<double>::infinity());
     plot->colorMap()->setGradient(divergingColormap());
     plot->colorScale()->setDataRange(QCPRange(-range, range));
     plot->colorScale()->axis()->setLabel(label);
     plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+// An attention difference with `decimals` decimals, or two significant digits when that would
+// show it as 0 (long inputs spread attention thin: 1/2048 is 0.0005).
+QString attentionNumber(float value, int decimals)
+{
+    const double v = value;
+    return v == 0.0 || std::abs(v) >= 0.5 * std::pow(10.0, -decimals) ? QString::number(v, 'f', decimals)
+                                                                      : QString::number(v, 'g', 2);
+}
+
+// Long inputs: after this view has dropped T × T matrices or a run's trace, and before it
+// allocates new ones, hands the freed pages back to the system. glibc keeps freed blocks of up
+// to 32 MiB in the heap of the thread that made them (B's forward pass and the recomputes run on
+// worker threads), where the GUI thread's plots cannot reuse them: at 2048 tokens that is 50 to
+// 100 MB of resident memory nobody uses, counted on top of the plots.
+void releaseFreedMemory()
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
 }
 
 QString tokenChips(const std::vector<Token>& tokens, const std::set<int>& marked, const QPalette& pal)
@@ -163,6 +194,7 @@ void CompareView::setData(std::shared_ptr<const RunResult> a, std::shared_ptr<co
 
 void CompareView::setActive(bool active)
 {
+    const bool wasActive = m_active;
     m_active = active;
     submitB();
     if (m_active && m_waiting) rebuild(); // a long input's head is recomputed only while shown
@@ -170,8 +202,8 @@ void CompareView::setActive(bool active)
         // Long inputs: hidden, the view gives back its three T × T matrices (and the plots'
         // copies); shown again, it recomputes them.
         for (HeatmapPlot* p : {m_plotA, m_plotB, m_plotDiff}) p->setSlice({});
-        m_difference = MatrixRM();
         m_waiting = true;
+        if (wasActive) releaseFreedMemory();
     }
 }
 
@@ -195,10 +227,40 @@ bool CompareView::isIdle() const { return !m_stale && m_runner->isIdle() && m_ru
 
 QString CompareView::statusText() const { return m_status->text(); }
 
+int CompareView::changeMapExponent(const MatrixRM& values)
+{
+    float largest = 0.0f;
+    for (Eigen::Index i = 0; i < values.size(); ++i)
+        if (std::isfinite(values.data()[i])) largest = std::max(largest, std::abs(values.data()[i]));
+    // × 100 unless the largest value would read 0.00 there: then the power of ten that makes it ≥ 1.
+    int k = 2;
+    if (largest > 0.0f && largest * 100.0f < 0.005f)
+        while (k < 12 && largest * changeMapScale(k) < 1.0f) ++k;
+    return k;
+}
+
+float CompareView::changeMapScale(int exponent) { return float(std::pow(10.0, exponent)); }
+
+const MatrixRM& CompareView::difference() const { return m_plotDiff->slice().weights; }
+
+std::pair<int, int> CompareView::changeMapProgress() const
+{
+    const bool shown =
+        m_a && m_longMap.a.lock() == m_a && m_longMap.b.lock() == m_b && m_longMap.stack == m_selection.stack;
+    return shown ? std::pair{m_longMap.done, int(m_longMap.map.meanAbs.size())} : std::pair{0, 0};
+}
+
 void CompareView::submitB()
 {
     if (!m_active || !m_stale || !m_transformer) return;
     m_stale = false;
+    if (m_b && m_b->trace.compact) {
+        // Long inputs: B's new run takes seconds and the shown comparison is stale meanwhile; its
+        // trace and three T × T plots are given back first instead of living next to the new run.
+        m_b.reset();
+        rebuild();
+        releaseFreedMemory();
+    }
     RunOptions o = m_options;
     o.text = m_inputB->text().toStdString();
     m_runner->submit(m_transformer, std::move(o), false, m_mean);
@@ -212,6 +274,9 @@ void CompareView::onFinished(const RunOutcome& outcome)
         m_status->setText(tr("<b>B could not be run:</b> %1").arg(outcome.error.toHtmlEscaped()));
         return;
     }
+    const bool compact = outcome.result->trace.compact;
+    m_b.reset();
+    if (compact) releaseFreedMemory(); // what B's forward pass freed on the worker, before the plots
     m_b = outcome.result;
     rebuild();
     emit compared();
@@ -220,8 +285,8 @@ void CompareView::onFinished(const RunOutcome& outcome)
 void CompareView::rebuild()
 {
     m_alignment = StackAlignment();
-    m_difference = MatrixRM();
     m_changes = HeadChangeMap();
+    m_pairStatus.clear();
     m_waiting = false;
     const bool ready = m_a && m_b && m_model && !m_a->trace.empty() && !m_b->trace.empty();
     if (!ready) {
@@ -252,8 +317,13 @@ void CompareView::rebuild()
                   .arg(stack == Stack::Cross ? QStringLiteral("cross") : stackDisplayName(stack))
                   .arg(m_selection.layer)
                   .arg(m_selection.head);
-    a.title = tr("A: %1").arg(what);
-    b.title = tr("B: %1").arg(what);
+    // Plot titles leave out the stack (shown by the selectors and the map's title) unless it is
+    // cross-attention: three plots side by side have room for about 25 characters each.
+    const QString head = m_selection.head == kMeanOfHeads ? tr("mean of heads") : tr("head %1").arg(m_selection.head);
+    const QString shortWhat = (stack == Stack::Cross ? tr("cross \u00B7 ") : QString()) +
+                              tr("layer %1 \u00B7 %2").arg(m_selection.layer).arg(head);
+    a.title = tr("A: %1").arg(shortWhat);
+    b.title = tr("B: %1").arg(shortWhat);
 
     // Token rows of both inputs with the differing positions marked (only meaningful when aligned).
     const std::set<int> rowsDiffer(m_alignment.differingQueries.begin(), m_alignment.differingQueries.end());
@@ -296,7 +366,7 @@ void CompareView::rebuild()
         return;
     }
     if (compact) {
-        requestRecomputed(what);
+        requestRecomputed(what, shortWhat);
         return;
     }
     if (!m_alignment.aligned) {
@@ -318,74 +388,156 @@ void CompareView::rebuild()
     }
 
     // Aligned: A − B for the selected head (or the mean of heads), computed by core.
+    MatrixRM difference;
     try {
-        m_difference = attentionDifference(m_a->trace, m_b->trace, stack, m_selection.layer,
-                                           m_selection.head == kMeanOfHeads ? kCompareMeanOfHeads : m_selection.head);
+        difference = attentionDifference(m_a->trace, m_b->trace, stack, m_selection.layer,
+                                         m_selection.head == kMeanOfHeads ? kCompareMeanOfHeads : m_selection.head);
         m_changes = attnscope::headChanges(m_a->trace, m_b->trace, stack);
     } catch (const std::exception& e) {
         m_status->setText(tr("<b>Cannot compare:</b> %1").arg(QString::fromStdString(e.what()).toHtmlEscaped()));
         return;
     }
-    showPair(std::move(a), std::move(b), what);
+    showPair(std::move(a), std::move(b), std::move(difference), shortWhat);
+    showChangeMap(m_changes, tr("Each cell: one head's |A \u2212 B| averaged (left) or maximal (right) over its cells, "
+                                "in percentage points of attention (\u00D7 100). Click a head to show it above."));
 }
 
-void CompareView::requestRecomputed(const QString& what)
+void CompareView::requestRecomputed(const QString& what, const QString& shortWhat)
 {
     m_waiting = true;
     const bool aligned = m_alignment.aligned;
-    m_plotA->setSlice({{}, {}, {}, tr("A: %1 (recomputing\u2026)").arg(what)});
-    m_plotB->setSlice({{}, {}, {}, tr("B: %1 (recomputing\u2026)").arg(what)});
+    m_plotA->setSlice({{}, {}, {}, tr("A: %1 (recomputing\u2026)").arg(shortWhat)});
+    m_plotB->setSlice({{}, {}, {}, tr("B: %1 (recomputing\u2026)").arg(shortWhat)});
     m_plotDiff->setSlice({});
     m_plotDiff->setVisible(aligned);
     m_status->setText(tr("<b>Long input:</b> recomputing %1 for A and B\u2026").arg(what.toHtmlEscaped()));
-    m_changeMap->setPanels({}, tr("How much each head changed: not computed for long inputs"));
-    m_mapNote->setText(tr("The per-head map needs every head of A and of B, each recomputed from the compact trace "
-                          "(2 \u00D7 layers \u00D7 heads whole matrices: about 20 s for a 12 \u00D7 12 model at 2048 "
-                          "tokens), so it is offered only while the full attention fits the memory budget. The "
-                          "selected head is compared above; choose another with the selectors."));
-    if (!m_active || !m_transformer || !m_model) return; // recomputed when the tab is shown
-    const std::shared_ptr<const RunResult> a = m_a, b = m_b;
+    if (m_active && m_transformer && m_model) { // else recomputed when the tab is shown
+        const std::shared_ptr<const Transformer> transformer = m_transformer;
+        const ModelConfig config = m_model->config;
+        const HeadSelection sel = m_selection;
+        // The work holds the results weakly: a request still waiting when B is run again does not
+        // keep the old B's trace alive, and is skipped.
+        const std::weak_ptr<const RunResult> wa = m_a, wb = m_b;
+        m_runner->requestWork(WorkChannel::Compare, [this, wa, wb, transformer, config, sel, aligned,
+                                                     shortWhat]() -> std::function<void()> {
+            const std::shared_ptr<const RunResult> a = wa.lock(), b = wb.lock();
+            if (!a || !b) return {};
+            // sliceOf recomputes a compact trace's head (or layer mean) and copies a full one's.
+            auto sa = std::make_shared<AttentionSlice>(sliceOf(*a, config, sel, transformer.get()));
+            auto sb = std::make_shared<AttentionSlice>(sliceOf(*b, config, sel, transformer.get()));
+            // A − B of the recomputed matrices (attentionDifference's definition, cell by cell),
+            // here rather than on the GUI thread.
+            auto d = std::make_shared<MatrixRM>();
+            const bool same = aligned && !sa->empty() && sa->weights.rows() == sb->weights.rows() &&
+                              sa->weights.cols() == sb->weights.cols();
+            if (same) *d = sa->weights - sb->weights;
+            return [this, a, b, sel, sa, sb, d, same, shortWhat] {
+                if (a != m_a || b != m_b || !(sel == m_selection) || !m_waiting) return;
+                m_waiting = false;
+                if (sa->empty() || sb->empty()) {
+                    m_status->setText(tr("<b>Cannot compare:</b> the head could not be recomputed."));
+                    return;
+                }
+                sa->title = tr("A: %1").arg(shortWhat);
+                sb->title = tr("B: %1").arg(shortWhat);
+                if (!same) {
+                    m_plotA->setSlice(std::move(*sa));
+                    m_plotB->setSlice(std::move(*sb));
+                    m_status->setText(tr("<b>Token sequences differ in length: showing side by side.</b> A is %1 "
+                                         "\u00D7 %2, B is %3 \u00D7 %4 (queries \u00D7 keys); A \u2212 B needs the "
+                                         "same positions.")
+                                          .arg(m_alignment.queriesA)
+                                          .arg(m_alignment.keysA)
+                                          .arg(m_alignment.queriesB)
+                                          .arg(m_alignment.keysB));
+                    return;
+                }
+                showPair(std::move(*sa), std::move(*sb), std::move(*d), shortWhat);
+                emit compared();
+            };
+        });
+    }
+    continueLongMap();
+}
+
+void CompareView::continueLongMap()
+{
+    const Stack stack = m_selection.stack;
+    if (!m_alignment.aligned) {
+        m_changeMap->setPanels({}, tr("How much each head changed: needs aligned token sequences"));
+        m_mapNote->setText(
+            tr("The per-head map compares A and B cell by cell, so it too needs sequences of equal length."));
+        return;
+    }
+    LongMap& lm = m_longMap;
+    const int heads = m_model->config.nHeads;
+    if (lm.a.lock() != m_a || lm.b.lock() != m_b || lm.stack != stack) { // another pair: start again
+        lm = LongMap{m_a, m_b, stack, {}, 0, false, {}};
+        const auto layers = Eigen::Index(m_a->trace.stack(stack).size());
+        lm.map.stack = stack;
+        lm.map.meanAbs = MatrixRM::Constant(layers, heads, std::numeric_limits<float>::quiet_NaN());
+        lm.map.maxAbs = lm.map.meanAbs;
+    }
+    const int total = int(lm.map.meanAbs.size());
+    const QString cells = tr("Each cell: one head's |A \u2212 B| averaged (left) or maximal (right) over its cells, in "
+                             "percentage points of attention (\u00D7 100) unless the panel's title says otherwise. "
+                             "Click a head to show it above.");
+    if (!lm.error.isEmpty()) {
+        showChangeMap({}, tr("<b>The per-head map could not be computed:</b> %1").arg(lm.error.toHtmlEscaped()));
+        return;
+    }
+    if (lm.done == total) {
+        m_changes = lm.map;
+        showChangeMap(m_changes, tr("Long input: every head of A and B recomputed from the compact traces. ") + cells);
+        return;
+    }
+    showChangeMap(lm.map, tr("<b>Long input: computing the per-head map, %1 of %2 heads\u2026</b> Each head of A and "
+                             "B is recomputed from the compact trace in turn (n/a: not yet), while this tab is shown. ")
+                                  .arg(lm.done)
+                                  .arg(total) +
+                              cells);
+    // B's newer run would make this pair stale: its result starts the map again.
+    if (!m_active || lm.requested || m_stale || !m_runner->isIdle() || !m_transformer) return;
+    lm.requested = true;
+    const int layer = lm.done / heads, head = lm.done % heads;
+    const std::weak_ptr<const RunResult> wa = m_a, wb = m_b; // as for the selected head
     const std::shared_ptr<const Transformer> transformer = m_transformer;
-    const ModelConfig config = m_model->config;
-    const HeadSelection sel = m_selection;
-    m_runner->requestWork(WorkChannel::Compare, [this, a, b, transformer, config, sel, aligned,
-                                                 what]() -> std::function<void()> {
-        // sliceOf recomputes a compact trace's head (or layer mean) and copies a full one's.
-        auto sa = std::make_shared<AttentionSlice>(sliceOf(*a, config, sel, transformer.get()));
-        auto sb = std::make_shared<AttentionSlice>(sliceOf(*b, config, sel, transformer.get()));
-        return [this, a, b, sel, sa, sb, aligned, what] {
-            if (a != m_a || b != m_b || !(sel == m_selection) || !m_waiting) return;
-            m_waiting = false;
-            if (sa->empty() || sb->empty()) {
-                m_status->setText(tr("<b>Cannot compare:</b> the head could not be recomputed."));
-                return;
+    m_runner->requestWork(kChangeMapChannel, [this, wa, wb, transformer, stack, layer,
+                                              head]() -> std::function<void()> {
+        const std::shared_ptr<const RunResult> a = wa.lock(), b = wb.lock();
+        if (!a || !b) return {};
+        auto summary = std::make_shared<DifferenceSummary>();
+        auto error = std::make_shared<QString>();
+        try {
+            *summary = headChangeOf(*transformer, a->trace, b->trace, stack, layer, head);
+        } catch (const std::exception& e) {
+            *error = QString::fromStdString(e.what());
+        }
+        return [this, a, b, stack, layer, head, summary, error] {
+            LongMap& lm = m_longMap;
+            if (a != lm.a.lock() || b != lm.b.lock() || stack != lm.stack) return; // a stale pair's head
+            lm.requested = false;
+            const int heads = int(lm.map.meanAbs.cols());
+            if (lm.done != layer * heads + head) return;
+            if (!error->isEmpty()) {
+                lm.error = *error;
+            } else {
+                lm.map.meanAbs(layer, head) = summary->meanAbs;
+                lm.map.maxAbs(layer, head) = summary->maxAbs;
+                ++lm.done;
+                if (lm.done == int(lm.map.meanAbs.size())) markMostChanged(lm.map);
             }
-            sa->title = tr("A: %1").arg(what);
-            sb->title = tr("B: %1").arg(what);
-            if (!aligned || sa->weights.rows() != sb->weights.rows() || sa->weights.cols() != sb->weights.cols()) {
-                m_plotA->setSlice(std::move(*sa));
-                m_plotB->setSlice(std::move(*sb));
-                m_status->setText(tr("<b>Token sequences differ in length: showing side by side.</b> A is %1 \u00D7 %2, "
-                                     "B is %3 \u00D7 %4 (queries \u00D7 keys); A \u2212 B needs the same positions.")
-                                      .arg(m_alignment.queriesA)
-                                      .arg(m_alignment.keysA)
-                                      .arg(m_alignment.queriesB)
-                                      .arg(m_alignment.keysB));
-                return;
-            }
-            // A − B of the recomputed matrices: attentionDifference's definition, cell by cell.
-            m_difference = sa->weights - sb->weights;
-            showPair(std::move(*sa), std::move(*sb), what);
-            emit compared();
+            if (a != m_a || b != m_b || stack != m_selection.stack) return; // not shown now: kept for later
+            continueLongMap();
+            if (m_changes.layer >= 0 && !m_waiting) updateStatus();
         };
     });
 }
 
-void CompareView::showPair(AttentionSlice a, AttentionSlice b, const QString& what)
+void CompareView::showPair(AttentionSlice a, AttentionSlice b, MatrixRM difference, const QString& what)
 {
-    const DifferenceSummary sum = summarizeDifference(m_difference);
+    const DifferenceSummary sum = summarizeDifference(difference);
     AttentionSlice d;
-    d.weights = m_difference;
     // Rows and columns whose token differs are labelled "a/b".
     auto labels = [](const QStringList& la, const QStringList& lb) {
         QStringList out;
@@ -396,40 +548,61 @@ void CompareView::showPair(AttentionSlice a, AttentionSlice b, const QString& wh
     d.queryLabels = labels(a.queryLabels, b.queryLabels);
     d.keyLabels = labels(a.keyLabels, b.keyLabels);
     d.title = tr("A \u2212 B: %1").arg(what);
+    if (sum.maxAbs == 0.0f)
+        m_pairStatus = tr("<b>A and B attend identically here</b> (A \u2212 B = 0). Edit a word of B to compare.");
+    else
+        m_pairStatus =
+            tr("<b>A \u2212 B</b>: max |A \u2212 B| = %1 at %2 \u2192 %3, mean |A \u2212 B| = %4 over %5 cells.")
+                .arg(attentionNumber(sum.maxAbs, 3))
+                .arg(d.queryLabels.value(sum.query).toHtmlEscaped(), d.keyLabels.value(sum.key).toHtmlEscaped())
+                .arg(attentionNumber(sum.meanAbs, 4))
+                .arg(difference.size());
+    d.weights = std::move(difference); // the plot keeps the one copy (difference() reads it)
     const double range = std::max(double(sum.maxAbs), kMinDifferenceRange);
     m_plotA->setSlice(std::move(a));
     m_plotB->setSlice(std::move(b));
     m_plotDiff->setVisible(true);
-    showSigned(m_plotDiff, d, range, tr("A \u2212 B (red: A attends more, blue: B more)"));
+    showSigned(m_plotDiff, std::move(d), range, tr("A \u2212 B (red: A attends more, blue: B more)"));
+    updateStatus();
+}
 
-    QString status;
-    if (sum.maxAbs == 0.0f)
-        status = tr("<b>A and B attend identically here</b> (A \u2212 B = 0). Edit a word of B to compare.");
-    else
-        status = tr("<b>A \u2212 B</b>: max |A \u2212 B| = %1 at %2 \u2192 %3, mean |A \u2212 B| = %4 over %5 cells.")
-                     .arg(double(sum.maxAbs), 0, 'f', 3)
-                     .arg(d.queryLabels.value(sum.query).toHtmlEscaped(), d.keyLabels.value(sum.key).toHtmlEscaped())
-                     .arg(double(sum.meanAbs), 0, 'f', 4)
-                     .arg(m_difference.size());
+void CompareView::updateStatus()
+{
+    QString status = m_pairStatus;
     if (m_changes.layer >= 0 && m_changes.meanAbs.size() > 0 && m_changes.meanAbs.maxCoeff() > 0.0f)
         status += tr(" Most changed head of this stack: <b>layer %1, head %2</b> (mean |A \u2212 B| = %3).")
                       .arg(m_changes.layer)
                       .arg(m_changes.head)
-                      .arg(double(m_changes.meanAbs(m_changes.layer, m_changes.head)), 0, 'f', 4);
+                      .arg(attentionNumber(m_changes.meanAbs(m_changes.layer, m_changes.head), 4));
     m_status->setText(status);
-    if (m_changes.meanAbs.size() == 0) return; // long inputs: no per-head map (requestRecomputed says why)
+}
 
+void CompareView::showChangeMap(const HeadChangeMap& map, const QString& note)
+{
+    m_mapNote->setText(note);
+    if (map.meanAbs.size() == 0) {
+        m_changeMap->setPanels({}, tr("How much each head changed"));
+        return;
+    }
     std::vector<HeadGridView::Panel> panels;
     // In percentage points of attention (×100): the grid labels cells with two decimals, and
-    // mean differences are typically around 0.01.
-    panels.push_back({tr("mean |A \u2212 B| \u00D7 100"), m_changes.meanAbs * 100.0f, 0, {}});
-    panels.push_back({tr("max |A \u2212 B| \u00D7 100"), m_changes.maxAbs * 100.0f, 1, {}});
+    // mean differences are typically around 0.01. Scaled further when that would read 0.00.
+    auto panel = [](const QString& what, const MatrixRM& values, int id) {
+        const int k = changeMapExponent(values);
+        QString unit = QStringLiteral("100");
+        if (k != 2) {
+            static const QString superscript = QStringLiteral("\u2070\u00B9\u00B2\u00B3\u2074\u2075\u2076\u2077\u2078\u2079");
+            unit = QStringLiteral("10");
+            for (const QChar digit : QString::number(k)) unit += superscript[digit.digitValue()];
+        }
+        return HeadGridView::Panel{tr("%1 \u00D7 %2").arg(what, unit), values * changeMapScale(k), id, {}};
+    };
+    panels.push_back(panel(tr("mean |A \u2212 B|"), map.meanAbs, 0));
+    panels.push_back(panel(tr("max |A \u2212 B|"), map.maxAbs, 1));
     m_changeMap->setPanels(std::move(panels),
                            tr("How much each head changed from A to B: %1-attention, every layer \u00D7 head")
-                               .arg(stackDisplayName(m_selection.stack)));
+                               .arg(stackDisplayName(map.stack)));
     m_changeMap->setSelected(m_selection.layer, m_selection.head == kMeanOfHeads ? -1 : m_selection.head);
-    m_mapNote->setText(tr("Each cell: one head's |A \u2212 B| averaged (left) or maximal (right) over its cells, in "
-                          "percentage points of attention (\u00D7 100). Click a head to show it above."));
 }
 
 } // namespace attnscope

@@ -3,8 +3,9 @@
 // selected stack align, the selected head's A, B and A − B (core's attentionDifference, on a
 // diverging scale symmetric around 0) and a layers × heads map of how much each head changed
 // (core's headChanges); where they do not, A and B side by side. Long inputs (compact traces):
-// the selected head of A and B is recomputed off the GUI thread while the tab is shown; the
-// per-head map, which needs every head of both, is not computed.
+// while the tab is shown, the selected head of A and B is recomputed off the GUI thread, and the
+// per-head map is filled one head at a time on the same worker (core's headChangeOf), so a newly
+// selected head waits for at most one map head.
 #pragma once
 
 #include "app/inference_runner.h"
@@ -14,6 +15,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <utility>
 
 class QLabel;
 class QLineEdit;
@@ -52,8 +54,17 @@ public:
     // What is shown for the selected stack.
     bool aligned() const { return m_alignment.aligned; }
     const StackAlignment& alignment() const { return m_alignment; }
-    const MatrixRM& difference() const { return m_difference; } // empty unless aligned
+    // A − B as drawn (the difference plot's own matrix: no second copy); empty unless aligned.
+    const MatrixRM& difference() const;
+    // Empty until every head is compared (long inputs: heads computed so far are drawn meanwhile).
     const HeadChangeMap& headChanges() const { return m_changes; }
+    // Long inputs: heads of the per-head map computed so far for the shown pair, of how many.
+    std::pair<int, int> changeMapProgress() const;
+    // The per-head map's panels show values × changeMapScale(k), k = changeMapExponent(values):
+    // 2 (percentage points of attention) unless the largest would read 0.00, as the mean
+    // |A − B| of a long input does (one token changed among millions of cells); the title says k.
+    static int changeMapExponent(const MatrixRM& values);
+    static float changeMapScale(int exponent);
     HeatmapPlot* plotA() const { return m_plotA; }
     HeatmapPlot* plotB() const { return m_plotB; }
     HeatmapPlot* plotDifference() const { return m_plotDiff; }
@@ -68,8 +79,14 @@ private:
     void submitB();
     void onFinished(const RunOutcome& outcome);
     void rebuild();
-    void requestRecomputed(const QString& what); // compact A or B: the selected head, off the GUI thread
-    void showPair(AttentionSlice a, AttentionSlice b, const QString& what); // aligned: A, B and A − B
+    // Compact A or B: the selected head, off the GUI thread (`what` for the status line, `shortWhat`
+    // for plot titles), then the next head of the per-head map.
+    void requestRecomputed(const QString& what, const QString& shortWhat);
+    // Aligned: A, B and A − B (`difference`, moved into its plot).
+    void showPair(AttentionSlice a, AttentionSlice b, MatrixRM difference, const QString& what);
+    void updateStatus(); // m_pairStatus and, once the map is complete, its most changed head
+    void showChangeMap(const HeadChangeMap& map, const QString& note);
+    void continueLongMap(); // long inputs: the next head of the per-head map, on the worker
 
     InferenceRunner* m_runner = nullptr;
     QLineEdit* m_inputB = nullptr;
@@ -95,8 +112,20 @@ private:
     std::shared_ptr<const Model> m_model;
     HeadSelection m_selection;
     StackAlignment m_alignment;
-    MatrixRM m_difference;
     HeadChangeMap m_changes;
+    QString m_pairStatus; // the status line about the shown A − B
+
+    // Long inputs: the per-head map of one pair of results and stack, filled in layer, head order
+    // one head per request (NaN where not computed yet). Kept while the pair is shown, hidden too;
+    // it does not keep the pair's traces alive.
+    struct LongMap {
+        std::weak_ptr<const RunResult> a, b;
+        Stack stack = Stack::Encoder;
+        HeadChangeMap map;
+        int done = 0;           // heads computed
+        bool requested = false; // a head is being computed for this pair
+        QString error;          // a head could not be computed: the map stops
+    } m_longMap;
     QString m_colormap = QStringLiteral("viridis");
 };
 

@@ -137,6 +137,43 @@ StackAlignment alignStackOf(const RunResult& a, const RunResult& b, const ModelC
     return s;
 }
 
+DifferenceSummary headChangeOf(const Transformer& transformer, const Trace& a, const Trace& b, Stack stack, int layer,
+                               int head)
+{
+    MatrixRM d = weightsOf(transformer, a, stack, layer, head); // becomes A − B in place: no third matrix
+    const MatrixRM wb = weightsOf(transformer, b, stack, layer, head);
+    if (d.rows() != wb.rows() || d.cols() != wb.cols())
+        throw std::invalid_argument(std::string("headChangeOf: ") + toString(stack) + " layer " +
+                                    std::to_string(layer) + " head " + std::to_string(head) +
+                                    ": A and B differ in shape");
+    d -= wb;
+    return summarizeDifference(d);
+}
+
+HeadChangeMap headChangesOf(const Transformer& transformer, const Trace& a, const Trace& b, Stack stack)
+{
+    if (!a.compact && !b.compact) return headChanges(a, b, stack);
+    const auto& la = a.stack(stack);
+    const auto& lb = b.stack(stack);
+    if (la.empty() || la.size() != lb.size())
+        throw std::invalid_argument(std::string("headChangesOf: ") + toString(stack) +
+                                    ": the two traces do not hold the same layers");
+    HeadChangeMap m;
+    m.stack = stack;
+    const int layers = static_cast<int>(la.size());
+    const int heads = transformer.model().config.nHeads;
+    m.meanAbs = MatrixRM::Zero(layers, heads);
+    m.maxAbs = MatrixRM::Zero(layers, heads);
+    for (int l = 0; l < layers; ++l)
+        for (int h = 0; h < heads; ++h) {
+            const DifferenceSummary s = headChangeOf(transformer, a, b, stack, l, h);
+            m.meanAbs(l, h) = s.meanAbs;
+            m.maxAbs(l, h) = s.maxAbs;
+        }
+    markMostChanged(m);
+    return m;
+}
+
 DecodingTimeline decodingTimelineOf(const RunResult& run, const Model& model, bool teacherForced, int k)
 {
     if (!run.trace.compact) return decodingTimeline(run, model, teacherForced, k);

@@ -43,6 +43,18 @@ HeadAblation meanAblationOf(const Transformer& transformer, const Trace& referen
 // weights a compact trace does not keep. Same result as alignStack for full traces.
 StackAlignment alignStackOf(const RunResult& a, const RunResult& b, const ModelConfig& config, Stack stack);
 
+// compare.h's summary of one head's A − B (max and mean |A − B| over its cells, as
+// summarizeDifference(attentionDifference(...)) computes them) for two runs of which one or both
+// may be compact: each side's weights copied or recomputed (weightsOf), two T_q × T_k matrices
+// live. Throws std::out_of_range for a missing head, std::invalid_argument when the two differ in shape.
+DifferenceSummary headChangeOf(const Transformer& transformer, const Trace& a, const Trace& b, Stack stack, int layer,
+                               int head);
+
+// compare.h's headChanges for traces of which one or both may be compact: every head of the
+// stack in turn through headChangeOf (about 2 × 70 ms per head of GPT-2 small at 2048 tokens), so
+// no more than two whole heads are ever held. Same result as headChanges for full traces.
+HeadChangeMap headChangesOf(const Transformer& transformer, const Trace& a, const Trace& b, Stack stack);
+
 // timeline.h's decodingTimeline, for compact runs too (it refuses them, as their trace holds no
 // weights; the app recomputes the two heads a timeline shows). A compact decoder-only run keeps
 // the logits from the prompt's last position on (RunResult::logitsOffset): the steps are made over

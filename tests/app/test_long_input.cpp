@@ -4,8 +4,8 @@
 // is compact, the head view shows the recomputed head (equal to a full capture), the overview
 // shows thumbnails, and the analyses that need every head say why they are off. The views that
 // recompute what they show from the compact trace (step-through and neuron view, alignment,
-// compare, timeline) and mean ablation with a long reference are checked against a full-capture
-// engine run of the same input, to 1e-5. No timings here: those are bench/render_bench.cpp and
+// compare with its per-head map, timeline) and mean ablation with a long reference are checked
+// against a full-capture engine run of the same input, to 1e-5. No timings here: those are bench/render_bench.cpp and
 // bench/memory_bench.cpp.
 #include "app/alignment_view.h"
 #include "app/compare_view.h"
@@ -160,6 +160,31 @@ bool showLong(MainWindow& window, const QString& model, const QString& text)
         return window.runner()->isIdle() && window.result() &&
                window.result()->sourceTokens.size() == size_t(text.size() + 1); // + <s>
     }, 60000);
+}
+
+// The compare view's per-head map equals `want` (core on full captures) within kTolerance, names
+// the same most changed head, and its two panels draw the values × 100.
+void checkChangeMap(CompareView* c, const HeadChangeMap& want)
+{
+    const HeadChangeMap& got = c->headChanges();
+    QCOMPARE(got.meanAbs.rows(), want.meanAbs.rows());
+    QCOMPARE(got.meanAbs.cols(), want.meanAbs.cols());
+    QVERIFY(maxDiff(got.meanAbs, want.meanAbs) <= kTolerance);
+    QVERIFY(maxDiff(got.maxAbs, want.maxAbs) <= kTolerance);
+    QVERIFY(want.maxAbs.maxCoeff() > 1e-4); // the change shows in the map
+    QCOMPARE(got.layer, want.layer);
+    QCOMPARE(got.head, want.head);
+    const auto& panels = c->changeMap()->panels();
+    QCOMPARE(panels.size(), size_t(2));
+    // × 100 (percentage points), or the power of ten the title names when that would read 0.00.
+    const int km = CompareView::changeMapExponent(got.meanAbs), kx = CompareView::changeMapExponent(got.maxAbs);
+    QVERIFY(panels[0].values == got.meanAbs * CompareView::changeMapScale(km));
+    QVERIFY(panels[1].values == got.maxAbs * CompareView::changeMapScale(kx));
+    for (const auto& [panel, k] : {std::pair{&panels[0], km}, std::pair{&panels[1], kx}}) {
+        QVERIFY(panel->values.maxCoeff() >= 0.005f); // legible with two decimals
+        QCOMPARE(panel->title.endsWith(QStringLiteral("\u00D7 100")), k == 2); // else × 10ᵏ
+    }
+    QVERIFY(c->statusText().contains(QStringLiteral("layer %1, head %2").arg(want.layer).arg(want.head)));
 }
 
 bool waitRecomputed(MainWindow& window, const std::function<bool()>& ready)
@@ -493,6 +518,7 @@ void TestLongInput::compareRecomputed()
     window.setView(MainWindow::View::Compare);
     CompareView* c = window.compareView();
     c->setTextB(textB);
+    // isIdle: B's run, the selected head and every head of the per-head map are done.
     QVERIFY(QTest::qWaitFor([&] {
         return c->isIdle() && !c->isWaiting() && c->resultB() && c->resultB()->trace.compact &&
                c->difference().rows() == kTokens;
@@ -508,13 +534,38 @@ void TestLongInput::compareRecomputed()
     QVERIFY(maxDiff(c->difference(), wantDiff) <= kTolerance);
     QVERIFY(wantDiff.cwiseAbs().maxCoeff() > 1e-4); // the change shows
     QVERIFY(c->statusText().contains(QStringLiteral("max |A")));
-    QCOMPARE(c->headChanges().meanAbs.size(), Eigen::Index(0)); // needs every head of both: not for long inputs
+    // The per-head map, every head of A and B recomputed on the worker: core's headChanges of the
+    // full captures, and drawn as such (× 100).
+    checkChangeMap(c, headChanges(fullA.trace, fullB.trace, Stack::Decoder));
     // The mean of heads, recomputed for both.
     window.setSelection({Stack::Decoder, 0, kMeanOfHeads});
     QVERIFY(QTest::qWaitFor([&] { return c->isIdle() && !c->isWaiting() && c->difference().rows() == kTokens; }, 60000));
     QVERIFY(maxDiff(c->difference(), attentionDifference(fullA.trace, fullB.trace, Stack::Decoder, 0, kCompareMeanOfHeads)) <=
             kTolerance);
     QVERIFY(maxDiff(c->plotA()->slice().weights, meanOfHeads(fullA.trace.decoder[0])) <= kTolerance);
+    QCOMPARE(c->changeMapProgress(), std::make_pair(8, 8)); // kept: same pair, another head selected
+
+    // B changed again while the map is being filled, and the head switched meanwhile: the map
+    // starts again for the new pair and ends as core's for it (no head of the old pair kept).
+    QString textB2 = textB;
+    textB2[300] = textB[300] == QLatin1Char('e') ? QLatin1Char('x') : QLatin1Char('e');
+    c->setTextB(textB2);
+    QVERIFY(QTest::qWaitFor([&] {
+        return c->resultB() && c->resultB()->sourceTokens[301].text != c->resultA()->sourceTokens[301].text;
+    }, 60000));
+    QVERIFY(QTest::qWaitFor([&] { return c->changeMapProgress().first >= 1; }, 60000));
+    window.setSelection({Stack::Decoder, 1, 2});
+    QVERIFY(QTest::qWaitFor(
+        [&] { return c->isIdle() && !c->isWaiting() && c->headChanges().meanAbs.size() == 8; }, 120000));
+    const RunResult fullB2 = fullRun(window.model(), textB2);
+    QVERIFY(maxDiff(c->difference(), attentionDifference(fullA.trace, fullB2.trace, Stack::Decoder, 1, 2)) <=
+            kTolerance);
+    checkChangeMap(c, headChanges(fullA.trace, fullB2.trace, Stack::Decoder));
+    // The same numbers as core's own long-input function on the two compact traces.
+    const HeadChangeMap core = headChangesOf(Transformer(window.model()), c->resultA()->trace, c->resultB()->trace,
+                                             Stack::Decoder);
+    QVERIFY(c->headChanges().meanAbs == core.meanAbs);
+    QVERIFY(c->headChanges().maxAbs == core.maxAbs);
 }
 
 void TestLongInput::timelineRecomputed()

@@ -117,21 +117,29 @@ HeadChangeMap headChanges(const Trace& a, const Trace& b, Stack stack)
     const int heads = static_cast<int>(la.front().heads.size());
     m.meanAbs = MatrixRM::Zero(layers, heads);
     m.maxAbs = MatrixRM::Zero(layers, heads);
-    float best = -1.0f;
     for (int l = 0; l < layers; ++l) {
         for (int h = 0; h < heads; ++h) {
             const MatrixRM d = attentionDifference(a, b, stack, l, h);
             const DifferenceSummary s = summarizeDifference(d);
             m.meanAbs(l, h) = s.meanAbs;
             m.maxAbs(l, h) = s.maxAbs;
-            if (s.meanAbs > best) {
-                best = s.meanAbs;
-                m.layer = l;
-                m.head = h;
-            }
         }
     }
+    markMostChanged(m);
     return m;
+}
+
+void markMostChanged(HeadChangeMap& map)
+{
+    map.layer = map.head = -1;
+    float best = -1.0f;
+    for (Eigen::Index l = 0; l < map.meanAbs.rows(); ++l)
+        for (Eigen::Index h = 0; h < map.meanAbs.cols(); ++h)
+            if (map.meanAbs(l, h) > best) {
+                best = map.meanAbs(l, h);
+                map.layer = static_cast<int>(l);
+                map.head = static_cast<int>(h);
+            }
 }
 
 } // namespace attnscope

@@ -59,4 +59,8 @@ struct HeadChangeMap {
 // Throws std::invalid_argument when the stack's matrices do not align (see alignStack).
 HeadChangeMap headChanges(const Trace& a, const Trace& b, Stack stack);
 
+// Sets map.layer / map.head to the head with the largest meanAbs (the first in layer, head
+// order on ties; −1 when there is none): headChanges' choice, for maps filled head by head.
+void markMostChanged(HeadChangeMap& map);
+
 } // namespace attnscope
