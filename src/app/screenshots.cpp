@@ -13,6 +13,7 @@
 #include <QApplication>
 #include <QBuffer>
 #include <QDir>
+#include <QStatusBar>
 #include <QDockWidget>
 #include <QImage>
 #include <QThread>
@@ -72,6 +73,7 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
     }
     window.setView(original);
     waitForRun(window);
+    window.statusBar()->clearMessage(); // not "Saved /path/alignment.png" from the exports above
     window.repaint();
     ok = savePng(window.grab().toImage(), dir.filePath(QStringLiteral("main-window.png"))) && ok;
 
