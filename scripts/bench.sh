@@ -31,3 +31,8 @@ for p in sys.argv[1:]:
 "$ATTNSCOPE_BUILD/bin/attnscope-memory-bench" --model "$LARGE" --tokens 2048 --capture compact --heads 6 \
   --verify-tokens 256
 QT_QPA_PLATFORM=offscreen "$ATTNSCOPE_BUILD/bin/attnscope-render-bench" --tokens 2048 --repeat 40
+# Peak memory of the whole app at 2048 tokens with every tab visited (compare included).
+if [ -x "$ATTNSCOPE_BUILD/bin/attnscope-app-memory-bench" ]; then
+  QT_QPA_PLATFORM=offscreen "$ATTNSCOPE_BUILD/bin/attnscope-app-memory-bench" --model "$LARGE" --tokens 2048 \
+    --visit-all-tabs | tail -3
+fi
