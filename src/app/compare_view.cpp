@@ -38,15 +38,12 @@ constexpr size_t kMaxTokenChips = 200;
 // unused, so the map gets its own queue: each keeps only its newest request, in ticket order.
 constexpr WorkChannel kChangeMapChannel = WorkChannel::Head;
 
-// Shows a signed matrix on a heatmap: labels and orientation from the plot's own setSlice
-// (placeCells), then the cells again, from the plot's own copy of the matrix, without the floor
-// at 0, with the diverging map and [−r, r].
+// Shows a signed matrix on a heatmap (the plot places negative values as they are, and pools a
+// long input's cells by their largest |value|), with the diverging map and [−r, r].
 void showSigned(HeatmapPlot* plot, AttentionSlice slice, double range, const QString& label)
 {
     plot->setSlice(std::move(slice));
-    const MatrixRM& values = plot->slice().weights;
-    if (values.size() == 0) return;
-    placeCells(plot->colorMap(), values, -std::numeric_limits<double>::infinity());
+    if (plot->slice().weights.size() == 0) return;
     plot->colorMap()->setGradient(divergingColormap());
     plot->colorScale()->setDataRange(QCPRange(-range, range));
     plot->colorScale()->axis()->setLabel(label);

@@ -355,10 +355,13 @@ void TimelineView::showFrame(HeatmapPlot* plot, QCPItemRect* marker, AttentionSl
     slice.title = tr("%1 \u00B7 step %2: rows 0\u2013%3").arg(slice.title).arg(m_step).arg(row);
     const Eigen::Index nq = frame.rows(), nk = frame.cols();
     plot->setSlice(std::move(slice));
-    // The plot placed NaN as 0; mark cells not computed yet as NaN again so they draw grey.
-    // (A single row or column is stored twice by placeCells: both copies are written.)
+    // A whole placement (placeCells) put NaN as 0; mark cells not computed yet as NaN again so
+    // they draw grey. (A single row or column is stored twice by placeCells: both copies are
+    // written.) A long input's pooled placement keeps NaN blocks itself (HeatmapPlot::kWholeLimit).
     QCPColorMapData* data = plot->colorMap()->data();
-    for (Eigen::Index i = 0; i < nq; ++i)
+    const bool whole = plot->placement().keyBlock == 1 && plot->placement().queryBlock == 1 &&
+                       nq <= HeatmapPlot::kWholeLimit && nk <= HeatmapPlot::kWholeLimit;
+    for (Eigen::Index i = 0; i < nq && whole; ++i)
         for (Eigen::Index j = 0; j < nk; ++j)
             if (std::isnan(frame(i, j)))
                 for (int ci = 0; ci < (nq == 1 ? 2 : 1); ++ci)

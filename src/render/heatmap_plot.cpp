@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace attnscope {
 
@@ -111,6 +112,7 @@ void HeatmapPlot::resetView()
     xAxis->setRange(-0.5, double(m_slice.weights.cols()) - 0.5);
     yAxis->setRange(-0.5, double(m_slice.weights.rows()) - 0.5);
     m_clamping = false;
+    placeVisible(false);
     applyTicks();
     scheduleReplot();
 }
@@ -132,6 +134,7 @@ void HeatmapPlot::onRangeChanged()
     clamp(xAxis, m_slice.weights.cols());
     clamp(yAxis, m_slice.weights.rows());
     m_clamping = false;
+    placeVisible(false);
     applyTicks();
 }
 
@@ -157,7 +160,11 @@ void HeatmapPlot::rebuild(bool keepView)
         scheduleReplot();
         return;
     }
-    placeCells(m_map, m_slice.weights, m_log ? kLogFloor : 0.0);
+    // One vectorised pass each (Eigen's hasNaN() is a slow element-wise test on 4 M cells): a NaN
+    // anywhere makes the sum NaN (so would ±∞ of both signs; then the NaN-aware path is merely slower).
+    m_hasNaN = std::isnan(m_slice.weights.sum());
+    m_signedValues = m_slice.weights.size() > 0 && (m_hasNaN ? (m_slice.weights.array() < 0.0f).any()
+                                                              : m_slice.weights.minCoeff() < 0.0f);
     m_scale->setDataScaleType(m_log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     const bool logTicker = !m_scale->axis()->ticker().dynamicCast<QCPAxisTickerLog>().isNull();
     if (m_log && !logTicker) m_scale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
@@ -169,8 +176,88 @@ void HeatmapPlot::rebuild(bool keepView)
         yAxis->setRange(-0.5, double(m_slice.weights.rows()) - 0.5);
     }
     m_clamping = false;
+    placeVisible(true);
     applyTicks();
     scheduleReplot();
+}
+
+void HeatmapPlot::placeVisible(bool force)
+{
+    const MatrixRM& w = m_slice.weights;
+    const int nq = int(w.rows()), nk = int(w.cols());
+    // Attention weights are raised to the log floor (log scale) or 0; signed maps keep their sign.
+    const double floor = m_signedValues ? -std::numeric_limits<double>::infinity() : m_log ? kLogFloor : 0.0;
+    if (nq <= kWholeLimit && nk <= kWholeLimit) {
+        if (force) placeCells(m_map, w, floor);
+        m_placement = Placement{0, 0, 1, 1, nk, nq};
+        return;
+    }
+    // The visible cells, and the pixels they get (estimated as in applyTicks: the axis rect's
+    // geometry is only updated at the next replot).
+    auto visible = [](const QCPAxis* axis, int n) {
+        const int lo = std::clamp(int(std::floor(axis->range().lower + 0.5)), 0, n - 1);
+        const int hi = std::clamp(int(std::ceil(axis->range().upper - 0.5)), lo, n - 1);
+        return std::pair{lo, hi};
+    };
+    const auto [k0, k1] = visible(xAxis, nk);
+    const auto [q0, q1] = visible(yAxis, nq);
+    const double ratio = devicePixelRatioF();
+    const int wpx = std::max(64, int((width() - 170) * ratio)), hpx = std::max(64, int((height() - 130) * ratio));
+    Placement p;
+    p.keyBlock = std::max(1, (k1 - k0 + wpx) / wpx);   // ⌈visible / pixels⌉
+    p.queryBlock = std::max(1, (q1 - q0 + hpx) / hpx);
+    p.firstKey = k0 / p.keyBlock * p.keyBlock; // on the block grid, so blocks stay put while panning
+    p.firstQuery = q0 / p.queryBlock * p.queryBlock;
+    p.keyCells = std::max(2, (k1 - p.firstKey) / p.keyBlock + 1);
+    p.queryCells = std::max(2, (q1 - p.firstQuery) / p.queryBlock + 1);
+    if (!force && p == m_placement) return;
+    m_placement = p;
+
+    QCPColorMapData* data = m_map->data();
+    data->setSize(p.keyCells, p.queryCells);
+    auto centre = [](int first, int block, int index) { return first + index * block + (block - 1) / 2.0; };
+    data->setRange(QCPRange(centre(p.firstKey, p.keyBlock, 0), centre(p.firstKey, p.keyBlock, p.keyCells - 1)),
+                   QCPRange(centre(p.firstQuery, p.queryBlock, 0), centre(p.firstQuery, p.queryBlock, p.queryCells - 1)));
+    double* cells = ColorMapCells::cells(*data); // placed cell (c, r) at [r * keyCells + c]
+    if (!cells) return;
+    // Block maxima row by row: each matrix row updates its block row's accumulators in one
+    // sequential pass (branch-free max; NaN-aware only when the slice has NaN cells).
+    const bool signedValues = m_signedValues, nan = m_hasNaN;
+    constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+    std::vector<float> acc(size_t(p.keyCells));
+    for (int r = 0; r < p.queryCells; ++r) {
+        double* out = cells + size_t(r) * size_t(p.keyCells);
+        const int iBegin = p.firstQuery + r * p.queryBlock, iEnd = std::min(nq, iBegin + p.queryBlock);
+        std::fill(acc.begin(), acc.end(), nan ? kNaN : signedValues ? 0.0f : -std::numeric_limits<float>::infinity());
+        for (int i = iBegin; i < iEnd; ++i) {
+            const float* row = w.row(i).data();
+            for (int c = 0; c < p.keyCells; ++c) {
+                const int jBegin = p.firstKey + c * p.keyBlock, jEnd = std::min(nk, jBegin + p.keyBlock);
+                float best = acc[size_t(c)];
+                if (nan) { // NaN cells (not computed yet: the timeline) are skipped; a block of only NaN stays NaN
+                    for (int j = jBegin; j < jEnd; ++j) {
+                        const float v = row[j];
+                        if (!std::isnan(v) && (std::isnan(best) || (signedValues ? std::abs(v) > std::abs(best) : v > best)))
+                            best = v;
+                    }
+                } else if (signedValues) {
+                    for (int j = jBegin; j < jEnd; ++j) best = std::abs(row[j]) > std::abs(best) ? row[j] : best;
+                } else {
+                    for (int j = jBegin; j < jEnd; ++j) best = row[j] > best ? row[j] : best;
+                }
+                acc[size_t(c)] = best;
+            }
+        }
+        for (int c = 0; c < p.keyCells; ++c) {
+            const float best = acc[size_t(c)];
+            // Blocks past the matrix's last row or column (the grid's last partial block) stay at the floor.
+            const bool inside = iBegin < iEnd && p.firstKey + c * p.keyBlock < nk;
+            out[c] = !inside ? floor : std::isnan(best) ? double(best) : std::max(floor, double(best));
+        }
+    }
+    ColorMapCells::markModified(*data);
+    m_map->setInterpolate(false);
+    m_map->setTightBoundary(false);
 }
 
 void HeatmapPlot::applyTicks()
@@ -310,6 +397,7 @@ void HeatmapPlot::mouseDoubleClickEvent(QMouseEvent* event)
 void HeatmapPlot::resizeEvent(QResizeEvent* event)
 {
     QCustomPlot::resizeEvent(event);
+    if (!m_slice.empty()) placeVisible(false);
     applyTicks();
 }
 

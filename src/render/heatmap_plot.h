@@ -21,6 +21,14 @@ class HeatmapPlot : public QCustomPlot {
     Q_OBJECT
 public:
     static constexpr double kLogFloor = 1e-3; // log scale shows [1e-3, 1]; smaller weights clamp
+    // Matrices with at most this many rows and columns are placed whole, cell for cell. Larger
+    // ones (long inputs) are placed for the visible range only, at about one cell per pixel:
+    // where more cells than pixels are visible, each placed cell is a block of them showing its
+    // largest value (largest |value|, sign kept, for signed maps such as A − B), so a single
+    // strong weight stays visible at 2048 tokens instead of falling between sampled pixels, and
+    // QCustomPlot holds ~0.5 M doubles and an image of that size instead of 4 M per 2048² map.
+    // Zoom and pan place the visible range again (down to single cells).
+    static constexpr int kWholeLimit = 1024;
 
     explicit HeatmapPlot(QWidget* parent = nullptr);
 
@@ -30,6 +38,17 @@ public:
     // Shows the whole matrix (undoes zoom and pan).
     void resetView();
     const AttentionSlice& slice() const { return m_slice; }
+    // What is placed in colorMap(): key cells [firstKey, firstKey + keyBlock · keyCells) and the
+    // same for queries, keyBlock × queryBlock matrix cells per placed cell (1 × 1 when whole).
+    struct Placement {
+        int firstKey = 0, firstQuery = 0, keyBlock = 1, queryBlock = 1, keyCells = 0, queryCells = 0;
+        bool operator==(const Placement& o) const
+        {
+            return firstKey == o.firstKey && firstQuery == o.firstQuery && keyBlock == o.keyBlock &&
+                   queryBlock == o.queryBlock && keyCells == o.keyCells && queryCells == o.queryCells;
+        }
+    };
+    const Placement& placement() const { return m_placement; }
     void setColormap(const QString& name);
     const QString& colormapName() const { return m_colormap; }
     void setLogScale(bool on);
@@ -58,11 +77,15 @@ protected:
 private:
     void scheduleReplot(); // replot before the next paint (see the .cpp)
     void rebuild(bool keepView = false);
+    void placeVisible(bool force); // see kWholeLimit
     void applyTicks();
     void onRangeChanged();
     void applyPalette();
 
     AttentionSlice m_slice;
+    Placement m_placement;
+    bool m_signedValues = false; // the slice has negative values (pooled by largest |value|)
+    bool m_hasNaN = false;       // the slice has NaN cells (not computed yet; drawn grey)
     QString m_colormap = QStringLiteral("viridis");
     bool m_log = false;
     QCPTextElement* m_title = nullptr;

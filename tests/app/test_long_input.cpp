@@ -199,6 +199,7 @@ class TestLongInput : public QObject {
   private slots:
     void initTestCase();
     void heatmapShows2048Tokens();
+    void longMatrixPooled();
     void zoomAndPanStayInside();
     void longRunIsCompactAndRecomputed();
     void stepThroughAndNeuronViewRecomputed();
@@ -232,16 +233,17 @@ void TestLongInput::heatmapShows2048Tokens()
     const AttentionSlice s = bigSlice(kTokens);
     plot.setSlice(s);
     plot.replot(QCustomPlot::rpImmediateRefresh);
+    // The plot holds the whole matrix (hover, export, zoom read it) ...
+    QVERIFY(plot.slice().weights == s.weights);
+    // ... and gives QCustomPlot about one cell per pixel: blocks of cells (longMatrixPooled).
     QCPColorMapData* data = plot.colorMap()->data();
-    QCOMPARE(data->keySize(), kTokens);
-    QCOMPARE(data->valueSize(), kTokens);
-    // Spot checks: corners, diagonal and scattered cells (cell (key j, query i) = weights(i, j)).
-    std::mt19937 rng(3);
-    std::vector<std::pair<int, int>> cells{{0, 0}, {0, kTokens - 1}, {kTokens - 1, 0}, {kTokens - 1, kTokens - 1}};
-    for (int k = 0; k < 300; ++k)
-        cells.emplace_back(int(rng() % kTokens), int(rng() % kTokens));
-    for (const auto& [i, j] : cells)
-        QCOMPARE(data->cell(j, i), double(s.weights(i, j)));
+    const HeatmapPlot::Placement& p = plot.placement();
+    QVERIFY(p.keyBlock > 1 && p.queryBlock > 1);
+    QCOMPARE(data->keySize(), p.keyCells);
+    QCOMPARE(data->valueSize(), p.queryCells);
+    QVERIFY(p.keyCells <= 1000 && p.queryCells <= 900);
+    QCOMPARE(p.firstKey, 0);
+    QVERIFY((p.keyCells - 1) * p.keyBlock < kTokens && p.keyCells * p.keyBlock >= kTokens); // every key covered
     QVERIFY(!plot.colorMap()->interpolate());
     QVERIFY(plot.yAxis->rangeReversed());
     // Labels thinned: at most one per line of text, every k-th token, each naming its token.
@@ -257,6 +259,73 @@ void TestLongInput::heatmapShows2048Tokens()
     }
     // Hover text reads the matrix.
     QCOMPARE(plot.cellText(1000, 7), QStringLiteral("q1000 \u2192 k7: %1").arg(double(s.weights(1000, 7)), 0, 'f', 3));
+}
+
+void TestLongInput::longMatrixPooled()
+{
+    // Small values with a few single strong cells: a pixel covering several cells shows their
+    // largest value, so each spike is drawn at 2048 tokens; zoomed in, cells are placed one by one.
+    HeatmapPlot plot;
+    plot.resize(1000, 900);
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    AttentionSlice s = bigSlice(kTokens);
+    s.weights *= 0.01f;
+    const std::vector<std::pair<int, int>> spikes{{1000, 1500}, {0, 0}, {kTokens - 1, kTokens - 1}, {7, 2040}};
+    for (const auto& [i, j] : spikes) s.weights(i, j) = 0.9f;
+    plot.setSlice(s);
+    plot.replot(QCustomPlot::rpImmediateRefresh);
+    QCPColorMapData* data = plot.colorMap()->data();
+    HeatmapPlot::Placement p = plot.placement();
+    QVERIFY(p.keyBlock > 1 && p.queryBlock > 1);
+    // Every placed cell is the largest value of its block, computed here independently.
+    for (int r = 0; r < p.queryCells; ++r)
+        for (int c = 0; c < p.keyCells; ++c) {
+            const int i0 = p.firstQuery + r * p.queryBlock, j0 = p.firstKey + c * p.keyBlock;
+            const int rows = std::min(p.queryBlock, kTokens - i0), cols = std::min(p.keyBlock, kTokens - j0);
+            const double want = double(s.weights.block(i0, j0, rows, cols).maxCoeff());
+            if (data->cell(c, r) != want) QFAIL(qPrintable(QString("placed cell (%1, %2)").arg(c).arg(r)));
+        }
+    for (const auto& [i, j] : spikes)
+        QCOMPARE(data->cell((j - p.firstKey) / p.keyBlock, (i - p.firstQuery) / p.queryBlock), double(0.9f));
+    // The placed cells sit on the matrix's coordinates: a block's centre is its cells' centre.
+    double key = 0, query = 0;
+    data->cellToCoord(1, 1, &key, &query);
+    QCOMPARE(key, p.keyBlock + (p.keyBlock - 1) / 2.0);
+    QCOMPARE(query, p.queryBlock + (p.queryBlock - 1) / 2.0);
+
+    // Zoomed to 100 × 100 cells around the first spike: placed one by one, exactly.
+    plot.xAxis->setRange(1449.5, 1549.5);
+    plot.yAxis->setRange(949.5, 1049.5);
+    p = plot.placement();
+    QCOMPARE(p.keyBlock, 1);
+    QCOMPARE(p.queryBlock, 1);
+    QVERIFY(p.firstKey <= 1450 && p.firstQuery <= 950);
+    for (int r = 0; r < p.queryCells; ++r)
+        for (int c = 0; c < p.keyCells; ++c)
+            QCOMPARE(data->cell(c, r), double(s.weights(p.firstQuery + r, p.firstKey + c)));
+    QCOMPARE(data->cell(1500 - p.firstKey, 1000 - p.firstQuery), double(0.9f));
+    data->cellToCoord(0, 0, &key, &query);
+    QCOMPARE(key, double(p.firstKey));
+    QCOMPARE(query, double(p.firstQuery));
+    // Reset: blocks again.
+    plot.resetView();
+    QVERIFY(plot.placement().keyBlock > 1);
+
+    // A signed map (A − B) keeps its sign and pools by the largest |value|.
+    AttentionSlice d = bigSlice(kTokens);
+    d.weights.setConstant(0.001f);
+    d.weights(1000, 1500) = -0.5f;
+    d.weights(1001, 1500) = 0.2f;
+    plot.setSlice(d);
+    p = plot.placement();
+    QCOMPARE(data->cell((1500 - p.firstKey) / p.keyBlock, (1000 - p.firstQuery) / p.queryBlock), double(-0.5f));
+
+    // Small matrices are placed whole, cell for cell, as before.
+    plot.setSlice(bigSlice(300));
+    QCOMPARE(plot.placement().keyBlock, 1);
+    QCOMPARE(data->keySize(), 300);
+    QCOMPARE(data->cell(17, 250), double(bigSlice(300).weights(250, 17)));
 }
 
 void TestLongInput::zoomAndPanStayInside()
@@ -378,11 +447,14 @@ void TestLongInput::longRunIsCompactAndRecomputed()
         const LayerTrace& layer = full.trace.decoder[size_t(sel.layer)];
         const MatrixRM want = sel.head == kMeanOfHeads ? meanOfHeads(layer) : layer.heads[size_t(sel.head)].weights;
         std::mt19937 pick(sel.layer * 10 + sel.head);
+        // The plot's matrix (what it places, block by block: longMatrixPooled) is the engine's.
+        const MatrixRM& shown = window.headPlot()->slice().weights;
         for (int k = 0; k < 400; ++k) {
             const int i = int(pick() % kTokens), j = int(pick() % (i + 1)); // causal: keys ≤ query
-            QVERIFY(std::abs(data->cell(j, i) - double(want(i, j))) <= 1e-6);
+            QVERIFY(std::abs(shown(i, j) - want(i, j)) <= 1e-6f);
         }
-        QCOMPARE(data->cell(kTokens - 1, 0), 0.0); // masked key
+        QCOMPARE(shown(0, kTokens - 1), 0.0f); // masked key
+        QVERIFY(data->keySize() <= kTokens);
         QVERIFY(window.headPlot()->xAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks().size() < 200);
     }
     // Rollout needs every head: the reason is shown instead.
