@@ -2,7 +2,6 @@
 #include "app/flow_label.h"
 
 #include <QEvent>
-#include <QLayout>
 
 #include <algorithm>
 
@@ -14,21 +13,6 @@ FlowLabel::FlowLabel(QWidget* parent) : QLabel(parent)
     QSizePolicy policy(QSizePolicy::Preferred, QSizePolicy::Preferred);
     policy.setHeightForWidth(true);
     setSizePolicy(policy);
-}
-
-FlowLabel* FlowLabel::replace(QLabel* label)
-{
-    QWidget* parent = label->parentWidget();
-    auto* flow = new FlowLabel(parent);
-    flow->setObjectName(label->objectName());
-    flow->setTextFormat(label->textFormat());
-    flow->setTextInteractionFlags(label->textInteractionFlags());
-    flow->setAlignment(label->alignment());
-    flow->setToolTip(label->toolTip());
-    flow->setText(label->text());
-    if (parent && parent->layout()) delete parent->layout()->replaceWidget(label, flow);
-    delete label;
-    return flow;
 }
 
 void FlowLabel::setGrowOnly(bool on)

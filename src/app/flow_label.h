@@ -14,9 +14,6 @@ class FlowLabel : public QLabel {
     Q_OBJECT
 public:
     explicit FlowLabel(QWidget* parent = nullptr);
-    // Puts a FlowLabel with the same name, text, format, flags and tool tip in `label`'s place in
-    // its parent's layout and deletes `label` (for labels made by a Designer form).
-    static FlowLabel* replace(QLabel* label);
 
     // Grow-only: the label keeps the height of its tallest text since the last reset (at each
     // width), so a text that wraps to fewer lines does not move everything below it.

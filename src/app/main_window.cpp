@@ -136,10 +136,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     // The token chips and the output change on every keystroke: FlowLabel keeps that from
     // re-measuring the rich text several times and from re-laying out the window (the chips only
     // grow, so the head view does not jump as the input wraps to fewer lines; reset per model).
-    auto* chips = FlowLabel::replace(m_ui->tokensLabel);
-    chips->setGrowOnly(true);
-    m_ui->tokensLabel = chips;
-    m_ui->outputLabel = FlowLabel::replace(m_ui->outputLabel);
+    // (Both are FlowLabels in ui/main_window.ui.)
+    m_ui->tokensLabel->setGrowOnly(true);
     m_runner = new InferenceRunner(this);
     connect(m_runner, &InferenceRunner::finished, this, &MainWindow::onRunFinished);
     // Long inputs keep a compact trace: the shown head arrives once recomputed off the GUI thread.
@@ -400,7 +398,7 @@ void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString
     setWindowTitle(tr("AttnScope \u2014 %1").arg(QString::fromStdString(m_model->name)));
     updateModelPanel();
     updateInputControls();
-    static_cast<FlowLabel*>(m_ui->tokensLabel)->resetGrowth();
+    m_ui->tokensLabel->resetGrowth();
     {
         const QSignalBlocker b1(m_ui->inputEdit), b2(m_ui->targetEdit);
         if (useFirstExample && !m_model->examples.empty()) {
