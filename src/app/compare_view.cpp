@@ -60,10 +60,10 @@ QString attentionNumber(float value, int decimals)
 }
 
 // Long inputs: after this view has dropped T × T matrices or a run's trace, and before it
-// allocates new ones, hands the freed pages back to the system. glibc keeps freed blocks of up
-// to 32 MiB in the heap of the thread that made them (B's forward pass and the recomputes run on
-// worker threads), where the GUI thread's plots cannot reuse them: at 2048 tokens that is 50 to
-// 100 MB of resident memory nobody uses, counted on top of the plots.
+// allocates new ones, hands the freed pages back to the system. Blocks below glibc's mmap
+// threshold (fixed at 128 KB by configureHeapForInference in the app; otherwise it grows to the
+// largest block freed, up to 32 MiB) stay in the heap of the thread that freed them — B's forward
+// pass and the recomputes run on worker threads — where the GUI thread's plots cannot reuse them.
 void releaseFreedMemory()
 {
 #if defined(__GLIBC__)

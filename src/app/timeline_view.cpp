@@ -359,8 +359,7 @@ void TimelineView::showFrame(HeatmapPlot* plot, QCPItemRect* marker, AttentionSl
     // they draw grey. (A single row or column is stored twice by placeCells: both copies are
     // written.) A long input's pooled placement keeps NaN blocks itself (HeatmapPlot::kWholeLimit).
     QCPColorMapData* data = plot->colorMap()->data();
-    const bool whole = plot->placement().keyBlock == 1 && plot->placement().queryBlock == 1 &&
-                       nq <= HeatmapPlot::kWholeLimit && nk <= HeatmapPlot::kWholeLimit;
+    const bool whole = nq <= HeatmapPlot::kWholeLimit && nk <= HeatmapPlot::kWholeLimit;
     for (Eigen::Index i = 0; i < nq && whole; ++i)
         for (Eigen::Index j = 0; j < nk; ++j)
             if (std::isnan(frame(i, j)))
