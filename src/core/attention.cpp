@@ -71,6 +71,36 @@ using HeadRef = Eigen::Ref<const MatrixRM, 0, Eigen::OuterStride<>>;
 using Packet = Eigen::internal::packet_traits<float>::type;
 constexpr int kPacket = Eigen::internal::packet_traits<float>::size;
 
+// exp(x) for x ≤ 0 (larger x are taken as 0: a softmax subtracts its row maximum first), equal
+// bit for bit to Eigen's pexp there (checked on every float in [−90, 0]): the same clamp, Cody–Waite
+// reduction and polynomial, but 2^m is built directly from m's bits in two normal factors,
+// 2^(m+64)·2^−64, instead of pldexp's four multiplies for any exponent — the first product is
+// exact and the last rounds once, as pldexp's does. About half of pexp's instructions.
+inline Packet expNonPositive(const Packet& in)
+{
+    namespace ei = Eigen::internal;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes" // Packet's vector attributes, harmless here
+    using PacketI = ei::unpacket_traits<Packet>::integer_packet;
+#pragma GCC diagnostic pop
+    const Packet x = ei::pmin(ei::pmax(in, ei::pset1<Packet>(-88.723f)), ei::pset1<Packet>(0.0f));
+    const Packet m = ei::pfloor(ei::pmadd(x, ei::pset1<Packet>(1.44269504088896341f), ei::pset1<Packet>(0.5f)));
+    Packet r = ei::pmadd(m, ei::pset1<Packet>(-0.693359375f), x);
+    r = ei::pmadd(m, ei::pset1<Packet>(2.12194440e-4f), r);
+    const Packet r2 = ei::pmul(r, r);
+    const Packet r3 = ei::pmul(r2, r);
+    Packet y = ei::pmadd(ei::pset1<Packet>(1.9875691500E-4f), r, ei::pset1<Packet>(1.3981999507E-3f));
+    Packet y1 = ei::pmadd(ei::pset1<Packet>(4.1665795894E-2f), r, ei::pset1<Packet>(1.6666665459E-1f));
+    const Packet y2 = ei::padd(r, ei::pset1<Packet>(1.0f));
+    y = ei::pmadd(y, r, ei::pset1<Packet>(8.3334519073E-3f));
+    y1 = ei::pmadd(y1, r, ei::pset1<Packet>(5.0000001201E-1f));
+    y = ei::pmadd(y, r3, y1);
+    y = ei::pmadd(y, r2, y2);
+    const PacketI e = ei::padd(ei::pcast<Packet, PacketI>(m), ei::pset1<PacketI>(127 + 64)); // m in [−128, 0]
+    const Packet scale = ei::preinterpret<Packet>(ei::plogical_shift_left<23>(e));
+    return ei::pmul(ei::pmul(y, scale), ei::pset1<Packet>(5.421010862427522e-20f)); // 2^−64
+}
+
 // o[j] = exp(s[j] − shift) for j < n; returns their sum. Whole packets from the row's start, the
 // last partial packet through a padded copy, so every element takes the same exp (Eigen's
 // vectorised one) and the sum the same order wherever the row sits in memory. (Eigen's own
@@ -84,7 +114,7 @@ float expRow(const float* s, float* o, Eigen::Index n, float shift)
     Packet acc = ei::pset1<Packet>(0.0f);
     Eigen::Index j = 0;
     for (; j + kPacket <= n; j += kPacket) {
-        const Packet e = ei::pexp(ei::psub(ei::ploadu<Packet>(s + j), p));
+        const Packet e = expNonPositive(ei::psub(ei::ploadu<Packet>(s + j), p));
         ei::pstoreu(o + j, e);
         acc = ei::padd(acc, e);
     }
@@ -93,7 +123,7 @@ float expRow(const float* s, float* o, Eigen::Index n, float shift)
         float tail[kPacket];
         std::fill(tail, tail + kPacket, shift);
         std::copy(s + j, s + n, tail);
-        ei::pstoreu(tail, ei::pexp(ei::psub(ei::ploadu<Packet>(tail), p)));
+        ei::pstoreu(tail, expNonPositive(ei::psub(ei::ploadu<Packet>(tail), p)));
         for (Eigen::Index t = j; t < n; ++t) sum += (o[t] = tail[t - j]);
     }
     return sum;
