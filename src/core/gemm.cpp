@@ -69,9 +69,16 @@ inline Packet postPacket(const Packet& v, PostOp post)
     return v;
 }
 
-template <int MR, int NR>
-inline void tile(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index k,
-                 const Epilogue& e, const float* bias)
+// What a tile does when it writes c, fixed at compile time so the store loop has no branches (and
+// no reloads of the Epilogue: the compiler must assume c's stores may alias it).
+template <bool Scale, bool Bias, bool Accumulate>
+struct Store {
+    static constexpr bool scale = Scale, bias = Bias, accumulate = Accumulate;
+};
+
+template <int MR, int NR, class S>
+EIGEN_ALWAYS_INLINE void tile(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index k, float alpha,
+                 const float* bias)
 {
     namespace ei = Eigen::internal;
     Packet acc[MR][NR];
@@ -85,40 +92,47 @@ inline void tile(const float* a, Index lda, const float* b, Index ldb, float* c,
             for (int j = 0; j < NR; ++j) acc[r][j] = ei::pmadd(av, bv[j], acc[r][j]);
         }
     }
-    const Packet alpha = ei::pset1<Packet>(e.alpha);
+    const Packet alphaPacket = ei::pset1<Packet>(alpha);
+    Packet biasPacket[NR];
+    if constexpr (S::bias)
+        for (int j = 0; j < NR; ++j) biasPacket[j] = ei::ploadu<Packet>(bias + j * kPacket);
     for (int r = 0; r < MR; ++r)
         for (int j = 0; j < NR; ++j) {
             float* out = c + r * ldc + j * kPacket;
-            Packet v = e.alpha == 1.0f ? acc[r][j] : ei::pmul(acc[r][j], alpha);
-            if (bias) v = ei::padd(v, ei::ploadu<Packet>(bias + j * kPacket));
-            if (e.accumulate) v = ei::padd(v, ei::ploadu<Packet>(out));
+            Packet v = acc[r][j];
+            if constexpr (S::scale) v = ei::pmul(v, alphaPacket);
+            if constexpr (S::bias) v = ei::padd(v, biasPacket[j]);
+            if constexpr (S::accumulate) v = ei::padd(v, ei::ploadu<Packet>(out));
             ei::pstoreu(out, v);
         }
 }
 
 // Rows of one panel of NR packets: tiles of MR rows, then the remaining rows in smaller tiles.
-template <int MR, int NR>
-void panel(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index m, Index k,
-           const Epilogue& e, const float* bias)
+template <int MR, int NR, class S>
+void panel(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index m, Index k, float alpha,
+           const float* bias)
 {
     Index i = 0;
-    for (; i + MR <= m; i += MR) tile<MR, NR>(a + i * lda, lda, b, ldb, c + i * ldc, ldc, k, e, bias);
+    for (; i + MR <= m; i += MR) tile<MR, NR, S>(a + i * lda, lda, b, ldb, c + i * ldc, ldc, k, alpha, bias);
     if constexpr (MR > 1) {
         // Remaining rows (fewer than MR): tiles of half the height, and so on down to one row.
-        if (i < m) panel<MR / 2, NR>(a + i * lda, lda, b, ldb, c + i * ldc, ldc, m - i, k, e, bias);
+        if (i < m) panel<MR / 2, NR, S>(a + i * lda, lda, b, ldb, c + i * ldc, ldc, m - i, k, alpha, bias);
     }
 }
 
-void kernel(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index m, Index n, Index k,
-            const Epilogue& e)
+template <class S>
+void kernelWith(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index m, Index n, Index k,
+                const Epilogue& e)
 {
     // Tiles of 4 rows × 2 packets (8 accumulators: enough independent FMA chains to cover the
     // FMA latency on two pipes) on most of c, 8 rows × 1 packet on a last single packet column.
+    const float alpha = e.alpha;
+    const float* bias = e.bias;
     Index j = 0;
     for (; j + 2 * kPacket <= n; j += 2 * kPacket)
-        panel<4, 2>(a, lda, b + j, ldb, c + j, ldc, m, k, e, e.bias ? e.bias + j : nullptr);
+        panel<4, 2, S>(a, lda, b + j, ldb, c + j, ldc, m, k, alpha, bias ? bias + j : nullptr);
     for (; j + kPacket <= n; j += kPacket)
-        panel<8, 1>(a, lda, b + j, ldb, c + j, ldc, m, k, e, e.bias ? e.bias + j : nullptr);
+        panel<8, 1, S>(a, lda, b + j, ldb, c + j, ldc, m, k, alpha, bias ? bias + j : nullptr);
     if (j == n) return;
     // Fewer than a packet's columns left: plain loops (k outermost per row, so b is read by row).
     for (Index i = 0; i < m; ++i) {
@@ -129,11 +143,30 @@ void kernel(const float* a, Index lda, const float* b, Index ldb, float* c, Inde
             for (Index jj = j; jj < n; ++jj) sums[jj - j] += ai * brow[jj];
         }
         for (Index jj = j; jj < n; ++jj) {
-            float v = e.alpha * sums[jj - j];
-            if (e.bias) v += e.bias[jj];
-            if (e.accumulate) v += c[i * ldc + jj];
+            float v = sums[jj - j];
+            if (S::scale) v *= alpha;
+            if (S::bias) v += bias[jj];
+            if (S::accumulate) v += c[i * ldc + jj];
             c[i * ldc + jj] = v;
         }
+    }
+}
+
+// The kernel with the store fixed at compile time (the engine uses: bias, bias + accumulate for
+// Linear layers; scale for Q_hK_hᵀ; plain for A_h·V_h).
+void kernel(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index m, Index n, Index k,
+            const Epilogue& e)
+{
+    const int which = (e.alpha != 1.0f ? 4 : 0) | (e.bias ? 2 : 0) | (e.accumulate ? 1 : 0);
+    switch (which) {
+    case 0: kernelWith<Store<false, false, false>>(a, lda, b, ldb, c, ldc, m, n, k, e); break;
+    case 1: kernelWith<Store<false, false, true>>(a, lda, b, ldb, c, ldc, m, n, k, e); break;
+    case 2: kernelWith<Store<false, true, false>>(a, lda, b, ldb, c, ldc, m, n, k, e); break;
+    case 3: kernelWith<Store<false, true, true>>(a, lda, b, ldb, c, ldc, m, n, k, e); break;
+    case 4: kernelWith<Store<true, false, false>>(a, lda, b, ldb, c, ldc, m, n, k, e); break;
+    case 5: kernelWith<Store<true, false, true>>(a, lda, b, ldb, c, ldc, m, n, k, e); break;
+    case 6: kernelWith<Store<true, true, false>>(a, lda, b, ldb, c, ldc, m, n, k, e); break;
+    default: kernelWith<Store<true, true, true>>(a, lda, b, ldb, c, ldc, m, n, k, e); break;
     }
 }
 
