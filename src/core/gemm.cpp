@@ -48,6 +48,7 @@ struct Epilogue {
     float alpha = 1.0f;
     const float* bias = nullptr; // (n) or nullptr
     bool accumulate = false;     // add c's previous contents
+    PostOp post = PostOp::None;  // applied last (not with accumulate)
 };
 
 // GELU(x) = x · ½(1 + erf(x/√2)), in the order Eigen evaluated the expression the FFN used
@@ -71,9 +72,10 @@ inline Packet postPacket(const Packet& v, PostOp post)
 
 // What a tile does when it writes c, fixed at compile time so the store loop has no branches (and
 // no reloads of the Epilogue: the compiler must assume c's stores may alias it).
-template <bool Scale, bool Bias, bool Accumulate>
+template <bool Scale, bool Bias, bool Accumulate, PostOp Post = PostOp::None>
 struct Store {
     static constexpr bool scale = Scale, bias = Bias, accumulate = Accumulate;
+    static constexpr PostOp post = Post;
 };
 
 template <int MR, int NR, class S>
@@ -103,6 +105,7 @@ EIGEN_ALWAYS_INLINE void tile(const float* a, Index lda, const float* b, Index l
             if constexpr (S::scale) v = ei::pmul(v, alphaPacket);
             if constexpr (S::bias) v = ei::padd(v, biasPacket[j]);
             if constexpr (S::accumulate) v = ei::padd(v, ei::ploadu<Packet>(out));
+            if constexpr (S::post != PostOp::None) v = postPacket(v, S::post);
             ei::pstoreu(out, v);
         }
 }
@@ -149,6 +152,7 @@ void kernelWith(const float* a, Index lda, const float* b, Index ldb, float* c, 
             if (S::accumulate) v += c[i * ldc + jj];
             c[i * ldc + jj] = v;
         }
+        if constexpr (S::post != PostOp::None) applyPostOp(c + i * ldc + j, n - j, S::post);
     }
 }
 
@@ -157,6 +161,15 @@ void kernelWith(const float* a, Index lda, const float* b, Index ldb, float* c, 
 void kernel(const float* a, Index lda, const float* b, Index ldb, float* c, Index ldc, Index m, Index n, Index k,
             const Epilogue& e)
 {
+    if (e.post != PostOp::None) { // the FFN's first Linear: the activation as each tile is stored
+        eigen_assert(e.alpha == 1.0f && !e.accumulate);
+        const bool relu = e.post == PostOp::Relu;
+        if (e.bias && relu) kernelWith<Store<false, true, false, PostOp::Relu>>(a, lda, b, ldb, c, ldc, m, n, k, e);
+        else if (e.bias) kernelWith<Store<false, true, false, PostOp::Gelu>>(a, lda, b, ldb, c, ldc, m, n, k, e);
+        else if (relu) kernelWith<Store<false, false, false, PostOp::Relu>>(a, lda, b, ldb, c, ldc, m, n, k, e);
+        else kernelWith<Store<false, false, false, PostOp::Gelu>>(a, lda, b, ldb, c, ldc, m, n, k, e);
+        return;
+    }
     const int which = (e.alpha != 1.0f ? 4 : 0) | (e.bias ? 2 : 0) | (e.accumulate ? 1 : 0);
     switch (which) {
     case 0: kernelWith<Store<false, false, false>>(a, lda, b, ldb, c, ldc, m, n, k, e); break;
@@ -305,10 +318,9 @@ void linearInto(const Eigen::Ref<const MatrixRM>& x, const float* w, const float
         Epilogue e;
         e.bias = b;
         e.accumulate = accumulate;
+        e.post = post;
         kernel(x.data(), rowStep(x.outerStride(), k), wt, wtStride > 0 ? wtStride : n, out.data(),
                rowStep(out.outerStride(), n), m, n, k, e);
-        if (post != PostOp::None)
-            for (Index i = 0; i < m; ++i) applyPostOp(out.row(i).data(), n, post);
         return;
     }
     // Seeding the output with the bias (or adding it to what is accumulated) and accumulating the

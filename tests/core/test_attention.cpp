@@ -276,6 +276,10 @@ void TestAttention::productsMatchEigen()
         const float actTol = 2e-6f * std::max(1.0f, lin.cwiseAbs().maxCoeff());
         QVERIFY((viaEigen - activate(lin, post)).cwiseAbs().maxCoeff() < actTol);
         QVERIFY((viaKernel - activate(linT, post)).cwiseAbs().maxCoeff() < actTol);
+        // Applied inside the kernel's tile store or as a pass of its own: the same bits.
+        MatrixRM separate = linT;
+        for (Eigen::Index i = 0; i < m; ++i) applyPostOp(separate.row(i).data(), n, post);
+        QVERIFY(separate == viaKernel);
     }
     setEngineThreads(1);
 }
