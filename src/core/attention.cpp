@@ -3,6 +3,7 @@
 #include "core/attention.h"
 
 #include "core/gemm.h"
+#include "core/row_ops.h"
 
 #include <algorithm>
 #include <cmath>
@@ -70,36 +71,6 @@ using HeadRef = Eigen::Ref<const MatrixRM, 0, Eigen::OuterStride<>>;
 
 using Packet = Eigen::internal::packet_traits<float>::type;
 constexpr int kPacket = Eigen::internal::packet_traits<float>::size;
-
-// exp(x) for x ≤ 0 (larger x are taken as 0: a softmax subtracts its row maximum first), equal
-// bit for bit to Eigen's pexp there (checked on every float in [−90, 0]): the same clamp, Cody–Waite
-// reduction and polynomial, but 2^m is built directly from m's bits in two normal factors,
-// 2^(m+64)·2^−64, instead of pldexp's four multiplies for any exponent — the first product is
-// exact and the last rounds once, as pldexp's does. About half of pexp's instructions.
-inline Packet expNonPositive(const Packet& in)
-{
-    namespace ei = Eigen::internal;
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wignored-attributes" // Packet's vector attributes, harmless here
-    using PacketI = ei::unpacket_traits<Packet>::integer_packet;
-#pragma GCC diagnostic pop
-    const Packet x = ei::pmin(ei::pmax(in, ei::pset1<Packet>(-88.723f)), ei::pset1<Packet>(0.0f));
-    const Packet m = ei::pfloor(ei::pmadd(x, ei::pset1<Packet>(1.44269504088896341f), ei::pset1<Packet>(0.5f)));
-    Packet r = ei::pmadd(m, ei::pset1<Packet>(-0.693359375f), x);
-    r = ei::pmadd(m, ei::pset1<Packet>(2.12194440e-4f), r);
-    const Packet r2 = ei::pmul(r, r);
-    const Packet r3 = ei::pmul(r2, r);
-    Packet y = ei::pmadd(ei::pset1<Packet>(1.9875691500E-4f), r, ei::pset1<Packet>(1.3981999507E-3f));
-    Packet y1 = ei::pmadd(ei::pset1<Packet>(4.1665795894E-2f), r, ei::pset1<Packet>(1.6666665459E-1f));
-    const Packet y2 = ei::padd(r, ei::pset1<Packet>(1.0f));
-    y = ei::pmadd(y, r, ei::pset1<Packet>(8.3334519073E-3f));
-    y1 = ei::pmadd(y1, r, ei::pset1<Packet>(5.0000001201E-1f));
-    y = ei::pmadd(y, r3, y1);
-    y = ei::pmadd(y, r2, y2);
-    const PacketI e = ei::padd(ei::pcast<Packet, PacketI>(m), ei::pset1<PacketI>(127 + 64)); // m in [−128, 0]
-    const Packet scale = ei::preinterpret<Packet>(ei::plogical_shift_left<23>(e));
-    return ei::pmul(ei::pmul(y, scale), ei::pset1<Packet>(5.421010862427522e-20f)); // 2^−64
-}
 
 // o[j] = exp(s[j] − shift) for j < n; returns their sum. Whole packets from the row's start, the
 // last partial packet through a padded copy, so every element takes the same exp (Eigen's
@@ -179,31 +150,47 @@ int maskedSoftmax(const Eigen::Ref<const MatrixRM>& scores, Eigen::Ref<MatrixRM>
     const Eigen::Index tk = scores.cols();
     const bool padding = !mask.keyPadding.empty();
     int maskedRows = 0;
-    for (Eigen::Index i = 0; i < tq; ++i) {
-        // Keys after query i's position are masked.
-        const Eigen::Index visible = mask.causal ? std::clamp<Eigen::Index>(mask.queryOffset + i + 1, 0, tk) : tk;
-        const float* s = scores.row(i).data();
-        float* o = weights.row(i).data();
-        float maxValue = kNegInf;
-        if (!padding) {
-            if (visible > 0) maxValue = maxRow(s, visible);
-        } else {
-            for (Eigen::Index j = 0; j < visible; ++j)
-                if (!mask.keyPadding[size_t(j)]) maxValue = std::max(maxValue, s[j]);
+    // Rows in groups of four, each step for all four before the next: a row's steps are a chain
+    // (maximum, exponentials and their sum, division), so row by row left the core waiting; four
+    // independent chains overlap. Each row's arithmetic is unchanged (same bits).
+    constexpr Eigen::Index kGroup = 4;
+    for (Eigen::Index i0 = 0; i0 < tq; i0 += kGroup) {
+        const Eigen::Index g = std::min(kGroup, tq - i0);
+        Eigen::Index visible[kGroup];
+        float maxValue[kGroup], sum[kGroup];
+        for (Eigen::Index r = 0; r < g; ++r) {
+            const Eigen::Index i = i0 + r;
+            // Keys after query i's position are masked.
+            visible[r] = mask.causal ? std::clamp<Eigen::Index>(mask.queryOffset + i + 1, 0, tk) : tk;
+            const float* s = scores.row(i).data();
+            maxValue[r] = kNegInf;
+            if (!padding) {
+                if (visible[r] > 0) maxValue[r] = maxRow(s, visible[r]);
+            } else {
+                for (Eigen::Index j = 0; j < visible[r]; ++j)
+                    if (!mask.keyPadding[size_t(j)]) maxValue[r] = std::max(maxValue[r], s[j]);
+            }
         }
-        if (maxValue == kNegInf) {
-            std::fill(o, o + tk, 0.0f);
-            ++maskedRows;
-            continue;
+        for (Eigen::Index r = 0; r < g; ++r) {
+            if (maxValue[r] == kNegInf) continue;
+            float* o = weights.row(i0 + r).data();
+            sum[r] = expRow(scores.row(i0 + r).data(), o, visible[r], maxValue[r]);
+            if (padding) {
+                for (Eigen::Index j = 0; j < visible[r]; ++j)
+                    if (mask.keyPadding[size_t(j)]) o[j] = 0.0f;
+                sum[r] = sumRow(o, visible[r]);
+            }
         }
-        float sum = expRow(s, o, visible, maxValue);
-        if (padding) {
-            for (Eigen::Index j = 0; j < visible; ++j)
-                if (mask.keyPadding[size_t(j)]) o[j] = 0.0f;
-            sum = sumRow(o, visible);
+        for (Eigen::Index r = 0; r < g; ++r) {
+            float* o = weights.row(i0 + r).data();
+            if (maxValue[r] == kNegInf) {
+                std::fill(o, o + tk, 0.0f);
+                ++maskedRows;
+                continue;
+            }
+            divideRow(o, visible[r], sum[r]);
+            std::fill(o + visible[r], o + tk, 0.0f);
         }
-        divideRow(o, visible, sum);
-        std::fill(o + visible, o + tk, 0.0f);
     }
     return maskedRows;
 }

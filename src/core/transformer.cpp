@@ -3,6 +3,7 @@
 #include "core/transformer.h"
 
 #include "core/gemm.h"
+#include "core/row_ops.h"
 
 #include <unsupported/Eigen/SpecialFunctions>
 
@@ -149,32 +150,7 @@ void Transformer::layerNorm(const Norm& n, const Eigen::Ref<const MatrixRM>& x, 
 
 void Transformer::layerNormInto(const Norm& n, const Eigen::Ref<const MatrixRM>& x, Eigen::Ref<MatrixRM> out) const
 {
-    const int d = static_cast<int>(x.cols());
-    const float eps = m_model->config.layerNormEps;
-    const ConstRowVectorMap gamma(n.gamma, d), beta(n.beta, d);
-    // Rows in groups of four, each step for all four before the next: the steps of one row form a
-    // chain of reductions (mean, then the squared norm of the centred row, then a square root), so
-    // one row at a time left the core waiting; four independent chains overlap. Every row takes
-    // the same Eigen expressions as before, so the results are the same to the bit.
-    constexpr Eigen::Index kGroup = 4;
-    for (Eigen::Index i0 = 0; i0 < x.rows(); i0 += kGroup) {
-        const Eigen::Index g = std::min(kGroup, x.rows() - i0);
-        float scale[kGroup];
-        // Centred in the output rows themselves: no temporary (and no allocation). Each row's mean
-        // is taken before that row is written, so out may be x.
-        for (Eigen::Index r = 0; r < g; ++r) {
-            const float mean = x.row(i0 + r).mean();
-            out.row(i0 + r).array() = x.row(i0 + r).array() - mean;
-        }
-        for (Eigen::Index r = 0; r < g; ++r) {
-            const float var = out.row(i0 + r).squaredNorm() / static_cast<float>(d); // biased, as torch
-            scale[r] = 1.0f / std::sqrt(var + eps);
-        }
-        for (Eigen::Index r = 0; r < g; ++r) {
-            auto o = out.row(i0 + r);
-            o = (o * scale[r]).cwiseProduct(gamma) + beta;
-        }
-    }
+    layerNormRows(x, n.gamma, n.beta, m_model->config.layerNormEps, out); // row_ops.h
 }
 
 void Transformer::linear(const Linear& l, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out)

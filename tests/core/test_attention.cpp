@@ -1,10 +1,13 @@
 // Attention numerics against hand-computed values: softmax stability, masks, row sums.
 #include "core/attention.h"
 #include "core/gemm.h"
+#include "core/row_ops.h"
 
 #include <QtTest>
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 using namespace attnscope;
@@ -23,6 +26,9 @@ private slots:
     void queryOffsetShiftsCausalMask();
     void productsMatchEigen_data();
     void productsMatchEigen();
+    void expMatchesEigenBitForBit();
+    void layerNormMatchesEigenBitForBit_data();
+    void layerNormMatchesEigenBitForBit();
 };
 
 void TestAttention::softmaxHandComputed()
@@ -282,6 +288,100 @@ void TestAttention::productsMatchEigen()
         QVERIFY(separate == viaKernel);
     }
     setEngineThreads(1);
+}
+
+// row_ops.h's exp for x ≤ 0 is Eigen's pexp with a shorter 2^m: the same bits on a dense sample of
+// [−90, 0] (every 997th float, ~1.1 M values, plus the ends and the underflow range).
+void TestAttention::expMatchesEigenBitForBit()
+{
+    namespace ei = Eigen::internal;
+    std::vector<float> xs = {0.0f, -0.0f, -1e-30f, -88.0f, -88.72f, -88.723f, -88.73f, -89.0f, -90.0f, -87.33f,
+                             -std::numeric_limits<float>::infinity()};
+    const float lowest = -90.0f;
+    std::uint32_t end;
+    std::memcpy(&end, &lowest, sizeof end);
+    for (std::uint64_t bits = 0x80000000u; bits <= end; bits += 997) {
+        const std::uint32_t b = std::uint32_t(bits);
+        float x;
+        std::memcpy(&x, &b, sizeof x);
+        xs.push_back(x);
+    }
+    while (xs.size() % kFloatPacket) xs.push_back(0.0f);
+    std::vector<float> ours(xs.size()), eigen(xs.size());
+    for (size_t i = 0; i < xs.size(); i += kFloatPacket) {
+        const FloatPacket p = ei::ploadu<FloatPacket>(xs.data() + i);
+        ei::pstoreu(ours.data() + i, expNonPositive(p));
+        ei::pstoreu(eigen.data() + i, ei::pexp(p));
+    }
+    int differ = 0;
+    for (size_t i = 0; i < xs.size(); ++i)
+        if (std::memcmp(&ours[i], &eigen[i], sizeof(float)) != 0 && differ++ < 5)
+            qWarning("exp(%.9g): ours %.9g, Eigen %.9g", double(xs[i]), double(ours[i]), double(eigen[i]));
+    QCOMPARE(differ, 0);
+    QVERIFY(xs.size() > 1000000);
+    // And it is exp: relative error against std::exp where the result is a normal float.
+    for (size_t i = 0; i < xs.size(); ++i)
+        if (xs[i] > -87.0f) QVERIFY(std::abs(ours[i] - std::exp(xs[i])) <= 2e-7f * std::exp(xs[i]));
+}
+
+void TestAttention::layerNormMatchesEigenBitForBit_data()
+{
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("d");
+    QTest::addColumn<int>("offset"); // 1: x starts at column 1 of a wider matrix (rows not aligned)
+    QTest::addColumn<bool>("inPlace");
+    for (const int d : {1, 3, 5, 8, 12, 16, 20, 24, 40, 64, 100, 768})
+        for (const int offset : {0, 1})
+            for (const bool inPlace : {false, true})
+                QTest::addRow("d%d-offset%d%s", d, offset, inPlace ? "-inplace" : "") << 7 << d << offset << inPlace;
+}
+
+// layerNormRows against the Eigen expressions the engine used before (the goldens were made
+// with those): the same bits for aligned rows (its packet loops) and unaligned ones (which run
+// the expressions), in place or not; and LayerNorm's definition in double to 1e-5.
+void TestAttention::layerNormMatchesEigenBitForBit()
+{
+    QFETCH(int, rows);
+    QFETCH(int, d);
+    QFETCH(int, offset);
+    QFETCH(bool, inPlace);
+    const float eps = 1e-5f;
+    MatrixRM wide = MatrixRM::Random(rows, offset == 0 ? d : d + 2) * 3.0f; // offset 0: rows as the engine's
+    wide.col(0).array() += 2.0f; // a non-zero mean
+    const RowVector gamma = RowVector::Random(d), beta = RowVector::Random(d);
+    const MatrixRM x = wide.middleCols(offset, d);
+
+    // The former Transformer::layerNormInto, on the same memory layout (Eigen's sums depend on
+    // where a row starts).
+    auto reference = [&](const Eigen::Ref<const MatrixRM>& in, Eigen::Ref<MatrixRM> o) {
+        for (Eigen::Index i = 0; i < rows; ++i) {
+            const float mean = in.row(i).mean();
+            auto r = o.row(i);
+            r.array() = in.row(i).array() - mean;
+            const float var = r.squaredNorm() / static_cast<float>(d);
+            r = (r * (1.0f / std::sqrt(var + eps))).cwiseProduct(gamma) + beta;
+        }
+    };
+    MatrixRM out(rows, d), expected(rows, d);
+    if (inPlace) {
+        MatrixRM wideRef = wide;
+        reference(wideRef.middleCols(offset, d), wideRef.middleCols(offset, d));
+        expected = wideRef.middleCols(offset, d);
+        layerNormRows(wide.middleCols(offset, d), gamma.data(), beta.data(), eps, wide.middleCols(offset, d));
+        out = wide.middleCols(offset, d);
+    } else {
+        reference(wide.middleCols(offset, d), expected);
+        layerNormRows(wide.middleCols(offset, d), gamma.data(), beta.data(), eps, out);
+    }
+    QVERIFY2(std::memcmp(out.data(), expected.data(), sizeof(float) * size_t(out.size())) == 0,
+             qPrintable(QString("differs by up to %1").arg((out - expected).cwiseAbs().maxCoeff())));
+    for (Eigen::Index i = 0; i < rows; ++i) {
+        const Eigen::RowVectorXd xr = x.row(i).cast<double>();
+        const Eigen::RowVectorXd c = xr.array() - xr.mean();
+        const double sd = std::sqrt(c.squaredNorm() / d + eps);
+        const Eigen::RowVectorXd ref = (c / sd).cwiseProduct(gamma.cast<double>()) + beta.cast<double>();
+        QVERIFY((out.row(i).cast<double>() - ref).cwiseAbs().maxCoeff() < 1e-5);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestAttention)
