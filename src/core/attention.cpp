@@ -217,9 +217,10 @@ int attendHead(const HeadRef& qh, const HeadRef& kh, const HeadRef& vh, float sc
                                        : scratch.weights.matrix(tq, tk); // (Tq, Tk)
     int maskedRows = 0;
     if (ht && capture == Capture::Full) {
-        ht->q = qh;
-        ht->k = kh;
-        ht->v = vh;
+        // (Already there when the forward pass projected this head straight into its trace.)
+        if (qh.data() != ht->q.data()) ht->q = qh;
+        if (kh.data() != ht->k.data()) ht->k = kh;
+        if (vh.data() != ht->v.data()) ht->v = vh;
         ht->scores.resize(tq, tk);
         gemmNN(qh, keysT, ht->scores, scale);
         maskedRows = maskedSoftmax(ht->scores, a, mask);
@@ -236,6 +237,28 @@ int attendHead(const HeadRef& qh, const HeadRef& kh, const HeadRef& vh, float sc
             ht->output.resize(tq, vh.cols());
             gemmNN(a, vh, ht->output);
         }
+    }
+    return maskedRows;
+}
+
+// The per-head loop of attendHeads(): headQ(h), headK(h), headV(h) give head h's (T, d_k) blocks.
+template <class Q, class K, class V>
+int attendHeadsOf(int nHeads, int dk, const AttentionMask& mask, Capture capture, LayerTrace* layer,
+                  const HeadOverrides* overrides, AttentionScratch& scratch, Eigen::Ref<MatrixRM> context,
+                  const Q& headQ, const K& headK, const V& headV)
+{
+    const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
+    int maskedRows = 0;
+    if (layer && capture != Capture::None) layer->heads.resize(static_cast<size_t>(nHeads));
+    for (int h = 0; h < nHeads; ++h) {
+        HeadTrace* ht = (layer && capture != Capture::None) ? &layer->heads[static_cast<size_t>(h)] : nullptr;
+        const RowVector* replacement =
+            overrides && size_t(h) < overrides->size() ? (*overrides)[size_t(h)] : nullptr;
+        Eigen::Ref<MatrixRM> headOut = context.middleCols(h * dk, dk);
+        const int masked = attendHead(headQ(h), headK(h), headV(h), scale, mask, capture, scratch, ht,
+                                      replacement ? nullptr : &headOut);
+        if (h == 0) maskedRows = masked;
+        if (replacement) headOut.rowwise() = *replacement;
     }
     return maskedRows;
 }
@@ -304,6 +327,35 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
     const Eigen::Index tq = x.rows();
     const Eigen::Index tk = y.rows();
 
+    const int dk = d / nHeads;
+    const bool direct = layer && capture == Capture::Full && w.wqT && w.wkT && w.wvT && dk % kPacket == 0 &&
+                        !largeProduct(tq, d, d) && !largeProduct(tk, d, d);
+    if (direct) {
+        // Full capture of a small model: each head's Q, K and V are projected straight into its
+        // trace (the head's d_k columns of each Wᵀ copy) instead of into whole matrices that
+        // are then copied head by head. The register kernel computes every output element the
+        // same way whatever the width of the product, so these are the same bits.
+        layer->heads.resize(static_cast<size_t>(nHeads));
+        for (int h = 0; h < nHeads; ++h) {
+            HeadTrace& ht = layer->heads[static_cast<size_t>(h)];
+            const size_t col = size_t(h) * size_t(dk);
+            ht.q.resize(tq, dk);
+            ht.k.resize(tk, dk);
+            ht.v.resize(tk, dk);
+            linearInto(x, w.wq, w.bq ? w.bq + col : nullptr, ht.q, w.wqT + col, w.tStride);
+            linearInto(y, w.wk, w.bk ? w.bk + col : nullptr, ht.k, w.wkT + col, w.tStride);
+            linearInto(y, w.wv, w.bv ? w.bv + col : nullptr, ht.v, w.wvT + col, w.tStride);
+        }
+        StridedMatrixMap context = scratch.context.matrix(tq, d);
+        const int maskedRows = attendHeadsOf(
+            nHeads, dk, mask, capture, layer, overrides, scratch, context,
+            [layer](int h) -> const MatrixRM& { return layer->heads[size_t(h)].q; },
+            [layer](int h) -> const MatrixRM& { return layer->heads[size_t(h)].k; },
+            [layer](int h) -> const MatrixRM& { return layer->heads[size_t(h)].v; });
+        linearInto(context, w.wo, w.bo, out, w.woT, w.tStride, accumulate);
+        return maskedRows;
+    }
+
     // Q, and K | V side by side; each head works on column blocks of them in place.
     StridedMatrixMap q = scratch.q.matrix(tq, d);
     StridedMatrixMap kv = scratch.kv.matrix(tk, 2 * d);
@@ -324,24 +376,11 @@ int attendHeads(const Eigen::Ref<const MatrixRM>& q, const Eigen::Ref<const Matr
                 LayerTrace* layer, const HeadOverrides* overrides, AttentionScratch& scratch,
                 Eigen::Ref<MatrixRM> context)
 {
-    const int d = static_cast<int>(q.cols());
-    const int dk = d / nHeads;
-    const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
-    int maskedRows = 0;
-    if (layer && capture != Capture::None) layer->heads.resize(static_cast<size_t>(nHeads));
-    for (int h = 0; h < nHeads; ++h) {
-        const auto qh = q.middleCols(h * dk, dk);
-        const auto kh = k.middleCols(h * dk, dk);
-        const auto vh = v.middleCols(h * dk, dk);
-        HeadTrace* ht = (layer && capture != Capture::None) ? &layer->heads[static_cast<size_t>(h)] : nullptr;
-        const RowVector* replacement =
-            overrides && size_t(h) < overrides->size() ? (*overrides)[size_t(h)] : nullptr;
-        Eigen::Ref<MatrixRM> headOut = context.middleCols(h * dk, dk);
-        const int masked = attendHead(qh, kh, vh, scale, mask, capture, scratch, ht, replacement ? nullptr : &headOut);
-        if (h == 0) maskedRows = masked;
-        if (replacement) headOut.rowwise() = *replacement;
-    }
-    return maskedRows;
+    const int dk = static_cast<int>(q.cols()) / nHeads;
+    return attendHeadsOf(
+        nHeads, dk, mask, capture, layer, overrides, scratch, context,
+        [&q, dk](int h) { return q.middleCols(h * dk, dk); }, [&k, dk](int h) { return k.middleCols(h * dk, dk); },
+        [&v, dk](int h) { return v.middleCols(h * dk, dk); });
 }
 
 } // namespace attnscope

@@ -31,7 +31,7 @@ constexpr double kLargeProduct = 1024.0 * 1024.0;
 
 bool large(Index m, Index n, Index k)
 {
-    return double(m) * double(n) * double(k) >= kLargeProduct;
+    return largeProduct(m, n, k);
 }
 
 // ---- Register-blocked kernel --------------------------------------------------------------
@@ -231,6 +231,11 @@ void ensureConfigured()
 }
 
 } // namespace
+
+bool largeProduct(Eigen::Index m, Eigen::Index n, Eigen::Index k)
+{
+    return double(m) * double(n) * double(k) >= kLargeProduct;
+}
 
 void transposeInto(const float* src, Index srcStride, Index rows, Index cols, float* dst, Index dstStride)
 {

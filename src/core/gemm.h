@@ -19,6 +19,11 @@ namespace attnscope {
 // not depend on which one ran.
 enum class PostOp { None, Relu, Gelu };
 
+// Whether a product of m × k by k × n goes to the BLAS (or Eigen's blocked GEMM): from 2²⁰
+// multiply-adds on. Smaller ones with a row-major right operand run the register kernel, which
+// computes each output element the same way whatever the product's width.
+bool largeProduct(Eigen::Index m, Eigen::Index n, Eigen::Index k);
+
 // out (M, N) = x (M, K) · Wᵀ + b, with W row-major (N, K) as torch stores a Linear weight and
 // b (N) or nullptr. out is resized; x may be a strided view. wt, when given, is the same weight
 // transposed, row-major (K, N) with rows wtStride apart (N when 0; the Transformer keeps such

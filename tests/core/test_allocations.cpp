@@ -176,6 +176,11 @@ long long captureAllocations(const Shape& s, Capture capture)
 // Upper bound on a forward's own allocations (no capture): the hidden states, logits and the
 // scratch buffers (tensor.h, ScratchBuffer), a handful each, never per layer, head or row.
 constexpr long long kMaxOwnAllocations = 16;
+// A Full capture of a small model projects each head's Q, K, V straight into its trace
+// (attention.cpp) and never needs the whole-layer Q and K|V scratch buffers; other shapes (d_k not
+// a whole number of packets, products large enough for the BLAS) do. So Full-capture counts may
+// differ by these two buffers between shapes and lengths — once per forward, not per layer or head.
+constexpr long long kPathBuffers = 2;
 
 } // namespace
 
@@ -246,12 +251,18 @@ void TestAllocations::forwardDoesNotAllocatePerTokenLayerOrHead()
           a8, a32, b8, b32);
 
     // Not with the length...
-    QCOMPARE(a32, a8);
-    QCOMPARE(b32, b8);
+    auto near = [](long long x, long long y) { return std::abs(x - y) <= kPathBuffers; };
+    QVERIFY2(near(a32, a8), qPrintable(QString("%1 allocations at 32 tokens, %2 at 8").arg(a32).arg(a8)));
+    QVERIFY2(near(b32, b8), qPrintable(QString("%1 allocations at 32 tokens, %2 at 8").arg(b32).arg(b8)));
+    if (c != Capture::Full) {
+        QCOMPARE(a32, a8);
+        QCOMPARE(b32, b8);
+    }
     // ...and, apart from what the capture records, not with the number of layers or heads.
     const long long ownA = a32 - captureAllocations(shallow, c);
     const long long ownB = b32 - captureAllocations(deep, c);
-    QCOMPARE(ownB, ownA);
+    QVERIFY2(near(ownB, ownA), qPrintable(QString("own allocations %1 (3 x 8) vs %2 (1 x 2)").arg(ownB).arg(ownA)));
+    if (c != Capture::Full) QCOMPARE(ownB, ownA);
     QVERIFY2(ownA > 0 && ownA <= kMaxOwnAllocations,
              qPrintable(QString("%1 allocations of the forward's own, expected 1..%2").arg(ownA).arg(kMaxOwnAllocations)));
 }

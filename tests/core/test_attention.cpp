@@ -23,6 +23,7 @@ private slots:
     void paddingMaskZeroesKeys();
     void rowsSumToOne();
     void fullCaptureMatchesDefinition();
+    void fullCaptureSameBitsAsOtherCaptures();
     void queryOffsetShiftsCausalMask();
     void productsMatchEigen_data();
     void productsMatchEigen();
@@ -176,6 +177,57 @@ void TestAttention::fullCaptureMatchesDefinition()
     LayerTrace light;
     multiHeadAttention(x, x, b.w, 2, {}, Capture::Attention, &light, out);
     QCOMPARE(light.heads[0].q.size(), Eigen::Index(0));
+}
+
+// A small model's Full capture projects each head's Q, K, V straight into its trace (with the
+// head's columns of the Wᵀ copies); the other captures project whole matrices. Both must give
+// the same bits: the block's output, every head's weights, and Q/K/V equal to the whole
+// projections' columns.
+void TestAttention::fullCaptureSameBitsAsOtherCaptures()
+{
+    const int d = 64, heads = 4;
+    std::vector<MatrixRM> w;
+    std::vector<RowVector> bias;
+    std::vector<MatrixRM> wt;
+    for (int i = 0; i < 4; ++i) {
+        w.push_back(MatrixRM::Random(d, d) * 0.3f);
+        bias.push_back(RowVector::Random(d));
+        MatrixRM t = MatrixRM::Zero(d, paddedStride(d));
+        t.leftCols(d) = w.back().transpose();
+        wt.push_back(t);
+    }
+    AttentionWeights aw;
+    aw.wq = w[0].data(); aw.bq = bias[0].data(); aw.wqT = wt[0].data();
+    aw.wk = w[1].data(); aw.bk = bias[1].data(); aw.wkT = wt[1].data();
+    aw.wv = w[2].data(); aw.bv = bias[2].data(); aw.wvT = wt[2].data();
+    aw.wo = w[3].data(); aw.bo = bias[3].data(); aw.woT = wt[3].data();
+    aw.tStride = paddedStride(d);
+    const MatrixRM x = MatrixRM::Random(13, d), y = MatrixRM::Random(9, d);
+    for (const bool self : {true, false}) {
+        const MatrixRM& kv = self ? x : y;
+        AttentionMask mask;
+        mask.causal = self;
+        LayerTrace full, attention;
+        MatrixRM outFull, outAttention, outNone;
+        multiHeadAttention(x, kv, aw, heads, mask, Capture::Full, &full, outFull);
+        multiHeadAttention(x, kv, aw, heads, mask, Capture::Attention, &attention, outAttention);
+        multiHeadAttention(x, kv, aw, heads, mask, Capture::None, nullptr, outNone);
+        QVERIFY(outFull == outNone);
+        QVERIFY(outAttention == outNone);
+        MatrixRM q(x.rows(), d), k(kv.rows(), d), v(kv.rows(), d);
+        linearInto(x, aw.wq, aw.bq, q, aw.wqT, aw.tStride);
+        linearInto(kv, aw.wk, aw.bk, k, aw.wkT, aw.tStride);
+        linearInto(kv, aw.wv, aw.bv, v, aw.wvT, aw.tStride);
+        const int dk = d / heads;
+        for (int h = 0; h < heads; ++h) {
+            const HeadTrace& ht = full.heads[size_t(h)];
+            QVERIFY(ht.q == q.middleCols(h * dk, dk));
+            QVERIFY(ht.k == k.middleCols(h * dk, dk));
+            QVERIFY(ht.v == v.middleCols(h * dk, dk));
+            QVERIFY(ht.weights == attention.heads[size_t(h)].weights);
+            QCOMPARE(ht.output.rows(), x.rows());
+        }
+    }
 }
 
 void TestAttention::queryOffsetShiftsCausalMask()
