@@ -183,6 +183,22 @@ void HeatmapPlot::rebuild(bool keepView)
 
 void HeatmapPlot::placeVisible(bool force)
 {
+    placeFor(size(), devicePixelRatioF(), force);
+}
+
+void HeatmapPlot::paintForExport(QCPPainter& painter, const QSize& size)
+{
+    const QPaintEngine* engine = painter.paintEngine();
+    const bool vector = engine && (engine->type() == QPaintEngine::SVG || engine->type() == QPaintEngine::Pdf);
+    const double ratio = vector ? 4.0 : std::max(1.0, painter.transform().m11());
+    const bool pooled = !m_slice.empty() && (m_slice.weights.rows() > kWholeLimit || m_slice.weights.cols() > kWholeLimit);
+    if (pooled) placeFor(size, ratio, false);
+    toPainter(&painter, size.width(), size.height());
+    if (pooled) placeVisible(false);
+}
+
+void HeatmapPlot::placeFor(const QSize& size, double ratio, bool force)
+{
     const MatrixRM& w = m_slice.weights;
     const int nq = int(w.rows()), nk = int(w.cols());
     // Attention weights are raised to the log floor (log scale) or 0; signed maps keep their sign.
@@ -201,8 +217,8 @@ void HeatmapPlot::placeVisible(bool force)
     };
     const auto [k0, k1] = visible(xAxis, nk);
     const auto [q0, q1] = visible(yAxis, nq);
-    const double ratio = devicePixelRatioF();
-    const int wpx = std::max(64, int((width() - 170) * ratio)), hpx = std::max(64, int((height() - 130) * ratio));
+    const int wpx = std::max(64, int((size.width() - 170) * ratio)),
+              hpx = std::max(64, int((size.height() - 130) * ratio));
     Placement p;
     p.keyBlock = std::max(1, (k1 - k0 + wpx) / wpx);   // ⌈visible / pixels⌉
     p.queryBlock = std::max(1, (q1 - q0 + hpx) / hpx);

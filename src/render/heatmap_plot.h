@@ -57,6 +57,13 @@ public:
     QCPColorMap* colorMap() const { return m_map; }
     QCPColorScale* colorScale() const { return m_scale; }
 
+    // Draws the plot at logical `size` onto an export painter (image_export.h's paint function
+    // for heatmaps). A matrix placed pooled (kWholeLimit) is placed again for the export's
+    // resolution — the painter's scale for raster images, 4 device pixels per logical pixel for
+    // SVG and PDF — so an export at 2× or 4× shows detail the screen's placement pooled away;
+    // the on-screen placement is restored afterwards.
+    void paintForExport(QCPPainter& painter, const QSize& size);
+
     // Cell under a widget position; false outside the matrix.
     bool cellAt(const QPointF& pos, int& query, int& key) const;
     // "query → key: 0.734" for a cell (token labels, weight to 3 decimals).
@@ -77,7 +84,9 @@ protected:
 private:
     void scheduleReplot(); // replot before the next paint (see the .cpp)
     void rebuild(bool keepView = false);
-    void placeVisible(bool force); // see kWholeLimit
+    void placeVisible(bool force); // see kWholeLimit; for the widget's size and pixel ratio
+    // The same for a plot of logical size `size` drawn at `ratio` device pixels per logical pixel.
+    void placeFor(const QSize& size, double ratio, bool force);
     void applyTicks();
     void onRangeChanged();
     void applyPalette();

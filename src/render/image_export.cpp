@@ -47,9 +47,6 @@ QByteArray renderImage(ImageFormat format, const PaintFunction& paint, const Exp
         const double scale = std::clamp(o.scale, 0.1, 8.0);
         QImage image(QSize(int(size.width() * scale + 0.5), int(size.height() * scale + 0.5)), QImage::Format_ARGB32);
         if (image.isNull()) return fail(QStringLiteral("image too large"));
-        const int dpm = int(o.dpi * scale / 0.0254 + 0.5);
-        image.setDotsPerMeterX(dpm);
-        image.setDotsPerMeterY(dpm);
         image.fill(o.background);
         {
             QCPPainter painter(&image);
@@ -60,6 +57,12 @@ QByteArray renderImage(ImageFormat format, const PaintFunction& paint, const Exp
             painter.scale(scale, scale);
             paint(painter, size);
         }
+        // The resolution goes into the file only now: painted on an image that already said
+        // dpi × scale, text (sized in points) came out scale times too large a second time,
+        // on top of the painter's scale, and overflowed the layout computed for the plot.
+        const int dpm = int(o.dpi * scale / 0.0254 + 0.5);
+        image.setDotsPerMeterX(dpm);
+        image.setDotsPerMeterY(dpm);
         const bool ok = format == ImageFormat::Png
                             ? image.save(&buffer, "PNG")
                             : image.convertToFormat(QImage::Format_RGB32).save(&buffer, "JPG", 95);
@@ -133,6 +136,8 @@ QString exportImage(const QString& path, const PaintFunction& paint, const Expor
 
 PaintFunction plotPaintFunction(QCustomPlot* plot)
 {
+    if (auto* heatmap = qobject_cast<HeatmapPlot*>(plot))
+        return [heatmap](QCPPainter& painter, const QSize& size) { heatmap->paintForExport(painter, size); };
     return [plot](QCPPainter& painter, const QSize& size) { plot->toPainter(&painter, size.width(), size.height()); };
 }
 

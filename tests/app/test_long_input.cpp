@@ -19,6 +19,7 @@
 #include "core/model_loader.h"
 #include "core/recompute.h"
 #include "render/heatmap_plot.h"
+#include "render/image_export.h"
 #include "test_fixtures.h"
 
 #include <nlohmann/json.hpp>
@@ -200,6 +201,7 @@ class TestLongInput : public QObject {
     void initTestCase();
     void heatmapShows2048Tokens();
     void longMatrixPooled();
+    void exportPlacesForItsResolution();
     void zoomAndPanStayInside();
     void longRunIsCompactAndRecomputed();
     void stepThroughAndNeuronViewRecomputed();
@@ -326,6 +328,52 @@ void TestLongInput::longMatrixPooled()
     QCOMPARE(plot.placement().keyBlock, 1);
     QCOMPARE(data->keySize(), 300);
     QCOMPARE(data->cell(17, 250), double(bigSlice(300).weights(250, 17)));
+}
+
+// An export at 4× draws a long matrix at its own resolution, not the screen's pooled placement:
+// two key columns three apart share one band of placed cells on screen (blocks of 3 at 730 px
+// for 2048 keys) but come out as two separate bands in a 4× PNG (blocks of 1 at 2920 px). The
+// on-screen placement is the same before and after.
+void TestLongInput::exportPlacesForItsResolution()
+{
+    HeatmapPlot plot;
+    plot.resize(900, 800);
+    AttentionSlice s = bigSlice(kTokens);
+    s.weights.setZero();
+    s.weights.col(1000).setOnes();
+    s.weights.col(1003).setOnes();
+    plot.setSlice(s);
+    plot.replot(QCustomPlot::rpImmediateRefresh);
+    const HeatmapPlot::Placement before = plot.placement();
+    QCOMPARE(before.keyBlock, 3);
+    QCOMPARE(plot.colorMap()->data()->cell((1000 - before.firstKey) / 3, 10), 1.0);
+    QCOMPARE(plot.colorMap()->data()->cell((1003 - before.firstKey) / 3, 10), 1.0); // the neighbouring block
+
+    // Bright (viridis' top: yellow) runs along the PNG's middle row, in the plot area.
+    auto brightRuns = [](const QImage& image) {
+        int runs = 0;
+        bool inRun = false;
+        const int y = image.height() / 2;
+        for (int x = 0; x < image.width() * 3 / 4; ++x) { // left of the colour scale
+            const QColor c = image.pixelColor(x, y);
+            const bool bright = c.red() > 180 && c.green() > 180 && c.blue() < 120;
+            if (bright && !inRun) ++runs;
+            inRun = bright;
+        }
+        return runs;
+    };
+    for (const double scale : {1.0, 4.0}) {
+        ExportOptions o;
+        o.size = QSize(900, 800);
+        o.scale = scale;
+        QString error;
+        const QByteArray png = renderImage(ImageFormat::Png, plotPaintFunction(&plot), o, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QImage image = QImage::fromData(png, "PNG");
+        QCOMPARE(image.width(), int(900 * scale));
+        QCOMPARE(brightRuns(image), scale == 1.0 ? 1 : 2);
+        QVERIFY(plot.placement() == before);
+    }
 }
 
 void TestLongInput::zoomAndPanStayInside()
