@@ -170,7 +170,8 @@ void Transformer::feedForwardInto(const Layer& l, const Eigen::Ref<const MatrixR
                                   ScratchBuffer& hiddenBuffer, bool accumulate) const
 {
     StridedMatrixMap hidden = hiddenBuffer.matrix(x.rows(), l.linear1.out); // (T, d_ff)
-    // The activation (ReLU, or torch's exact GELU x·Φ(x)) is applied as each tile is written.
+    // The activation (ReLU, or torch's exact GELU x·Φ(x)) is applied to each panel of the product
+    // while it is in L1 (gemm.cpp).
     const PostOp act = m_model->config.activation == Activation::Relu ? PostOp::Relu : PostOp::Gelu;
     linearInto(x, l.linear1.w, l.linear1.b, hidden, l.linear1.wt, l.linear1.wtStride, false, act);
     linearInto(hidden, l.linear2.w, l.linear2.b, out, l.linear2.wt, l.linear2.wtStride, accumulate);
