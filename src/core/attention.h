@@ -47,6 +47,12 @@ struct AttentionScratch {
     ScratchBuffer context; // (Tq, d) concatenated head outputs A_h·V_h
     ScratchBuffer keysT;   // (d_k, Tk) one head's K_hᵀ
     ScratchBuffer weights; // (Tq, Tk) weights of a head that is not recorded
+
+    size_t bytes() const { return q.bytes() + kv.bytes() + context.bytes() + keysT.bytes() + weights.bytes(); }
+    void release()
+    {
+        for (ScratchBuffer* b : {&q, &kv, &context, &keysT, &weights}) b->release();
+    }
 };
 
 // Multi-head attention with queries from x (Tq, d) and keys/values from y (Tk, d).

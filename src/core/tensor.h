@@ -55,6 +55,13 @@ public:
         return StridedMatrixMap(m_data.get(), rows, cols, Eigen::OuterStride<>(stride));
     }
 
+    size_t bytes() const { return m_size * sizeof(float); }
+    void release()
+    {
+        m_data.reset();
+        m_size = 0;
+    }
+
 private:
     AlignedFloats m_data;
     size_t m_size = 0;

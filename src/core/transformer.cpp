@@ -303,7 +303,20 @@ ForwardResult Transformer::forward(const std::vector<int>& source, const std::ve
 {
     const ModelConfig& c = m_model->config;
     ForwardResult r;
-    Workspace ws;
+    // This thread's scratch, kept for its next forward pass while it is small (a teaching model's
+    // is a few hundred KB): a tiny forward then allocates only what it returns, ~1 µs of its
+    // ~100. A long input's scratch (tens of MB for GPT-2 sizes at 2048 tokens) is freed at the
+    // end as before. Per thread, so concurrent forwards on other threads are unaffected; a
+    // forward pass never runs another on the same thread.
+    constexpr size_t kKeepScratch = size_t(4) << 20;
+    thread_local Workspace ws;
+    struct Release {
+        Workspace& ws;
+        ~Release()
+        {
+            if (ws.bytes() > kKeepScratch) ws.release();
+        }
+    } release{ws};
     MatrixRM top; // (T, d) hidden states that feed the output head
     switch (c.type) {
     case ArchType::Encoder:

@@ -1,7 +1,8 @@
 // The forward pass for the three architectures (docs/model-format.md, "Layer equations"),
 // plus greedy decoding. Stateless after construction, so one Transformer may be used from
-// several threads at once: each forward pass brings its own scratch (Workspace), so the
-// per-layer and per-head loops allocate only what the capture records.
+// several threads at once: the scratch of a forward pass (Workspace) belongs to its thread (kept
+// for that thread's next forward while small), so the per-layer and per-head loops allocate only
+// what the capture records.
 #pragma once
 
 #include "core/attention.h"
@@ -67,6 +68,15 @@ private:
         ScratchBuffer sub;    // (T, d) a sub-block's output before the residual add (post-norm)
         ScratchBuffer hidden; // (T, d_ff)
         AttentionScratch attention;
+
+        size_t bytes() const { return normed.bytes() + sub.bytes() + hidden.bytes() + attention.bytes(); }
+        void release()
+        {
+            normed.release();
+            sub.release();
+            hidden.release();
+            attention.release();
+        }
     };
 
     void embed(const std::vector<int>& ids, const float* table, const float* pos, MatrixRM& x) const;

@@ -103,6 +103,7 @@ struct Shape {
     ArchType type;
     int dModel, nHeads, dFf, layers;
     NormPosition norm;
+    int maxLen = 64;
 };
 
 // A model with random weights, built in memory (as bench/bench_models.h does).
@@ -120,7 +121,7 @@ std::shared_ptr<const Model> randomModel(const Shape& s)
     c.norm = s.norm;
     c.activation = Activation::Gelu;
     c.positional = Positional::Learned;
-    c.maxLen = 64;
+    c.maxLen = s.maxLen;
     c.finalNorm = true;
     std::vector<std::string> vocab;
     for (int i = 0; i < kVocab; ++i) vocab.push_back("t" + std::to_string(i));
@@ -190,6 +191,7 @@ private slots:
     void countingWorks();
     void forwardDoesNotAllocatePerTokenLayerOrHead_data();
     void forwardDoesNotAllocatePerTokenLayerOrHead();
+    void scratchKeptOnlyWhenSmall();
 };
 
 // The counter itself: a vector of floats is one allocation, an Eigen matrix too (glibc).
@@ -265,6 +267,22 @@ void TestAllocations::forwardDoesNotAllocatePerTokenLayerOrHead()
     if (c != Capture::Full) QCOMPARE(ownB, ownA);
     QVERIFY2(ownA > 0 && ownA <= kMaxOwnAllocations,
              qPrintable(QString("%1 allocations of the forward's own, expected 1..%2").arg(ownA).arg(kMaxOwnAllocations)));
+}
+
+// A thread keeps its forward pass's scratch for the next one while it is small (transformer.cpp):
+// a teaching model's second forward allocates only its results (hidden states and logits). A long
+// input's scratch (here a 1100 × 1024 FFN buffer, 4.5 MB, and 1100² weights) is freed after each
+// forward, so a thread does not hold tens of MB, and the next forward allocates it again.
+void TestAllocations::scratchKeptOnlyWhenSmall()
+{
+    const Transformer small(randomModel({ArchType::Encoder, 64, 4, 256, 2, NormPosition::Pre}));
+    QCOMPARE(allocationsOfForward(small, 32, Capture::None), kCountsEigen ? 2LL : 0LL);
+    const Transformer large(randomModel({ArchType::Encoder, 64, 4, 1024, 1, NormPosition::Pre, 1100}));
+    const long long again = allocationsOfForward(large, 1100, Capture::None);
+    QVERIFY2(again >= (kCountsEigen ? 2 : 0) + 3,
+             qPrintable(QString("%1 allocations: the long input's scratch was kept").arg(again)));
+    // And a small forward after the long one is back to its results only.
+    QCOMPARE(allocationsOfForward(small, 32, Capture::None), kCountsEigen ? 2LL : 0LL);
 }
 
 QTEST_APPLESS_MAIN(TestAllocations)
