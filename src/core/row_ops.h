@@ -43,10 +43,10 @@ inline FloatPacket expNonPositive(const FloatPacket& in)
 }
 
 // LayerNorm of every row of x into out (same size; out may be x): (x − mean)/√(var + eps)·γ + β
-// with the biased variance, as torch. Rows whose start is packet-aligned in both x and out (every
-// row of the engine's buffers) run packet loops that sum in the order Eigen's reductions use for
-// aligned rows; others run the Eigen expressions themselves. Four rows at a time, so that their
-// chains of reductions overlap.
+// with the biased variance, as torch. When d is a whole number of packets, rows whose start is
+// packet-aligned in both x and out (every row of the engine's buffers) run packet loops that sum
+// in the order Eigen's reductions use for aligned rows, four rows at a time so that their chains
+// of reductions overlap; other rows run the Eigen expressions themselves.
 void layerNormRows(const Eigen::Ref<const MatrixRM>& x, const float* gamma, const float* beta, float eps,
                    Eigen::Ref<MatrixRM> out);
 
