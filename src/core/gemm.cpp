@@ -29,11 +29,6 @@ using Eigen::Index;
 // Eigen's packing alone was 12 % of the tiny model's instructions (docs/performance.md).
 constexpr double kLargeProduct = 1024.0 * 1024.0;
 
-bool large(Index m, Index n, Index k)
-{
-    return largeProduct(m, n, k);
-}
-
 // ---- Register-blocked kernel --------------------------------------------------------------
 // c = alpha · a · b (+ bias) (+ c), a (m, k), b (k, n), c (m, n), all row-major with the given
 // row steps. A tile of kRows rows × NR packets of c stays in registers while k runs: per k, NR
@@ -350,7 +345,7 @@ void linearInto(const Eigen::Ref<const MatrixRM>& x, const float* w, const float
     const Index m = x.rows(), k = x.cols(), n = out.cols();
     eigen_assert(out.rows() == m);
     eigen_assert(!(accumulate && post != PostOp::None));
-    if (wt && !large(m, n, k)) {
+    if (wt && !largeProduct(m, n, k)) {
         Epilogue e;
         e.bias = b;
         e.accumulate = accumulate;
@@ -370,7 +365,7 @@ void linearInto(const Eigen::Ref<const MatrixRM>& x, const float* w, const float
     const bool add = accumulate || b;
     const ConstMatrixMap weight(w, n, k);
 #ifdef ATTNSCOPE_HAVE_OPENBLAS
-    if (large(m, n, k)) {
+    if (largeProduct(m, n, k)) {
         ensureConfigured();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(m), int(n), int(k), 1.0f, x.data(),
                     int(rowStep(x.outerStride(), k)), w, int(k), add ? 1.0f : 0.0f, out.data(),
@@ -389,7 +384,7 @@ void gemmNT(const Eigen::Ref<const MatrixRM>& a, const Eigen::Ref<const MatrixRM
             Eigen::Ref<MatrixRM> c)
 {
     const Index m = a.rows(), k = a.cols(), n = b.rows();
-    if (!large(m, n, k)) {
+    if (!largeProduct(m, n, k)) {
         gemmNN(a, transposed(b), c, alpha);
         return;
     }
@@ -407,7 +402,7 @@ void gemmNN(const Eigen::Ref<const MatrixRM>& a, const Eigen::Ref<const MatrixRM
             float alpha)
 {
     const Index m = a.rows(), k = a.cols(), n = b.cols();
-    if (!large(m, n, k)) {
+    if (!largeProduct(m, n, k)) {
         Epilogue e;
         e.alpha = alpha;
         kernel(a.data(), rowStep(a.outerStride(), k), b.data(), rowStep(b.outerStride(), n), c.data(),

@@ -191,10 +191,9 @@ void HeatmapPlot::paintForExport(QCPPainter& painter, const QSize& size)
     const QPaintEngine* engine = painter.paintEngine();
     const bool vector = engine && (engine->type() == QPaintEngine::SVG || engine->type() == QPaintEngine::Pdf);
     const double ratio = vector ? 4.0 : std::max(1.0, painter.transform().m11());
-    const bool pooled = !m_slice.empty() && (m_slice.weights.rows() > kWholeLimit || m_slice.weights.cols() > kWholeLimit);
-    if (pooled) placeFor(size, ratio, false);
+    placeFor(size, ratio, false); // nothing to do for a matrix placed whole
     toPainter(&painter, size.width(), size.height());
-    if (pooled) placeVisible(false);
+    placeVisible(false);
 }
 
 void HeatmapPlot::placeFor(const QSize& size, double ratio, bool force)
