@@ -209,6 +209,33 @@ __attribute__((noinline)) void profiledForwards(const Transformer& tf, const std
     }
 }
 
+struct Percentiles {
+    double min, p10, p25, median, p90, p99, mean;
+};
+
+Percentiles percentiles(std::vector<double> times)
+{
+    std::sort(times.begin(), times.end());
+    double total = 0.0;
+    for (const double t : times) total += t;
+    const size_t n = times.size();
+    return {times.front(), times[n / 10], times[n / 4], times[n / 2], times[n * 9 / 10], times[n * 99 / 100],
+            total / double(n)};
+}
+
+void printPercentiles(const char* label, const Percentiles& p)
+{
+    std::printf("  %s: min %.1f us, 10%% %.1f, 25%% %.1f, median %.1f, 90%% %.1f, 99%% %.1f, mean %.1f\n", label, p.min,
+                p.p10, p.p25, p.median, p.p90, p.p99, p.mean);
+}
+
+double timeForward(const Transformer& tf, const std::vector<int>& ids, Capture capture)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    profiledForwards(tf, ids, capture, 1);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 1e6;
+}
+
 int profileMode(int count, const std::string& shapeName, const std::string& captureName)
 {
     const Shape& shape = shapeName == "gpt2-small" ? kGpt2 : kTiny;
@@ -231,14 +258,8 @@ int profileMode(int count, const std::string& shapeName, const std::string& capt
     // Each forward timed on its own: on a shared machine the fastest runs are the undisturbed ones,
     // so the minimum and the lower quartile compare builds better than the mean.
     std::vector<double> times(static_cast<size_t>(count));
-    for (double& t : times) {
-        const auto t0 = std::chrono::steady_clock::now();
-        profiledForwards(tf, ids, capture, 1);
-        t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 1e6;
-    }
-    std::sort(times.begin(), times.end());
-    std::printf("  single forwards: min %.1f us, 10%% %.1f, 25%% %.1f, median %.1f\n", times.front(),
-                times[times.size() / 10], times[times.size() / 4], times[times.size() / 2]);
+    for (double& t : times) t = timeForward(tf, ids, capture);
+    printPercentiles("single forwards", percentiles(times));
     return 0;
 }
 

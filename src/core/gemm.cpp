@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #ifdef ATTNSCOPE_HAVE_OPENBLAS
 #include <cblas.h>
@@ -215,20 +218,29 @@ StridedMatrixMap transposed(const Eigen::Ref<const MatrixRM>& b)
 
 std::atomic<int> g_threads{0}; // 0: not configured yet
 
+// The cores, up to kMaxDefaultThreads: large products split dynamically (ChunkPool), so a busy
+// core costs them a chunk's wait rather than half the product.
+constexpr int kMaxDefaultThreads = 4;
+int defaultThreads()
+{
+    const unsigned cores = std::thread::hardware_concurrency();
+    return std::clamp(int(cores), 1, kMaxDefaultThreads);
+}
+
 int threadsFromEnvironment()
 {
     const char* value = std::getenv("ATTNSCOPE_THREADS");
-    if (!value) return 1;
+    if (!value) return defaultThreads();
     const int n = std::atoi(value);
     return std::clamp(n, 1, 64);
 }
 
-void applyThreads(int threads)
+// OpenBLAS runs every call on the calling thread: the engine splits large products itself
+// (ChunkPool below), so that a descheduled thread holds up one chunk, not half the product.
+void applyThreads(int)
 {
 #ifdef ATTNSCOPE_HAVE_OPENBLAS
-    openblas_set_num_threads(threads);
-#else
-    (void)threads;
+    openblas_set_num_threads(1);
 #endif
 }
 
@@ -241,6 +253,170 @@ void ensureConfigured()
         g_threads.compare_exchange_strong(expected, threadsFromEnvironment());
         applyThreads(g_threads.load());
     });
+}
+
+// ---- Large products on several threads ------------------------------------------------------
+// A large product with engineThreads() > 1 is cut into chunks of rows or columns of its output
+// (kChunksPerThread per thread); the calling thread and the pool's helpers take chunks from a
+// shared counter until none is left. OpenBLAS's own threads split a product statically in halves,
+// so on a busy machine the half of a descheduled thread made the whole product wait: 3–5× slower
+// than one thread (docs/performance.md, "Threads"). Here the others go on taking chunks, and the
+// caller waits at most for the chunk a descheduled helper holds.
+constexpr double kParallelProduct = 4.0 * 1024.0 * 1024.0; // multiply-adds; ~40 µs on one thread
+constexpr int kChunksPerThread = 4;
+constexpr Index kMinChunk = 32; // rows or columns
+
+class ChunkPool {
+public:
+    static ChunkPool& instance()
+    {
+        static ChunkPool* pool = new ChunkPool; // never destroyed: helpers may still wait at exit
+        return *pool;
+    }
+
+    // body(i) for every i in [0, count), on this thread and up to `helpers` helper threads. When
+    // another product is using the helpers (two forward passes at once), this one runs alone.
+    // A reference to a callable taking the chunk's index: no copy, no allocation (the engine's
+    // inner loops allocate nothing, core.test_allocations).
+    struct Body {
+        void (*call)(const void*, int);
+        const void* callable;
+        void operator()(int i) const { call(callable, i); }
+    };
+    template <class F>
+    static Body bodyOf(const F& f)
+    {
+        return {[](const void* c, int i) { (*static_cast<const F*>(c))(i); }, &f};
+    }
+
+    void run(int count, int helpers, Body body)
+    {
+        Job job;
+        job.body = body;
+        job.count = count;
+        job.maxHelpers = helpers;
+        bool posted = false;
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            if (!m_job && helpers > 0) {
+                while (int(m_threads.size()) < helpers) m_threads.emplace_back([this] { helperLoop(); });
+                m_job = &job;
+                ++m_generation;
+                posted = true;
+            }
+        }
+        if (posted) m_wake.notify_all();
+        for (int i = job.next.fetch_add(1); i < count; i = job.next.fetch_add(1)) body(i);
+        if (!posted) return;
+        std::unique_lock<std::mutex> lock(m_mutex);
+        m_job = nullptr; // no helper joins from now on; wait for those that did
+        m_done.wait(lock, [&] { return job.active == 0; });
+    }
+
+private:
+    struct Job {
+        Body body{};
+        int count = 0;
+        int maxHelpers = 0;
+        int joined = 0; // under m_mutex
+        int active = 0; // under m_mutex
+        std::atomic<int> next{0};
+    };
+
+    void helperLoop()
+    {
+        unsigned long long seen = 0;
+        std::unique_lock<std::mutex> lock(m_mutex);
+        for (;;) {
+            m_wake.wait(lock, [&] { return m_job && m_generation != seen; });
+            seen = m_generation;
+            Job* job = m_job;
+            if (job->joined >= job->maxHelpers) continue;
+            ++job->joined;
+            ++job->active;
+            lock.unlock();
+            for (int i = job->next.fetch_add(1); i < job->count; i = job->next.fetch_add(1)) job->body(i);
+            lock.lock();
+            if (--job->active == 0) m_done.notify_all();
+        }
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake, m_done;
+    Job* m_job = nullptr;
+    unsigned long long m_generation = 0;
+    std::vector<std::thread> m_threads; // detached in spirit: the pool lives until the process ends
+};
+
+// c (m, n) = alpha · a · op(b) (+ c when accumulate), op(b) = bᵀ when b is stored (n, k), else b
+// (k, n); all row-major with the given row steps. One call, on this thread: OpenBLAS (one thread)
+// or Eigen's blocked GEMM.
+void libraryProduct(bool bTransposed, Index m, Index n, Index k, float alpha, const float* a, Index lda,
+                    const float* b, Index ldb, bool accumulate, float* c, Index ldc)
+{
+#ifdef ATTNSCOPE_HAVE_OPENBLAS
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, bTransposed ? CblasTrans : CblasNoTrans, int(m), int(n), int(k), alpha,
+                a, int(lda), b, int(ldb), accumulate ? 1.0f : 0.0f, c, int(ldc));
+#else
+    using ConstStrided = Eigen::Map<const MatrixRM, 0, Eigen::OuterStride<>>;
+    const ConstStrided am(a, m, k, Eigen::OuterStride<>(lda));
+    StridedMatrixMap cm(c, m, n, Eigen::OuterStride<>(ldc));
+    if (bTransposed) {
+        const ConstStrided bm(b, n, k, Eigen::OuterStride<>(ldb));
+        if (accumulate) cm.noalias() += alpha * (am * bm.transpose());
+        else if (alpha == 1.0f) cm.noalias() = am * bm.transpose();
+        else cm.noalias() = alpha * (am * bm.transpose());
+    } else {
+        const ConstStrided bm(b, k, n, Eigen::OuterStride<>(ldb));
+        if (accumulate) cm.noalias() += alpha * (am * bm);
+        else if (alpha == 1.0f) cm.noalias() = am * bm;
+        else cm.noalias() = alpha * (am * bm);
+    }
+#endif
+}
+
+// A large product with its Linear extras: c = alpha · a · op(b) + bias (+ c), then post. Split
+// into chunks of output rows or columns when threads allow (ChunkPool), each chunk one library
+// call on a block. OpenBLAS blocks a smaller call's sums differently, so two threads agree with
+// one to float rounding, not bit for bit (core.test_attention threadsAgree); the teaching models'
+// products are all below the threshold and never split.
+void runLarge(bool bTransposed, Index m, Index n, Index k, float alpha, const float* a, Index lda, const float* b,
+              Index ldb, const float* bias, bool accumulate, PostOp post, float* c, Index ldc)
+{
+    ensureConfigured();
+    auto block = [&](Index r0, Index r1, Index c0, Index c1) {
+        const Index rows = r1 - r0, cols = c1 - c0;
+        float* cb = c + r0 * ldc + c0;
+        // The bias seeds the output (or is added to what is accumulated) and the product is
+        // accumulated onto it: no zero-fill before the product, no pass for the bias after.
+        if (bias) {
+            StridedMatrixMap out(cb, rows, cols, Eigen::OuterStride<>(ldc));
+            if (accumulate)
+                out.rowwise() += ConstRowVectorMap(bias + c0, cols);
+            else
+                out.rowwise() = ConstRowVectorMap(bias + c0, cols);
+        }
+        libraryProduct(bTransposed, rows, cols, k, alpha, a + r0 * lda, lda, bTransposed ? b + c0 * ldb : b + c0,
+                       ldb, accumulate || bias, cb, ldc);
+        if (post != PostOp::None)
+            for (Index i = 0; i < rows; ++i) applyPostOp(cb + i * ldc, cols, post);
+    };
+    const int threads = g_threads.load();
+    const bool byColumns = n >= m;
+    const Index extent = byColumns ? n : m;
+    const int chunks = int(std::min<Index>(Index(kChunksPerThread) * threads, extent / kMinChunk));
+    if (threads < 2 || chunks < 2 || double(m) * double(n) * double(k) < kParallelProduct) {
+        block(0, m, 0, n);
+        return;
+    }
+    // Column boundaries on whole packets, so chunks start where a packet-aligned row would.
+    const Index align = byColumns ? kPacket : 1;
+    auto edge = [&](int i) { return i == chunks ? extent : extent * i / chunks / align * align; };
+    const auto chunk = [&](int i) {
+        if (byColumns) block(0, m, edge(i), edge(i + 1));
+        else block(edge(i), edge(i + 1), 0, n);
+    };
+    ChunkPool::instance().run(chunks, threads - 1, ChunkPool::bodyOf(chunk));
 }
 
 } // namespace
@@ -354,25 +530,20 @@ void linearInto(const Eigen::Ref<const MatrixRM>& x, const float* w, const float
                rowStep(out.outerStride(), n), m, n, k, e);
         return;
     }
-    // Seeding the output with the bias (or adding it to what is accumulated) and accumulating the
-    // product saves both the zero-fill before an assignment and a separate pass for the bias.
+    if (largeProduct(m, n, k)) {
+        runLarge(true, m, n, k, 1.0f, x.data(), rowStep(x.outerStride(), k), w, k, b, accumulate, post, out.data(),
+                 rowStep(out.outerStride(), n));
+        return;
+    }
+    // A small Linear without a Wᵀ copy: Eigen, the bias seeding the output as above.
     if (b) {
         if (accumulate)
             out.rowwise() += ConstRowVectorMap(b, n);
         else
             out.rowwise() = ConstRowVectorMap(b, n);
     }
-    const bool add = accumulate || b;
     const ConstMatrixMap weight(w, n, k);
-#ifdef ATTNSCOPE_HAVE_OPENBLAS
-    if (largeProduct(m, n, k)) {
-        ensureConfigured();
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(m), int(n), int(k), 1.0f, x.data(),
-                    int(rowStep(x.outerStride(), k)), w, int(k), add ? 1.0f : 0.0f, out.data(),
-                    int(rowStep(out.outerStride(), n)));
-    } else
-#endif
-    if (add)
+    if (accumulate || b)
         out.noalias() += x * weight.transpose();
     else
         out.noalias() = x * weight.transpose();
@@ -388,14 +559,8 @@ void gemmNT(const Eigen::Ref<const MatrixRM>& a, const Eigen::Ref<const MatrixRM
         gemmNN(a, transposed(b), c, alpha);
         return;
     }
-#ifdef ATTNSCOPE_HAVE_OPENBLAS
-    ensureConfigured();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(m), int(n), int(k), alpha, a.data(),
-                int(rowStep(a.outerStride(), k)), b.data(), int(rowStep(b.outerStride(), k)), 0.0f, c.data(),
-                int(rowStep(c.outerStride(), n)));
-#else
-    c.noalias() = alpha * (a * b.transpose());
-#endif
+    runLarge(true, m, n, k, alpha, a.data(), rowStep(a.outerStride(), k), b.data(), rowStep(b.outerStride(), k),
+             nullptr, false, PostOp::None, c.data(), rowStep(c.outerStride(), n));
 }
 
 void gemmNN(const Eigen::Ref<const MatrixRM>& a, const Eigen::Ref<const MatrixRM>& b, Eigen::Ref<MatrixRM> c,
@@ -409,17 +574,8 @@ void gemmNN(const Eigen::Ref<const MatrixRM>& a, const Eigen::Ref<const MatrixRM
                rowStep(c.outerStride(), n), m, n, k, e);
         return;
     }
-#ifdef ATTNSCOPE_HAVE_OPENBLAS
-    ensureConfigured();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n), int(k), alpha, a.data(),
-                int(rowStep(a.outerStride(), k)), b.data(), int(rowStep(b.outerStride(), n)), 0.0f, c.data(),
-                int(rowStep(c.outerStride(), n)));
-#else
-    if (alpha == 1.0f)
-        c.noalias() = a * b;
-    else
-        c.noalias() = alpha * (a * b);
-#endif
+    runLarge(false, m, n, k, alpha, a.data(), rowStep(a.outerStride(), k), b.data(), rowStep(b.outerStride(), n),
+             nullptr, false, PostOp::None, c.data(), rowStep(c.outerStride(), n));
 }
 
 } // namespace attnscope

@@ -1,7 +1,8 @@
 // The engine's matrix products in one place: Linear layers (x·Wᵀ + b) and attention's per-head
 // products. Three paths, by size (docs/performance.md has the figures):
 //  - large products (≥ 2²⁰ multiply-adds) go to OpenBLAS's cblas_sgemm when built with it
-//    (CMake ATTNSCOPE_BLAS), otherwise to Eigen's blocked GEMM;
+//    (CMake ATTNSCOPE_BLAS), otherwise to Eigen's blocked GEMM, split between threads from 2²²
+//    on (setEngineThreads below);
 //  - small ones whose right operand is row-major (K, N) — A·V, Q·Kᵀ with Kᵀ copied, and Linear
 //    layers whose Wᵀ the Transformer keeps (small models) — run a register-blocked kernel here
 //    that needs no packing: on the tiny model's 32 × 64 × 256 shapes it reaches ~95 GFLOP/s
@@ -58,10 +59,12 @@ void gemmNT(const Eigen::Ref<const MatrixRM>& a, const Eigen::Ref<const MatrixRM
 void gemmNN(const Eigen::Ref<const MatrixRM>& a, const Eigen::Ref<const MatrixRM>& b, Eigen::Ref<MatrixRM> c,
             float alpha = 1.0f);
 
-// Threads the BLAS may use for one large product. 1 by default (the single-thread path is the
-// reference, and BLAS workers waiting for work cost a busy machine CPU time); ATTNSCOPE_THREADS
-// in the environment sets the start value. Products too small to split stay on one thread
-// whatever this says. Without OpenBLAS this is recorded but has no effect.
+// Threads for one large product (≥ 2²² multiply-adds: GPT-2-sized projections and long inputs'
+// attention, never a teaching model's products, which stay on the calling thread). By default the
+// machine's cores, at most 4; ATTNSCOPE_THREADS in the environment sets the start value, 1 keeps
+// every product on the calling thread. A product is cut into chunks of output rows or columns that
+// the calling thread and helper threads take in turn, so a descheduled thread delays one chunk, not
+// half the product (docs/performance.md, "Threads"). Helpers sleep while there is no such product.
 void setEngineThreads(int threads);
 int engineThreads();
 

@@ -27,6 +27,8 @@ private slots:
     void queryOffsetShiftsCausalMask();
     void productsMatchEigen_data();
     void productsMatchEigen();
+    void threadsAgree_data();
+    void threadsAgree();
     void expMatchesEigenBitForBit();
     void layerNormMatchesEigenBitForBit_data();
     void layerNormMatchesEigenBitForBit();
@@ -340,6 +342,71 @@ void TestAttention::productsMatchEigen()
         QVERIFY(separate == viaKernel);
     }
     setEngineThreads(1);
+}
+
+void TestAttention::threadsAgree_data()
+{
+    QTest::addColumn<int>("m");
+    QTest::addColumn<int>("k");
+    QTest::addColumn<int>("n");
+    // Wider than tall: chunks of columns (GPT-2's projections); taller than wide: chunks of rows
+    // (a long input's Q_h K_hᵀ is square, A_h V_h tall); odd sizes leave uneven last chunks.
+    QTest::newRow("columns 128x768x2304") << 128 << 768 << 2304;
+    QTest::newRow("columns 37x300x1000") << 37 << 300 << 1000;
+    QTest::newRow("rows 1500x64x100") << 1500 << 64 << 100;
+}
+
+// A large product split between two threads (gemm.cpp, ChunkPool), chunks of columns or of rows,
+// gives the one-thread result for every product kind and Linear extra (bias, accumulate, GELU).
+void TestAttention::threadsAgree()
+{
+    QFETCH(int, m);
+    QFETCH(int, k);
+    QFETCH(int, n);
+    QVERIFY(largeProduct(m, n, k));
+    const MatrixRM a = MatrixRM::Random(m, k), bT = MatrixRM::Random(n, k), b = MatrixRM::Random(k, n);
+    const RowVector bias = RowVector::Random(n);
+    const MatrixRM start = MatrixRM::Random(m, n);
+    struct Results {
+        MatrixRM nt, nn, linear, accumulated, gelu;
+    };
+    auto compute = [&](int threads) {
+        setEngineThreads(threads);
+        Results r;
+        r.nt.resize(m, n);
+        gemmNT(a, bT, 0.125f, r.nt);
+        r.nn.resize(m, n);
+        gemmNN(a, b, r.nn, 0.5f);
+        linearForward(a, bT.data(), bias.data(), n, r.linear);
+        r.accumulated = start;
+        linearInto(a, bT.data(), bias.data(), r.accumulated, nullptr, 0, true);
+        r.gelu.resize(m, n);
+        linearInto(a, bT.data(), bias.data(), r.gelu, nullptr, 0, false, PostOp::Gelu);
+        return r;
+    };
+    const Results one = compute(1), two = compute(2);
+    setEngineThreads(1);
+    // Each chunk is the library's product on a block; OpenBLAS blocks a smaller product otherwise,
+    // so the sums are rounded in another order: equal to float rounding, not bit for bit
+    // (differences of 4e-7 to 2e-5 here, on sums of k products of magnitude ≤ 1).
+    const float tol = 1e-5f * float(k);
+    auto close = [tol](const MatrixRM& x, const MatrixRM& y) { return (x - y).cwiseAbs().maxCoeff() < tol; };
+    QVERIFY(close(one.nt, two.nt));
+    QVERIFY(close(one.nn, two.nn));
+    QVERIFY(close(one.linear, two.linear));
+    QVERIFY(close(one.accumulated, two.accumulated));
+    QVERIFY(close(one.gelu, two.gelu));
+    // And both are the products.
+    QVERIFY(close(two.nt, 0.125f * (a * bT.transpose())));
+    QVERIFY(close(two.nn, 0.5f * (a * b)));
+    QVERIFY(close(two.linear.rowwise() - bias, a * bT.transpose()));
+    QVERIFY(close((two.accumulated - start).rowwise() - bias, a * bT.transpose()));
+    MatrixRM activated = two.linear;
+    for (Eigen::Index i = 0; i < activated.size(); ++i) {
+        const float v = activated.data()[i];
+        activated.data()[i] = 0.5f * v * (1.0f + std::erf(v / std::sqrt(2.0f)));
+    }
+    QVERIFY((two.gelu - activated).cwiseAbs().maxCoeff() < 1e-5f);
 }
 
 // row_ops.h's exp for x ≤ 0 is Eigen's pexp with a shorter 2^m: the same bits on a dense sample of
