@@ -237,7 +237,7 @@ int threadsFromEnvironment()
 
 // OpenBLAS runs every call on the calling thread: the engine splits large products itself
 // (ChunkPool below), so that a descheduled thread holds up one chunk, not half the product.
-void applyThreads(int)
+void pinLibraryToOneThread()
 {
 #ifdef ATTNSCOPE_HAVE_OPENBLAS
     openblas_set_num_threads(1);
@@ -251,7 +251,7 @@ void ensureConfigured()
     std::call_once(once, [] {
         int expected = 0;
         g_threads.compare_exchange_strong(expected, threadsFromEnvironment());
-        applyThreads(g_threads.load());
+        pinLibraryToOneThread();
     });
 }
 
@@ -482,7 +482,6 @@ void setEngineThreads(int threads)
     ensureConfigured();
     threads = std::clamp(threads, 1, 64);
     g_threads.store(threads);
-    applyThreads(threads);
 }
 
 int engineThreads()
