@@ -229,10 +229,28 @@ void printPercentiles(const char* label, const Percentiles& p)
                 p.p10, p.p25, p.median, p.p90, p.p99, p.mean);
 }
 
+// The same forwards into one result whose storage each pass reuses (Transformer::forwardInto):
+// the captured matrices are overwritten in place instead of allocated and freed.
+__attribute__((noinline)) void profiledForwardsInto(const Transformer& tf, const std::vector<int>& ids,
+                                                    Capture capture, int count, ForwardResult& r)
+{
+    for (int i = 0; i < count; ++i) {
+        tf.forwardInto(r, ids, {}, capture);
+        benchmark::DoNotOptimize(r.logits.data());
+    }
+}
+
 double timeForward(const Transformer& tf, const std::vector<int>& ids, Capture capture)
 {
     const auto t0 = std::chrono::steady_clock::now();
     profiledForwards(tf, ids, capture, 1);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 1e6;
+}
+
+double timeForwardInto(const Transformer& tf, const std::vector<int>& ids, Capture capture, ForwardResult& r)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    profiledForwardsInto(tf, ids, capture, 1, r);
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 1e6;
 }
 
@@ -260,6 +278,14 @@ int profileMode(int count, const std::string& shapeName, const std::string& capt
     std::vector<double> times(static_cast<size_t>(count));
     for (double& t : times) t = timeForward(tf, ids, capture);
     printPercentiles("single forwards", percentiles(times));
+    // Into one reused result (forwardInto), as a loop over inputs of one length would run them.
+    ForwardResult reused;
+    profiledForwardsInto(tf, ids, capture, 1, reused);
+    const long long allocationsInto = g_allocations.load();
+    profiledForwardsInto(tf, ids, capture, 1, reused);
+    std::printf("  into a reused result: %lld heap allocations per forward\n", g_allocations.load() - allocationsInto);
+    for (double& t : times) t = timeForwardInto(tf, ids, capture, reused);
+    printPercentiles("single forwards into a reused result", percentiles(times));
     return 0;
 }
 

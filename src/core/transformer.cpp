@@ -298,11 +298,61 @@ void Transformer::decode(const std::vector<int>& target, const MatrixRM* memory,
     if (c.finalNorm) layerNormInto(m_decoderNorm, hidden, hidden);
 }
 
+namespace {
+
+// Readies a trace that a previous forward pass filled for the next one (forwardInto): keeps the
+// storage of what `capture` records and frees the rest, and drops the stacks this model does not
+// produce, so the trace ends up as a fresh forward pass would leave it.
+void resetTraceFor(Trace& trace, Capture capture, const ModelConfig& c)
+{
+    trace.causalDecoder = false;
+    trace.compact = false;
+    trace.memory.resize(0, 0);
+    trace.sourcePadding.clear();
+    if (capture == Capture::None) {
+        trace.encoder.clear();
+        trace.decoder.clear();
+        trace.cross.clear();
+        return;
+    }
+    if (c.type == ArchType::Decoder) trace.encoder.clear();
+    if (c.type == ArchType::Encoder) trace.decoder.clear();
+    if (!c.hasCrossAttention()) trace.cross.clear();
+    const bool full = capture == Capture::Full;
+    const bool compact = capture == Capture::Compact;
+    for (std::vector<LayerTrace>* stack : {&trace.encoder, &trace.decoder, &trace.cross})
+        for (LayerTrace& layer : *stack) {
+            if (!compact) layer.input.resize(0, 0);
+            for (HeadTrace& h : layer.heads) {
+                if (compact) h.weights.resize(0, 0);
+                if (!full) {
+                    h.q.resize(0, 0);
+                    h.k.resize(0, 0);
+                    h.v.resize(0, 0);
+                    h.scores.resize(0, 0);
+                    h.output.resize(0, 0);
+                }
+                if (!compact) h.thumbnail.resize(0, 0);
+            }
+        }
+}
+
+} // namespace
+
 ForwardResult Transformer::forward(const std::vector<int>& source, const std::vector<int>& target,
                                    Capture capture, const HeadAblation* ablation, int firstLogitRow) const
 {
-    const ModelConfig& c = m_model->config;
     ForwardResult r;
+    forwardInto(r, source, target, capture, ablation, firstLogitRow);
+    return r;
+}
+
+void Transformer::forwardInto(ForwardResult& r, const std::vector<int>& source, const std::vector<int>& target,
+                              Capture capture, const HeadAblation* ablation, int firstLogitRow) const
+{
+    const ModelConfig& c = m_model->config;
+    r.maskedRows = 0;
+    resetTraceFor(r.trace, capture, c);
     // This thread's scratch, kept for its next forward pass while it is small (a teaching model's
     // is a few hundred KB): a tiny forward then allocates only what it returns, ~1 µs of its
     // ~100. A long input's scratch (tens of MB for GPT-2 sizes at 2048 tokens) is freed at the
@@ -336,7 +386,6 @@ ForwardResult Transformer::forward(const std::vector<int>& source, const std::ve
     const Eigen::Index skip = std::clamp<Eigen::Index>(firstLogitRow, 0, top.rows());
     r.logits.resize(top.rows() - skip, m_outVocab);
     linearInto(top.bottomRows(top.rows() - skip), m_head, m_headBias, r.logits, m_headT, m_headTStride);
-    return r;
 }
 
 const AttentionWeights* Transformer::attentionWeights(Stack stack, int layer) const

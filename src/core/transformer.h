@@ -36,6 +36,14 @@ public:
     // token needs only the last row, and T × V floats are 412 MB for GPT-2's vocabulary at 2048.
     ForwardResult forward(const std::vector<int>& source, const std::vector<int>& target, Capture capture,
                           const HeadAblation* ablation = nullptr, int firstLogitRow = 0) const;
+    // The same forward pass written into `result`, reusing its storage: every matrix whose size
+    // is unchanged since the previous call (same model, same input lengths) is overwritten in
+    // place, and what this capture does not record is freed, so nothing stale survives. A loop
+    // of forwards on inputs of one length (the induction probe, the bench) then allocates a
+    // handful of blocks per pass instead of one per captured matrix (48 + for the tiny model's
+    // full capture). Gives the same numbers as forward().
+    void forwardInto(ForwardResult& result, const std::vector<int>& source, const std::vector<int>& target,
+                     Capture capture, const HeadAblation* ablation = nullptr, int firstLogitRow = 0) const;
 
     // Greedy decoding until eos or maxLen total decoder positions.
     // encoder-decoder: returns the generated ids after bos (eos included when produced).

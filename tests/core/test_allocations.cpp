@@ -192,6 +192,10 @@ private slots:
     void forwardDoesNotAllocatePerTokenLayerOrHead_data();
     void forwardDoesNotAllocatePerTokenLayerOrHead();
     void scratchKeptOnlyWhenSmall();
+    void reusedResultAllocatesNoCapture_data();
+    void reusedResultAllocatesNoCapture();
+    void reusedResultEqualsFreshForward_data();
+    void reusedResultEqualsFreshForward();
 };
 
 // The counter itself: a vector of floats is one allocation, an Eigen matrix too (glibc).
@@ -283,6 +287,109 @@ void TestAllocations::scratchKeptOnlyWhenSmall()
              qPrintable(QString("%1 allocations: the long input's scratch was kept").arg(again)));
     // And a small forward after the long one is back to its results only.
     QCOMPARE(allocationsOfForward(small, 32, Capture::None), kCountsEigen ? 2LL : 0LL);
+}
+
+// forwardInto() on a result of the same model and lengths overwrites the captured matrices in
+// place: whatever the capture, layers or heads, a pass allocates only the forward's own few blocks
+// (hidden states, masks), none of the 6 per head a Full capture records.
+void TestAllocations::reusedResultAllocatesNoCapture_data()
+{
+    QTest::addColumn<int>("type");
+    QTest::newRow("encoder") << int(ArchType::Encoder);
+    QTest::newRow("decoder") << int(ArchType::Decoder);
+    QTest::newRow("encoder-decoder") << int(ArchType::EncoderDecoder);
+}
+
+void TestAllocations::reusedResultAllocatesNoCapture()
+{
+    QFETCH(int, type);
+    const Shape shallow{ArchType(type), 64, 2, 256, 1, NormPosition::Pre};
+    const Shape deep{ArchType(type), 64, 8, 256, 3, NormPosition::Pre};
+    auto reused = [](const Transformer& t, Capture capture) {
+        const std::vector<int> source = ids(24, 1);
+        const std::vector<int> target =
+            t.model().config.type == ArchType::EncoderDecoder ? ids(24, 2) : std::vector<int>{};
+        ForwardResult r;
+        t.forwardInto(r, source, target, capture);
+        t_allocations = 0;
+        t_counting = true;
+        t.forwardInto(r, source, target, capture);
+        t_counting = false;
+        return t_allocations;
+    };
+    const Transformer a(randomModel(shallow)), b(randomModel(deep));
+    const long long none = reused(b, Capture::None);
+    const long long fullShallow = reused(a, Capture::Full), fullDeep = reused(b, Capture::Full);
+    const long long attention = reused(b, Capture::Attention);
+    qInfo("allocations of a reused forward: none %lld, attention %lld, full %lld (1 x 2) / %lld (3 x 8); "
+          "a fresh full capture records %lld matrices",
+          none, attention, fullShallow, fullDeep, captureAllocations(deep, Capture::Full));
+    QVERIFY(none <= kMaxOwnAllocations);
+    QCOMPARE(attention, none);
+    QCOMPARE(fullDeep, fullShallow);
+    QVERIFY2(std::abs(fullDeep - none) <= kPathBuffers,
+             qPrintable(QString("full capture %1 allocations, none %2").arg(fullDeep).arg(none)));
+}
+
+void TestAllocations::reusedResultEqualsFreshForward_data()
+{
+    QTest::addColumn<int>("type");
+    QTest::addColumn<int>("norm");
+    QTest::newRow("encoder pre-norm") << int(ArchType::Encoder) << int(NormPosition::Pre);
+    QTest::newRow("decoder post-norm") << int(ArchType::Decoder) << int(NormPosition::Post);
+    QTest::newRow("encoder-decoder pre-norm") << int(ArchType::EncoderDecoder) << int(NormPosition::Pre);
+}
+
+// One result reused across changes of capture and length ends up exactly as a fresh forward pass
+// leaves it: the same bits where both record, and nothing left over from an earlier capture.
+void TestAllocations::reusedResultEqualsFreshForward()
+{
+    QFETCH(int, type);
+    QFETCH(int, norm);
+    const Transformer t(randomModel({ArchType(type), 64, 4, 128, 2, NormPosition(norm)}));
+    const bool twoInputs = ArchType(type) == ArchType::EncoderDecoder;
+    auto same = [](const MatrixRM& x, const MatrixRM& y) {
+        return x.rows() == y.rows() && x.cols() == y.cols() && (x.size() == 0 || x == y);
+    };
+    const std::pair<Capture, int> steps[] = {{Capture::Full, 20},      {Capture::Full, 20}, {Capture::Attention, 20},
+                                             {Capture::Full, 12},      {Capture::Compact, 12},
+                                             {Capture::Attention, 12}, {Capture::None, 12}, {Capture::Full, 20}};
+    ForwardResult reused;
+    int step = 0;
+    for (const auto& [capture, tokens] : steps) {
+        const std::vector<int> source = ids(tokens, unsigned(step) + 1);
+        const std::vector<int> target = twoInputs ? ids(tokens - 3, unsigned(step) + 7) : std::vector<int>{};
+        const ForwardResult fresh = t.forward(source, target, capture);
+        t.forwardInto(reused, source, target, capture);
+        const QString where = QString("step %1").arg(step);
+        QVERIFY2(same(reused.logits, fresh.logits), qPrintable(where + ": logits"));
+        QCOMPARE(reused.maskedRows, fresh.maskedRows);
+        const Trace &r = reused.trace, &f = fresh.trace;
+        QCOMPARE(r.causalDecoder, f.causalDecoder);
+        QCOMPARE(r.compact, f.compact);
+        QVERIFY2(same(r.memory, f.memory), qPrintable(where + ": memory"));
+        QCOMPARE(r.sourcePadding, f.sourcePadding);
+        for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
+            QCOMPARE(r.stack(s).size(), f.stack(s).size());
+            for (size_t l = 0; l < f.stack(s).size(); ++l) {
+                const LayerTrace &rl = r.stack(s)[l], &fl = f.stack(s)[l];
+                QVERIFY2(same(rl.input, fl.input), qPrintable(where + ": layer input"));
+                QCOMPARE(rl.heads.size(), fl.heads.size());
+                for (size_t h = 0; h < fl.heads.size(); ++h) {
+                    const HeadTrace &rh = rl.heads[h], &fh = fl.heads[h];
+                    const QString head = where + QString(", %1 layer %2 head %3: ").arg(toString(s)).arg(l).arg(h);
+                    QVERIFY2(same(rh.weights, fh.weights), qPrintable(head + "weights"));
+                    QVERIFY2(same(rh.q, fh.q), qPrintable(head + "q"));
+                    QVERIFY2(same(rh.k, fh.k), qPrintable(head + "k"));
+                    QVERIFY2(same(rh.v, fh.v), qPrintable(head + "v"));
+                    QVERIFY2(same(rh.scores, fh.scores), qPrintable(head + "scores"));
+                    QVERIFY2(same(rh.output, fh.output), qPrintable(head + "output"));
+                    QVERIFY2(same(rh.thumbnail, fh.thumbnail), qPrintable(head + "thumbnail"));
+                }
+            }
+        }
+        ++step;
+    }
 }
 
 QTEST_APPLESS_MAIN(TestAllocations)

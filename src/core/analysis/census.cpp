@@ -69,11 +69,12 @@ MatrixRM inductionScores(const Transformer& tf, const InductionProbe& probe)
     const int n = std::min(probe.length, (c.maxLen - offset) / 2);
     if (n < 2 || candidates.empty()) return out;
     out.setZero();
+    ForwardResult f; // every probe has the same length: its storage is reused (forwardInto)
     for (int seed = 0; seed < probe.seeds; ++seed) {
         std::vector<int> seq = prefix;
         const std::vector<int> body = repeatedRandomTokens(candidates, n, std::uint64_t(seed + 1));
         seq.insert(seq.end(), body.begin(), body.end());
-        const ForwardResult f = tf.forward(seq, {}, Capture::Attention);
+        tf.forwardInto(f, seq, {}, Capture::Attention);
         for (int l = 0; l < c.decoderLayers; ++l)
             for (int h = 0; h < c.nHeads; ++h)
                 out(l, h) += float(inductionScore(f.trace.decoder[size_t(l)].heads[size_t(h)].weights, n, offset));
@@ -150,11 +151,12 @@ MatrixRM headImportance(const Transformer& tf, const RunResult& run, Stack stack
         base.logits.row(r).maxCoeff(&best);
         predicted.push_back(best);
     }
+    ForwardResult f; // one forward per head, all of the same input: the logits' storage is reused
     for (int l = 0; l < layers; ++l) {
         for (int h = 0; h < c.nHeads; ++h) {
             HeadAblation ablation;
             ablation.zero(stack, l, h, c.dHead());
-            const ForwardResult f = tf.forward(source, target, Capture::None, &ablation);
+            tf.forwardInto(f, source, target, Capture::None, &ablation);
             double drop = 0.0;
             for (size_t k = 0; k < rows.size(); ++k)
                 drop += logSoftmaxAt(base.logits, rows[k], predicted[k]) - logSoftmaxAt(f.logits, rows[k], predicted[k]);
