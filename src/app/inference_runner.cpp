@@ -152,11 +152,14 @@ void InferenceRunner::start(Request request)
         try {
             auto result = std::make_shared<const RunResult>(runModel(*request.transformer, request.options));
             out.result = result;
+            out.milliseconds = double(timer.nsecsElapsed()) / 1e6;
             // The census and head importance need every head of every layer (importance one
             // forward pass per head): offered while the full capture fits the budget.
             if (request.analyse && !result->trace.compact) {
                 // A failed analysis leaves the run itself shown (the analysis views say so).
                 try {
+                    QElapsedTimer analysisTimer;
+                    analysisTimer.start();
                     auto analysis = std::make_shared<RunAnalysis>();
                     for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
                         if (result->trace.stack(s).empty()) continue;
@@ -164,6 +167,7 @@ void InferenceRunner::start(Request request)
                         analysis->importance.emplace_back(s, headImportance(*request.transformer, *result, s));
                     }
                     out.analysis = std::move(analysis);
+                    out.analysisMilliseconds = double(analysisTimer.nsecsElapsed()) / 1e6;
                 } catch (const std::exception&) {
                 }
             }
@@ -172,7 +176,7 @@ void InferenceRunner::start(Request request)
         } catch (const std::exception& e) {
             out.error = QString::fromStdString(e.what());
         }
-        out.milliseconds = double(timer.nsecsElapsed()) / 1e6;
+        if (!out.result) out.milliseconds = double(timer.nsecsElapsed()) / 1e6;
         QMetaObject::invokeMethod(this, [this, out = std::move(out)]() mutable { onDone(std::move(out)); },
                                   Qt::QueuedConnection);
     });

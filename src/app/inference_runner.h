@@ -49,7 +49,8 @@ struct RunOutcome {
     std::shared_ptr<const RunResult> result;        // null when the run failed
     std::shared_ptr<const RunAnalysis> analysis;    // when requested and it succeeded
     QString error;                                  // one line, when it failed
-    double milliseconds = 0.0;                      // forward time (tokenize + run + trace)
+    double milliseconds = 0.0;                      // the run: tokenize + forward + trace (+ decoding)
+    double analysisMilliseconds = -1.0;             // the census and head importance; < 0: none ran
     std::shared_ptr<const HeadAblation> ablation;   // the ablation the run used (null: none)
     QString ablationError;                          // the mean-ablation reference failed: run unablated
 };

@@ -595,7 +595,11 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
     const size_t nTarget = m_result->targetTokens.size();
     QString status = tr("%n source token(s)", nullptr, int(nSource));
     if (nTarget > 0) status += tr(" \u00B7 %n target token(s)", nullptr, int(nTarget));
-    status += tr(" \u00B7 forward %1 ms").arg(outcome.milliseconds, 0, 'f', outcome.milliseconds < 10 ? 2 : 0);
+    auto ms = [](double v) { return QString::number(v, 'f', v < 10 ? 2 : 0); };
+    status += tr(" \u00B7 forward %1 ms").arg(ms(outcome.milliseconds));
+    // The census and head importance (one forward per head) run with every input while they fit.
+    if (outcome.analysisMilliseconds >= 0)
+        status += tr(" \u00B7 head analysis %1 ms").arg(ms(outcome.analysisMilliseconds));
     m_statusTokens->setText(status);
     emit resultShown();
 }

@@ -85,6 +85,11 @@ void TestAnalysisViews::censusShowsCoreStatistics()
     const HeadCensus census = computeCensus(*e.transformer, e.run, Stack::Decoder);
     const auto& panels = m_window->censusView()->grid()->panels();
     QCOMPARE(int(panels.size()), kHeadStatisticCount); // decoder-only: induction is defined too
+    // The status line keeps the run's own time apart from the analysis's (a forward per head).
+    const QString status = m_window->statusBar()->findChildren<QLabel*>().last()->text();
+    QVERIFY2(status.contains(" forward ") && status.contains("head analysis") &&
+                 status.indexOf("forward") < status.indexOf("head analysis"),
+             qPrintable(status));
     for (const HeadGridView::Panel& p : panels) {
         QCOMPARE(p.title, QString::fromLatin1(displayName(HeadStatistic(p.id))));
         QVERIFY2(sameMatrix(p.values, census.values[size_t(p.id)]), qPrintable(p.title));
