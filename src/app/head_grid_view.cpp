@@ -1,6 +1,8 @@
 // See head_grid_view.h.
 #include "app/head_grid_view.h"
 
+#include <QRegularExpression>
+
 #include "render/colormaps.h"
 
 #include <QMouseEvent>
@@ -34,12 +36,28 @@ std::pair<double, double> finiteRange(const MatrixRM& m)
     return {lo, hi};
 }
 
-QString number(double v)
+int defaultDecimals(double v) { return std::abs(v) >= 100 ? 0 : std::abs(v) >= 10 ? 1 : 2; }
+
+QString fixed(double v, int decimals)
 {
     if (!std::isfinite(v)) return QStringLiteral("n/a");
-    return QString::number(v, 'f', std::abs(v) >= 100 ? 0 : std::abs(v) >= 10 ? 1 : 2);
+    QString s = QString::number(v, 'f', decimals);
+    // A small negative value rounds to "-0.00": the sign says nothing there.
+    const bool zero = std::none_of(s.begin(), s.end(), [](QChar c) { return c >= QLatin1Char('1') && c <= QLatin1Char('9'); });
+    if (zero && s.startsWith(QLatin1Char('-'))) s.remove(0, 1);
+    return s;
 }
 } // namespace
+
+QString HeadGridView::cellText(double value) { return fixed(value, defaultDecimals(value)); }
+
+QString HeadGridView::legendText(double lo, double hi)
+{
+    int decimals = std::max(defaultDecimals(lo), defaultDecimals(hi));
+    if (std::isfinite(lo) && std::isfinite(hi) && lo != hi)
+        while (decimals < 6 && fixed(lo, decimals) == fixed(hi, decimals)) ++decimals;
+    return tr("colour: %1 \u2026 %2").arg(fixed(lo, decimals), fixed(hi, decimals));
+}
 
 HeadGridView::HeadGridView(QWidget* parent) : QWidget(parent)
 {
@@ -167,7 +185,7 @@ void HeadGridView::paint(QPainter& p, const QSize& size) const
                 }
                 if (c.width() >= 30 && c.height() >= 14) {
                     p.setPen(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
-                    p.drawText(c, Qt::AlignCenter, number(v));
+                    p.drawText(c, Qt::AlignCenter, cellText(v));
                 }
                 if (l == m_selectedLayer && h == m_selectedHead) {
                     p.setPen(QPen(pal.color(QPalette::Highlight), 3));
@@ -177,8 +195,7 @@ void HeadGridView::paint(QPainter& p, const QSize& size) const
         }
         const QRect last = cellRect(k, std::max(0, layers - 1), 0, size);
         p.setPen(pal.color(QPalette::Text));
-        p.drawText(QRect(pr.left(), last.bottom() + 3, pr.width(), kLegend), Qt::AlignCenter,
-                   tr("colour: %1 \u2026 %2").arg(number(lo), number(hi)));
+        p.drawText(QRect(pr.left(), last.bottom() + 3, pr.width(), kLegend), Qt::AlignCenter, legendText(lo, hi));
     }
 }
 

@@ -38,6 +38,12 @@ public:
     QSize preferredExportSize() const;
     void paint(QPainter& painter, const QSize& size) const;
 
+    // A cell's label: 2 decimals below 10, 1 below 100, none above; never "-0.00".
+    static QString cellText(double value);
+    // The colour legend "colour: lo … hi", with as many decimals (up to 6) as it takes for lo and
+    // hi to read differently: a map spanning −0.0031 … 0.0042 does not read "-0.00 … 0.00".
+    static QString legendText(double lo, double hi);
+
 signals:
     void cellClicked(int panelId, int layer, int head);
 

@@ -51,6 +51,7 @@ private slots:
     void initTestCase();
     void censusShowsCoreStatistics();
     void censusClickOpensHeadAndExportsCsv();
+    void gridLabelsReadable();
     void importanceMapEqualsCore();
     void analysisRunsOnlyWhileItsTabIsShown();
     void togglingAHeadReRunsTheModel();
@@ -73,6 +74,23 @@ void TestAnalysisViews::initTestCase()
     m_encdec = test::writeFile(m_dir.filePath("encdec.json"), test::appModel("encoder-decoder").dump());
     m_decoder = test::writeFile(m_dir.filePath("decoder.json"), test::appModel("decoder").dump());
     m_encoder = test::writeFile(m_dir.filePath("encoder.json"), test::appModel("encoder").dump());
+}
+
+// Hand-picked values: cells keep 2 decimals below 10 and lose a meaningless minus; the legend
+// gains decimals until its two ends differ.
+void TestAnalysisViews::gridLabelsReadable()
+{
+    QCOMPARE(HeadGridView::cellText(0.834), QString("0.83"));
+    QCOMPARE(HeadGridView::cellText(-0.0004), QString("0.00"));
+    QCOMPARE(HeadGridView::cellText(-0.006), QString("-0.01"));
+    QCOMPARE(HeadGridView::cellText(12.345), QString("12.3"));
+    QCOMPARE(HeadGridView::cellText(250.7), QString("251"));
+    QCOMPARE(HeadGridView::cellText(std::nan("")), QString("n/a"));
+    QCOMPARE(HeadGridView::legendText(0.12, 0.95), QString("colour: 0.12 \u2026 0.95"));
+    QCOMPARE(HeadGridView::legendText(-0.0031, 0.0042), QString("colour: -0.003 \u2026 0.004"));
+    QCOMPARE(HeadGridView::legendText(0.0, 0.00002), QString("colour: 0.00000 \u2026 0.00002"));
+    QCOMPARE(HeadGridView::legendText(0.5, 0.5), QString("colour: 0.50 \u2026 0.50"));
+    QCOMPARE(HeadGridView::legendText(1.0, 1.0 + 1e-9), QString("colour: 1.000000 \u2026 1.000000"));
 }
 
 void TestAnalysisViews::censusShowsCoreStatistics()
