@@ -40,8 +40,8 @@ public:
     // is unchanged since the previous call (same model, same input lengths) is overwritten in
     // place, and what this capture does not record is freed, so nothing stale survives. A loop
     // of forwards on inputs of one length (the induction probe, the bench) then allocates a
-    // handful of blocks per pass instead of one per captured matrix (48 + for the tiny model's
-    // full capture). Gives the same numbers as forward().
+    // block or two per pass (the hidden states) instead of one per captured matrix as well (48
+    // more for the tiny model's full capture). Gives the same numbers as forward().
     void forwardInto(ForwardResult& result, const std::vector<int>& source, const std::vector<int>& target,
                      Capture capture, const HeadAblation* ablation = nullptr, int firstLogitRow = 0) const;
 
