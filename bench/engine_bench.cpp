@@ -240,17 +240,12 @@ __attribute__((noinline)) void profiledForwardsInto(const Transformer& tf, const
     }
 }
 
-double timeForward(const Transformer& tf, const std::vector<int>& ids, Capture capture)
+// Wall time of one call of f, in microseconds.
+template <class F>
+double microseconds(F&& f)
 {
     const auto t0 = std::chrono::steady_clock::now();
-    profiledForwards(tf, ids, capture, 1);
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 1e6;
-}
-
-double timeForwardInto(const Transformer& tf, const std::vector<int>& ids, Capture capture, ForwardResult& r)
-{
-    const auto t0 = std::chrono::steady_clock::now();
-    profiledForwardsInto(tf, ids, capture, 1, r);
+    f();
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 1e6;
 }
 
@@ -276,7 +271,7 @@ int profileMode(int count, const std::string& shapeName, const std::string& capt
     // Each forward timed on its own: on a shared machine the fastest runs are the undisturbed ones,
     // so the minimum and the lower quartile compare builds better than the mean.
     std::vector<double> times(static_cast<size_t>(count));
-    for (double& t : times) t = timeForward(tf, ids, capture);
+    for (double& t : times) t = microseconds([&] { profiledForwards(tf, ids, capture, 1); });
     printPercentiles("single forwards", percentiles(times));
     // Into one reused result (forwardInto), as a loop over inputs of one length would run them.
     ForwardResult reused;
@@ -284,7 +279,7 @@ int profileMode(int count, const std::string& shapeName, const std::string& capt
     const long long allocationsInto = g_allocations.load();
     profiledForwardsInto(tf, ids, capture, 1, reused);
     std::printf("  into a reused result: %lld heap allocations per forward\n", g_allocations.load() - allocationsInto);
-    for (double& t : times) t = timeForwardInto(tf, ids, capture, reused);
+    for (double& t : times) t = microseconds([&] { profiledForwardsInto(tf, ids, capture, 1, reused); });
     printPercentiles("single forwards into a reused result", percentiles(times));
     return 0;
 }

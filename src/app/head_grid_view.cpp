@@ -1,8 +1,6 @@
 // See head_grid_view.h.
 #include "app/head_grid_view.h"
 
-#include <QRegularExpression>
-
 #include "render/colormaps.h"
 
 #include <QMouseEvent>

@@ -306,7 +306,7 @@ public:
             }
         }
         if (posted) m_wake.notify_all();
-        for (int i = job.next.fetch_add(1); i < count; i = job.next.fetch_add(1)) body(i);
+        job.drain();
         if (!posted) return;
         std::unique_lock<std::mutex> lock(m_mutex);
         m_job = nullptr; // no helper joins from now on; wait for those that did
@@ -321,6 +321,12 @@ private:
         int joined = 0; // under m_mutex
         int active = 0; // under m_mutex
         std::atomic<int> next{0};
+
+        // Takes chunks until none is left (the caller and every helper that joined).
+        void drain()
+        {
+            for (int i = next.fetch_add(1); i < count; i = next.fetch_add(1)) body(i);
+        }
     };
 
     void helperLoop()
@@ -335,7 +341,7 @@ private:
             ++job->joined;
             ++job->active;
             lock.unlock();
-            for (int i = job->next.fetch_add(1); i < job->count; i = job->next.fetch_add(1)) job->body(i);
+            job->drain();
             lock.lock();
             if (--job->active == 0) m_done.notify_all();
         }
