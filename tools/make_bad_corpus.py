@@ -57,7 +57,11 @@ def main():
     # --- header ------------------------------------------------------------------------------
     mutated("format-wrong.json", lambda m: m.update(format="onnx"), '/format: expected "attnscope-model", got "onnx"')
     mutated("format-missing.json", lambda m: m.pop("format"), "/format: missing required key")
-    mutated("version-2.json", lambda m: m.update(version=2), "/version: unsupported version 2 (this build reads version 1)")
+    mutated("version-3.json", lambda m: m.update(version=3), "/version: unsupported version 3 (this build reads versions 1 and 2)")
+    mutated("arch-v2-key-in-v1.json", lambda m: m["architecture"].update(embedding_norm=True),
+            "/architecture/embedding_norm: \"embedding_norm\" needs \"version\": 2")
+    mutated("arch-v2-activation-in-v1.json", lambda m: m["architecture"].update(activation="gelu_tanh"),
+            '/architecture/activation: expected one of relu, gelu, got "gelu_tanh"')
     mutated("version-string.json", lambda m: m.update(version="1"), "/version: expected integer, got string")
     mutated("version-float.json", lambda m: m.update(version=1.5), "/version: expected integer, got number")
     mutated("name-number.json", lambda m: m.update(name=7), "/name: expected string, got integer")

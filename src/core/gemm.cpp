@@ -58,12 +58,24 @@ inline Packet geluPacket(const Packet& x)
     return ei::pmul(x, ei::pmul(ei::pset1<Packet>(0.5f), ei::padd(ei::pset1<Packet>(1.0f), e)));
 }
 
+// GELU's tanh form, as GPT-2's gelu_new: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), with Eigen's
+// float tanh (a rational approximation within a few ulp, clamped for large |x|).
+inline Packet geluTanhPacket(const Packet& x)
+{
+    namespace ei = Eigen::internal;
+    const Packet x3 = ei::pmul(x, ei::pmul(x, x));
+    const Packet inner = ei::pmul(ei::pset1<Packet>(0.7978845608028654f), ei::pmadd(ei::pset1<Packet>(0.044715f), x3, x));
+    const Packet t = ei::ptanh(inner);
+    return ei::pmul(ei::pmul(ei::pset1<Packet>(0.5f), x), ei::padd(ei::pset1<Packet>(1.0f), t));
+}
+
 inline Packet postPacket(const Packet& v, PostOp post)
 {
     switch (post) {
     case PostOp::None: return v;
     case PostOp::Relu: return Eigen::internal::pmax(v, Eigen::internal::pset1<Packet>(0.0f));
     case PostOp::Gelu: return geluPacket(v);
+    case PostOp::GeluTanh: return geluTanhPacket(v);
     }
     return v;
 }
@@ -180,7 +192,10 @@ void kernel(const float* a, Index lda, const float* b, Index ldb, float* c, Inde
     if (e.post != PostOp::None) { // the FFN's first Linear: the activation on each panel just computed
         eigen_assert(e.alpha == 1.0f && !e.accumulate);
         const bool relu = e.post == PostOp::Relu;
-        if (e.bias && relu) kernelWith<Store<false, true, false, PostOp::Relu>>(a, lda, b, ldb, c, ldc, m, n, k, e);
+        if (e.post == PostOp::GeluTanh) {
+            if (e.bias) kernelWith<Store<false, true, false, PostOp::GeluTanh>>(a, lda, b, ldb, c, ldc, m, n, k, e);
+            else kernelWith<Store<false, false, false, PostOp::GeluTanh>>(a, lda, b, ldb, c, ldc, m, n, k, e);
+        } else if (e.bias && relu) kernelWith<Store<false, true, false, PostOp::Relu>>(a, lda, b, ldb, c, ldc, m, n, k, e);
         else if (e.bias) kernelWith<Store<false, true, false, PostOp::Gelu>>(a, lda, b, ldb, c, ldc, m, n, k, e);
         else if (relu) kernelWith<Store<false, false, false, PostOp::Relu>>(a, lda, b, ldb, c, ldc, m, n, k, e);
         else kernelWith<Store<false, false, false, PostOp::Gelu>>(a, lda, b, ldb, c, ldc, m, n, k, e);
@@ -480,6 +495,7 @@ void applyPostOp(float* row, Eigen::Index n, PostOp post)
     case PostOp::None: return;
     case PostOp::Relu: applyPost<PostOp::Relu>(row, n); return;
     case PostOp::Gelu: applyPost<PostOp::Gelu>(row, n); return;
+    case PostOp::GeluTanh: applyPost<PostOp::GeluTanh>(row, n); return;
     }
 }
 

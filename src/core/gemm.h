@@ -15,10 +15,11 @@
 namespace attnscope {
 
 // An element-wise function applied to a Linear's output after the bias, while the output tile is
-// still in registers (the FFN's first Linear): none, ReLU, or exact GELU x·Φ(x) as torch's default.
+// still in registers (the FFN's first Linear): none, ReLU, exact GELU x·Φ(x) as torch's default, or
+// the tanh approximation 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) (GPT-2's "gelu_new").
 // Every path (register kernel, BLAS, Eigen) evaluates it with the same packet code, so results do
 // not depend on which one ran.
-enum class PostOp { None, Relu, Gelu };
+enum class PostOp { None, Relu, Gelu, GeluTanh };
 
 // Whether a product of m × k by k × n goes to the BLAS (or Eigen's blocked GEMM): from 2²⁰
 // multiply-adds on. Smaller ones with a row-major right operand run the register kernel, which

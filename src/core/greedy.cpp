@@ -55,8 +55,6 @@ std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen,
         selfOvPtr[i] = overridesFor(ablation, Stack::Decoder, int(i), selfOv[i]);
         crossOvPtr[i] = overridesFor(ablation, Stack::Cross, int(i), crossOv[i]);
     }
-    const MatrixRM sinusoid = m_decoderPos ? MatrixRM() : sinusoidalPositions(maxLen, d);
-    const float embedScale = c.scaleEmbeddings ? std::sqrt(static_cast<float>(d)) : 1.0f;
     AttentionMask crossMask;
     crossMask.keyPadding = sourcePadding;
 
@@ -94,14 +92,7 @@ std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen,
     // Runs ids at positions first .. first + n − 1 through the decoder stack (and final norm);
     // returns the last row's next-token id.
     auto step = [&](const int* ids, Eigen::Index n, Eigen::Index first) {
-        x.resize(n, d);
-        for (Eigen::Index i = 0; i < n; ++i) {
-            x.row(i) = ConstRowVectorMap(m_decoderEmbed + size_t(ids[i]) * size_t(d), d) * embedScale;
-            if (m_decoderPos)
-                x.row(i) += ConstRowVectorMap(m_decoderPos + size_t(first + i) * size_t(d), d);
-            else
-                x.row(i) += sinusoid.row(first + i);
-        }
+        embed(m_decoderEmbed, ids, n, first, nullptr, x);
         for (size_t i = 0; i < layers; ++i) {
             const Layer& l = m_decoderLayers[i];
             const Norm& ffNorm = l.hasCross ? l.norm3 : l.norm2;
@@ -132,11 +123,12 @@ std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen,
             }
         }
         const auto last = x.bottomRows(1);
+        sub.resize(1, m_outVocab);
         if (c.finalNorm) {
             layerNorm(m_decoderNorm, last, normed);
-            linearForward(normed, m_head, m_headBias, m_outVocab, sub, m_headT, m_headTStride);
+            outputHead(normed, sub, context);
         } else {
-            linearForward(last, m_head, m_headBias, m_outVocab, sub, m_headT, m_headTStride);
+            outputHead(last, sub, context);
         }
         Eigen::Index best = 0;
         sub.row(0).maxCoeff(&best);

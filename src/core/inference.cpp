@@ -24,8 +24,9 @@ Token tokenFromId(const Vocabulary& vocab, int id)
 {
     Token t;
     t.id = id;
-    t.text = vocab.token(id);
-    t.special = vocab.isSpecial(id);
+    // Ids past the tokenizer's vocabulary exist in checkpoints whose embedding was padded.
+    t.text = id < vocab.size() ? vocab.token(id) : "<id " + std::to_string(id) + ">";
+    t.special = id < vocab.size() && vocab.isSpecial(id);
     return t;
 }
 
@@ -110,7 +111,7 @@ std::vector<Prediction> topK(const Eigen::Ref<const RowVector>& logits, const Vo
     k = std::max(0, std::min<int>(k, static_cast<int>(order.size())));
     std::partial_sort(order.begin(), order.begin() + k, order.end(), [&p](int a, int b) { return p[a] > p[b]; });
     std::vector<Prediction> out;
-    for (int i = 0; i < k; ++i) out.push_back({order[i], vocab.token(order[i]), p[order[i]] / sum});
+    for (int i = 0; i < k; ++i) out.push_back({order[i], tokenFromId(vocab, order[i]).text, p[order[i]] / sum});
     return out;
 }
 

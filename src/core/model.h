@@ -28,6 +28,12 @@ struct Model {
     std::vector<SpecialRole> sourceSuffix;
     Weights weights;
     std::vector<ModelExample> examples;
+    // Where the model came from, for the model panel and `info`: "attnscope" (a model file) or
+    // "huggingface" (a checkpoint folder, family = its model_type, dtype = its tensors' dtype).
+    std::string format = "attnscope";
+    std::string family;
+    std::string dtype = "F32";
+    std::string tokenizerFile; // the tokenizer file of a checkpoint folder (empty: none, ids only)
 
     // Tokenizer whose vocabulary indexes the logits.
     const Tokenizer& outputTokenizer() const

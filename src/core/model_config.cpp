@@ -14,7 +14,15 @@ std::string toString(ArchType type)
     return {};
 }
 
-std::string toString(Activation activation) { return activation == Activation::Relu ? "relu" : "gelu"; }
+std::string toString(Activation activation)
+{
+    switch (activation) {
+    case Activation::Relu: return "relu";
+    case Activation::Gelu: return "gelu";
+    case Activation::GeluTanh: return "gelu_tanh";
+    }
+    return {};
+}
 std::string toString(NormPosition norm) { return norm == NormPosition::Pre ? "pre" : "post"; }
 std::string toString(Positional positional) { return positional == Positional::Learned ? "learned" : "sinusoidal"; }
 
@@ -59,16 +67,17 @@ std::vector<TensorSpec> requiredTensors(const ModelConfig& c, int sourceVocab, i
     std::vector<TensorSpec> out;
     const int d = c.dModel;
     const bool learned = c.positional == Positional::Learned;
-    if (c.hasEncoder()) {
-        out.push_back({"encoder.embed.weight", {sourceVocab, d}});
-        if (learned)
-            out.push_back({"encoder.pos.weight", {c.maxLen, d}});
-    }
-    if (c.hasDecoder()) {
-        out.push_back({"decoder.embed.weight", {c.type == ArchType::Decoder ? sourceVocab : targetVocab, d}});
-        if (learned)
-            out.push_back({"decoder.pos.weight", {c.maxLen, d}});
-    }
+    // Token embeddings, positions, then the v2 extras: token types (on the input stack) and the
+    // embedding norm (on each stack).
+    auto addEmbeddings = [&](const std::string& stack, int vocab, bool input) {
+        out.push_back({stack + ".embed.weight", {vocab, d}});
+        if (learned) out.push_back({stack + ".pos.weight", {c.positionRows(), d}});
+        if (input && c.typeVocab > 0) out.push_back({stack + ".type.weight", {c.typeVocab, d}});
+        if (c.embedNorm) addNorm(out, stack + ".embed_norm", d);
+    };
+    if (c.hasEncoder()) addEmbeddings("encoder", sourceVocab, true);
+    if (c.hasDecoder())
+        addEmbeddings("decoder", c.type == ArchType::Decoder ? sourceVocab : targetVocab, c.type == ArchType::Decoder);
     for (int i = 0; i < c.encoderLayers; ++i)
         addLayer(out, c, "encoder.layers." + std::to_string(i), false);
     for (int i = 0; i < c.decoderLayers; ++i)
@@ -80,9 +89,13 @@ std::vector<TensorSpec> requiredTensors(const ModelConfig& c, int sourceVocab, i
             addNorm(out, "decoder.norm", d);
     }
     const int outVocab = c.type == ArchType::EncoderDecoder ? targetVocab : sourceVocab;
+    if (c.headTransform) {
+        addLinear(out, "lm_head.transform", d, d, true);
+        addNorm(out, "lm_head.transform_norm", d);
+    }
     if (!c.tiedOutput)
         out.push_back({"lm_head.weight", {outVocab, d}});
-    if (c.bias)
+    if (c.hasHeadBias())
         out.push_back({"lm_head.bias", {outVocab}});
     return out;
 }

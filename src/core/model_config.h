@@ -1,13 +1,14 @@
 // The architecture block of a model file (docs/model-format.md) as a validated struct.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace attnscope {
 
 enum class ArchType { Encoder, Decoder, EncoderDecoder };
-enum class Activation { Relu, Gelu };
+enum class Activation { Relu, Gelu, GeluTanh }; // GeluTanh: the tanh approximation (GPT-2's "gelu_new")
 enum class NormPosition { Pre, Post };
 enum class Positional { Sinusoidal, Learned };
 
@@ -36,10 +37,22 @@ struct ModelConfig {
     bool scaleEmbeddings = false;
     bool finalNorm = false;
 
+    // Format v2 options (docs/model-format.md, "Version 2"); the defaults are version 1's
+    // behaviour. They describe the checkpoint families of docs/hf-checkpoints.md as data.
+    int typeVocab = 0;            // token-type (segment) embeddings `S.type.weight` [typeVocab, d]; 0: none
+    int positionOffset = 0;       // learned positions: position i reads row i + offset (RoBERTa: 2)
+    bool embedNorm = false;       // LayerNorm `S.embed_norm` over the summed embeddings (BERT)
+    std::optional<bool> headBias; // `lm_head.bias`; unset: present exactly when `bias` is (version 1)
+    bool headTransform = false;   // Linear + activation + LayerNorm before the output projection
+                                  // (`lm_head.transform`, `lm_head.transform_norm`: BERT's MLM head)
+
     int dHead() const { return dModel / nHeads; }
     bool hasEncoder() const { return type != ArchType::Decoder; }
     bool hasDecoder() const { return type != ArchType::Encoder; }
     bool hasCrossAttention() const { return type == ArchType::EncoderDecoder; }
+    bool hasHeadBias() const { return headBias.value_or(bias); }
+    // Rows of a learned position table.
+    int positionRows() const { return maxLen + positionOffset; }
 };
 
 std::string toString(ArchType type);

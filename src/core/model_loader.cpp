@@ -3,6 +3,7 @@
 // single weight block allocated and filled.
 #include "core/model_loader.h"
 
+#include "core/hf_checkpoint.h"
 #include "core/json_util.h"
 #include "core/safetensors.h"
 
@@ -37,7 +38,27 @@ std::string shapeString(const std::vector<int>& shape)
 
 std::string quote(const std::string& s) { return "\"" + s + "\""; }
 
-ModelConfig readArchitecture(const JsonReader& r, const Json& root)
+// Version 2's architecture keys (docs/model-format.md, "Version 2"): the options that describe
+// Hugging Face families as data. A version 1 file that uses one is refused, so that a v1 reader
+// never meets a file it would misread.
+void readVersion2Options(const JsonReader& r, const Json& a, const std::string& p, int version, ModelConfig& c)
+{
+    for (const char* key : {"type_vocab_size", "position_offset", "embedding_norm", "head_bias", "head_transform"})
+        if (version < 2 && a.find(key) != a.end())
+            r.fail(p + "/" + key, std::string("\"") + key + "\" needs \"version\": 2");
+    if (version < 2) return;
+    if (a.find("type_vocab_size") != a.end())
+        c.typeVocab = static_cast<int>(r.requireInt(a, p, "type_vocab_size", 0, 1024));
+    if (a.find("position_offset") != a.end())
+        c.positionOffset = static_cast<int>(r.requireInt(a, p, "position_offset", 0, 1024));
+    c.embedNorm = r.optionalBool(a, p, "embedding_norm", false);
+    if (a.find("head_bias") != a.end()) c.headBias = r.requireBool(a, p, "head_bias");
+    c.headTransform = r.optionalBool(a, p, "head_transform", false);
+    if (c.positionOffset > 0 && c.positional != Positional::Learned)
+        r.fail(p + "/position_offset", "a position offset needs learned positions");
+}
+
+ModelConfig readArchitecture(const JsonReader& r, const Json& root, int version)
 {
     const std::string p = "/architecture";
     const Json& a = r.requireObject(root, "", "architecture");
@@ -49,7 +70,9 @@ ModelConfig readArchitecture(const JsonReader& r, const Json& root)
     c.dFf = static_cast<int>(r.requireInt(a, p, "d_ff", 1, kMaxDFf));
     c.encoderLayers = static_cast<int>(r.requireInt(a, p, "encoder_layers", 0, kMaxLayers));
     c.decoderLayers = static_cast<int>(r.requireInt(a, p, "decoder_layers", 0, kMaxLayers));
-    c.activation = r.requireEnum(a, p, "activation", {"relu", "gelu"}) == "relu" ? Activation::Relu : Activation::Gelu;
+    const std::string activation = version >= 2 ? r.requireEnum(a, p, "activation", {"relu", "gelu", "gelu_tanh"})
+                                                : r.requireEnum(a, p, "activation", {"relu", "gelu"});
+    c.activation = activation == "relu" ? Activation::Relu : activation == "gelu" ? Activation::Gelu : Activation::GeluTanh;
     c.norm = r.requireEnum(a, p, "norm", {"pre", "post"}) == "pre" ? NormPosition::Pre : NormPosition::Post;
     const double eps = r.requireNumber(a, p, "layer_norm_eps");
     if (!(eps > 0.0) || eps > 1.0) r.fail(p + "/layer_norm_eps", "expected a value in (0, 1]");
@@ -61,6 +84,7 @@ ModelConfig readArchitecture(const JsonReader& r, const Json& root)
     c.tiedOutput = r.requireBool(a, p, "tied_output");
     c.scaleEmbeddings = r.optionalBool(a, p, "scale_embeddings", false);
     c.finalNorm = r.optionalBool(a, p, "final_norm", c.norm == NormPosition::Pre);
+    readVersion2Options(r, a, p, version, c);
 
     if (c.dModel % c.nHeads != 0)
         r.fail(p + "/n_heads", "d_model " + std::to_string(c.dModel) + " is not divisible by n_heads " +
@@ -355,14 +379,16 @@ std::shared_ptr<const Model> parseModel(const std::string& text, const std::stri
     if (format != "attnscope-model") r.fail("/format", "expected \"attnscope-model\", got " + quote(format));
     const Json& version = r.require(root, "", "version");
     r.expectType(version, "/version", "integer");
-    if (version.get<long long>() != 1 || (version.is_number_unsigned() && version.get<unsigned long long>() != 1))
-        r.fail("/version", "unsupported version " + version.dump() + " (this build reads version 1)");
+    const bool known = version.is_number_unsigned() ? version.get<unsigned long long>() - 1 < 2
+                                                    : version.get<long long>() - 1 < 2 && version.get<long long>() >= 1;
+    if (!known) r.fail("/version", "unsupported version " + version.dump() + " (this build reads versions 1 and 2)");
+    const int formatVersion = static_cast<int>(version.get<long long>());
 
     auto m = std::make_shared<Model>();
     m->path = file;
     m->name = r.requireString(root, "", "name");
     m->description = r.requireString(root, "", "description");
-    m->config = readArchitecture(r, root);
+    m->config = readArchitecture(r, root, formatVersion);
     readTokenizer(r, root, *m);
     readWeights(r, root, *m);
     readExamples(r, root, *m);
@@ -372,7 +398,9 @@ std::shared_ptr<const Model> parseModel(const std::string& text, const std::stri
 std::shared_ptr<const Model> loadModel(const std::string& path)
 {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw IoError(path + ": is a directory, not a model file");
+    if (isHfFolder(path)) return loadHfFolder(path);
+    if (std::filesystem::is_directory(path, ec))
+        throw IoError(path + ": is a directory without a config.json (neither a model file nor a Hugging Face folder)");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw IoError(path + ": cannot open file: " + std::strerror(errno));
     in.seekg(0, std::ios::end);

@@ -21,17 +21,29 @@ namespace {
 // weights (GPT-2's) go to the BLAS in place: no copy, a memory-mapped model stays zero-copy.
 constexpr size_t kTransposeLimit = size_t(1) << 16;
 
-// x rows [0, T) += the sinusoidal position table (computed in double, added as float).
-void addSinusoidalPositions(Eigen::Ref<MatrixRM> x)
+// x row r += the sinusoidal position table's row first + r (computed in double, added as float).
+void addSinusoidalPositions(Eigen::Ref<MatrixRM> x, Eigen::Index first = 0)
 {
-    const int t = static_cast<int>(x.rows()), d = static_cast<int>(x.cols());
-    for (int pos = 0; pos < t; ++pos) {
+    const Eigen::Index t = x.rows();
+    const int d = static_cast<int>(x.cols());
+    for (Eigen::Index r = 0; r < t; ++r) {
+        const double pos = static_cast<double>(first + r);
         for (int i = 0; i < d; i += 2) {
             const double angle = pos / std::pow(10000.0, static_cast<double>(i) / d);
-            x(pos, i) += static_cast<float>(std::sin(angle));
-            if (i + 1 < d) x(pos, i + 1) += static_cast<float>(std::cos(angle));
+            x(r, i) += static_cast<float>(std::sin(angle));
+            if (i + 1 < d) x(r, i + 1) += static_cast<float>(std::cos(angle));
         }
     }
+}
+
+PostOp postOpFor(Activation a)
+{
+    switch (a) {
+    case Activation::Relu: return PostOp::Relu;
+    case Activation::Gelu: return PostOp::Gelu;
+    case Activation::GeluTanh: return PostOp::GeluTanh;
+    }
+    return PostOp::None;
 }
 
 } // namespace
@@ -75,17 +87,30 @@ Transformer::Transformer(std::shared_ptr<const Model> model) : m_model(std::move
     for (int i = 0; i < c.encoderLayers; ++i) m_encoderLayers.push_back(layer("encoder.layers." + std::to_string(i), false));
     for (int i = 0; i < c.decoderLayers; ++i)
         m_decoderLayers.push_back(layer("decoder.layers." + std::to_string(i), c.hasCrossAttention()));
-    m_encoderEmbed = opt("encoder.embed.weight");
-    m_decoderEmbed = opt("decoder.embed.weight");
-    m_encoderPos = opt("encoder.pos.weight");
-    m_decoderPos = opt("decoder.pos.weight");
+    auto embeddings = [&](const std::string& stack) {
+        Embeddings e;
+        e.table = opt(stack + ".embed.weight");
+        e.pos = opt(stack + ".pos.weight");
+        e.types = opt(stack + ".type.weight");
+        if (c.embedNorm && e.table) e.norm = norm(stack + ".embed_norm");
+        return e;
+    };
+    m_encoderEmbed = embeddings("encoder");
+    m_decoderEmbed = embeddings("decoder");
     if (c.finalNorm) {
         if (c.hasEncoder()) m_encoderNorm = norm("encoder.norm");
         if (c.hasDecoder()) m_decoderNorm = norm("decoder.norm");
     }
-    m_head = c.tiedOutput ? (c.hasDecoder() ? m_decoderEmbed : m_encoderEmbed) : w.data("lm_head.weight");
+    if (c.headTransform) {
+        m_headTransform = {w.data("lm_head.transform.weight"), w.data("lm_head.transform.bias"), c.dModel, c.dModel};
+        m_headTransformNorm = norm("lm_head.transform_norm");
+    }
+    m_head = c.tiedOutput ? (c.hasDecoder() ? m_decoderEmbed.table : m_encoderEmbed.table) : w.data("lm_head.weight");
     m_headBias = opt("lm_head.bias");
-    m_outVocab = m.outputTokenizer().vocab().size();
+    // The output size is the head's: a checkpoint's embedding may have more rows than its
+    // tokenizer has tokens (padded vocabularies); topK() names such ids by number.
+    m_outVocab = c.tiedOutput ? static_cast<int>(w.entry(c.hasDecoder() ? "decoder.embed.weight" : "encoder.embed.weight").shape[0])
+                              : static_cast<int>(w.entry("lm_head.weight").shape[0]);
 
     // Wᵀ copies of the small weights (kTransposeLimit), all in one block, rows padded.
     struct Copy {
@@ -111,6 +136,8 @@ Transformer::Transformer(std::shared_ptr<const Model> model) : m_model(std::move
             want(l.linear1.wt, l.linear1.wtStride, l.linear1.w, l.linear1.out, l.linear1.in);
             want(l.linear2.wt, l.linear2.wtStride, l.linear2.w, l.linear2.out, l.linear2.in);
         }
+    if (c.headTransform)
+        want(m_headTransform.wt, m_headTransform.wtStride, m_headTransform.w, m_headTransform.out, m_headTransform.in);
     want(m_headT, m_headTStride, m_head, m_outVocab, c.dModel);
     size_t total = 0;
     for (const Copy& copy : copies) total += size_t(copy.cols) * size_t(paddedStride(copy.rows));
@@ -128,18 +155,36 @@ Transformer::Transformer(std::shared_ptr<const Model> model) : m_model(std::move
     m_transposed = std::move(block);
 }
 
-void Transformer::embed(const std::vector<int>& ids, const float* table, const float* pos, MatrixRM& x) const
+void Transformer::embed(const Embeddings& e, const int* ids, Eigen::Index n, Eigen::Index first, const int* types,
+                        MatrixRM& x) const
 {
     const ModelConfig& c = m_model->config;
-    const int t = static_cast<int>(ids.size());
     const int d = c.dModel;
     const float scale = c.scaleEmbeddings ? std::sqrt(static_cast<float>(d)) : 1.0f;
-    x.resize(t, d);
-    for (int i = 0; i < t; ++i) x.row(i) = ConstRowVectorMap(table + static_cast<size_t>(ids[i]) * d, d) * scale;
-    if (pos)
-        x += ConstMatrixMap(pos, t, d);
+    x.resize(n, d);
+    for (Eigen::Index i = 0; i < n; ++i)
+        x.row(i) = ConstRowVectorMap(e.table + static_cast<size_t>(ids[i]) * size_t(d), d) * scale;
+    if (e.pos)
+        x += ConstMatrixMap(e.pos + size_t(first + c.positionOffset) * size_t(d), n, d);
     else
-        addSinusoidalPositions(x);
+        addSinusoidalPositions(x, first);
+    if (e.types)
+        for (Eigen::Index i = 0; i < n; ++i)
+            x.row(i) += ConstRowVectorMap(e.types + size_t(types ? types[i] : 0) * size_t(d), d);
+    if (e.norm.gamma) layerNormInto(e.norm, x, x);
+}
+
+void Transformer::outputHead(const Eigen::Ref<const MatrixRM>& top, Eigen::Ref<MatrixRM> logits, MatrixRM& scratch) const
+{
+    if (!m_model->config.headTransform) {
+        linearInto(top, m_head, m_headBias, logits, m_headT, m_headTStride);
+        return;
+    }
+    const Linear& t = m_headTransform;
+    scratch.resize(top.rows(), t.out);
+    linearInto(top, t.w, t.b, scratch, t.wt, t.wtStride, false, postOpFor(m_model->config.activation));
+    layerNormInto(m_headTransformNorm, scratch, scratch);
+    linearInto(scratch, m_head, m_headBias, logits, m_headT, m_headTStride);
 }
 
 void Transformer::layerNorm(const Norm& n, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out) const
@@ -172,7 +217,7 @@ void Transformer::feedForwardInto(const Layer& l, const Eigen::Ref<const MatrixR
     StridedMatrixMap hidden = hiddenBuffer.matrix(x.rows(), l.linear1.out); // (T, d_ff)
     // The activation (ReLU, or torch's exact GELU x·Φ(x)) is applied to each panel of the product
     // while it is in L1 (gemm.cpp).
-    const PostOp act = m_model->config.activation == Activation::Relu ? PostOp::Relu : PostOp::Gelu;
+    const PostOp act = postOpFor(m_model->config.activation);
     linearInto(x, l.linear1.w, l.linear1.b, hidden, l.linear1.wt, l.linear1.wtStride, false, act);
     linearInto(hidden, l.linear2.w, l.linear2.b, out, l.linear2.wt, l.linear2.wtStride, accumulate);
 }
@@ -247,11 +292,13 @@ const HeadOverrides* Transformer::overridesFor(const HeadAblation* ablation, Sta
 }
 
 void Transformer::encode(const std::vector<int>& source, Capture capture, Trace* trace, MatrixRM& memory,
-                         int& maskedRows, const HeadAblation* ablation, Workspace* ws) const
+                         int& maskedRows, const HeadAblation* ablation, Workspace* ws,
+                         const std::vector<int>* types) const
 {
     Workspace local;
     if (!ws) ws = &local;
-    embed(source, m_encoderEmbed, m_encoderPos, memory);
+    const int* typeIds = types && types->size() == source.size() ? types->data() : nullptr;
+    embed(m_encoderEmbed, source.data(), Eigen::Index(source.size()), 0, typeIds, memory);
     const AttentionMask mask = paddingMask(source, m_model->sourceTokenizer.vocab().special(SpecialRole::Pad));
     if (trace && capture != Capture::None) trace->encoder.resize(m_encoderLayers.size());
     if (trace && capture == Capture::Compact) {
@@ -269,12 +316,13 @@ void Transformer::encode(const std::vector<int>& source, Capture capture, Trace*
 
 void Transformer::decode(const std::vector<int>& target, const MatrixRM* memory, const std::vector<int>* source,
                          Capture capture, Trace* trace, MatrixRM& hidden, int& maskedRows,
-                         const HeadAblation* ablation, Workspace* ws) const
+                         const HeadAblation* ablation, Workspace* ws, const std::vector<int>* types) const
 {
     Workspace local;
     if (!ws) ws = &local;
     const ModelConfig& c = m_model->config;
-    embed(target, m_decoderEmbed, m_decoderPos, hidden);
+    const int* typeIds = types && types->size() == target.size() ? types->data() : nullptr;
+    embed(m_decoderEmbed, target.data(), Eigen::Index(target.size()), 0, typeIds, hidden);
     AttentionMask selfMask;
     selfMask.causal = true;
     AttentionMask crossMask;
@@ -340,15 +388,17 @@ void resetTraceFor(Trace& trace, Capture capture, const ModelConfig& c)
 } // namespace
 
 ForwardResult Transformer::forward(const std::vector<int>& source, const std::vector<int>& target,
-                                   Capture capture, const HeadAblation* ablation, int firstLogitRow) const
+                                   Capture capture, const HeadAblation* ablation, int firstLogitRow,
+                                   const std::vector<int>* sourceTypes) const
 {
     ForwardResult r;
-    forwardInto(r, source, target, capture, ablation, firstLogitRow);
+    forwardInto(r, source, target, capture, ablation, firstLogitRow, sourceTypes);
     return r;
 }
 
 void Transformer::forwardInto(ForwardResult& r, const std::vector<int>& source, const std::vector<int>& target,
-                              Capture capture, const HeadAblation* ablation, int firstLogitRow) const
+                              Capture capture, const HeadAblation* ablation, int firstLogitRow,
+                              const std::vector<int>* sourceTypes) const
 {
     const ModelConfig& c = m_model->config;
     r.maskedRows = 0;
@@ -370,14 +420,14 @@ void Transformer::forwardInto(ForwardResult& r, const std::vector<int>& source, 
     MatrixRM top; // (T, d) hidden states that feed the output head
     switch (c.type) {
     case ArchType::Encoder:
-        encode(source, capture, &r.trace, top, r.maskedRows, ablation, &ws);
+        encode(source, capture, &r.trace, top, r.maskedRows, ablation, &ws, sourceTypes);
         break;
     case ArchType::Decoder:
-        decode(source, nullptr, nullptr, capture, &r.trace, top, r.maskedRows, ablation, &ws);
+        decode(source, nullptr, nullptr, capture, &r.trace, top, r.maskedRows, ablation, &ws, sourceTypes);
         break;
     case ArchType::EncoderDecoder: {
         MatrixRM memory;
-        encode(source, capture, &r.trace, memory, r.maskedRows, ablation, &ws);
+        encode(source, capture, &r.trace, memory, r.maskedRows, ablation, &ws, sourceTypes);
         decode(target, &memory, &source, capture, &r.trace, top, r.maskedRows, ablation, &ws);
         if (capture == Capture::Compact) r.trace.memory.swap(memory); // cross-attention keys/values
         break;
@@ -385,7 +435,8 @@ void Transformer::forwardInto(ForwardResult& r, const std::vector<int>& source, 
     }
     const Eigen::Index skip = std::clamp<Eigen::Index>(firstLogitRow, 0, top.rows());
     r.logits.resize(top.rows() - skip, m_outVocab);
-    linearInto(top.bottomRows(top.rows() - skip), m_head, m_headBias, r.logits, m_headT, m_headTStride);
+    MatrixRM transformed;
+    outputHead(top.bottomRows(top.rows() - skip), r.logits, transformed);
 }
 
 const AttentionWeights* Transformer::attentionWeights(Stack stack, int layer) const

@@ -34,8 +34,11 @@ public:
     // `ablation`, when given, replaces the listed heads' outputs (see HeadAblation).
     // `firstLogitRow` > 0 leaves out the logits of the earlier positions: a causal LM's next
     // token needs only the last row, and T × V floats are 412 MB for GPT-2's vocabulary at 2048.
+    // `sourceTypes`, for models with token-type embeddings (BERT's sentence pairs), gives each
+    // source position its type (< config.typeVocab); nullptr or empty means type 0 everywhere.
     ForwardResult forward(const std::vector<int>& source, const std::vector<int>& target, Capture capture,
-                          const HeadAblation* ablation = nullptr, int firstLogitRow = 0) const;
+                          const HeadAblation* ablation = nullptr, int firstLogitRow = 0,
+                          const std::vector<int>* sourceTypes = nullptr) const;
     // The same forward pass written into `result`, reusing its storage: every matrix whose size
     // is unchanged since the previous call (same model, same input lengths) is overwritten in
     // place, and what this capture does not record is freed, so nothing stale survives. A loop
@@ -43,7 +46,8 @@ public:
     // block or two per pass (the hidden states) instead of one per captured matrix as well (48
     // more for the tiny model's full capture). Gives the same numbers as forward().
     void forwardInto(ForwardResult& result, const std::vector<int>& source, const std::vector<int>& target,
-                     Capture capture, const HeadAblation* ablation = nullptr, int firstLogitRow = 0) const;
+                     Capture capture, const HeadAblation* ablation = nullptr, int firstLogitRow = 0,
+                     const std::vector<int>* sourceTypes = nullptr) const;
 
     // Greedy decoding until eos or maxLen total decoder positions.
     // encoder-decoder: returns the generated ids after bos (eos included when produced).
@@ -87,7 +91,22 @@ private:
         }
     };
 
-    void embed(const std::vector<int>& ids, const float* table, const float* pos, MatrixRM& x) const;
+    // The embedding tables of one stack (views into the weights; nullptr where absent).
+    struct Embeddings {
+        const float* table = nullptr; // (V, d)
+        const float* pos = nullptr;   // (max_len + position_offset, d), learned positions only
+        const float* types = nullptr; // (typeVocab, d), the input stack of v2 models with token types
+        Norm norm;                    // embed_norm, when config.embedNorm
+    };
+    // x (n, d) = the embeddings of ids[0, n) at positions first … first + n − 1: token (scaled when
+    // configured) + position + token type (types[i], or type 0 when types is null), then the
+    // embedding norm. The one embedding step of the forward pass and the KV-cached decoder.
+    void embed(const Embeddings& e, const int* ids, Eigen::Index n, Eigen::Index first, const int* types,
+               MatrixRM& x) const;
+    // logits (T, V) from the top stack's hidden states (T, d): BERT's transform (Linear,
+    // activation, LayerNorm) when configured, then the output projection. scratch holds the
+    // transformed rows.
+    void outputHead(const Eigen::Ref<const MatrixRM>& top, Eigen::Ref<MatrixRM> logits, MatrixRM& scratch) const;
     struct LayerOverrides {
         const HeadOverrides* self = nullptr;
         const HeadOverrides* cross = nullptr;
@@ -109,20 +128,20 @@ private:
                          ScratchBuffer& hidden, bool accumulate) const;
     // ws: the forward pass's scratch; nullptr makes a local one.
     void encode(const std::vector<int>& source, Capture capture, Trace* trace, MatrixRM& memory, int& maskedRows,
-                const HeadAblation* ablation, Workspace* ws = nullptr) const;
+                const HeadAblation* ablation, Workspace* ws = nullptr, const std::vector<int>* types = nullptr) const;
     void decode(const std::vector<int>& target, const MatrixRM* memory, const std::vector<int>* source,
                 Capture capture, Trace* trace, MatrixRM& hidden, int& maskedRows,
-                const HeadAblation* ablation, Workspace* ws = nullptr) const;
+                const HeadAblation* ablation, Workspace* ws = nullptr, const std::vector<int>* types = nullptr) const;
     AttentionMask paddingMask(const std::vector<int>& ids, int padId) const;
 
     std::shared_ptr<const Model> m_model;
     std::vector<Layer> m_encoderLayers;
     std::vector<Layer> m_decoderLayers;
-    const float* m_encoderEmbed = nullptr; // (Vs, d)
-    const float* m_decoderEmbed = nullptr; // (Vt, d)
-    const float* m_encoderPos = nullptr;   // (max_len, d), learned positions only
-    const float* m_decoderPos = nullptr;
+    Embeddings m_encoderEmbed;             // token table (Vs, d)
+    Embeddings m_decoderEmbed;             // token table (Vt, d)
     Norm m_encoderNorm, m_decoderNorm;     // final norms, when present
+    Linear m_headTransform;                // (d, d), config.headTransform only
+    Norm m_headTransformNorm;
     const float* m_head = nullptr;         // (V, d)
     const float* m_headBias = nullptr;     // (V)
     const float* m_headT = nullptr;        // (d, V) Wᵀ copy, small models only

@@ -118,7 +118,7 @@ void TestModelLoader::invalid_data()
     };
     row("root not object", [](Json& m) { m = Json::array(); }, "/: expected object, got array");
     row("wrong format", [](Json& m) { m["format"] = "onnx"; }, "/format: expected \"attnscope-model\", got \"onnx\"");
-    row("wrong version", [](Json& m) { m["version"] = 2; }, "/version: unsupported version 2 (this build reads version 1)");
+    row("wrong version", [](Json& m) { m["version"] = 3; }, "/version: unsupported version 3 (this build reads versions 1 and 2)");
     row("version as string", [](Json& m) { m["version"] = "1"; }, "/version: expected integer, got string");
     row("missing name", [](Json& m) { m.erase("name"); }, "/name: missing required key");
     row("missing architecture key", [](Json& m) { m["architecture"].erase("d_model"); },

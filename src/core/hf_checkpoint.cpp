@@ -1,0 +1,654 @@
+// Hugging Face folder loader. Order matters, as in model_loader.cpp: config.json is read and
+// validated into a ModelConfig (the family's preset), every tensor the engine needs is located in
+// the safetensors file(s) through the family's naming table and its shape checked, and only then
+// is the one weight block allocated and filled (transposes and splits of fused tensors are
+// explicit copies here; the engine never sees a checkpoint's own layout).
+#include "core/hf_checkpoint.h"
+
+#include "core/errors.h"
+#include "core/json_util.h"
+#include "core/safetensors_file.h"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace attnscope {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kMaxConfigBytes = size_t(16) << 20;
+
+std::string readTextFile(const fs::path& path, size_t limit)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError(path.string() + ": cannot open file: " + std::strerror(errno));
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    if (size < 0) throw IoError(path.string() + ": cannot read file");
+    if (static_cast<unsigned long long>(size) > limit)
+        throw ModelError(path.string(), "/", "file is " + std::to_string(size) + " bytes (limit " + std::to_string(limit) + ")");
+    in.seekg(0);
+    std::string text(static_cast<size_t>(size), '\0');
+    if (size > 0 && !in.read(text.data(), size)) throw IoError(path.string() + ": read failed");
+    return text;
+}
+
+std::string quote(const std::string& s) { return "\"" + s + "\""; }
+
+std::string shapeText(const std::vector<long long>& s)
+{
+    std::string t = "[";
+    for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
+    return t + "]";
+}
+
+// config.json values, with the JSON pointer of each in errors.
+class ConfigReader {
+public:
+    ConfigReader(const JsonReader& r, const Json& root) : m_r(r), m_root(root) {}
+
+    bool has(const char* key) const { return m_root.find(key) != m_root.end() && !m_root[key].is_null(); }
+    int integer(const char* key, long long min, long long max) const
+    {
+        return static_cast<int>(m_r.requireInt(m_root, "", key, min, max));
+    }
+    int integer(const char* key, long long min, long long max, int fallback) const
+    {
+        return has(key) ? integer(key, min, max) : fallback;
+    }
+    float positive(const char* key, float fallback) const
+    {
+        if (!has(key)) return fallback;
+        const double v = m_r.requireNumber(m_root, "", key);
+        if (!(v > 0.0) || v > 1.0) m_r.fail(std::string("/") + key, "expected a value in (0, 1]");
+        return static_cast<float>(v);
+    }
+    bool boolean(const char* key, bool fallback) const { return has(key) ? m_r.requireBool(m_root, "", key) : fallback; }
+    std::string string(const char* key, const std::string& fallback) const
+    {
+        return has(key) ? m_r.requireString(m_root, "", key) : fallback;
+    }
+    Activation activation(const char* key, const std::string& fallback) const
+    {
+        const std::string a = string(key, fallback);
+        if (a == "gelu") return Activation::Gelu;
+        if (a == "gelu_new" || a == "gelu_pytorch_tanh") return Activation::GeluTanh;
+        if (a == "relu") return Activation::Relu;
+        fail(key, "unsupported activation " + quote(a) + " (AttnScope supports gelu, gelu_new, gelu_pytorch_tanh, relu)");
+    }
+    // Refuses an option whose value the engine does not implement.
+    void require(const char* key, bool ok, const std::string& why) const
+    {
+        if (!ok) fail(key, why);
+    }
+    [[noreturn]] void fail(const char* key, const std::string& message) const { m_r.fail(std::string("/") + key, message); }
+
+private:
+    const JsonReader& m_r;
+    const Json& m_root;
+};
+
+void checkShape(const ConfigReader& cfg, const ModelConfig& c)
+{
+    if (c.dModel % c.nHeads != 0)
+        cfg.fail("num_attention_heads", "the width " + std::to_string(c.dModel) + " is not divisible by " +
+                                            std::to_string(c.nHeads) + " heads");
+}
+
+// --- family presets: config.json -> ModelConfig ---------------------------------------------
+
+ModelConfig gpt2Config(const ConfigReader& cfg)
+{
+    ModelConfig c;
+    c.type = ArchType::Decoder;
+    c.dModel = cfg.integer("n_embd", 1, kMaxDModel);
+    c.nHeads = cfg.integer("n_head", 1, kMaxHeads);
+    if (c.dModel % c.nHeads != 0)
+        cfg.fail("n_head", "n_embd " + std::to_string(c.dModel) + " is not divisible by n_head " + std::to_string(c.nHeads));
+    c.decoderLayers = cfg.integer("n_layer", 1, kMaxLayers);
+    c.dFf = cfg.integer("n_inner", 1, kMaxDFf, 4 * c.dModel);
+    c.activation = cfg.activation("activation_function", "gelu_new");
+    c.norm = NormPosition::Pre;
+    c.layerNormEps = cfg.positive("layer_norm_epsilon", 1e-5f);
+    c.positional = Positional::Learned;
+    c.maxLen = cfg.integer("n_positions", 1, kMaxLen);
+    c.bias = true;
+    c.headBias = false;
+    c.tiedOutput = true;
+    c.finalNorm = true;
+    cfg.require("scale_attn_weights", cfg.boolean("scale_attn_weights", true),
+                "unscaled attention (scale_attn_weights false) is not supported");
+    cfg.require("scale_attn_by_inverse_layer_idx", !cfg.boolean("scale_attn_by_inverse_layer_idx", false),
+                "scale_attn_by_inverse_layer_idx is not supported");
+    cfg.require("add_cross_attention", !cfg.boolean("add_cross_attention", false),
+                "GPT-2 with cross-attention is not supported");
+    cfg.require("tie_word_embeddings", cfg.boolean("tie_word_embeddings", true),
+                "an untied GPT-2 head is not supported");
+    return c;
+}
+
+// BERT and RoBERTa share the layout; RoBERTa's positions start at pad_token_id + 1.
+ModelConfig bertConfig(const ConfigReader& cfg, bool roberta)
+{
+    ModelConfig c;
+    c.type = ArchType::Encoder;
+    c.dModel = cfg.integer("hidden_size", 1, kMaxDModel);
+    c.nHeads = cfg.integer("num_attention_heads", 1, kMaxHeads);
+    checkShape(cfg, c);
+    c.encoderLayers = cfg.integer("num_hidden_layers", 1, kMaxLayers);
+    c.dFf = cfg.integer("intermediate_size", 1, kMaxDFf);
+    c.activation = cfg.activation("hidden_act", "gelu");
+    c.norm = NormPosition::Post;
+    c.layerNormEps = cfg.positive("layer_norm_eps", 1e-12f);
+    c.positional = Positional::Learned;
+    const int positions = cfg.integer("max_position_embeddings", 1, kMaxLen + 1024);
+    if (roberta) {
+        const int pad = cfg.integer("pad_token_id", 0, 1000, 1);
+        c.positionOffset = pad + 1;
+        if (positions <= c.positionOffset)
+            cfg.fail("max_position_embeddings", "RoBERTa's positions start at pad_token_id + 1 = " +
+                                                    std::to_string(c.positionOffset) + "; " + std::to_string(positions) +
+                                                    " rows leave none");
+        c.maxLen = std::min(positions - c.positionOffset, kMaxLen);
+    } else {
+        c.maxLen = std::min(positions, kMaxLen);
+    }
+    c.typeVocab = cfg.integer("type_vocab_size", 0, 1024, 2);
+    c.embedNorm = true;
+    c.bias = true;
+    c.tiedOutput = true;
+    c.headBias = true;
+    c.headTransform = true;
+    c.finalNorm = false;
+    const std::string positionType = cfg.string("position_embedding_type", "absolute");
+    cfg.require("position_embedding_type", positionType == "absolute",
+                "position_embedding_type " + quote(positionType) + " is not supported (only \"absolute\")");
+    cfg.require("is_decoder", !cfg.boolean("is_decoder", false), "BERT as a decoder is not supported");
+    cfg.require("tie_word_embeddings", cfg.boolean("tie_word_embeddings", true), "an untied MLM head is not supported");
+    return c;
+}
+
+ModelConfig distilbertConfig(const ConfigReader& cfg)
+{
+    ModelConfig c;
+    c.type = ArchType::Encoder;
+    c.dModel = cfg.integer("dim", 1, kMaxDModel);
+    c.nHeads = cfg.integer("n_heads", 1, kMaxHeads);
+    if (c.dModel % c.nHeads != 0)
+        cfg.fail("n_heads", "dim " + std::to_string(c.dModel) + " is not divisible by n_heads " + std::to_string(c.nHeads));
+    c.encoderLayers = cfg.integer("n_layers", 1, kMaxLayers);
+    c.dFf = cfg.integer("hidden_dim", 1, kMaxDFf);
+    c.activation = cfg.activation("activation", "gelu");
+    c.norm = NormPosition::Post;
+    c.layerNormEps = 1e-12f; // fixed in DistilBERT's code, not in its config
+    c.positional = Positional::Learned; // also with sinusoidal_pos_embds: the table is stored
+    c.maxLen = cfg.integer("max_position_embeddings", 1, kMaxLen);
+    c.embedNorm = true;
+    c.bias = true;
+    c.tiedOutput = true;
+    c.headBias = true;
+    c.headTransform = true;
+    cfg.require("tie_word_embeddings", cfg.boolean("tie_word_embeddings", true), "an untied MLM head is not supported");
+    return c;
+}
+
+// --- naming tables ---------------------------------------------------------------------------
+
+struct Row {
+    const char* engine;     // "{i}" is the layer index
+    const char* checkpoint;
+    bool prefixed = true;
+    bool transposed = false;
+    int part = 0, parts = 1;
+};
+
+std::vector<HfTensorSource> expand(const std::vector<Row>& global, const std::vector<Row>& perLayer, int layers)
+{
+    std::vector<HfTensorSource> out;
+    auto add = [&out](const Row& r, const std::string& layer) {
+        auto sub = [&layer](std::string s) {
+            const size_t at = s.find("{i}");
+            if (at != std::string::npos) s.replace(at, 3, layer);
+            return s;
+        };
+        out.push_back({sub(r.engine), sub(r.checkpoint), r.prefixed, r.transposed, r.part, r.parts});
+    };
+    for (const Row& r : global) add(r, "");
+    for (int i = 0; i < layers; ++i)
+        for (const Row& r : perLayer) add(r, std::to_string(i));
+    return out;
+}
+
+std::vector<HfTensorSource> gpt2Table(const ModelConfig& c)
+{
+    static const std::vector<Row> global = {
+        {"decoder.embed.weight", "wte.weight"},
+        {"decoder.pos.weight", "wpe.weight"},
+        {"decoder.norm.weight", "ln_f.weight"},
+        {"decoder.norm.bias", "ln_f.bias"},
+    };
+    // Conv1D stores [in, out]; c_attn's output is [Q | K | V].
+    static const std::vector<Row> layer = {
+        {"decoder.layers.{i}.norm1.weight", "h.{i}.ln_1.weight"},
+        {"decoder.layers.{i}.norm1.bias", "h.{i}.ln_1.bias"},
+        {"decoder.layers.{i}.self_attn.q_proj.weight", "h.{i}.attn.c_attn.weight", true, true, 0, 3},
+        {"decoder.layers.{i}.self_attn.k_proj.weight", "h.{i}.attn.c_attn.weight", true, true, 1, 3},
+        {"decoder.layers.{i}.self_attn.v_proj.weight", "h.{i}.attn.c_attn.weight", true, true, 2, 3},
+        {"decoder.layers.{i}.self_attn.q_proj.bias", "h.{i}.attn.c_attn.bias", true, false, 0, 3},
+        {"decoder.layers.{i}.self_attn.k_proj.bias", "h.{i}.attn.c_attn.bias", true, false, 1, 3},
+        {"decoder.layers.{i}.self_attn.v_proj.bias", "h.{i}.attn.c_attn.bias", true, false, 2, 3},
+        {"decoder.layers.{i}.self_attn.out_proj.weight", "h.{i}.attn.c_proj.weight", true, true},
+        {"decoder.layers.{i}.self_attn.out_proj.bias", "h.{i}.attn.c_proj.bias"},
+        {"decoder.layers.{i}.norm2.weight", "h.{i}.ln_2.weight"},
+        {"decoder.layers.{i}.norm2.bias", "h.{i}.ln_2.bias"},
+        {"decoder.layers.{i}.linear1.weight", "h.{i}.mlp.c_fc.weight", true, true},
+        {"decoder.layers.{i}.linear1.bias", "h.{i}.mlp.c_fc.bias"},
+        {"decoder.layers.{i}.linear2.weight", "h.{i}.mlp.c_proj.weight", true, true},
+        {"decoder.layers.{i}.linear2.bias", "h.{i}.mlp.c_proj.bias"},
+    };
+    return expand(global, layer, c.decoderLayers);
+}
+
+// Tables built from strings at run time keep their strings here for the rows' lifetime.
+struct OwnedTable {
+    std::vector<std::string> strings;
+    std::vector<std::tuple<size_t, size_t, bool>> rows; // engine index, checkpoint index, prefixed
+
+    void pair(const std::string& engine, const std::string& checkpoint, bool prefixed = true)
+    {
+        for (const char* part : {".weight", ".bias"}) one(engine + part, checkpoint + part, prefixed);
+    }
+    void one(const std::string& engine, const std::string& checkpoint, bool prefixed = true)
+    {
+        strings.push_back(engine);
+        strings.push_back(checkpoint);
+        rows.emplace_back(strings.size() - 2, strings.size() - 1, prefixed);
+    }
+    std::vector<HfTensorSource> expand(int layers) const
+    {
+        std::vector<HfTensorSource> out;
+        for (int i = -1; i < layers; ++i)
+            for (const auto& [e, k, prefixed] : rows) {
+                std::string engine = strings[e], checkpoint = strings[k];
+                const size_t at = engine.find("{i}");
+                if ((at != std::string::npos) != (i >= 0)) continue;
+                if (i >= 0) {
+                    engine.replace(at, 3, std::to_string(i));
+                    checkpoint.replace(checkpoint.find("{i}"), 3, std::to_string(i));
+                }
+                out.push_back({engine, checkpoint, prefixed});
+            }
+        return out;
+    }
+};
+
+std::vector<HfTensorSource> bertTable(const ModelConfig& c, bool roberta)
+{
+    OwnedTable t;
+    t.one("encoder.embed.weight", "embeddings.word_embeddings.weight");
+    t.one("encoder.pos.weight", "embeddings.position_embeddings.weight");
+    if (c.typeVocab > 0) t.one("encoder.type.weight", "embeddings.token_type_embeddings.weight");
+    t.pair("encoder.embed_norm", "embeddings.LayerNorm");
+    const std::string l = "encoder.layers.{i}.", h = "encoder.layer.{i}.";
+    t.pair(l + "self_attn.q_proj", h + "attention.self.query");
+    t.pair(l + "self_attn.k_proj", h + "attention.self.key");
+    t.pair(l + "self_attn.v_proj", h + "attention.self.value");
+    t.pair(l + "self_attn.out_proj", h + "attention.output.dense");
+    t.pair(l + "norm1", h + "attention.output.LayerNorm");
+    t.pair(l + "linear1", h + "intermediate.dense");
+    t.pair(l + "linear2", h + "output.dense");
+    t.pair(l + "norm2", h + "output.LayerNorm");
+    if (roberta) {
+        t.pair("lm_head.transform", "lm_head.dense", false);
+        t.pair("lm_head.transform_norm", "lm_head.layer_norm", false);
+        t.one("lm_head.bias", "lm_head.bias", false);
+    } else {
+        t.pair("lm_head.transform", "cls.predictions.transform.dense", false);
+        t.pair("lm_head.transform_norm", "cls.predictions.transform.LayerNorm", false);
+        t.one("lm_head.bias", "cls.predictions.bias", false);
+    }
+    return t.expand(c.encoderLayers);
+}
+
+std::vector<HfTensorSource> distilbertTable(const ModelConfig& c)
+{
+    OwnedTable t;
+    t.one("encoder.embed.weight", "embeddings.word_embeddings.weight");
+    t.one("encoder.pos.weight", "embeddings.position_embeddings.weight");
+    t.pair("encoder.embed_norm", "embeddings.LayerNorm");
+    const std::string l = "encoder.layers.{i}.", h = "transformer.layer.{i}.";
+    t.pair(l + "self_attn.q_proj", h + "attention.q_lin");
+    t.pair(l + "self_attn.k_proj", h + "attention.k_lin");
+    t.pair(l + "self_attn.v_proj", h + "attention.v_lin");
+    t.pair(l + "self_attn.out_proj", h + "attention.out_lin");
+    t.pair(l + "norm1", h + "sa_layer_norm");
+    t.pair(l + "linear1", h + "ffn.lin1");
+    t.pair(l + "linear2", h + "ffn.lin2");
+    t.pair(l + "norm2", h + "output_layer_norm");
+    t.pair("lm_head.transform", "vocab_transform", false);
+    t.pair("lm_head.transform_norm", "vocab_layer_norm", false);
+    t.one("lm_head.bias", "vocab_projector.bias", false);
+    return t.expand(c.encoderLayers);
+}
+
+// --- the family registry ---------------------------------------------------------------------
+
+struct Family {
+    const char* modelType;
+    std::vector<std::string> architectures; // accepted config.json "architectures" entries
+    std::vector<std::string> prefixes;      // optional prefix of the body's tensor names
+    std::function<ModelConfig(const ConfigReader&)> config;
+    std::function<std::vector<HfTensorSource>(const ModelConfig&)> table;
+    // Tensors of the checkpoint that are not weights the engine uses (buffers, tied copies,
+    // heads of other tasks); names without the prefix.
+    std::function<bool(const std::string&)> ignored;
+};
+
+bool endsWith(const std::string& s, const std::string& suffix)
+{
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+bool startsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
+const std::vector<Family>& families()
+{
+    static const std::vector<Family> all = {
+        {"gpt2", {"GPT2LMHeadModel", "GPT2Model"}, {"transformer."}, gpt2Config, gpt2Table,
+         [](const std::string& n) {
+             // The causal-mask buffers of older checkpoints, and the tied head when saved.
+             return endsWith(n, ".attn.bias") || endsWith(n, ".attn.masked_bias") || n == "lm_head.weight";
+         }},
+        {"bert", {"BertForMaskedLM", "BertForPreTraining"}, {"bert."},
+         [](const ConfigReader& c) { return bertConfig(c, false); },
+         [](const ModelConfig& c) { return bertTable(c, false); },
+         [](const std::string& n) {
+             return startsWith(n, "pooler.") || n == "embeddings.position_ids" || startsWith(n, "cls.seq_relationship.") ||
+                    n == "cls.predictions.decoder.weight" || n == "cls.predictions.decoder.bias";
+         }},
+        {"roberta", {"RobertaForMaskedLM"}, {"roberta."},
+         [](const ConfigReader& c) { return bertConfig(c, true); },
+         [](const ModelConfig& c) { return bertTable(c, true); },
+         [](const std::string& n) {
+             return startsWith(n, "pooler.") || n == "embeddings.position_ids" || n == "lm_head.decoder.weight" ||
+                    n == "lm_head.decoder.bias";
+         }},
+        {"distilbert", {"DistilBertForMaskedLM"}, {"distilbert."}, distilbertConfig, distilbertTable,
+         [](const std::string& n) { return n == "vocab_projector.weight" || n == "embeddings.position_ids"; }},
+    };
+    return all;
+}
+
+const Family* findFamily(const std::string& modelType)
+{
+    for (const Family& f : families())
+        if (modelType == f.modelType) return &f;
+    return nullptr;
+}
+
+// --- weights ---------------------------------------------------------------------------------
+
+// Every tensor of the checkpoint, whichever file holds it.
+struct TensorIndex {
+    std::vector<std::unique_ptr<SafetensorsFile>> files;
+    std::map<std::string, std::pair<const SafetensorsFile*, const SafetensorsFile::Tensor*>> tensors;
+};
+
+TensorIndex openWeights(const fs::path& folder)
+{
+    TensorIndex index;
+    const fs::path single = folder / "model.safetensors";
+    const fs::path sharded = folder / "model.safetensors.index.json";
+    std::error_code ec;
+    if (fs::exists(single, ec)) {
+        index.files.push_back(std::make_unique<SafetensorsFile>(single.string()));
+    } else if (fs::exists(sharded, ec)) {
+        const std::string file = sharded.string();
+        const JsonReader r(file);
+        const Json root = parseModelJson(readTextFile(sharded, kMaxConfigBytes), file);
+        r.expectType(root, "/", "object");
+        const Json& map = r.requireObject(root, "", "weight_map");
+        std::map<std::string, const SafetensorsFile*> opened;
+        for (const auto& [name, value] : map.items()) {
+            const std::string p = "/weight_map/" + jsonPointerEscape(name);
+            r.expectType(value, p, "string");
+            const std::string shard = value.get<std::string>();
+            if (shard.empty() || shard.find('/') != std::string::npos || shard == "." || shard == "..")
+                r.fail(p, "shard " + quote(shard) + " is not a file name in the folder");
+            if (!opened.count(shard)) {
+                if (!fs::exists(folder / shard, ec)) r.fail(p, "names " + quote(shard) + ", which does not exist");
+                index.files.push_back(std::make_unique<SafetensorsFile>((folder / shard).string()));
+                opened[shard] = index.files.back().get();
+            }
+            if (!opened[shard]->find(name)) r.fail(p, "tensor is not in " + quote(shard));
+        }
+        if (index.files.empty()) r.fail("/weight_map", "names no shard");
+    } else if (fs::exists(folder / "pytorch_model.bin", ec) || fs::exists(folder / "pytorch_model.bin.index.json", ec)) {
+        throw ModelError((folder / "pytorch_model.bin").string(), "/",
+                         "PyTorch pickle checkpoints are not opened: unpickling can run arbitrary code. Convert it "
+                         "once with `python3 tools/bin_to_safetensors.py " + folder.string() +
+                             "` (torch.load with weights_only=True), then open the folder again");
+    } else {
+        throw IoError(folder.string() + ": no model.safetensors or model.safetensors.index.json in the folder");
+    }
+    for (const auto& file : index.files)
+        for (const auto& [name, t] : file->tensors()) {
+            const auto [it, fresh] = index.tensors.emplace(name, std::make_pair(file.get(), &t));
+            if (!fresh)
+                throw ModelError(file->path(), "/" + jsonPointerEscape(name), "tensor is also in " + it->second.first->path());
+        }
+    return index;
+}
+
+// The checkpoint names a row may have: with or without the family's prefix, and with the
+// legacy LayerNorm names (gamma/beta) of TF-converted checkpoints.
+std::vector<std::string> candidates(const HfTensorSource& s, const Family& f)
+{
+    std::vector<std::string> bases = {s.checkpointName};
+    if (endsWith(s.checkpointName, "LayerNorm.weight"))
+        bases.push_back(s.checkpointName.substr(0, s.checkpointName.size() - 6) + "gamma");
+    if (endsWith(s.checkpointName, "LayerNorm.bias"))
+        bases.push_back(s.checkpointName.substr(0, s.checkpointName.size() - 4) + "beta");
+    std::vector<std::string> out;
+    for (const std::string& b : bases) {
+        if (s.prefixed)
+            for (const std::string& p : f.prefixes) out.push_back(p + b);
+        out.push_back(b);
+    }
+    return out;
+}
+
+std::string stripPrefix(const std::string& name, const Family& f)
+{
+    for (const std::string& p : f.prefixes)
+        if (startsWith(name, p)) return name.substr(p.size());
+    return name;
+}
+
+struct Placed {
+    const TensorSpec* spec;
+    const HfTensorSource* source;
+    const SafetensorsFile* file;
+    const SafetensorsFile::Tensor* tensor;
+};
+
+// The shape the checkpoint must have for this row to give the engine's tensor `spec`.
+std::vector<long long> expectedShape(const TensorSpec& spec, const HfTensorSource& s)
+{
+    std::vector<long long> shape(spec.shape.begin(), spec.shape.end());
+    if (!shape.empty()) shape[0] *= s.parts; // fused along the output dimension
+    if (s.transposed && shape.size() == 2) std::swap(shape[0], shape[1]);
+    return shape;
+}
+
+// Copies the row's part of the checkpoint tensor into out (the engine's [out, in] layout).
+void fillFrom(const Placed& p, float* out, std::vector<float>& scratch)
+{
+    const SafetensorsFile::Tensor& t = *p.tensor;
+    const HfTensorSource& s = *p.source;
+    if (!s.transposed && s.parts == 1) {
+        p.file->readFloat(t, out);
+        return;
+    }
+    scratch.resize(t.count());
+    p.file->readFloat(t, scratch.data());
+    const std::vector<int>& shape = p.spec->shape;
+    if (shape.size() == 1) { // a bias slice
+        const size_t n = size_t(shape[0]);
+        std::copy_n(scratch.data() + size_t(s.part) * n, n, out);
+        return;
+    }
+    const size_t rows = size_t(shape[0]), cols = size_t(shape[1]); // engine: [out, in]
+    if (s.transposed) {
+        // checkpoint [in, out·parts]: engine(o, i) = ckpt(i, part·out + o)
+        const size_t stride = rows * size_t(s.parts);
+        for (size_t i = 0; i < cols; ++i) {
+            const float* src = scratch.data() + i * stride + size_t(s.part) * rows;
+            for (size_t o = 0; o < rows; ++o) out[o * cols + i] = src[o];
+        }
+    } else {
+        // checkpoint [out·parts, in]: a block of rows
+        std::copy_n(scratch.data() + size_t(s.part) * rows * cols, rows * cols, out);
+    }
+}
+
+void loadWeights(const fs::path& folder, const Family& family, const ModelConfig& c, int vocab, Model& m)
+{
+    TensorIndex index = openWeights(folder);
+    const std::vector<TensorSpec> specs = requiredTensors(c, vocab, vocab);
+    const std::vector<HfTensorSource> table = family.table(c);
+    std::map<std::string, const HfTensorSource*> byEngineName;
+    for (const HfTensorSource& s : table) byEngineName[s.engineName] = &s;
+
+    std::set<std::string> used;
+    std::vector<Placed> placed;
+    std::set<std::string> dtypes;
+    const std::string where = index.files.size() == 1 ? index.files[0]->path() : (folder / "model.safetensors.index.json").string();
+    for (const TensorSpec& spec : specs) {
+        const auto it = byEngineName.find(spec.name);
+        if (it == byEngineName.end()) // a table that misses an engine tensor is a programming error
+            throw ModelError(where, "/", "internal: no checkpoint name for " + spec.name);
+        const HfTensorSource& s = *it->second;
+        const std::vector<std::string> names = candidates(s, family);
+        const std::pair<const SafetensorsFile*, const SafetensorsFile::Tensor*>* found = nullptr;
+        for (const std::string& n : names) {
+            const auto t = index.tensors.find(n);
+            if (t != index.tensors.end()) {
+                found = &t->second;
+                used.insert(n);
+                break;
+            }
+        }
+        if (!found) throw ModelError(where, "/" + jsonPointerEscape(names.front()), "missing tensor (needed for " + spec.name + ")");
+        const auto& [file, tensor] = *found;
+        const std::string p = "/" + jsonPointerEscape(tensor->name);
+        const std::vector<long long> want = expectedShape(spec, s);
+        if (tensor->shape != want)
+            throw ModelError(file->path(), p, "expected shape " + shapeText(want) + " from config.json, got " + shapeText(tensor->shape));
+        if (tensor->dtype == TensorDtype::Other)
+            throw ModelError(file->path(), p + "/dtype", "a weight must be F32, F16 or BF16, got \"" + tensor->dtypeName + "\"");
+        dtypes.insert(tensor->dtypeName);
+        placed.push_back({&spec, &s, file, tensor});
+    }
+    for (const auto& [name, entry] : index.tensors) {
+        if (used.count(name) || family.ignored(stripPrefix(name, family))) continue;
+        throw ModelError(entry.first->path(), "/" + jsonPointerEscape(name), "unexpected tensor (not part of a " +
+                                                                                  std::string(family.modelType) + " model this build opens)");
+    }
+    for (const TensorSpec& spec : specs) m.weights.declare(spec.name, spec.shape);
+    m.weights.allocate();
+    std::vector<float> scratch;
+    for (const Placed& p : placed) fillFrom(p, m.weights.mutableData(p.spec->name), scratch);
+    std::string dtype;
+    for (const std::string& d : dtypes) dtype += (dtype.empty() ? "" : "+") + d;
+    m.dtype = dtype;
+}
+
+// A folder without tokenizer files still opens: its vocabulary is the ids themselves ("#15"),
+// which a word tokenizer reads back from text like "#15 #995".
+void idTokenizer(int vocab, Model& m)
+{
+    std::vector<std::string> tokens;
+    tokens.reserve(size_t(vocab));
+    for (int i = 0; i < vocab; ++i) tokens.push_back("#" + std::to_string(i));
+    TokenizerOptions opt;
+    opt.kind = TokenizerKind::Word;
+    opt.splitPunctuation = false;
+    m.sourceTokenizer = Tokenizer(opt, Vocabulary(tokens));
+    m.targetTokenizer = Tokenizer(opt, Vocabulary(std::move(tokens)));
+}
+
+} // namespace
+
+bool isHfFolder(const std::string& path)
+{
+    std::error_code ec;
+    return fs::is_directory(path, ec) && fs::exists(fs::path(path) / "config.json", ec);
+}
+
+std::vector<std::string> hfSupportedModelTypes()
+{
+    std::vector<std::string> out;
+    for (const Family& f : families()) out.push_back(f.modelType);
+    return out;
+}
+
+std::vector<HfTensorSource> hfNamingTable(const std::string& modelType, const ModelConfig& config)
+{
+    const Family* f = findFamily(modelType);
+    return f ? f->table(config) : std::vector<HfTensorSource>{};
+}
+
+std::shared_ptr<const Model> loadHfFolder(const std::string& folderName)
+{
+    const fs::path folder(folderName);
+    const fs::path configPath = folder / "config.json";
+    std::error_code ec;
+    if (!fs::exists(configPath, ec)) throw IoError(folderName + ": no config.json in the folder");
+    const std::string configFile = configPath.string();
+    const JsonReader r(configFile);
+    const Json root = parseModelJson(readTextFile(configPath, kMaxConfigBytes), configFile);
+    r.expectType(root, "/", "object");
+    const std::string modelType = r.requireString(root, "", "model_type");
+    const Family* family = findFamily(modelType);
+    if (!family) {
+        std::string known;
+        for (const std::string& t : hfSupportedModelTypes()) known += (known.empty() ? "" : ", ") + t;
+        r.fail("/model_type", "unsupported model_type " + quote(modelType) + " (this build opens " + known + ")");
+    }
+    if (root.find("architectures") != root.end() && !root["architectures"].is_null()) {
+        const Json& arch = r.requireArray(root, "", "architectures");
+        for (size_t i = 0; i < arch.size(); ++i) {
+            const std::string p = "/architectures/" + std::to_string(i);
+            r.expectType(arch[i], p, "string");
+            const std::string a = arch[i].get<std::string>();
+            if (std::find(family->architectures.begin(), family->architectures.end(), a) == family->architectures.end()) {
+                std::string known;
+                for (const std::string& k : family->architectures) known += (known.empty() ? "" : ", ") + k;
+                r.fail(p, "architecture " + quote(a) + " is not supported for model_type " + quote(modelType) +
+                              " (this build opens " + known + ")");
+            }
+        }
+    }
+    const ConfigReader cfg(r, root);
+    auto m = std::make_shared<Model>();
+    m->config = family->config(cfg);
+    const int vocab = cfg.integer("vocab_size", 1, kMaxVocab);
+    m->format = "huggingface";
+    m->family = modelType;
+    m->path = folderName;
+    m->name = folder.filename().empty() ? folder.parent_path().filename().string() : folder.filename().string();
+    loadWeights(folder, *family, m->config, vocab, *m);
+    idTokenizer(vocab, *m);
+    m->description = "Hugging Face " + modelType + " checkpoint (" + m->dtype + ")";
+    return m;
+}
+
+} // namespace attnscope
