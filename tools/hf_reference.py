@@ -252,7 +252,8 @@ class GPT2LMHead(nn.Module):
         self.h = nn.ModuleList(GPT2Block(cfg) for _ in range(cfg["n_layer"]))
         self.ln_f = nn.LayerNorm(c, eps=cfg.get("layer_norm_epsilon", 1e-5))
 
-    def forward(self, ids: Sequence[int]) -> RefOutput:
+    def forward(self, ids: Sequence[int], token_type_ids: None = None) -> RefOutput:
+        assert token_type_ids is None, "GPT-2 has no token types"
         ids = _ids(ids)
         x = self.wte(ids) + self.wpe(torch.arange(ids.numel()))
         hidden, atts = [x], []
