@@ -28,7 +28,7 @@ std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen,
     maxLen = std::min(maxLen, c.maxLen);
     const int d = c.dModel;
     const bool decoderOnly = c.type == ArchType::Decoder;
-    if (c.type == ArchType::Encoder || (decoderOnly && source.empty())) return {};
+    if (c.type == ArchType::Encoder || !c.lmHead || (decoderOnly && source.empty())) return {};
 
     // Encoder output and the cross-attention keys/values it gives every decoder layer.
     const size_t layers = m_decoderLayers.size();

@@ -158,6 +158,7 @@ ModelConfig bertConfig(const ConfigReader& cfg, bool roberta)
                                                     std::to_string(c.positionOffset) + "; " + std::to_string(positions) +
                                                     " rows leave none");
         c.maxLen = std::min(positions - c.positionOffset, kMaxLen);
+        c.headActivation = Activation::Gelu; // RobertaLMHead applies erf gelu whatever hidden_act says
     } else {
         c.maxLen = std::min(positions, kMaxLen);
     }
@@ -344,6 +345,7 @@ std::vector<HfTensorSource> distilbertTable(const ModelConfig& c)
 struct Family {
     const char* modelType;
     std::vector<std::string> architectures; // accepted config.json "architectures" entries
+    std::vector<std::string> bare;          // those of them without an output head (BertModel)
     std::vector<std::string> prefixes;      // optional prefix of the body's tensor names
     std::function<ModelConfig(const ConfigReader&)> config;
     std::function<std::vector<HfTensorSource>(const ModelConfig&)> table;
@@ -361,26 +363,26 @@ bool startsWith(const std::string& s, const std::string& prefix) { return s.rfin
 const std::vector<Family>& families()
 {
     static const std::vector<Family> all = {
-        {"gpt2", {"GPT2LMHeadModel", "GPT2Model"}, {"transformer."}, gpt2Config, gpt2Table,
+        {"gpt2", {"GPT2LMHeadModel", "GPT2Model"}, {}, {"transformer."}, gpt2Config, gpt2Table,
          [](const std::string& n) {
              // The causal-mask buffers of older checkpoints, and the tied head when saved.
              return endsWith(n, ".attn.bias") || endsWith(n, ".attn.masked_bias") || n == "lm_head.weight";
          }},
-        {"bert", {"BertForMaskedLM", "BertForPreTraining"}, {"bert."},
+        {"bert", {"BertForMaskedLM", "BertForPreTraining", "BertModel"}, {"BertModel"}, {"bert."},
          [](const ConfigReader& c) { return bertConfig(c, false); },
          [](const ModelConfig& c) { return bertTable(c, false); },
          [](const std::string& n) {
              return startsWith(n, "pooler.") || n == "embeddings.position_ids" || startsWith(n, "cls.seq_relationship.") ||
                     n == "cls.predictions.decoder.weight" || n == "cls.predictions.decoder.bias";
          }},
-        {"roberta", {"RobertaForMaskedLM"}, {"roberta."},
+        {"roberta", {"RobertaForMaskedLM", "RobertaModel"}, {"RobertaModel"}, {"roberta."},
          [](const ConfigReader& c) { return bertConfig(c, true); },
          [](const ModelConfig& c) { return bertTable(c, true); },
          [](const std::string& n) {
              return startsWith(n, "pooler.") || n == "embeddings.position_ids" || n == "lm_head.decoder.weight" ||
                     n == "lm_head.decoder.bias";
          }},
-        {"distilbert", {"DistilBertForMaskedLM"}, {"distilbert."}, distilbertConfig, distilbertTable,
+        {"distilbert", {"DistilBertForMaskedLM", "DistilBertModel"}, {"DistilBertModel"}, {"distilbert."}, distilbertConfig, distilbertTable,
          [](const std::string& n) { return n == "vocab_projector.weight" || n == "embeddings.position_ids"; }},
     };
     return all;
@@ -640,6 +642,10 @@ std::shared_ptr<const Model> loadHfFolder(const std::string& folderName)
     const ConfigReader cfg(r, root);
     auto m = std::make_shared<Model>();
     m->config = family->config(cfg);
+    if (root.find("architectures") != root.end() && root["architectures"].is_array())
+        for (const Json& a : root["architectures"])
+            if (std::find(family->bare.begin(), family->bare.end(), a.get<std::string>()) != family->bare.end())
+                m->config.lmHead = false;
     const int vocab = cfg.integer("vocab_size", 1, kMaxVocab);
     m->format = "huggingface";
     m->family = modelType;

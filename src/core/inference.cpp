@@ -75,6 +75,7 @@ std::vector<Token> frame(const Vocabulary& vocab, const std::vector<SpecialRole>
 std::vector<Token> argmaxTokens(const MatrixRM& logits, const Vocabulary& vocab)
 {
     std::vector<Token> out;
+    if (logits.cols() == 0) return out; // no output head
     for (Eigen::Index i = 0; i < logits.rows(); ++i) {
         Eigen::Index best = 0;
         logits.row(i).maxCoeff(&best);
@@ -103,6 +104,7 @@ std::vector<Token> keyTokens(const RunResult& result, const ModelConfig& config,
 
 std::vector<Prediction> topK(const Eigen::Ref<const RowVector>& logits, const Vocabulary& vocab, int k)
 {
+    if (logits.size() == 0) return {}; // no output head
     // Stable softmax: shift by the maximum so exp never overflows.
     const RowVector p = (logits.array() - logits.maxCoeff()).exp().matrix();
     const float sum = p.sum();

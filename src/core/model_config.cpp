@@ -89,6 +89,7 @@ std::vector<TensorSpec> requiredTensors(const ModelConfig& c, int sourceVocab, i
             addNorm(out, "decoder.norm", d);
     }
     const int outVocab = c.type == ArchType::EncoderDecoder ? targetVocab : sourceVocab;
+    if (!c.lmHead) return out;
     if (c.headTransform) {
         addLinear(out, "lm_head.transform", d, d, true);
         addNorm(out, "lm_head.transform_norm", d);

@@ -45,12 +45,16 @@ struct ModelConfig {
     std::optional<bool> headBias; // `lm_head.bias`; unset: present exactly when `bias` is (version 1)
     bool headTransform = false;   // Linear + activation + LayerNorm before the output projection
                                   // (`lm_head.transform`, `lm_head.transform_norm`: BERT's MLM head)
+    std::optional<Activation> headActivation; // the transform's; unset: `activation` (RoBERTa: always gelu)
+    bool lmHead = true;           // false: no output head at all (a bare BertModel): no logits, the
+                                  // forward pass returns the top stack's hidden states instead
 
     int dHead() const { return dModel / nHeads; }
     bool hasEncoder() const { return type != ArchType::Decoder; }
     bool hasDecoder() const { return type != ArchType::Encoder; }
     bool hasCrossAttention() const { return type == ArchType::EncoderDecoder; }
-    bool hasHeadBias() const { return headBias.value_or(bias); }
+    bool hasHeadBias() const { return lmHead && headBias.value_or(bias); }
+    Activation transformActivation() const { return headActivation.value_or(activation); }
     // Rows of a learned position table.
     int positionRows() const { return maxLen + positionOffset; }
 };

@@ -43,7 +43,8 @@ std::string quote(const std::string& s) { return "\"" + s + "\""; }
 // never meets a file it would misread.
 void readVersion2Options(const JsonReader& r, const Json& a, const std::string& p, int version, ModelConfig& c)
 {
-    for (const char* key : {"type_vocab_size", "position_offset", "embedding_norm", "head_bias", "head_transform"})
+    for (const char* key : {"type_vocab_size", "position_offset", "embedding_norm", "head_bias", "head_transform",
+                            "head_activation", "lm_head"})
         if (version < 2 && a.find(key) != a.end())
             r.fail(p + "/" + key, std::string("\"") + key + "\" needs \"version\": 2");
     if (version < 2) return;
@@ -54,6 +55,11 @@ void readVersion2Options(const JsonReader& r, const Json& a, const std::string& 
     c.embedNorm = r.optionalBool(a, p, "embedding_norm", false);
     if (a.find("head_bias") != a.end()) c.headBias = r.requireBool(a, p, "head_bias");
     c.headTransform = r.optionalBool(a, p, "head_transform", false);
+    if (a.find("head_activation") != a.end()) {
+        const std::string h = r.requireEnum(a, p, "head_activation", {"relu", "gelu", "gelu_tanh"});
+        c.headActivation = h == "relu" ? Activation::Relu : h == "gelu" ? Activation::Gelu : Activation::GeluTanh;
+    }
+    c.lmHead = r.optionalBool(a, p, "lm_head", true);
     if (c.positionOffset > 0 && c.positional != Positional::Learned)
         r.fail(p + "/position_offset", "a position offset needs learned positions");
 }

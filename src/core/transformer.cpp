@@ -101,16 +101,19 @@ Transformer::Transformer(std::shared_ptr<const Model> model) : m_model(std::move
         if (c.hasEncoder()) m_encoderNorm = norm("encoder.norm");
         if (c.hasDecoder()) m_decoderNorm = norm("decoder.norm");
     }
-    if (c.headTransform) {
+    if (c.lmHead && c.headTransform) {
         m_headTransform = {w.data("lm_head.transform.weight"), w.data("lm_head.transform.bias"), c.dModel, c.dModel};
         m_headTransformNorm = norm("lm_head.transform_norm");
     }
-    m_head = c.tiedOutput ? (c.hasDecoder() ? m_decoderEmbed.table : m_encoderEmbed.table) : w.data("lm_head.weight");
+    if (c.lmHead)
+        m_head = c.tiedOutput ? (c.hasDecoder() ? m_decoderEmbed.table : m_encoderEmbed.table) : w.data("lm_head.weight");
     m_headBias = opt("lm_head.bias");
     // The output size is the head's: a checkpoint's embedding may have more rows than its
     // tokenizer has tokens (padded vocabularies); topK() names such ids by number.
-    m_outVocab = c.tiedOutput ? static_cast<int>(w.entry(c.hasDecoder() ? "decoder.embed.weight" : "encoder.embed.weight").shape[0])
-                              : static_cast<int>(w.entry("lm_head.weight").shape[0]);
+    m_outVocab = !c.lmHead ? 0
+                 : c.tiedOutput
+                     ? static_cast<int>(w.entry(c.hasDecoder() ? "decoder.embed.weight" : "encoder.embed.weight").shape[0])
+                     : static_cast<int>(w.entry("lm_head.weight").shape[0]);
 
     // Wᵀ copies of the small weights (kTransposeLimit), all in one block, rows padded.
     struct Copy {
@@ -136,9 +139,9 @@ Transformer::Transformer(std::shared_ptr<const Model> model) : m_model(std::move
             want(l.linear1.wt, l.linear1.wtStride, l.linear1.w, l.linear1.out, l.linear1.in);
             want(l.linear2.wt, l.linear2.wtStride, l.linear2.w, l.linear2.out, l.linear2.in);
         }
-    if (c.headTransform)
+    if (c.lmHead && c.headTransform)
         want(m_headTransform.wt, m_headTransform.wtStride, m_headTransform.w, m_headTransform.out, m_headTransform.in);
-    want(m_headT, m_headTStride, m_head, m_outVocab, c.dModel);
+    if (m_head) want(m_headT, m_headTStride, m_head, m_outVocab, c.dModel);
     size_t total = 0;
     for (const Copy& copy : copies) total += size_t(copy.cols) * size_t(paddedStride(copy.rows));
     std::shared_ptr<float> block(allocateAlignedFloats(total).release(), AlignedFloatsDeleter());
@@ -182,7 +185,7 @@ void Transformer::outputHead(const Eigen::Ref<const MatrixRM>& top, Eigen::Ref<M
     }
     const Linear& t = m_headTransform;
     scratch.resize(top.rows(), t.out);
-    linearInto(top, t.w, t.b, scratch, t.wt, t.wtStride, false, postOpFor(m_model->config.activation));
+    linearInto(top, t.w, t.b, scratch, t.wt, t.wtStride, false, postOpFor(m_model->config.transformActivation()));
     layerNormInto(m_headTransformNorm, scratch, scratch);
     linearInto(scratch, m_head, m_headBias, logits, m_headT, m_headTStride);
 }
@@ -435,6 +438,11 @@ void Transformer::forwardInto(ForwardResult& r, const std::vector<int>& source, 
     }
     const Eigen::Index skip = std::clamp<Eigen::Index>(firstLogitRow, 0, top.rows());
     r.logits.resize(top.rows() - skip, m_outVocab);
+    if (!c.lmHead) {
+        r.hidden = top.bottomRows(top.rows() - skip);
+        return;
+    }
+    r.hidden.resize(0, 0);
     MatrixRM transformed;
     outputHead(top.bottomRows(top.rows() - skip), r.logits, transformed);
 }

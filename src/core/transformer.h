@@ -18,6 +18,8 @@ struct ForwardResult {
     MatrixRM logits;     // (T − firstLogitRow, V): one row per position of the top stack from firstLogitRow
     Trace trace;         // empty unless capture != None
     int maskedRows = 0;  // query rows whose keys were all masked (zero weights)
+    MatrixRM hidden;     // (T − firstLogitRow, d): the top stack's output, only for models without an
+                         // output head (config.lmHead false; logits then have no columns)
 };
 
 class Transformer {

@@ -118,8 +118,8 @@ MatrixRM headImportance(const Transformer& tf, const RunResult& run, Stack stack
     const int layers = stack == Stack::Encoder ? c.encoderLayers : c.decoderLayers;
     MatrixRM out = MatrixRM::Zero(layers, c.nHeads);
     if (run.sourceTokens.empty() || (stack == Stack::Cross && !c.hasCrossAttention()) ||
-        (stack == Stack::Encoder && !c.hasEncoder()) || (stack == Stack::Decoder && !c.hasDecoder()))
-        return out;
+        (stack == Stack::Encoder && !c.hasEncoder()) || (stack == Stack::Decoder && !c.hasDecoder()) || !c.lmHead)
+        return out; // (a model without an output head has no prediction to lose)
     std::vector<int> source = ids(run.sourceTokens);
     std::vector<int> target;
     if (c.type == ArchType::Decoder) {
