@@ -43,9 +43,14 @@ const char* const kUsage =
     "\n"
     "commands:\n"
     "  info MODEL                      model metadata as JSON\n"
-    "  run MODEL --text TEXT [--target TEXT | --generate] [--capture attention|full]\n"
-    "            [--top-k K] [--out FILE]\n"
+    "  run MODEL (--text TEXT | --ids 15496,995) [--target TEXT | --generate]\n"
+    "            [--capture attention|full] [--top-k K] [--out FILE]\n"
     "                                  tokens, output and every head's attention as JSON\n"
+    "                                  (--ids: token ids as the whole input, no tokenizer)\n"
+    "\n"
+    "MODEL is an AttnScope model file (.json) or a Hugging Face folder (config.json +\n"
+    "model.safetensors; GPT-2, BERT, RoBERTa, DistilBERT: docs/hf-checkpoints.md).\n"
+    "\n"
     "  summary MODEL [--text TEXT] [--target TEXT | --generate]\n"
     "                                  human-readable trace summary (default text: the\n"
     "                                  model's first example)\n"
@@ -71,6 +76,7 @@ struct Args {
     std::string command;
     std::string model;
     std::optional<std::string> text;
+    std::optional<std::vector<int>> ids;
     std::optional<std::string> target;
     bool generate = false;
     std::string capture = "attention";
@@ -111,6 +117,15 @@ Args parseArgs(int argc, char** argv)
             return std::string(argv[++i]);
         };
         if (arg == "--text") a.text = value("--text");
+        else if (arg == "--ids") {
+            const std::string v = value("--ids");
+            std::vector<int> ids;
+            std::stringstream list(v);
+            std::string item;
+            while (std::getline(list, item, ',')) ids.push_back(parseInt(item, "--ids", 0, 100000000));
+            if (ids.empty()) throw UsageFailure{"--ids expects comma-separated token ids, e.g. 15496,995"};
+            a.ids = std::move(ids);
+        }
         else if (arg == "--target") a.target = value("--target");
         else if (arg == "--generate") a.generate = true;
         else if (arg == "--out") a.out = value("--out");
@@ -160,11 +175,12 @@ Args parseArgs(int argc, char** argv)
     if (positional.size() < 2) throw UsageFailure{a.command + ": missing MODEL argument"};
     if (positional.size() > 2) throw UsageFailure{"unexpected argument \"" + positional[2] + "\""};
     a.model = positional[1];
-    if (a.command == "run" && !a.text) throw UsageFailure{"run: --text is required"};
+    if (a.command == "run" && !a.text && !a.ids) throw UsageFailure{"run: --text or --ids is required"};
+    if (a.text && a.ids) throw UsageFailure{"--text and --ids are mutually exclusive"};
     if (a.target && a.generate) throw UsageFailure{"--target and --generate are mutually exclusive"};
     if (a.capture != "attention" && a.capture != "full")
         throw UsageFailure{"--capture expects attention or full, got \"" + a.capture + "\""};
-    if (a.command == "info" && (a.text || a.target || a.generate || a.out))
+    if (a.command == "info" && (a.text || a.ids || a.target || a.generate || a.out))
         throw UsageFailure{"info takes no run options"};
     if (a.command != "export" && a.exportOptions)
         throw UsageFailure{"--layer, --head, --size, --scale, --colormap and --log are export options"};
@@ -228,7 +244,11 @@ OutJson infoJson(const Model& m)
         {"max_len", c.maxLen},           {"bias", c.bias},
         {"tied_output", c.tiedOutput},   {"scale_embeddings", c.scaleEmbeddings},
         {"final_norm", c.finalNorm},
+        {"type_vocab_size", c.typeVocab}, {"position_offset", c.positionOffset},
+        {"embedding_norm", c.embedNorm}, {"head_bias", c.hasHeadBias()},
+        {"head_transform", c.headTransform}, {"lm_head", c.lmHead},
     };
+    if (c.headTransform) arch["head_activation"] = toString(c.transformActivation());
     OutJson vocab = {{"source", m.sourceTokenizer.vocab().size()}};
     if (c.type == ArchType::EncoderDecoder) vocab["target"] = m.targetTokenizer.vocab().size();
     OutJson examples = OutJson::array();
@@ -237,8 +257,15 @@ OutJson infoJson(const Model& m)
         if (!e.target.empty()) ex["target"] = e.target;
         examples.push_back(std::move(ex));
     }
+    OutJson source = {{"format", m.format}, {"path", m.path}};
+    if (m.format == "huggingface") {
+        source["model_type"] = m.family;
+        source["dtype"] = m.dtype;
+        source["tokenizer_file"] = m.tokenizerFile;
+    }
     return {{"name", m.name},
             {"description", m.description},
+            {"source", source},
             {"architecture", arch},
             {"tokenizer", m.sourceTokenizer.options().kind == TokenizerKind::Char ? "char" : "word"},
             {"parameters", m.parameterCount()},
@@ -445,6 +472,7 @@ int run(int argc, char** argv)
     const Transformer transformer(model);
     RunOptions opt;
     opt.text = args.text ? *args.text : (model->examples.empty() ? std::string() : model->examples.front().text);
+    opt.ids = args.ids;
     opt.target = args.target;
     opt.generate = args.generate;
     opt.capture = args.capture == "full" ? Capture::Full : Capture::Attention;

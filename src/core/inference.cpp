@@ -129,8 +129,23 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
     if (options.generate && c.type == ArchType::Encoder)
         throw UsageError("--generate needs a decoder or encoder-decoder model; this model is encoder-only");
 
-    std::vector<Token> body = tokenizeText(m.sourceTokenizer, options.text, "input", r.warnings);
-    r.sourceTokens = frame(sv, m.sourcePrefix, std::move(body), m.sourceSuffix, c.maxLen, "input", r.warnings);
+    if (options.ids) {
+        const int rows = m.inputVocabRows();
+        for (const int id : *options.ids) {
+            if (id < 0 || id >= rows)
+                throw UsageError("token id " + std::to_string(id) + " is outside the model's vocabulary [0, " +
+                                 std::to_string(rows) + ")");
+            r.sourceTokens.push_back(tokenFromId(sv, id));
+        }
+        if (static_cast<int>(r.sourceTokens.size()) > c.maxLen) {
+            r.warnings.push_back("input has " + std::to_string(r.sourceTokens.size()) + " tokens; truncated to max_len " +
+                                 std::to_string(c.maxLen));
+            r.sourceTokens.resize(size_t(c.maxLen));
+        }
+    } else {
+        std::vector<Token> body = tokenizeText(m.sourceTokenizer, options.text, "input", r.warnings);
+        r.sourceTokens = frame(sv, m.sourcePrefix, std::move(body), m.sourceSuffix, c.maxLen, "input", r.warnings);
+    }
     const std::vector<int> sourceIds = idsOf(r.sourceTokens);
     if (sourceIds.empty()) {
         r.warnings.push_back("empty input: nothing to run");
@@ -158,7 +173,7 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
         // Output text: the input with every [MASK] replaced by the model's prediction.
         const int maskId = sv.special(SpecialRole::Mask);
         std::vector<int> filled = sourceIds;
-        for (size_t i = 0; i < filled.size(); ++i) {
+        for (size_t i = 0; i < filled.size() && !r.outputTokens.empty(); ++i) {
             if (filled[i] == maskId) {
                 filled[i] = r.outputTokens[i].id;
                 if (r.predictionPosition < 0) r.predictionPosition = static_cast<int>(i);

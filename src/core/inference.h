@@ -18,6 +18,9 @@ namespace attnscope {
 
 struct RunOptions {
     std::string text;
+    // Token ids as the whole input instead of text (no tokenizer, no framing added): for any
+    // model, e.g. ids from another tool. Each must be below Model::inputVocabRows().
+    std::optional<std::vector<int>> ids;
     std::optional<std::string> target; // teacher-forced target (encoder-decoder only)
     bool generate = false;             // greedy decoding (decoder, encoder-decoder)
     Capture capture = Capture::Attention;

@@ -41,6 +41,13 @@ struct Model {
         return config.type == ArchType::EncoderDecoder ? targetTokenizer : sourceTokenizer;
     }
     size_t parameterCount() const { return weights.totalSize(); }
+    // Rows of the input stack's token embedding: the ids the model accepts (a checkpoint's may
+    // exceed its tokenizer's vocabulary).
+    int inputVocabRows() const
+    {
+        const char* name = config.hasEncoder() ? "encoder.embed.weight" : "decoder.embed.weight";
+        return weights.has(name) ? weights.entry(name).shape[0] : sourceTokenizer.vocab().size();
+    }
 };
 
 } // namespace attnscope
