@@ -6,6 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <fstream>
+
 using Json = nlohmann::json;
 
 using attnscope::test::runCli;
@@ -24,6 +27,7 @@ private slots:
     void invalidModelNamesFileAndPath();
     void census();
     void fullDiskLeavesNoFile();
+    void huggingFaceFolder();
 
 private:
     QTemporaryDir m_dir;
@@ -117,7 +121,12 @@ void TestCli::exitCodes_data()
     QTest::newRow("help") << QStringList{"--help"} << 0 << "";
     QTest::newRow("no args") << QStringList{} << 2 << "missing command";
     QTest::newRow("unknown command") << QStringList{"frobnicate", "x"} << 2 << "unknown command";
-    QTest::newRow("run without text") << QStringList{"run", "@ENCDEC"} << 2 << "--text is required";
+    QTest::newRow("run without text") << QStringList{"run", "@ENCDEC"} << 2 << "--text or --ids is required";
+    QTest::newRow("text and ids") << QStringList{"run", "@ENCDEC", "--text", "a", "--ids", "1"} << 2 << "mutually exclusive";
+    QTest::newRow("ids not numbers") << QStringList{"run", "@ENCDEC", "--ids", "1,x"} << 2 << "--ids expects an integer";
+    QTest::newRow("id past the vocabulary") << QStringList{"run", "@DECODER", "--ids", "1,9"} << 2
+                                            << "token id 9 is outside the model's vocabulary [0, 9)";
+    QTest::newRow("directory without config") << QStringList{"info", "/usr/share"} << 4 << "without a config.json";
     QTest::newRow("unknown option") << QStringList{"run", "@ENCDEC", "--txt", "a"} << 2 << "unknown option --txt";
     QTest::newRow("target and generate") << QStringList{"run", "@ENCDEC", "--text", "a", "--target", "b", "--generate"}
                                          << 2 << "mutually exclusive";
@@ -190,6 +199,38 @@ void TestCli::fullDiskLeavesNoFile()
     QVERIFY(QString::fromUtf8(r.err).contains("write failed"));
     QVERIFY(!QFileInfo::exists(out));
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
+}
+
+void TestCli::huggingFaceFolder()
+{
+    // A Hugging Face folder through the CLI, checked against the torch reference's golden
+    // (tools/make_hf_goldens.py): the second case's ids, every head within 1e-5.
+    const QString folder = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/hf/gpt2-tiny");
+    Result r = runCli({"info", folder});
+    QCOMPARE(r.exitCode, 0);
+    Json j = Json::parse(r.out.toStdString());
+    QCOMPARE(j["source"]["format"].get<std::string>(), std::string("huggingface"));
+    QCOMPARE(j["source"]["model_type"].get<std::string>(), std::string("gpt2"));
+    QCOMPARE(j["architecture"]["activation"].get<std::string>(), std::string("gelu_tanh"));
+    QCOMPARE(j["architecture"]["decoder_layers"].get<int>(), 2);
+
+    std::ifstream in(ATTNSCOPE_SOURCE_DIR "/tests/data/golden/hf/gpt2-tiny.expected.json");
+    const Json golden = Json::parse(in);
+    const Json& c = golden["cases"][1];
+    QStringList ids;
+    for (const Json& id : c["ids"]) ids << QString::number(id.get<int>());
+    r = runCli({"run", folder, "--ids", ids.join(',')});
+    QCOMPARE(r.exitCode, 0);
+    j = Json::parse(r.out.toStdString());
+    QCOMPARE(j["source_ids"], c["ids"]);
+    QCOMPARE(j["attention"].size(), size_t(2 * 4));
+    for (const Json& head : j["attention"]) {
+        const Json& expected = c["attention"][head["layer"].get<size_t>()][head["head"].get<size_t>()];
+        QCOMPARE(head["weights"].size(), expected.size());
+        for (size_t q = 0; q < expected.size(); ++q)
+            for (size_t k = 0; k < expected[q].size(); ++k)
+                QVERIFY(std::abs(head["weights"][q][k].get<float>() - expected[q][k].get<float>()) <= 1e-5f);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCli)
