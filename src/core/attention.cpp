@@ -321,13 +321,34 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
 int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<const MatrixRM>& y,
                        const AttentionWeights& w, int nHeads, const AttentionMask& mask, Capture capture,
                        LayerTrace* layer, Eigen::Ref<MatrixRM> out, const HeadOverrides* overrides,
-                       AttentionScratch& scratch, bool accumulate)
+                       AttentionScratch& scratch, bool accumulate, KvCache* cache)
 {
     const int d = static_cast<int>(x.cols());
     const Eigen::Index tq = x.rows();
     const Eigen::Index tk = y.rows();
 
     const int dk = d / nHeads;
+    if (cache) {
+        // The cached path: keys and values live in the cache, the per-head work is the same.
+        if (!cache->fixedKeys || cache->length == 0) {
+            const Eigen::Index need = cache->length + tk;
+            if (cache->k.rows() < need) {
+                cache->k.conservativeResize(need, d);
+                cache->v.conservativeResize(need, d);
+            }
+            linearInto(y, w.wk, w.bk, cache->k.middleRows(cache->length, tk), w.wkT, w.tStride);
+            linearInto(y, w.wv, w.bv, cache->v.middleRows(cache->length, tk), w.wvT, w.tStride);
+            cache->length = need;
+        }
+        StridedMatrixMap q = scratch.q.matrix(tq, d);
+        linearInto(x, w.wq, w.bq, q, w.wqT, w.tStride);
+        StridedMatrixMap context = scratch.context.matrix(tq, d);
+        if (layer && capture == Capture::Compact) layer->input = x;
+        const int maskedRows = attendHeads(q, cache->k.topRows(cache->length), cache->v.topRows(cache->length), nHeads,
+                                           mask, capture, layer, overrides, scratch, context);
+        linearInto(context, w.wo, w.bo, out, w.woT, w.tStride, accumulate);
+        return maskedRows;
+    }
     const bool direct = layer && capture == Capture::Full && w.wqT && w.wkT && w.wvT && dk % kPacket == 0 &&
                         !largeProduct(tq, d, d) && !largeProduct(tk, d, d);
     if (direct) {

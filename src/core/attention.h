@@ -55,6 +55,15 @@ struct AttentionScratch {
     }
 };
 
+// Keys and values of one attention block kept from call to call: the decoder's K/V cache, so
+// that a new position runs one row through the block instead of the whole prefix again.
+// Rows [0, length) are valid.
+struct KvCache {
+    MatrixRM k, v;           // (capacity, d); grown when a call needs more rows
+    Eigen::Index length = 0;
+    bool fixedKeys = false;  // cross-attention: projected once from the encoder output, then reused
+};
+
 // Multi-head attention with queries from x (Tq, d) and keys/values from y (Tk, d).
 // Writes (Tq, d) into out (resized). Records per-head data into `layer` when capture != None.
 // Returns the number of fully masked query rows (they produce zero weights).
@@ -65,10 +74,13 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
 // The same with the caller's scratch, into out (Tq, d) already sized; accumulate adds the block's
 // output to out (a pre-norm residual connection) instead of overwriting it. Allocates only what
 // the capture records.
+// With a cache: self-attention appends y's keys and values at rows [length, length + Tk) and
+// attends over rows [0, length + Tk) (mask.queryOffset is then the old length); a fixedKeys cache
+// is filled from y on its first use and reused as it is afterwards (y is then not read).
 int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<const MatrixRM>& y,
                        const AttentionWeights& w, int nHeads, const AttentionMask& mask, Capture capture,
                        LayerTrace* layer, Eigen::Ref<MatrixRM> out, const HeadOverrides* overrides,
-                       AttentionScratch& scratch, bool accumulate = false);
+                       AttentionScratch& scratch, bool accumulate = false, KvCache* cache = nullptr);
 
 // The per-head part of multi-head attention on projections already made: q (Tq, d), k and v
 // (Tk, d), all possibly strided views, into context (Tq, d) (the concatenated head outputs,

@@ -1,8 +1,8 @@
 // Greedy decoding with a key/value cache (transformer.h). Every decoder layer keeps the keys and
 // values of the positions decoded so far, so a new token runs one row through the stack instead
 // of the whole prefix again; cross-attention keys and values are projected from the encoder
-// output once. The arithmetic per row is the forward pass's (docs/model-format.md, "Layer
-// equations"): tests/core/test_greedy.cpp checks every step's logits against a full forward.
+// output once. Each step is the forward pass's own layer step (Transformer::runLayer with a
+// LayerCache): tests/core/test_greedy.cpp checks the result against full forwards.
 // The app still captures attention with one full forward over the finished sequence.
 #include "core/transformer.h"
 
@@ -13,15 +13,6 @@
 
 namespace attnscope {
 
-namespace {
-
-// Keys and values of one attention block: rows [0, n) are valid.
-struct KvCache {
-    MatrixRM k, v; // (capacity, d)
-};
-
-} // namespace
-
 std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen, const HeadAblation* ablation) const
 {
     const ModelConfig& c = m_model->config;
@@ -30,108 +21,54 @@ std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen,
     const bool decoderOnly = c.type == ArchType::Decoder;
     if (c.type == ArchType::Encoder || !c.lmHead || (decoderOnly && source.empty())) return {};
 
-    // Encoder output and the cross-attention keys/values it gives every decoder layer.
+    // The encoder output feeds every decoder layer's cross-attention; its keys and values are
+    // projected into the layer's cross cache on the first step and reused after that.
     const size_t layers = m_decoderLayers.size();
-    std::vector<KvCache> self(layers), cross(layers);
-    std::vector<bool> sourcePadding;
+    std::vector<LayerCache> caches(layers);
+    MatrixRM memory;
+    AttentionMask crossMask;
     if (c.type == ArchType::EncoderDecoder) {
-        MatrixRM memory;
         int masked = 0;
         encode(source, Capture::None, nullptr, memory, masked, ablation);
-        sourcePadding = paddingMask(source, m_model->sourceTokenizer.vocab().special(SpecialRole::Pad)).keyPadding;
-        for (size_t i = 0; i < layers; ++i) {
-            const AttentionWeights& w = m_decoderLayers[i].crossAttn;
-            linearForward(memory, w.wk, w.bk, d, cross[i].k, w.wkT, w.tStride);
-            linearForward(memory, w.wv, w.bv, d, cross[i].v, w.wvT, w.tStride);
-        }
+        crossMask = paddingMask(source, m_model->sourceTokenizer.vocab().special(SpecialRole::Pad));
     }
-    for (KvCache& kv : self) {
-        kv.k.resize(maxLen, d);
-        kv.v.resize(maxLen, d);
+    for (LayerCache& cache : caches) {
+        cache.self.k.resize(maxLen, d);
+        cache.self.v.resize(maxLen, d);
+        cache.cross.fixedKeys = true;
     }
     std::vector<HeadOverrides> selfOv(layers), crossOv(layers);
-    std::vector<const HeadOverrides*> selfOvPtr(layers), crossOvPtr(layers);
-    for (size_t i = 0; i < layers; ++i) {
-        selfOvPtr[i] = overridesFor(ablation, Stack::Decoder, int(i), selfOv[i]);
-        crossOvPtr[i] = overridesFor(ablation, Stack::Cross, int(i), crossOv[i]);
-    }
-    AttentionMask crossMask;
-    crossMask.keyPadding = sourcePadding;
+    std::vector<LayerOverrides> overrides(layers);
+    for (size_t i = 0; i < layers; ++i)
+        overrides[i] = {overridesFor(ablation, Stack::Decoder, int(i), selfOv[i]),
+                        overridesFor(ablation, Stack::Cross, int(i), crossOv[i])};
 
     // Scratch reused by every step.
-    MatrixRM x, normed, q, context, sub;
-    AttentionScratch scratch;
+    MatrixRM x, normed, logits, transformed;
+    Workspace ws;
 
-    // One attention sub-block for rows [first, first + x.rows()): self-attention appends the rows'
-    // keys and values to the cache, then attends over everything up to the last of them. The
-    // per-head arithmetic is the forward pass's own (attention.h, attendHeads), the causal mask
-    // shifted to the rows' positions.
-    auto attention = [&](const Eigen::Ref<const MatrixRM>& in, size_t layer, bool isCross, Eigen::Index first,
-                         MatrixRM& out) {
-        const Layer& l = m_decoderLayers[layer];
-        const AttentionWeights& w = isCross ? l.crossAttn : l.selfAttn;
-        const Eigen::Index rows = in.rows();
-        linearForward(in, w.wq, w.bq, d, q, w.wqT, w.tStride);
-        context.resize(rows, d);
-        if (isCross) {
-            attendHeads(q, cross[layer].k, cross[layer].v, c.nHeads, crossMask, Capture::None, nullptr,
-                        crossOvPtr[layer], scratch, context);
-        } else {
-            KvCache& kv = self[layer];
-            linearInto(in, w.wk, w.bk, kv.k.middleRows(first, rows), w.wkT, w.tStride);
-            linearInto(in, w.wv, w.bv, kv.v.middleRows(first, rows), w.wvT, w.tStride);
-            AttentionMask mask;
-            mask.causal = true;
-            mask.queryOffset = first;
-            attendHeads(q, kv.k.topRows(first + rows), kv.v.topRows(first + rows), c.nHeads, mask, Capture::None,
-                        nullptr, selfOvPtr[layer], scratch, context);
-        }
-        linearForward(context, w.wo, w.bo, d, out, w.woT, w.tStride);
-    };
-
-    // Runs ids at positions first .. first + n − 1 through the decoder stack (and final norm);
-    // returns the last row's next-token id.
+    // Runs ids at positions first .. first + n − 1 through the decoder stack with the forward
+    // pass's own layer step (the causal mask shifted to the rows' positions), then the final norm
+    // and the output head on the last row; returns its next-token id.
     auto step = [&](const int* ids, Eigen::Index n, Eigen::Index first) {
         embed(m_decoderEmbed, ids, n, first, nullptr, x);
-        for (size_t i = 0; i < layers; ++i) {
-            const Layer& l = m_decoderLayers[i];
-            const Norm& ffNorm = l.hasCross ? l.norm3 : l.norm2;
-            if (c.norm == NormPosition::Pre) {
-                layerNorm(l.norm1, x, normed);
-                attention(normed, i, false, first, sub);
-                x += sub;
-                if (l.hasCross) {
-                    layerNorm(l.norm2, x, normed);
-                    attention(normed, i, true, first, sub);
-                    x += sub;
-                }
-                layerNorm(ffNorm, x, normed);
-                feedForward(l, normed, sub);
-                x += sub;
-            } else {
-                attention(x, i, false, first, sub);
-                sub += x;
-                layerNorm(l.norm1, sub, x);
-                if (l.hasCross) {
-                    attention(x, i, true, first, sub);
-                    sub += x;
-                    layerNorm(l.norm2, sub, x);
-                }
-                feedForward(l, x, sub);
-                sub += x;
-                layerNorm(ffNorm, sub, x);
-            }
-        }
+        AttentionMask selfMask;
+        selfMask.causal = true;
+        selfMask.queryOffset = first;
+        int masked = 0;
+        for (size_t i = 0; i < layers; ++i)
+            runLayer(m_decoderLayers[i], x, c.hasCrossAttention() ? &memory : nullptr, selfMask, crossMask,
+                     Capture::None, nullptr, nullptr, masked, overrides[i], ws, &caches[i]);
         const auto last = x.bottomRows(1);
-        sub.resize(1, m_outVocab);
+        logits.resize(1, m_outVocab);
         if (c.finalNorm) {
             layerNorm(m_decoderNorm, last, normed);
-            outputHead(normed, sub, context);
+            outputHead(normed, logits, transformed);
         } else {
-            outputHead(last, sub, context);
+            outputHead(last, logits, transformed);
         }
         Eigen::Index best = 0;
-        sub.row(0).maxCoeff(&best);
+        logits.row(0).maxCoeff(&best);
         return static_cast<int>(best);
     };
 

@@ -227,8 +227,11 @@ void Transformer::feedForwardInto(const Layer& l, const Eigen::Ref<const MatrixR
 
 void Transformer::runLayer(const Layer& l, MatrixRM& x, const MatrixRM* memory, const AttentionMask& selfMask,
                            const AttentionMask& crossMask, Capture capture, LayerTrace* selfTrace,
-                           LayerTrace* crossTrace, int& maskedRows, LayerOverrides ov, Workspace& ws) const
+                           LayerTrace* crossTrace, int& maskedRows, LayerOverrides ov, Workspace& ws,
+                           LayerCache* cache) const
 {
+    KvCache* selfCache = cache ? &cache->self : nullptr;
+    KvCache* crossCache = cache ? &cache->cross : nullptr;
     const ModelConfig& c = m_model->config;
     const int heads = c.nHeads;
     const Eigen::Index t = x.rows(), d = x.cols();
@@ -240,23 +243,24 @@ void Transformer::runLayer(const Layer& l, MatrixRM& x, const MatrixRM* memory, 
         StridedMatrixMap normed = ws.normed.matrix(t, d);
         layerNormInto(l.norm1, x, normed);
         maskedRows += multiHeadAttention(normed, normed, l.selfAttn, heads, selfMask, capture, selfTrace, x, ov.self,
-                                         as, true);
+                                         as, true, selfCache);
         if (l.hasCross) {
             layerNormInto(l.norm2, x, normed);
             maskedRows += multiHeadAttention(normed, *memory, l.crossAttn, heads, crossMask, capture, crossTrace, x,
-                                             ov.cross, as, true);
+                                             ov.cross, as, true, crossCache);
         }
         layerNormInto(ffNorm, x, normed);
         feedForwardInto(l, normed, x, ws.hidden, true);
     } else {
         // x = LN(x + f(x))
         StridedMatrixMap sub = ws.sub.matrix(t, d);
-        maskedRows += multiHeadAttention(x, x, l.selfAttn, heads, selfMask, capture, selfTrace, sub, ov.self, as);
+        maskedRows +=
+            multiHeadAttention(x, x, l.selfAttn, heads, selfMask, capture, selfTrace, sub, ov.self, as, false, selfCache);
         sub += x;
         layerNormInto(l.norm1, sub, x);
         if (l.hasCross) {
-            maskedRows +=
-                multiHeadAttention(x, *memory, l.crossAttn, heads, crossMask, capture, crossTrace, sub, ov.cross, as);
+            maskedRows += multiHeadAttention(x, *memory, l.crossAttn, heads, crossMask, capture, crossTrace, sub,
+                                             ov.cross, as, false, crossCache);
             sub += x;
             layerNormInto(l.norm2, sub, x);
         }

@@ -113,9 +113,17 @@ private:
         const HeadOverrides* self = nullptr;
         const HeadOverrides* cross = nullptr;
     };
+    // The K/V caches of one decoder layer (greedy decoding).
+    struct LayerCache {
+        KvCache self;
+        KvCache cross;
+    };
+    // The one layer step: x (T, d) through one layer in place (docs/model-format.md, "Layer
+    // equations"). The full forward pass runs it over the whole sequence; the KV-cached decoder
+    // runs it on the newest rows with `cache` (selfMask.queryOffset = their first position).
     void runLayer(const Layer& layer, MatrixRM& x, const MatrixRM* memory, const AttentionMask& selfMask,
                   const AttentionMask& crossMask, Capture capture, LayerTrace* selfTrace, LayerTrace* crossTrace,
-                  int& maskedRows, LayerOverrides overrides, Workspace& ws) const;
+                  int& maskedRows, LayerOverrides overrides, Workspace& ws, LayerCache* cache = nullptr) const;
     // Per-head overrides of one layer, or nullptr when no head of it is ablated.
     const HeadOverrides* overridesFor(const HeadAblation* ablation, Stack stack, int layer,
                                       HeadOverrides& storage) const;
