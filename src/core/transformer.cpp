@@ -2,6 +2,7 @@
 // the weight block is used in place as a row-major map and transposed lazily inside GEMM.
 #include "core/transformer.h"
 
+#include "core/errors.h"
 #include "core/gemm.h"
 #include "core/row_ops.h"
 
@@ -244,13 +245,16 @@ void Transformer::runLayer(const Layer& l, MatrixRM& x, const MatrixRM* memory, 
         layerNormInto(l.norm1, x, normed);
         maskedRows += multiHeadAttention(normed, normed, l.selfAttn, heads, selfMask, capture, selfTrace, x, ov.self,
                                          as, true, selfCache);
+        if (ws.observer) ws.observer->residual(ws.stack, ws.layer, Sublayer::SelfAttention, x);
         if (l.hasCross) {
             layerNormInto(l.norm2, x, normed);
             maskedRows += multiHeadAttention(normed, *memory, l.crossAttn, heads, crossMask, capture, crossTrace, x,
                                              ov.cross, as, true, crossCache);
+            if (ws.observer) ws.observer->residual(ws.stack, ws.layer, Sublayer::CrossAttention, x);
         }
         layerNormInto(ffNorm, x, normed);
         feedForwardInto(l, normed, x, ws.hidden, true);
+        if (ws.observer) ws.observer->residual(ws.stack, ws.layer, Sublayer::FeedForward, x);
     } else {
         // x = LN(x + f(x))
         StridedMatrixMap sub = ws.sub.matrix(t, d);
@@ -258,15 +262,18 @@ void Transformer::runLayer(const Layer& l, MatrixRM& x, const MatrixRM* memory, 
             multiHeadAttention(x, x, l.selfAttn, heads, selfMask, capture, selfTrace, sub, ov.self, as, false, selfCache);
         sub += x;
         layerNormInto(l.norm1, sub, x);
+        if (ws.observer) ws.observer->residual(ws.stack, ws.layer, Sublayer::SelfAttention, x);
         if (l.hasCross) {
             maskedRows += multiHeadAttention(x, *memory, l.crossAttn, heads, crossMask, capture, crossTrace, sub,
                                              ov.cross, as, false, crossCache);
             sub += x;
             layerNormInto(l.norm2, sub, x);
+            if (ws.observer) ws.observer->residual(ws.stack, ws.layer, Sublayer::CrossAttention, x);
         }
         feedForwardInto(l, x, sub, ws.hidden, false);
         sub += x;
         layerNormInto(ffNorm, sub, x);
+        if (ws.observer) ws.observer->residual(ws.stack, ws.layer, Sublayer::FeedForward, x);
     }
 }
 
@@ -300,12 +307,17 @@ const HeadOverrides* Transformer::overridesFor(const HeadAblation* ablation, Sta
 
 void Transformer::encode(const std::vector<int>& source, Capture capture, Trace* trace, MatrixRM& memory,
                          int& maskedRows, const HeadAblation* ablation, Workspace* ws,
-                         const std::vector<int>* types) const
+                         const std::vector<int>* types, const MatrixRM* embedded) const
 {
     Workspace local;
     if (!ws) ws = &local;
     const int* typeIds = types && types->size() == source.size() ? types->data() : nullptr;
-    embed(m_encoderEmbed, source.data(), Eigen::Index(source.size()), 0, typeIds, memory);
+    if (embedded)
+        memory = *embedded;
+    else
+        embed(m_encoderEmbed, source.data(), Eigen::Index(source.size()), 0, typeIds, memory);
+    ws->stack = Stack::Encoder;
+    if (ws->observer) ws->observer->embedded(Stack::Encoder, memory);
     const AttentionMask mask = paddingMask(source, m_model->sourceTokenizer.vocab().special(SpecialRole::Pad));
     if (trace && capture != Capture::None) trace->encoder.resize(m_encoderLayers.size());
     if (trace && capture == Capture::Compact) {
@@ -316,20 +328,28 @@ void Transformer::encode(const std::vector<int>& source, Capture capture, Trace*
     for (size_t i = 0; i < m_encoderLayers.size(); ++i) {
         LayerTrace* lt = (trace && capture != Capture::None) ? &trace->encoder[i] : nullptr;
         const LayerOverrides ov{overridesFor(ablation, Stack::Encoder, int(i), storage), nullptr};
+        ws->layer = int(i);
         runLayer(m_encoderLayers[i], memory, nullptr, mask, {}, capture, lt, nullptr, maskedRows, ov, *ws);
     }
     if (m_model->config.finalNorm) layerNormInto(m_encoderNorm, memory, memory);
+    if (ws->observer) ws->observer->stackOutput(Stack::Encoder, memory);
 }
 
 void Transformer::decode(const std::vector<int>& target, const MatrixRM* memory, const std::vector<int>* source,
                          Capture capture, Trace* trace, MatrixRM& hidden, int& maskedRows,
-                         const HeadAblation* ablation, Workspace* ws, const std::vector<int>* types) const
+                         const HeadAblation* ablation, Workspace* ws, const std::vector<int>* types,
+                         const MatrixRM* embedded) const
 {
     Workspace local;
     if (!ws) ws = &local;
     const ModelConfig& c = m_model->config;
     const int* typeIds = types && types->size() == target.size() ? types->data() : nullptr;
-    embed(m_decoderEmbed, target.data(), Eigen::Index(target.size()), 0, typeIds, hidden);
+    if (embedded)
+        hidden = *embedded;
+    else
+        embed(m_decoderEmbed, target.data(), Eigen::Index(target.size()), 0, typeIds, hidden);
+    ws->stack = Stack::Decoder;
+    if (ws->observer) ws->observer->embedded(Stack::Decoder, hidden);
     AttentionMask selfMask;
     selfMask.causal = true;
     AttentionMask crossMask;
@@ -348,9 +368,11 @@ void Transformer::decode(const std::vector<int>& target, const MatrixRM* memory,
         LayerTrace* ct = record && c.hasCrossAttention() ? &trace->cross[i] : nullptr;
         const LayerOverrides ov{overridesFor(ablation, Stack::Decoder, int(i), selfStorage),
                                 overridesFor(ablation, Stack::Cross, int(i), crossStorage)};
+        ws->layer = int(i);
         runLayer(m_decoderLayers[i], hidden, memory, selfMask, crossMask, capture, st, ct, maskedRows, ov, *ws);
     }
     if (c.finalNorm) layerNormInto(m_decoderNorm, hidden, hidden);
+    if (ws->observer) ws->observer->stackOutput(Stack::Decoder, hidden);
 }
 
 namespace {
@@ -403,10 +425,31 @@ ForwardResult Transformer::forward(const std::vector<int>& source, const std::ve
     return r;
 }
 
+ForwardResult Transformer::forward(const std::vector<int>& source, const std::vector<int>& target, Capture capture,
+                                   const ForwardOptions& options) const
+{
+    ForwardResult r;
+    forwardInto(r, source, target, capture, options);
+    return r;
+}
+
 void Transformer::forwardInto(ForwardResult& r, const std::vector<int>& source, const std::vector<int>& target,
                               Capture capture, const HeadAblation* ablation, int firstLogitRow,
                               const std::vector<int>* sourceTypes) const
 {
+    ForwardOptions options;
+    options.ablation = ablation;
+    options.firstLogitRow = firstLogitRow;
+    options.sourceTypes = sourceTypes;
+    forwardInto(r, source, target, capture, options);
+}
+
+void Transformer::forwardInto(ForwardResult& r, const std::vector<int>& source, const std::vector<int>& target,
+                              Capture capture, const ForwardOptions& options) const
+{
+    const HeadAblation* ablation = options.ablation;
+    const int firstLogitRow = options.firstLogitRow;
+    const std::vector<int>* sourceTypes = options.sourceTypes;
     const ModelConfig& c = m_model->config;
     r.maskedRows = 0;
     resetTraceFor(r.trace, capture, c);
@@ -421,9 +464,11 @@ void Transformer::forwardInto(ForwardResult& r, const std::vector<int>& source, 
         Workspace& ws;
         ~Release()
         {
+            ws.observer = nullptr;
             if (ws.bytes() > kKeepScratch) ws.release();
         }
     } release{ws};
+    ws.observer = options.observer;
     MatrixRM top; // (T, d) hidden states that feed the output head
     switch (c.type) {
     case ArchType::Encoder:
@@ -449,6 +494,57 @@ void Transformer::forwardInto(ForwardResult& r, const std::vector<int>& source, 
     r.hidden.resize(0, 0);
     MatrixRM transformed;
     outputHead(top.bottomRows(top.rows() - skip), r.logits, transformed);
+}
+
+ForwardResult Transformer::forwardEmbedded(const MatrixRM& x0, Capture capture, const ForwardOptions& options) const
+{
+    const HeadAblation* ablation = options.ablation;
+    const ModelConfig& c = m_model->config;
+    if (c.type == ArchType::EncoderDecoder)
+        throw UsageError("forwardEmbedded needs a single-stack model (encoder or decoder); this one is encoder-decoder");
+    if (x0.cols() != c.dModel || x0.rows() < 1 || x0.rows() > c.maxLen)
+        throw UsageError("forwardEmbedded: expected (T, " + std::to_string(c.dModel) + ") with 1 <= T <= " +
+                         std::to_string(c.maxLen) + ", got (" + std::to_string(x0.rows()) + ", " +
+                         std::to_string(x0.cols()) + ")");
+    ForwardResult r;
+    resetTraceFor(r.trace, capture, c);
+    Workspace ws;
+    ws.observer = options.observer;
+    MatrixRM top;
+    const std::vector<int> none;
+    if (c.type == ArchType::Encoder)
+        encode(none, capture, &r.trace, top, r.maskedRows, ablation, &ws, nullptr, &x0);
+    else
+        decode(none, nullptr, nullptr, capture, &r.trace, top, r.maskedRows, ablation, &ws, nullptr, &x0);
+    r.logits.resize(top.rows(), m_outVocab);
+    if (!c.lmHead) {
+        r.hidden = std::move(top);
+        return r;
+    }
+    MatrixRM transformed;
+    outputHead(top, r.logits, transformed);
+    return r;
+}
+
+MatrixRM Transformer::embedTokens(const std::vector<int>& ids, const std::vector<int>* types) const
+{
+    const ModelConfig& c = m_model->config;
+    const Embeddings& e = c.hasEncoder() ? m_encoderEmbed : m_decoderEmbed;
+    const int* typeIds = types && types->size() == ids.size() ? types->data() : nullptr;
+    MatrixRM x;
+    embed(e, ids.data(), Eigen::Index(ids.size()), 0, typeIds, x);
+    return x;
+}
+
+MatrixRM Transformer::unembed(const Eigen::Ref<const MatrixRM>& residual, bool applyFinalNorm) const
+{
+    const ModelConfig& c = m_model->config;
+    if (!c.lmHead) throw UsageError("this model has no output head");
+    MatrixRM normed = residual;
+    if (applyFinalNorm && c.finalNorm) layerNormInto(c.hasDecoder() ? m_decoderNorm : m_encoderNorm, normed, normed);
+    MatrixRM logits(residual.rows(), m_outVocab), transformed;
+    outputHead(normed, logits, transformed);
+    return logits;
 }
 
 const AttentionWeights* Transformer::attentionWeights(Stack stack, int layer) const

@@ -7,12 +7,21 @@
 
 #include "core/attention.h"
 #include "core/model.h"
+#include "core/observer.h"
 #include "core/trace.h"
 
 #include <memory>
 #include <vector>
 
 namespace attnscope {
+
+// Options of a forward pass beyond its inputs and capture.
+struct ForwardOptions {
+    const HeadAblation* ablation = nullptr;      // heads whose outputs are replaced (HeadAblation)
+    int firstLogitRow = 0;                       // leave out the logits of earlier positions
+    const std::vector<int>* sourceTypes = nullptr; // token types of the source (BERT sentence pairs)
+    ForwardObserver* observer = nullptr;         // shown the residual stream (observer.h)
+};
 
 struct ForwardResult {
     MatrixRM logits;     // (T − firstLogitRow, V): one row per position of the top stack from firstLogitRow
@@ -51,6 +60,23 @@ public:
                      Capture capture, const HeadAblation* ablation = nullptr, int firstLogitRow = 0,
                      const std::vector<int>* sourceTypes = nullptr) const;
 
+    // The input stack's embedding step alone: (T, d) token + position (+ type) embeddings, after
+    // the embedding norm when the model has one. The start of forwardEmbedded().
+    MatrixRM embedTokens(const std::vector<int>& ids, const std::vector<int>* types = nullptr) const;
+    // The forward pass from given embeddings x0 (T, d) instead of token ids (attribution by input
+    // gradients, image patches): single-stack models only, no padding mask. Throws UsageError for
+    // an encoder-decoder model or a wrong shape.
+    ForwardResult forwardEmbedded(const MatrixRM& x0, Capture capture, const ForwardOptions& options = {}) const;
+    // The output head on residual-stream rows (T, d): the stack's final norm (when the model has
+    // one and applyFinalNorm), BERT's transform, the projection. The logit lens's unembedding.
+    MatrixRM unembed(const Eigen::Ref<const MatrixRM>& residual, bool applyFinalNorm = true) const;
+
+    // The same with every option in one place.
+    ForwardResult forward(const std::vector<int>& source, const std::vector<int>& target, Capture capture,
+                          const ForwardOptions& options) const;
+    void forwardInto(ForwardResult& result, const std::vector<int>& source, const std::vector<int>& target,
+                     Capture capture, const ForwardOptions& options) const;
+
     // Greedy decoding until eos or maxLen total decoder positions.
     // encoder-decoder: returns the generated ids after bos (eos included when produced).
     // decoder: returns the ids appended to source.
@@ -82,6 +108,10 @@ private:
         ScratchBuffer sub;    // (T, d) a sub-block's output before the residual add (post-norm)
         ScratchBuffer hidden; // (T, d_ff)
         AttentionScratch attention;
+        // The pass's observer and where the layer loop is, for runLayer's events (not scratch).
+        ForwardObserver* observer = nullptr;
+        Stack stack = Stack::Encoder;
+        int layer = 0;
 
         size_t bytes() const { return normed.bytes() + sub.bytes() + hidden.bytes() + attention.bytes(); }
         void release()
@@ -137,11 +167,14 @@ private:
     void feedForwardInto(const Layer& layer, const Eigen::Ref<const MatrixRM>& x, Eigen::Ref<MatrixRM> out,
                          ScratchBuffer& hidden, bool accumulate) const;
     // ws: the forward pass's scratch; nullptr makes a local one.
+    // embedded, when given, replaces the embedding step (forwardEmbedded).
     void encode(const std::vector<int>& source, Capture capture, Trace* trace, MatrixRM& memory, int& maskedRows,
-                const HeadAblation* ablation, Workspace* ws = nullptr, const std::vector<int>* types = nullptr) const;
+                const HeadAblation* ablation, Workspace* ws = nullptr, const std::vector<int>* types = nullptr,
+                const MatrixRM* embedded = nullptr) const;
     void decode(const std::vector<int>& target, const MatrixRM* memory, const std::vector<int>* source,
                 Capture capture, Trace* trace, MatrixRM& hidden, int& maskedRows,
-                const HeadAblation* ablation, Workspace* ws = nullptr, const std::vector<int>* types = nullptr) const;
+                const HeadAblation* ablation, Workspace* ws = nullptr, const std::vector<int>* types = nullptr,
+                const MatrixRM* embedded = nullptr) const;
     AttentionMask paddingMask(const std::vector<int>& ids, int padId) const;
 
     std::shared_ptr<const Model> m_model;
