@@ -97,18 +97,43 @@ def write_safetensors(path: str, tensors: Dict[str, torch.Tensor],
     return offset
 
 
+def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"repeated key {k!r}")
+        out[k] = v
+    return out
+
+
 def read_safetensors_header(path: str) -> Tuple[Dict[str, Any], int]:
     """The parsed JSON header of a safetensors file and the byte offset of its data section."""
+    size = os.path.getsize(path)
     with open(path, "rb") as f:
         (n,) = struct.unpack("<Q", f.read(8))
-        return json.loads(f.read(n)), 8 + n
+        if 8 + n > size:
+            raise ValueError(f"{path}: header length {n} runs past the end of the file ({size} bytes)")
+        return json.loads(f.read(n).decode("utf-8"), object_pairs_hook=_no_duplicates), 8 + n
 
 
 def read_safetensors(path: str) -> Dict[str, Tuple[str, torch.Tensor]]:
-    """All tensors of a safetensors file: name -> (dtype name, tensor in that dtype)."""
+    """All tensors of a safetensors file: name -> (dtype name, tensor in that dtype).
+
+    Checks what the safetensors library checks: no repeated names, byte lengths that fit
+    dtype × shape, and data_offsets that cover the data section exactly, in order, without
+    gaps or overlap.
+    """
     header, start = read_safetensors_header(path)
     with open(path, "rb") as f:
         raw = f.read()
+    spans = sorted((tuple(e["data_offsets"]), k) for k, e in header.items() if k != "__metadata__")
+    pos = 0
+    for (b, end), k in spans:
+        if b != pos or end < b:
+            raise ValueError(f"{path}: {k}: data_offsets [{b}, {end}] leave a gap or overlap at byte {pos}")
+        pos = end
+    if pos != len(raw) - start:
+        raise ValueError(f"{path}: tensors cover {pos} bytes of a {len(raw) - start}-byte data section")
     out: Dict[str, Tuple[str, torch.Tensor]] = {}
     for name, e in header.items():
         if name == "__metadata__":
@@ -216,7 +241,7 @@ class GPT2MLP(nn.Module):
     def __init__(self, cfg: Dict[str, Any]):
         super().__init__()
         c = cfg["n_embd"]
-        f = cfg.get("n_inner") or 4 * c
+        f = cfg["n_inner"] if cfg.get("n_inner") is not None else 4 * c   # HF: None means 4·C
         self.c_fc = Conv1D(f, c)      # weight (C, F)
         self.c_proj = Conv1D(c, f)    # weight (F, C)
         self.act = activation(cfg.get("activation_function", "gelu_new"))
@@ -640,6 +665,8 @@ def canonical_state(cfg: Dict[str, Any], tensors: Dict[str, torch.Tensor]) -> Tu
             n = n[len("transformer."):]
         if _ignored(fam, n):
             ignored[n] = t
+        elif not t.is_floating_point():
+            raise ValueError(f"{name}: a weight must be floating point, not {t.dtype}")
         else:
             params[n] = t.to(torch.float32)
     return params, ignored
@@ -676,6 +703,10 @@ def load_folder(folder: str) -> Tuple[Dict[str, Any], nn.Module, str]:
     raw = folder_tensors(folder)
     dtypes = sorted({d for n, (d, _) in raw.items() if d in ("F32", "F16", "BF16")})
     params, ignored = canonical_state(cfg, {n: t for n, (_, t) in raw.items()})
+    for n, t in params.items():
+        if not torch.isfinite(t).all():
+            bad = int((~torch.isfinite(t)).reshape(-1).nonzero()[0])
+            raise ValueError(f"{n}: non-finite value at flat index {bad}")
     model = build_model(cfg)
     model.load_state_dict(params, strict=True)
     _check_ties(cfg, model, ignored)
