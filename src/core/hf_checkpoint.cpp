@@ -352,6 +352,9 @@ struct Family {
     // Tensors of the checkpoint that are not weights the engine uses (buffers, tied copies,
     // heads of other tasks); names without the prefix.
     std::function<bool(const std::string&)> ignored;
+    // Copies of a tied weight that checkpoints may store (checkpoint name without prefix → the
+    // engine tensor it must equal): checked, since a copy that differs means an untied head.
+    std::vector<std::pair<std::string, std::string>> tiedCopies;
 };
 
 bool endsWith(const std::string& s, const std::string& suffix)
@@ -367,23 +370,27 @@ const std::vector<Family>& families()
          [](const std::string& n) {
              // The causal-mask buffers of older checkpoints, and the tied head when saved.
              return endsWith(n, ".attn.bias") || endsWith(n, ".attn.masked_bias") || n == "lm_head.weight";
-         }},
+         },
+         {{"lm_head.weight", "decoder.embed.weight"}}},
         {"bert", {"BertForMaskedLM", "BertForPreTraining", "BertModel"}, {"BertModel"}, {"bert."},
          [](const ConfigReader& c) { return bertConfig(c, false); },
          [](const ModelConfig& c) { return bertTable(c, false); },
          [](const std::string& n) {
              return startsWith(n, "pooler.") || n == "embeddings.position_ids" || startsWith(n, "cls.seq_relationship.") ||
                     n == "cls.predictions.decoder.weight" || n == "cls.predictions.decoder.bias";
-         }},
+         },
+         {{"cls.predictions.decoder.weight", "encoder.embed.weight"}, {"cls.predictions.decoder.bias", "lm_head.bias"}}},
         {"roberta", {"RobertaForMaskedLM", "RobertaModel"}, {"RobertaModel"}, {"roberta."},
          [](const ConfigReader& c) { return bertConfig(c, true); },
          [](const ModelConfig& c) { return bertTable(c, true); },
          [](const std::string& n) {
              return startsWith(n, "pooler.") || n == "embeddings.position_ids" || n == "lm_head.decoder.weight" ||
                     n == "lm_head.decoder.bias";
-         }},
+         },
+         {{"lm_head.decoder.weight", "encoder.embed.weight"}, {"lm_head.decoder.bias", "lm_head.bias"}}},
         {"distilbert", {"DistilBertForMaskedLM", "DistilBertModel"}, {"DistilBertModel"}, {"distilbert."}, distilbertConfig, distilbertTable,
-         [](const std::string& n) { return n == "vocab_projector.weight" || n == "embeddings.position_ids"; }},
+         [](const std::string& n) { return n == "vocab_projector.weight" || n == "embeddings.position_ids"; },
+         {{"vocab_projector.weight", "encoder.embed.weight"}}},
     };
     return all;
 }
@@ -433,7 +440,9 @@ TensorIndex openWeights(const fs::path& folder)
         }
         if (index.files.empty()) r.fail("/weight_map", "names no shard");
     } else if (fs::exists(folder / "pytorch_model.bin", ec) || fs::exists(folder / "pytorch_model.bin.index.json", ec)) {
-        throw ModelError((folder / "pytorch_model.bin").string(), "/",
+        const fs::path bin = fs::exists(folder / "pytorch_model.bin", ec) ? folder / "pytorch_model.bin"
+                                                                          : folder / "pytorch_model.bin.index.json";
+        throw ModelError(bin.string(), "/",
                          "PyTorch pickle checkpoints are not opened: unpickling can run arbitrary code. Convert it "
                          "once with `python3 tools/bin_to_safetensors.py " + folder.string() +
                              "` (torch.load with weights_only=True), then open the folder again");
@@ -568,6 +577,23 @@ void loadWeights(const fs::path& folder, const Family& family, const ModelConfig
     m.weights.allocate();
     std::vector<float> scratch;
     for (const Placed& p : placed) fillFrom(p, m.weights.mutableData(p.spec->name), scratch);
+    for (const auto& [copyName, engineName] : family.tiedCopies) {
+        if (!m.weights.has(engineName)) continue;
+        for (const std::string& n : candidates({engineName, copyName, true}, family)) {
+            const auto t = index.tensors.find(n);
+            if (t == index.tensors.end()) continue;
+            const auto& [file, tensor] = t->second;
+            const std::vector<int>& shape = m.weights.entry(engineName).shape;
+            const std::string p = "/" + jsonPointerEscape(tensor->name);
+            if (tensor->shape != std::vector<long long>(shape.begin(), shape.end()) || tensor->dtype == TensorDtype::Other)
+                throw ModelError(file->path(), p, "a stored copy of the tied " + engineName + " with another shape or dtype");
+            scratch.resize(tensor->count());
+            file->readFloat(*tensor, scratch.data());
+            if (!std::equal(scratch.begin(), scratch.end(), m.weights.data(engineName)))
+                throw ModelError(file->path(), p, "differs from the tied weight it copies (an untied output head is not "
+                                                  "supported for model_type " + std::string(family.modelType) + ")");
+        }
+    }
     std::string dtype;
     for (const std::string& d : dtypes) dtype += (dtype.empty() ? "" : "+") + d;
     m.dtype = dtype;

@@ -172,9 +172,22 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : m_path(path)
     for (const auto& [name, t] : m_tensors)
         if (t.end > t.begin) byOffset.push_back(&t);
     std::sort(byOffset.begin(), byOffset.end(), [](const Tensor* a, const Tensor* b) { return a->begin < b->begin; });
-    for (size_t i = 1; i < byOffset.size(); ++i)
-        if (byOffset[i]->begin < byOffset[i - 1]->end)
-            r.fail("/" + jsonPointerEscape(byOffset[i]->name) + "/data_offsets", "overlaps tensor " + byOffset[i - 1]->name);
+    // The data must be covered exactly, in order, without overlaps or holes (as the safetensors
+    // format requires): a hole means the header and the data disagree.
+    size_t covered = 0;
+    for (const Tensor* t : byOffset) {
+        const std::string p = "/" + jsonPointerEscape(t->name) + "/data_offsets";
+        if (t->begin < covered)
+            r.fail(p, "overlaps another tensor (its data starts at byte " + std::to_string(t->begin) + ", before byte " +
+                          std::to_string(covered) + " where the previous one ends)");
+        if (t->begin > covered)
+            r.fail(p, "leaves bytes " + std::to_string(covered) + " to " + std::to_string(t->begin) +
+                          " of the data unused (the data must be covered without holes)");
+        covered = t->end;
+    }
+    if (covered != dataSize)
+        r.fail("/", "the tensors cover " + std::to_string(covered) + " of the " + std::to_string(dataSize) +
+                        " data bytes (the data must be covered without holes)");
     m_data = bytes + dataStart;
     m_mapping = std::shared_ptr<const void>(mapping, mapping->address);
 }
