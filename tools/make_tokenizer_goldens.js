@@ -1,4 +1,5 @@
-// Writes tests/data/tokenizers/golden-gpt2.json and golden-bert.json: ids and byte offsets that
+// Writes tests/data/tokenizers/golden-gpt2.json, golden-bert.json and golden-roberta-like.json: ids
+// and byte offsets that
 // Hugging Face's own tokenizers library (npm package "tokenizers", Rust) gives for ~300 kB of
 // varied text. The C++ tests compare AttnScope's tokenizers with these; they never need node.
 //
@@ -8,6 +9,8 @@
 // (/usr/share/games/fortunes), and the hand-written lines below. Output, one JSON array per file:
 // [[text, [ids...], [begin0, end0, begin1, end1, ...]], ...] with offsets in UTF-8 bytes
 // (the library reports them in code points; they are converted here).
+// "roberta-like" is GPT-2's tokenizer.json with RoBERTa's specials and post-processor added as
+// robertaLike() below does; tests/core/test_hf_tokenizer.cpp makes the same edit.
 "use strict";
 const path = require("path");
 const fs = require("fs");
@@ -69,6 +72,7 @@ const handWritten = [
   "[MASK] is a special token", "Paris is the [MASK] of France.", "[CLS] hello [SEP] world [SEP]", "[PAD][PAD]", "[UNK]",
   "[mask] lower case", "x[MASK]y", "<|endoftext|>", "Hello<|endoftext|>World", "a <|endoftext|> b", "<|endoftext|><|endoftext|>",
   "<|endoftext", "<mask> <s> </s> <pad>", "", " ", "\n", "a", "?", "'", "'s", " 's",
+  "Hello <mask>!", "The capital of France is <mask>.", "<mask>", " <mask>", "a  <mask>b", "<s>x</s>", "x<mask>",
 ];
 
 // Code-point offsets -> UTF-8 byte offsets.
@@ -78,6 +82,21 @@ function byteOffsets(text, offsets) {
   const flat = [];
   for (const [b, e] of offsets) flat.push(at[b], at[e]);
   return flat;
+}
+
+// GPT-2's tokenizer.json plus RoBERTa's special tokens (ids 50257..50261, "<mask>" with lstrip),
+// RobertaProcessing (without offset trimming, which AttnScope does not do) and add_prefix_space.
+function robertaLike(gpt2File) {
+  const j = JSON.parse(fs.readFileSync(gpt2File, "utf8"));
+  const specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"];
+  specials.forEach((content, i) => j.added_tokens.push({
+    id: 50257 + i, content, single_word: false, lstrip: content === "<mask>", rstrip: false, normalized: false, special: true,
+  }));
+  j.pre_tokenizer.add_prefix_space = true;
+  j.post_processor = { type: "RobertaProcessing", sep: ["</s>", 50259], cls: ["<s>", 50257], trim_offsets: false, add_prefix_space: true };
+  const out = path.join(require("os").tmpdir(), "attnscope-roberta-like.json");
+  fs.writeFileSync(out, JSON.stringify(j));
+  return out;
 }
 
 async function golden(tokenizerFile, texts, outFile) {
@@ -96,4 +115,6 @@ async function golden(tokenizerFile, texts, outFile) {
   const texts = [...handWritten, ...kjvLines(), ...fortunes()];
   await golden(path.join(dataDir, "gpt2", "tokenizer.json"), texts, path.join(dataDir, "golden-gpt2.json"));
   await golden(path.join(dataDir, "bert-base-uncased", "tokenizer.json"), texts, path.join(dataDir, "golden-bert.json"));
+  const fewer = [...handWritten, ...texts.slice(handWritten.length).filter((_, i) => i % 10 === 0)];
+  await golden(robertaLike(path.join(dataDir, "gpt2", "tokenizer.json")), fewer, path.join(dataDir, "golden-roberta-like.json"));
 })();
