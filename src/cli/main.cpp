@@ -240,7 +240,7 @@ OutJson infoJson(const Model& m)
     return {{"name", m.name},
             {"description", m.description},
             {"architecture", arch},
-            {"tokenizer", m.sourceTokenizer.options().kind == TokenizerKind::Char ? "char" : "word"},
+            {"tokenizer", toString(m.sourceTokenizer.options().kind)},
             {"parameters", m.parameterCount()},
             {"vocab_size", vocab},
             {"examples", examples}};
