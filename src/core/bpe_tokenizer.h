@@ -46,6 +46,7 @@ public:
     std::string decode(const std::vector<int>& ids, bool keepSpecials) const override;
 
     const BpeSettings& settings() const { return m_settings; }
+    const std::vector<AddedToken>& addedTokens() const { return m_added; }
     int mergeCount() const { return static_cast<int>(m_merges.size()); }
 
 private:

@@ -44,6 +44,7 @@ public:
     std::string decode(const std::vector<int>& ids, bool keepSpecials) const override;
 
     const WordPieceSettings& settings() const { return m_settings; }
+    const std::vector<AddedToken>& addedTokens() const { return m_added; }
 
 private:
     void encodeSegment(const std::string& text, size_t begin, size_t end, std::vector<Token>& out) const;
