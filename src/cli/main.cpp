@@ -267,7 +267,7 @@ OutJson infoJson(const Model& m)
             {"description", m.description},
             {"source", source},
             {"architecture", arch},
-            {"tokenizer", m.sourceTokenizer.options().kind == TokenizerKind::Char ? "char" : "word"},
+            {"tokenizer", toString(m.sourceTokenizer.options().kind)},
             {"parameters", m.parameterCount()},
             {"vocab_size", vocab},
             {"examples", examples}};

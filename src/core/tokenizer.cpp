@@ -1,8 +1,10 @@
-// Tokenizer implementation. Decoding is done by hand (no locale, no ICU) so results are the
-// same on every machine; the Python twin in tools/ follows the same rules.
+// The Tokenizer facade, the shared added-token splitter and the char / word backend. UTF-8 is
+// decoded by hand (no locale, no ICU) so results are the same on every machine; the Python
+// twin in tools/ follows the same rules for char / word.
 #include "core/tokenizer.h"
 
 #include <algorithm>
+#include <cassert>
 
 namespace attnscope {
 
@@ -13,9 +15,9 @@ const char* const kReplacement = "\xEF\xBF\xBD"; // U+FFFD
 bool isAsciiSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 bool isAsciiPunct(unsigned char c) { return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126); }
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when the bytes there are invalid
-// (overlong forms, surrogates and code points above U+10FFFF are invalid too).
-size_t utf8Length(const std::string& s, size_t i)
+} // namespace
+
+size_t utf8SequenceLength(const std::string& s, size_t i)
 {
     const auto b0 = static_cast<unsigned char>(s[i]);
     if (b0 < 0x80) return 1;
@@ -35,9 +37,48 @@ size_t utf8Length(const std::string& s, size_t i)
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
     return len;
 }
-} // namespace
+
+char32_t utf8Decode(const std::string& s, size_t i, size_t len)
+{
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (len == 1) return b0;
+    char32_t cp = b0 & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+    for (size_t k = 1; k < len; ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    return cp;
+}
+
+void appendUtf8(std::string& out, char32_t cp)
+{
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
 
 const char* toString(SpecialRole role) { return kRoleNames[static_cast<int>(role)]; }
+
+const char* toString(TokenizerKind kind)
+{
+    switch (kind) {
+    case TokenizerKind::Char: return "char";
+    case TokenizerKind::Word: return "word";
+    case TokenizerKind::ByteLevelBpe: return "bpe";
+    case TokenizerKind::WordPiece: return "wordpiece";
+    }
+    return "?";
+}
 
 bool specialRoleFromString(const std::string& name, SpecialRole& role)
 {
@@ -55,7 +96,7 @@ std::vector<std::string> splitCodePoints(const std::string& text)
     std::vector<std::string> out;
     out.reserve(text.size());
     for (size_t i = 0; i < text.size();) {
-        const size_t len = utf8Length(text, i);
+        const size_t len = utf8SequenceLength(text, i);
         if (len == 0) {
             out.emplace_back(kReplacement);
             ++i;
@@ -73,6 +114,43 @@ std::string sanitizeUtf8(const std::string& text)
     out.reserve(text.size());
     for (const auto& cp : splitCodePoints(text))
         out += cp;
+    return out;
+}
+
+std::string lossyUtf8(const std::string& s)
+{
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size();) {
+        const size_t len = utf8SequenceLength(s, i);
+        if (len > 0) {
+            out.append(s, i, len);
+            i += len;
+            continue;
+        }
+        // The maximal subpart: the lead byte plus the continuation bytes that could still have
+        // completed a valid sequence.
+        const auto b0 = static_cast<unsigned char>(s[i]);
+        size_t need = 0;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (b0 >= 0xC2 && b0 <= 0xDF) need = 1;
+        else if (b0 >= 0xE0 && b0 <= 0xEF) {
+            need = 2;
+            if (b0 == 0xE0) lo = 0xA0;
+            if (b0 == 0xED) hi = 0x9F;
+        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+            need = 3;
+            if (b0 == 0xF0) lo = 0x90;
+            if (b0 == 0xF4) hi = 0x8F;
+        }
+        size_t j = i + 1;
+        for (size_t k = 0; k < need && j < s.size(); ++k, ++j) {
+            const auto b = static_cast<unsigned char>(s[j]);
+            if (b < (k == 0 ? lo : 0x80) || b > (k == 0 ? hi : 0xBF)) break;
+        }
+        out += "\xEF\xBF\xBD";
+        i = j;
+    }
     return out;
 }
 
@@ -94,96 +172,155 @@ bool Vocabulary::isSpecial(int id) const
     return id >= 0 && std::find(std::begin(m_special), std::end(m_special), id) != std::end(m_special);
 }
 
-Tokenizer::Tokenizer(TokenizerOptions options, Vocabulary vocab) : m_options(options), m_vocab(std::move(vocab))
+TokenizerBackend::TokenizerBackend(TokenizerOptions options, Vocabulary vocab)
+    : m_options(options), m_vocab(std::move(vocab))
 {
-    for (int r = 0; r < kSpecialRoleCount; ++r) {
-        const int id = m_vocab.special(static_cast<SpecialRole>(r));
-        if (id >= 0 && !m_vocab.token(id).empty())
-            m_specialStrings.emplace_back(m_vocab.token(id), id);
-    }
-    std::sort(m_specialStrings.begin(), m_specialStrings.end(),
-              [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
 
-Token Tokenizer::lookup(std::string piece) const
+void splitOnAddedTokens(const std::string& text, const std::vector<AddedToken>& added,
+                        const std::function<void(size_t, size_t)>& plain, std::vector<Token>& out)
 {
-    if (m_options.lowercase)
-        for (char& c : piece)
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    Token t;
-    t.text = piece;
-    t.id = m_vocab.find(piece);
-    if (t.id < 0) {
-        t.unknown = true;
-        t.id = m_vocab.special(SpecialRole::Unk);
-    }
-    return t;
-}
-
-void Tokenizer::splitPlain(const std::string& text, std::vector<Token>& out) const
-{
-    if (m_options.kind == TokenizerKind::Char) {
-        for (auto& cp : splitCodePoints(text))
-            out.push_back(lookup(std::move(cp)));
-        return;
-    }
-    std::string word;
-    auto flush = [&] {
-        if (!word.empty()) out.push_back(lookup(std::move(word)));
-        word.clear();
-    };
-    for (const auto& cp : splitCodePoints(text)) {
-        const auto c = static_cast<unsigned char>(cp[0]);
-        if (cp.size() == 1 && isAsciiSpace(c)) {
-            flush();
-        } else if (cp.size() == 1 && m_options.splitPunctuation && isAsciiPunct(c)) {
-            flush();
-            out.push_back(lookup(cp));
-        } else {
-            word += cp;
-        }
-    }
-    flush();
-}
-
-std::vector<Token> Tokenizer::tokenize(const std::string& text) const
-{
-    std::vector<Token> out;
     size_t start = 0;
     size_t i = 0;
-    // Scan for verbatim special-token strings; text between them is split normally.
     while (i < text.size()) {
-        bool matched = false;
-        for (const auto& [str, id] : m_specialStrings) {
-            if (text.compare(i, str.size(), str) == 0) {
-                splitPlain(text.substr(start, i - start), out);
-                Token t;
-                t.id = id;
-                t.text = str;
-                t.special = true;
-                out.push_back(std::move(t));
-                i += str.size();
-                start = i;
-                matched = true;
-                break;
-            }
+        const AddedToken* match = nullptr;
+        for (const AddedToken& a : added) {
+            if (!a.content.empty() && text.compare(i, a.content.size(), a.content) == 0 &&
+                (!match || a.content.size() > match->content.size()))
+                match = &a;
         }
-        if (!matched) ++i;
+        if (!match) {
+            ++i;
+            continue;
+        }
+        size_t begin = i;
+        size_t end = i + match->content.size();
+        if (match->lstrip)
+            while (begin > start && isAsciiSpace(static_cast<unsigned char>(text[begin - 1]))) --begin;
+        if (match->rstrip)
+            while (end < text.size() && isAsciiSpace(static_cast<unsigned char>(text[end]))) ++end;
+        if (begin > start) plain(start, begin);
+        Token t;
+        t.id = match->id;
+        t.text = match->content;
+        t.piece = match->content;
+        t.special = true;
+        t.begin = begin;
+        t.end = end;
+        out.push_back(std::move(t));
+        i = end;
+        start = end;
     }
-    splitPlain(text.substr(start), out);
-    return out;
+    if (start < text.size()) plain(start, text.size());
 }
 
-std::string Tokenizer::decode(const std::vector<int>& ids, bool keepSpecials) const
-{
-    std::string out;
-    for (const int id : ids) {
-        if (id < 0 || id >= m_vocab.size()) continue;
-        if (!keepSpecials && m_vocab.isSpecial(id)) continue;
-        if (m_options.kind == TokenizerKind::Word && !out.empty()) out += ' ';
-        out += m_vocab.token(id);
+namespace {
+
+// Char and word tokenizers of AttnScope's own model files.
+class CharWordBackend final : public TokenizerBackend {
+public:
+    CharWordBackend(TokenizerOptions options, Vocabulary vocab) : TokenizerBackend(options, std::move(vocab))
+    {
+        assert(options.kind == TokenizerKind::Char || options.kind == TokenizerKind::Word);
+        for (int r = 0; r < kSpecialRoleCount; ++r) {
+            const int id = m_vocab.special(static_cast<SpecialRole>(r));
+            if (id >= 0 && !m_vocab.token(id).empty()) {
+                AddedToken a;
+                a.content = m_vocab.token(id);
+                a.id = id;
+                m_specials.push_back(std::move(a));
+            }
+        }
     }
-    return out;
+
+    std::vector<Token> tokenize(const std::string& text) const override
+    {
+        std::vector<Token> out;
+        splitOnAddedTokens(
+            text, m_specials, [&](size_t begin, size_t end) { splitPlain(text, begin, end, out); }, out);
+        return out;
+    }
+
+    std::string decode(const std::vector<int>& ids, bool keepSpecials) const override
+    {
+        std::string out;
+        for (const int id : ids) {
+            if (id < 0 || id >= m_vocab.size()) continue;
+            if (!keepSpecials && m_vocab.isSpecial(id)) continue;
+            if (m_options.kind == TokenizerKind::Word && !out.empty()) out += ' ';
+            out += m_vocab.token(id);
+        }
+        return out;
+    }
+
+private:
+    Token lookup(std::string piece, size_t begin, size_t end) const
+    {
+        if (m_options.lowercase)
+            for (char& c : piece)
+                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        Token t;
+        t.text = piece;
+        t.id = m_vocab.find(piece);
+        if (t.id < 0) {
+            t.unknown = true;
+            t.id = m_vocab.special(SpecialRole::Unk);
+        }
+        t.piece = t.id >= 0 ? m_vocab.token(t.id) : piece;
+        t.begin = begin;
+        t.end = end;
+        return t;
+    }
+
+    // Text [begin, end) of the input: code points (char) or runs split at ASCII white space
+    // and, optionally, at ASCII punctuation (word).
+    void splitPlain(const std::string& text, size_t begin, size_t end, std::vector<Token>& out) const
+    {
+        // Specials are matched at any byte, so a stretch may start or end inside a sequence;
+        // decode only within it, as the substring it is.
+        const std::string part = text.substr(begin, end - begin);
+        std::string word;
+        size_t wordBegin = 0;
+        auto flush = [&](size_t at) {
+            if (!word.empty()) out.push_back(lookup(std::move(word), begin + wordBegin, begin + at));
+            word.clear();
+        };
+        for (size_t i = 0; i < part.size();) {
+            size_t len = utf8SequenceLength(part, i);
+            const std::string cp = len == 0 ? std::string(kReplacement) : part.substr(i, len);
+            if (len == 0) len = 1;
+            const auto c = static_cast<unsigned char>(cp[0]);
+            if (m_options.kind == TokenizerKind::Char) {
+                out.push_back(lookup(cp, begin + i, begin + i + len));
+            } else if (cp.size() == 1 && isAsciiSpace(c)) {
+                flush(i);
+            } else if (cp.size() == 1 && m_options.splitPunctuation && isAsciiPunct(c)) {
+                flush(i);
+                out.push_back(lookup(cp, begin + i, begin + i + 1));
+            } else {
+                if (word.empty()) wordBegin = i;
+                word += cp;
+            }
+            i += len;
+        }
+        flush(part.size());
+    }
+
+    std::vector<AddedToken> m_specials;
+};
+
+} // namespace
+
+Tokenizer::Tokenizer() : Tokenizer(TokenizerOptions{}, Vocabulary{}) {}
+
+Tokenizer::Tokenizer(TokenizerOptions options, Vocabulary vocab)
+    : m_backend(std::make_shared<CharWordBackend>(options, std::move(vocab)))
+{
+}
+
+Tokenizer::Tokenizer(std::shared_ptr<const TokenizerBackend> backend) : m_backend(std::move(backend))
+{
+    assert(m_backend);
 }
 
 } // namespace attnscope

@@ -1,7 +1,11 @@
-// Character- and word-level tokenizers (docs/model-format.md, "tokenizer"). Both share one
-// Vocabulary type and one Token result so views can show chips without knowing the kind.
+// Tokenizers behind one facade (docs/model-format.md "tokenizer", docs/tokenizers.md): the
+// char / word tokenizers of AttnScope's own models and Hugging Face's byte-level BPE and
+// WordPiece. All share one Vocabulary type and one Token result so views show chips without
+// knowing the kind.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -35,50 +39,107 @@ private:
     int m_special[kSpecialRoleCount] = {-1, -1, -1, -1, -1, -1, -1};
 };
 
+// One token of a tokenized text. begin/end are byte offsets into the original UTF-8 input
+// (before any normalisation): a special token covers the typed special string, a byte-level
+// BPE token exactly the input bytes it encodes (it may cut a multi-byte character), a WordPiece
+// piece the original characters its normalised characters came from (as Hugging Face's offsets).
 struct Token {
     int id = -1;          // -1 only for pieces dropped because the model has no unk token
-    std::string text;     // the piece of input text (or the special token's string)
+    std::string text;     // what a chip shows. Char/word: the (lower-cased) piece, as it always
+                          // was; BPE/WordPiece: the input bytes [begin, end) as valid UTF-8
     bool unknown = false; // not in the vocabulary (mapped to unk)
     bool special = false;
+    size_t begin = 0;     // byte span of the input this token covers
+    size_t end = 0;
+    std::string piece;    // the vocabulary string ("Ġworld", "##ing"); the unk token's when unknown
 };
 
-enum class TokenizerKind { Char, Word };
+enum class TokenizerKind { Char, Word, ByteLevelBpe, WordPiece };
+const char* toString(TokenizerKind kind); // "char", "word", "bpe", "wordpiece"
 
 struct TokenizerOptions {
     TokenizerKind kind = TokenizerKind::Char;
     bool lowercase = false;
-    bool splitPunctuation = true;
+    bool splitPunctuation = true; // char / word only
 };
 
-class Tokenizer {
+// A token string matched verbatim in the input before ordinary splitting (Hugging Face's
+// "added tokens"; the char/word tokenizers use their special tokens).
+struct AddedToken {
+    std::string content;
+    int id = -1;
+    bool special = true;  // skipped by decode() unless keepSpecials
+    bool lstrip = false;  // the match swallows white space before it (RoBERTa's "<mask>")
+    bool rstrip = false;  // ... and after it
+};
+
+// What a tokenizer kind implements. Immutable once built; safe to share between threads.
+class TokenizerBackend {
 public:
-    Tokenizer() = default;
-    Tokenizer(TokenizerOptions options, Vocabulary vocab);
+    TokenizerBackend(TokenizerOptions options, Vocabulary vocab);
+    virtual ~TokenizerBackend() = default;
+    TokenizerBackend(const TokenizerBackend&) = delete;
+    TokenizerBackend& operator=(const TokenizerBackend&) = delete;
 
-    // Splits text into tokens. Invalid UTF-8 bytes become U+FFFD; exact special-token
-    // strings (e.g. "[MASK]") are recognised before ordinary splitting. Pieces not in the
-    // vocabulary map to unk; without an unk token they are returned with id -1 and the
-    // caller drops them with a warning.
-    std::vector<Token> tokenize(const std::string& text) const;
-
-    // Ids back to text: char tokens are concatenated, word tokens joined by single spaces.
-    // Specials are skipped unless keepSpecials.
-    std::string decode(const std::vector<int>& ids, bool keepSpecials = false) const;
+    virtual std::vector<Token> tokenize(const std::string& text) const = 0;
+    virtual std::string decode(const std::vector<int>& ids, bool keepSpecials) const = 0;
 
     const Vocabulary& vocab() const { return m_vocab; }
     const TokenizerOptions& options() const { return m_options; }
 
-private:
-    void splitPlain(const std::string& text, std::vector<Token>& out) const;
-    Token lookup(std::string piece) const;
-
+protected:
     TokenizerOptions m_options;
     Vocabulary m_vocab;
-    std::vector<std::pair<std::string, int>> m_specialStrings; // longest first
 };
+
+// The value type the rest of the program holds; copies share one backend.
+class Tokenizer {
+public:
+    Tokenizer(); // a char tokenizer with an empty vocabulary
+    // A char or word tokenizer (options.kind must be Char or Word).
+    Tokenizer(TokenizerOptions options, Vocabulary vocab);
+    explicit Tokenizer(std::shared_ptr<const TokenizerBackend> backend);
+
+    // Splits text into tokens. Exact special/added token strings (e.g. "[MASK]") are recognised
+    // before ordinary splitting. Char/word: invalid UTF-8 bytes become U+FFFD; pieces not in the
+    // vocabulary map to unk, and without an unk token they are returned with id -1 and the
+    // caller drops them with a warning. Byte-level BPE encodes any bytes.
+    std::vector<Token> tokenize(const std::string& text) const { return m_backend->tokenize(text); }
+
+    // Ids back to text: char tokens are concatenated, word tokens joined by single spaces, BPE
+    // bytes decoded (invalid UTF-8 -> U+FFFD), WordPiece joined as Hugging Face's decoder does.
+    // Specials are skipped unless keepSpecials.
+    std::string decode(const std::vector<int>& ids, bool keepSpecials = false) const
+    {
+        return m_backend->decode(ids, keepSpecials);
+    }
+
+    const Vocabulary& vocab() const { return m_backend->vocab(); }
+    const TokenizerOptions& options() const { return m_backend->options(); }
+    const TokenizerBackend& backend() const { return *m_backend; }
+
+private:
+    std::shared_ptr<const TokenizerBackend> m_backend;
+};
+
+// Splits text at verbatim occurrences of the added tokens (leftmost, then longest, at any byte
+// position), appending a special Token for each and calling plain(begin, end) for every
+// non-empty stretch of text between them, in order.
+void splitOnAddedTokens(const std::string& text, const std::vector<AddedToken>& added,
+                        const std::function<void(size_t, size_t)>& plain, std::vector<Token>& out);
 
 // UTF-8 helpers, exposed for tests and the GUI.
 std::vector<std::string> splitCodePoints(const std::string& text); // invalid bytes -> U+FFFD
 std::string sanitizeUtf8(const std::string& text);
+// Replaces invalid UTF-8 by U+FFFD, one per maximal invalid subpart (as Rust's
+// String::from_utf8_lossy and the Unicode standard's recommended practice do; sanitizeUtf8
+// above replaces every invalid byte, as the char / word tokenizers always have).
+std::string lossyUtf8(const std::string& bytes);
+// Length of the valid UTF-8 sequence at text[i] (1-4), 0 when the bytes there are invalid
+// (overlong forms, surrogates and code points above U+10FFFF are invalid too). i < size.
+size_t utf8SequenceLength(const std::string& text, size_t i);
+// Decodes the valid sequence of length len at text[i].
+char32_t utf8Decode(const std::string& text, size_t i, size_t len);
+void appendUtf8(std::string& out, char32_t cp);
 
 } // namespace attnscope

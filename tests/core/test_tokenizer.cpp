@@ -43,6 +43,9 @@ private slots:
     void roundTripWord();
     void invalidUtf8BecomesReplacement();
     void noUnkTokenGivesMinusOne();
+    void offsetsAndPieces_data();
+    void offsetsAndPieces();
+    void copiesShareTheBackend();
 };
 
 void TestTokenizer::split_data()
@@ -141,6 +144,49 @@ void TestTokenizer::noUnkTokenGivesMinusOne()
     QCOMPARE(tokens.size(), size_t(3));
     QCOMPARE(tokens[2].id, -1);
     QVERIFY(tokens[2].unknown);
+}
+
+void TestTokenizer::offsetsAndPieces_data()
+{
+    // Each token as "begin-end:piece" (byte offsets into the input, vocabulary string).
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<bool>("lowercase");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QStringList>("expected");
+    const int ch = int(TokenizerKind::Char), wd = int(TokenizerKind::Word);
+    QTest::newRow("char multibyte") << ch << false << QString::fromUtf8("aé日")
+                                    << QStringList{"0-1:a", QString::fromUtf8("1-3:é"), QString::fromUtf8("3-6:日")};
+    QTest::newRow("char special") << ch << false << "a[MASK]b" << QStringList{"0-1:a", "1-7:[MASK]", "7-8:b"};
+    QTest::newRow("char unknown is unk") << ch << false << "aX" << QStringList{"0-1:a", "1-2:<unk>"};
+    QTest::newRow("word spaces") << wd << false << "  the   cat" << QStringList{"2-5:the", "8-11:cat"};
+    QTest::newRow("word lowercase keeps span") << wd << true << "The CAT!"
+                                               << QStringList{"0-3:the", "4-7:cat", "7-8:!"};
+    QTest::newRow("word special glued") << wd << false << "cat</s>" << QStringList{"0-3:cat", "3-7:</s>"};
+}
+
+void TestTokenizer::offsetsAndPieces()
+{
+    QFETCH(int, kind);
+    QFETCH(bool, lowercase);
+    QFETCH(QString, text);
+    QFETCH(QStringList, expected);
+    const Tokenizer t = makeTokenizer(static_cast<TokenizerKind>(kind), lowercase, true);
+    QStringList got;
+    for (const Token& tok : t.tokenize(text.toStdString()))
+        got << QString("%1-%2:%3").arg(tok.begin).arg(tok.end).arg(QString::fromStdString(tok.piece));
+    QCOMPARE(got, expected);
+}
+
+void TestTokenizer::copiesShareTheBackend()
+{
+    const Tokenizer a = makeTokenizer(TokenizerKind::Word, false, true);
+    const Tokenizer b = a;
+    QCOMPARE(&a.backend(), &b.backend());
+    QCOMPARE(&a.vocab(), &b.vocab());
+    const Tokenizer empty;
+    QCOMPARE(empty.vocab().size(), 0);
+    QVERIFY(empty.tokenize("").empty());
+    QCOMPARE(QString(toString(TokenizerKind::WordPiece)), QString("wordpiece"));
 }
 
 QTEST_APPLESS_MAIN(TestTokenizer)
