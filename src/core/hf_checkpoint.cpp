@@ -6,6 +6,7 @@
 #include "core/hf_checkpoint.h"
 
 #include "core/errors.h"
+#include "core/hf_tokenizer.h"
 #include "core/json_util.h"
 #include "core/safetensors_file.h"
 
@@ -347,6 +348,7 @@ struct Family {
     std::vector<std::string> architectures; // accepted config.json "architectures" entries
     std::vector<std::string> bare;          // those of them without an output head (BertModel)
     std::vector<std::string> prefixes;      // optional prefix of the body's tensor names
+    HfTokenizerHint tokenizer;              // which kind of tokenizer files to read
     std::function<ModelConfig(const ConfigReader&)> config;
     std::function<std::vector<HfTensorSource>(const ModelConfig&)> table;
     // Tensors of the checkpoint that are not weights the engine uses (buffers, tied copies,
@@ -366,13 +368,13 @@ bool startsWith(const std::string& s, const std::string& prefix) { return s.rfin
 const std::vector<Family>& families()
 {
     static const std::vector<Family> all = {
-        {"gpt2", {"GPT2LMHeadModel", "GPT2Model"}, {}, {"transformer."}, gpt2Config, gpt2Table,
+        {"gpt2", {"GPT2LMHeadModel", "GPT2Model"}, {}, {"transformer."}, HfTokenizerHint::ByteLevelBpe, gpt2Config, gpt2Table,
          [](const std::string& n) {
              // The causal-mask buffers of older checkpoints, and the tied head when saved.
              return endsWith(n, ".attn.bias") || endsWith(n, ".attn.masked_bias") || n == "lm_head.weight";
          },
          {{"lm_head.weight", "decoder.embed.weight"}}},
-        {"bert", {"BertForMaskedLM", "BertForPreTraining", "BertModel"}, {"BertModel"}, {"bert."},
+        {"bert", {"BertForMaskedLM", "BertForPreTraining", "BertModel"}, {"BertModel"}, {"bert."}, HfTokenizerHint::WordPiece,
          [](const ConfigReader& c) { return bertConfig(c, false); },
          [](const ModelConfig& c) { return bertTable(c, false); },
          [](const std::string& n) {
@@ -380,7 +382,7 @@ const std::vector<Family>& families()
                     n == "cls.predictions.decoder.weight" || n == "cls.predictions.decoder.bias";
          },
          {{"cls.predictions.decoder.weight", "encoder.embed.weight"}, {"cls.predictions.decoder.bias", "lm_head.bias"}}},
-        {"roberta", {"RobertaForMaskedLM", "RobertaModel"}, {"RobertaModel"}, {"roberta."},
+        {"roberta", {"RobertaForMaskedLM", "RobertaModel"}, {"RobertaModel"}, {"roberta."}, HfTokenizerHint::ByteLevelBpe,
          [](const ConfigReader& c) { return bertConfig(c, true); },
          [](const ModelConfig& c) { return bertTable(c, true); },
          [](const std::string& n) {
@@ -388,7 +390,8 @@ const std::vector<Family>& families()
                     n == "lm_head.decoder.bias";
          },
          {{"lm_head.decoder.weight", "encoder.embed.weight"}, {"lm_head.decoder.bias", "lm_head.bias"}}},
-        {"distilbert", {"DistilBertForMaskedLM", "DistilBertModel"}, {"DistilBertModel"}, {"distilbert."}, distilbertConfig, distilbertTable,
+        {"distilbert", {"DistilBertForMaskedLM", "DistilBertModel"}, {"DistilBertModel"}, {"distilbert."},
+         HfTokenizerHint::WordPiece, distilbertConfig, distilbertTable,
          [](const std::string& n) { return n == "vocab_projector.weight" || n == "embeddings.position_ids"; },
          {{"vocab_projector.weight", "encoder.embed.weight"}}},
     };
@@ -613,6 +616,36 @@ void idTokenizer(int vocab, Model& m)
     m.targetTokenizer = Tokenizer(opt, Vocabulary(std::move(tokens)));
 }
 
+// The folder's tokenizer, or the ids-only one when it has no tokenizer files. A tokenizer whose
+// ids reach past the embedding is refused at the first such token's place in its file.
+void attachTokenizer(const fs::path& folder, const Family& family, int vocab, Model& m)
+{
+    std::error_code ec;
+    const bool any = fs::exists(folder / "tokenizer.json", ec) || fs::exists(folder / "vocab.json", ec) ||
+                     fs::exists(folder / "vocab.txt", ec);
+    if (!any) {
+        idTokenizer(vocab, m);
+        return;
+    }
+    HfTokenizer t = loadHfTokenizer(folder.string(), family.tokenizer);
+    const Vocabulary& v = t.tokenizer.vocab();
+    if (v.size() > vocab) {
+        const std::string& token = v.token(vocab);
+        const std::string where = endsWith(t.file, "vocab.txt")        ? "line " + std::to_string(vocab + 1)
+                                  : endsWith(t.file, "tokenizer.json") ? "/model/vocab/" + jsonPointerEscape(token)
+                                                                       : "/" + jsonPointerEscape(token);
+        throw ModelError(t.file, where, "token id " + std::to_string(vocab) + " (\"" + token +
+                                            "\") is past the model's vocabulary: config.json /vocab_size is " +
+                                            std::to_string(vocab) + " but the tokenizer has " + std::to_string(v.size()) +
+                                            " tokens");
+    }
+    m.sourceTokenizer = t.tokenizer;
+    m.targetTokenizer = std::move(t.tokenizer);
+    m.sourcePrefix = std::move(t.prefix);
+    m.sourceSuffix = std::move(t.suffix);
+    m.tokenizerFile = t.file;
+}
+
 } // namespace
 
 bool isHfFolder(const std::string& path)
@@ -678,7 +711,7 @@ std::shared_ptr<const Model> loadHfFolder(const std::string& folderName)
     m->path = folderName;
     m->name = folder.filename().empty() ? folder.parent_path().filename().string() : folder.filename().string();
     loadWeights(folder, *family, m->config, vocab, *m);
-    idTokenizer(vocab, *m);
+    attachTokenizer(folder, *family, vocab, *m);
     m->description = "Hugging Face " + modelType + " checkpoint (" + m->dtype + ")";
     return m;
 }

@@ -27,6 +27,14 @@ Token tokenFromId(const Vocabulary& vocab, int id)
     // Ids past the tokenizer's vocabulary exist in checkpoints whose embedding was padded.
     t.text = id < vocab.size() ? vocab.token(id) : "<id " + std::to_string(id) + ">";
     t.special = id < vocab.size() && vocab.isSpecial(id);
+    if (id < vocab.size()) t.piece = vocab.token(id);
+    return t;
+}
+
+Token tokenFromId(const Tokenizer& tokenizer, int id)
+{
+    Token t = tokenFromId(tokenizer.vocab(), id);
+    if (id < tokenizer.vocab().size()) t.text = tokenText(tokenizer, id);
     return t;
 }
 
@@ -72,7 +80,7 @@ std::vector<Token> frame(const Vocabulary& vocab, const std::vector<SpecialRole>
     return out;
 }
 
-std::vector<Token> argmaxTokens(const MatrixRM& logits, const Vocabulary& vocab)
+std::vector<Token> argmaxTokens(const MatrixRM& logits, const Tokenizer& vocab)
 {
     std::vector<Token> out;
     if (logits.cols() == 0) return out; // no output head
@@ -100,6 +108,24 @@ std::vector<Token> keyTokens(const RunResult& result, const ModelConfig& config,
 {
     if (config.type == ArchType::Decoder) return queryTokens(result, config, stack);
     return stack == Stack::Decoder ? result.targetTokens : result.sourceTokens;
+}
+
+std::string tokenText(const Tokenizer& tokenizer, int id)
+{
+    const Vocabulary& v = tokenizer.vocab();
+    if (id < 0 || id >= v.size()) return "<id " + std::to_string(id) + ">";
+    // Byte-level pieces ("Ġworld") read as the text they stand for (" world"); other kinds'
+    // pieces ("##ing", a character, a word) are already readable.
+    if (tokenizer.options().kind == TokenizerKind::ByteLevelBpe && !v.isSpecial(id)) return tokenizer.decode({id}, true);
+    return v.token(id);
+}
+
+std::vector<Prediction> topK(const Eigen::Ref<const RowVector>& logits, const Tokenizer& tokenizer, int k)
+{
+    std::vector<Prediction> out = topK(logits, tokenizer.vocab(), k);
+    for (Prediction& p : out)
+        if (p.id < tokenizer.vocab().size()) p.token = tokenText(tokenizer, p.id);
+    return out;
 }
 
 std::vector<Prediction> topK(const Eigen::Ref<const RowVector>& logits, const Vocabulary& vocab, int k)
@@ -135,7 +161,7 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
             if (id < 0 || id >= rows)
                 throw UsageError("token id " + std::to_string(id) + " is outside the model's vocabulary [0, " +
                                  std::to_string(rows) + ")");
-            r.sourceTokens.push_back(tokenFromId(sv, id));
+            r.sourceTokens.push_back(tokenFromId(m.sourceTokenizer, id));
         }
         if (static_cast<int>(r.sourceTokens.size()) > c.maxLen) {
             r.warnings.push_back("input has " + std::to_string(r.sourceTokens.size()) + " tokens; truncated to max_len " +
@@ -169,7 +195,7 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
         ForwardResult f = transformer.forward(sourceIds, {}, capture, options.ablation.get());
         r.logits = std::move(f.logits);
         r.trace = std::move(f.trace);
-        r.outputTokens = argmaxTokens(r.logits, sv);
+        r.outputTokens = argmaxTokens(r.logits, m.sourceTokenizer);
         // Output text: the input with every [MASK] replaced by the model's prediction.
         const int maskId = sv.special(SpecialRole::Mask);
         std::vector<int> filled = sourceIds;
@@ -186,7 +212,7 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
         std::vector<int> ids = sourceIds;
         if (options.generate) {
             const std::vector<int> gen = transformer.greedy(sourceIds, c.maxLen, options.ablation.get());
-            for (const int id : gen) r.targetTokens.push_back(tokenFromId(sv, id));
+            for (const int id : gen) r.targetTokens.push_back(tokenFromId(m.sourceTokenizer, id));
             ids.insert(ids.end(), gen.begin(), gen.end());
             r.outputTokens = r.targetTokens;
             r.outputText = m.sourceTokenizer.decode(gen);
@@ -198,7 +224,7 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
         r.logits = std::move(f.logits);
         r.trace = std::move(f.trace);
         if (!options.generate) {
-            r.outputTokens = argmaxTokens(r.logits.bottomRows(1), sv);
+            r.outputTokens = argmaxTokens(r.logits.bottomRows(1), m.sourceTokenizer);
             r.outputText = m.sourceTokenizer.decode({r.outputTokens.front().id}, true);
         }
         r.predictionPosition = static_cast<int>(sourceIds.size()) - 1;
@@ -217,14 +243,14 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
             targetIds.push_back(tv.special(SpecialRole::Bos));
             // Decoder input = bos + generated without its last token: row i predicts token i+1.
             targetIds.insert(targetIds.end(), gen.begin(), gen.empty() ? gen.end() : gen.end() - 1);
-            for (const int id : targetIds) r.targetTokens.push_back(tokenFromId(tv, id));
+            for (const int id : targetIds) r.targetTokens.push_back(tokenFromId(m.targetTokenizer, id));
         }
         const Capture capture =
             captureFor(static_cast<int>(sourceIds.size()), static_cast<int>(targetIds.size()));
         ForwardResult f = transformer.forward(sourceIds, targetIds, capture, options.ablation.get());
         r.logits = std::move(f.logits);
         r.trace = std::move(f.trace);
-        r.outputTokens = argmaxTokens(r.logits, tv);
+        r.outputTokens = argmaxTokens(r.logits, m.targetTokenizer);
         std::vector<int> outIds;
         for (const Token& t : r.outputTokens) {
             if (t.id == tv.special(SpecialRole::Eos)) break;
@@ -237,7 +263,7 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
     }
     const int predictionRow = r.predictionPosition - r.logitsOffset;
     if (predictionRow >= 0 && predictionRow < r.logits.rows())
-        r.predictions = topK(r.logits.row(predictionRow), m.outputTokenizer().vocab(), options.topK);
+        r.predictions = topK(r.logits.row(predictionRow), m.outputTokenizer(), options.topK);
     return r;
 }
 

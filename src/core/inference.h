@@ -65,7 +65,13 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options);
 std::vector<Token> queryTokens(const RunResult& result, const ModelConfig& config, Stack stack);
 std::vector<Token> keyTokens(const RunResult& result, const ModelConfig& config, Stack stack);
 
-// Softmax of one logits row and its k most probable entries.
+// The readable text of one vocabulary entry: a byte-level BPE piece decoded ("Ġworld" →
+// " world"), other kinds' pieces as they are, ids past the vocabulary as "<id N>".
+std::string tokenText(const Tokenizer& tokenizer, int id);
+
+// Softmax of one logits row and its k most probable entries, named by tokenText().
+std::vector<Prediction> topK(const Eigen::Ref<const RowVector>& logits, const Tokenizer& tokenizer, int k);
+// The same named by the raw vocabulary strings.
 std::vector<Prediction> topK(const Eigen::Ref<const RowVector>& logits, const Vocabulary& vocab, int k);
 
 } // namespace attnscope

@@ -37,7 +37,7 @@ DecodingTimeline decodingTimeline(const RunResult& run, const Model& model, bool
         t.reason = "No decoder attention recorded for this input (empty input?).";
         return t;
     }
-    const Vocabulary& vocab = model.outputTokenizer().vocab();
+    const Tokenizer& vocab = model.outputTokenizer();
     t.decoderTokens = queryTokens(run, model.config, Stack::Decoder);
     const int rows = static_cast<int>(std::min<Eigen::Index>(Eigen::Index(t.decoderTokens.size()), run.logits.rows()));
     auto makeStep = [&](int row, const Token& chosen) {
