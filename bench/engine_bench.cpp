@@ -7,8 +7,11 @@
 //   attnscope-bench --forwards=200 [--shape=tiny|gpt2-small] [--capture=full|attention|none]
 // runs that many forwards in profiledForwards() and prints time, heap allocations and bytes per
 // forward: valgrind --tool=callgrind --toggle-collect='*profiledForwards*' build/bin/attnscope-bench --forwards=200
+// Hugging Face folders (bench/compare_hf.py):
+//   attnscope-bench --hf=FOLDER [--loads=5] [--forwards=20] [--tokens=128]: a Hugging Face folder's load and forward times
 #include "bench_models.h"
 #include "core/gemm.h"
+#include "core/model_loader.h"
 #include "core/transformer.h"
 
 #include <benchmark/benchmark.h>
@@ -24,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -284,18 +288,54 @@ int profileMode(int count, const std::string& shapeName, const std::string& capt
     return 0;
 }
 
+// A Hugging Face folder: its load time (loadModel, `loads` times: min and median) and the
+// forward pass at `tokens` random ids with per-head weights and without capture.
+int hfMode(const std::string& folder, int loads, int forwards, int tokens)
+{
+    std::vector<double> loadTimes;
+    std::shared_ptr<const Model> model;
+    for (int i = 0; i < loads; ++i) {
+        model.reset();
+        loadTimes.push_back(microseconds([&] { model = loadModel(folder); }) / 1000.0);
+    }
+    std::sort(loadTimes.begin(), loadTimes.end());
+    std::printf("hf %s: %s %s, %zu parameters\n", folder.c_str(), model->family.c_str(), model->dtype.c_str(),
+                model->parameterCount());
+    std::printf("load_ms min %.1f median %.1f max %.1f\n", loadTimes.front(), loadTimes[loadTimes.size() / 2],
+                loadTimes.back());
+    const Transformer tf(model);
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> pick(0, model->inputVocabRows() - 1);
+    std::vector<int> ids(size_t(std::min(tokens, model->config.maxLen)));
+    for (int& id : ids) id = pick(rng);
+    for (const Capture capture : {Capture::Attention, Capture::None}) {
+        tf.forward(ids, {}, capture); // warm-up
+        std::vector<double> times;
+        for (int i = 0; i < forwards; ++i) times.push_back(microseconds([&] { tf.forward(ids, {}, capture); }) / 1000.0);
+        std::sort(times.begin(), times.end());
+        std::printf("forward_ms %s tokens %zu threads %d min %.2f median %.2f\n",
+                    capture == Capture::None ? "none" : "attention", ids.size(), engineThreads(), times.front(),
+                    times[times.size() / 2]);
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     configureHeapForInference(); // as the app and the CLI do (core/gemm.h)
-    int forwards = 0;
-    std::string shape = "tiny", capture = "full";
+    int forwards = 0, loads = 5, tokens = 128;
+    std::string shape = "tiny", capture = "full", hf;
     for (int i = 1; i < argc; ++i) {
         if (std::strncmp(argv[i], "--forwards=", 11) == 0) forwards = std::atoi(argv[i] + 11);
+        else if (std::strncmp(argv[i], "--hf=", 5) == 0) hf = argv[i] + 5;
+        else if (std::strncmp(argv[i], "--loads=", 8) == 0) loads = std::max(1, std::atoi(argv[i] + 8));
+        else if (std::strncmp(argv[i], "--tokens=", 9) == 0) tokens = std::max(1, std::atoi(argv[i] + 9));
         else if (std::strncmp(argv[i], "--shape=", 8) == 0) shape = argv[i] + 8;
         else if (std::strncmp(argv[i], "--capture=", 10) == 0) capture = argv[i] + 10;
     }
+    if (!hf.empty()) return hfMode(hf, loads, std::max(forwards, 5), tokens);
     if (forwards > 0) return profileMode(forwards, shape, capture);
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -46,7 +46,8 @@ const char* const kUsage =
     "  run MODEL (--text TEXT | --ids 15496,995) [--target TEXT | --generate]\n"
     "            [--capture attention|full] [--top-k K] [--out FILE]\n"
     "                                  tokens, output and every head's attention as JSON\n"
-    "                                  (--ids: token ids as the whole input, no tokenizer)\n"
+    "                                  (--ids: token ids as the whole input, no tokenizer;\n"
+    "                                  --pair TEXT: a second segment for BERT-style models)\n"
     "\n"
     "MODEL is an AttnScope model file (.json) or a Hugging Face folder (config.json +\n"
     "model.safetensors; GPT-2, BERT, RoBERTa, DistilBERT: docs/hf-checkpoints.md).\n"
@@ -77,6 +78,7 @@ struct Args {
     std::string model;
     std::optional<std::string> text;
     std::optional<std::vector<int>> ids;
+    std::optional<std::string> pair;
     std::optional<std::string> target;
     bool generate = false;
     std::string capture = "attention";
@@ -117,6 +119,7 @@ Args parseArgs(int argc, char** argv)
             return std::string(argv[++i]);
         };
         if (arg == "--text") a.text = value("--text");
+        else if (arg == "--pair") a.pair = value("--pair");
         else if (arg == "--ids") {
             const std::string v = value("--ids");
             std::vector<int> ids;
@@ -177,6 +180,7 @@ Args parseArgs(int argc, char** argv)
     a.model = positional[1];
     if (a.command == "run" && !a.text && !a.ids) throw UsageFailure{"run: --text or --ids is required"};
     if (a.text && a.ids) throw UsageFailure{"--text and --ids are mutually exclusive"};
+    if (a.pair && !a.text) throw UsageFailure{"--pair needs --text (the first segment)"};
     if (a.target && a.generate) throw UsageFailure{"--target and --generate are mutually exclusive"};
     if (a.capture != "attention" && a.capture != "full")
         throw UsageFailure{"--capture expects attention or full, got \"" + a.capture + "\""};
@@ -279,6 +283,7 @@ OutJson runJson(const Model& m, const RunResult& r)
     out["model"] = m.name;
     out["source_tokens"] = tokenTexts(r.sourceTokens);
     out["source_ids"] = tokenIds(r.sourceTokens);
+    if (!r.sourceTypes.empty()) out["source_types"] = r.sourceTypes;
     out["target_tokens"] = tokenTexts(r.targetTokens);
     out["target_ids"] = tokenIds(r.targetTokens);
     OutJson unknown = OutJson::array();
@@ -473,6 +478,7 @@ int run(int argc, char** argv)
     RunOptions opt;
     opt.text = args.text ? *args.text : (model->examples.empty() ? std::string() : model->examples.front().text);
     opt.ids = args.ids;
+    opt.pair = args.pair;
     opt.target = args.target;
     opt.generate = args.generate;
     opt.capture = args.capture == "full" ? Capture::Full : Capture::Attention;

@@ -168,6 +168,35 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
                                  std::to_string(c.maxLen));
             r.sourceTokens.resize(size_t(c.maxLen));
         }
+    } else if (options.pair) {
+        if (c.type != ArchType::Encoder)
+            throw UsageError("a sentence pair needs an encoder model; this model is " + toString(c.type));
+        if (m.sourceSuffix.empty())
+            throw UsageError("this model has no separator token to join a sentence pair with");
+        std::vector<Token> a = tokenizeText(m.sourceTokenizer, options.text, "input", r.warnings);
+        std::vector<Token> b = tokenizeText(m.sourceTokenizer, *options.pair, "second input", r.warnings);
+        // BERT: [CLS] A [SEP] B [SEP]; a model that opens with bos (RoBERTa) repeats its closing
+        // token between the segments: <s> A </s></s> B </s>.
+        const bool roberta = !m.sourcePrefix.empty() && m.sourcePrefix.front() == SpecialRole::Bos;
+        std::vector<SpecialRole> middle = m.sourceSuffix;
+        if (roberta) middle.insert(middle.end(), m.sourceSuffix.begin(), m.sourceSuffix.end());
+        const size_t fixed = m.sourcePrefix.size() + middle.size() + m.sourceSuffix.size();
+        const size_t room = size_t(std::max(0, c.maxLen - int(fixed)));
+        if (a.size() + b.size() > room) {
+            r.warnings.push_back("the pair has " + std::to_string(a.size() + b.size() + fixed) +
+                                 " tokens; the longer segment was shortened to fit max_len " + std::to_string(c.maxLen));
+            while (a.size() + b.size() > room) (a.size() >= b.size() ? a : b).pop_back(); // longest first
+        }
+        for (const SpecialRole role : m.sourcePrefix) r.sourceTokens.push_back(specialToken(sv, role));
+        for (Token& t : a) r.sourceTokens.push_back(std::move(t));
+        for (const SpecialRole role : middle) r.sourceTokens.push_back(specialToken(sv, role));
+        const size_t firstB = r.sourceTokens.size();
+        for (Token& t : b) r.sourceTokens.push_back(std::move(t));
+        for (const SpecialRole role : m.sourceSuffix) r.sourceTokens.push_back(specialToken(sv, role));
+        if (c.typeVocab >= 2) {
+            r.sourceTypes.assign(r.sourceTokens.size(), 0);
+            std::fill(r.sourceTypes.begin() + std::ptrdiff_t(firstB), r.sourceTypes.end(), 1);
+        }
     } else {
         std::vector<Token> body = tokenizeText(m.sourceTokenizer, options.text, "input", r.warnings);
         r.sourceTokens = frame(sv, m.sourcePrefix, std::move(body), m.sourceSuffix, c.maxLen, "input", r.warnings);
@@ -192,7 +221,10 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
     switch (c.type) {
     case ArchType::Encoder: {
         const Capture capture = captureFor(static_cast<int>(sourceIds.size()), 0);
-        ForwardResult f = transformer.forward(sourceIds, {}, capture, options.ablation.get());
+        ForwardOptions fo;
+        fo.ablation = options.ablation.get();
+        fo.sourceTypes = r.sourceTypes.empty() ? nullptr : &r.sourceTypes;
+        ForwardResult f = transformer.forward(sourceIds, {}, capture, fo);
         r.logits = std::move(f.logits);
         r.trace = std::move(f.trace);
         r.outputTokens = argmaxTokens(r.logits, m.sourceTokenizer);

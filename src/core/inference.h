@@ -22,6 +22,9 @@ struct RunOptions {
     // model, e.g. ids from another tool. Each must be below Model::inputVocabRows().
     std::optional<std::vector<int>> ids;
     std::optional<std::string> target; // teacher-forced target (encoder-decoder only)
+    // A second segment for sentence-pair models (encoder only): BERT's [CLS] A [SEP] B [SEP] with
+    // token types 0 then 1 (when the model has token types); RoBERTa's <s> A </s></s> B </s>.
+    std::optional<std::string> pair;
     bool generate = false;             // greedy decoding (decoder, encoder-decoder)
     Capture capture = Capture::Attention;
     // Bytes the requested capture may take (captureBytes(), recompute.h); above it the run uses
@@ -44,6 +47,7 @@ struct Prediction {
 
 struct RunResult {
     std::vector<Token> sourceTokens; // encoder input, or the decoder-only model's prompt
+    std::vector<int> sourceTypes;    // token type of each source token (sentence pairs), else empty
     std::vector<Token> targetTokens; // decoder input (bos + target) or generated continuation
     std::vector<Token> outputTokens; // model's argmax per position of the top stack (see docs/cli.md)
     std::string outputText;

@@ -4,6 +4,7 @@
 // torch, on a Hugging Face GPT-2 (pre-norm, final norm), a BERT MLM (post-norm, head transform,
 // token types) and the bundled v1 tiny models.
 #include "core/errors.h"
+#include "core/inference.h"
 #include "core/model_loader.h"
 #include "core/observer.h"
 #include "core/transformer.h"
@@ -36,6 +37,7 @@ private slots:
     void observerSeesTheResidualStream();
     void forwardEmbeddedRefusesWhatItCannotRun();
     void tokenTypesChangeOnlyTheEmbedding();
+    void sentencePairs();
 };
 
 void TestEngineSeams::forwardEmbeddedEqualsForward_data()
@@ -133,6 +135,60 @@ void TestEngineSeams::tokenTypesChangeOnlyTheEmbedding()
     options.sourceTypes = &pair;
     const ForwardResult withTypes = tf.forward(ids, {}, Capture::None, options);
     QCOMPARE(tf.forwardEmbedded(tf.embedTokens(ids, &pair), Capture::None).logits, withTypes.logits);
+}
+
+void TestEngineSeams::sentencePairs()
+{
+    // BERT: [CLS] A [SEP] B [SEP], types 0 … 0 then 1 … 1 from B on; the run's logits are the
+    // forward pass's with those types. RoBERTa (no types): <s> A </s></s> B </s>.
+    const auto bert = hfModel("bert-mlm");
+    const Transformer tf(bert);
+    RunOptions opt;
+    opt.text = "in the beginning";
+    opt.pair = "and the earth";
+    const RunResult r = runModel(tf, opt);
+    const Vocabulary& v = bert->sourceTokenizer.vocab();
+    std::vector<int> a, b;
+    for (const Token& t : bert->sourceTokenizer.tokenize(opt.text)) a.push_back(t.id);
+    for (const Token& t : bert->sourceTokenizer.tokenize(*opt.pair)) b.push_back(t.id);
+    std::vector<int> expected = {v.special(SpecialRole::Cls)};
+    expected.insert(expected.end(), a.begin(), a.end());
+    expected.push_back(v.special(SpecialRole::Sep));
+    expected.insert(expected.end(), b.begin(), b.end());
+    expected.push_back(v.special(SpecialRole::Sep));
+    std::vector<int> ids;
+    for (const Token& t : r.sourceTokens) ids.push_back(t.id);
+    QCOMPARE(ids, expected);
+    std::vector<int> types(expected.size(), 0);
+    std::fill(types.begin() + std::ptrdiff_t(a.size() + 2), types.end(), 1);
+    QCOMPARE(r.sourceTypes, types);
+    ForwardOptions options;
+    options.sourceTypes = &types;
+    QCOMPARE(r.logits, tf.forward(expected, {}, Capture::None, options).logits);
+
+    const auto roberta = hfModel("roberta-mlm");
+    const RunResult rr = runModel(Transformer(roberta), opt);
+    const Vocabulary& rv = roberta->sourceTokenizer.vocab();
+    QVERIFY(rr.sourceTypes.empty()); // type_vocab_size 1
+    QCOMPARE(rr.sourceTokens.front().id, rv.special(SpecialRole::Bos));
+    QCOMPARE(rr.sourceTokens.back().id, rv.special(SpecialRole::Eos));
+    const auto eosCount = std::count_if(rr.sourceTokens.begin(), rr.sourceTokens.end(),
+                                        [&rv](const Token& t) { return t.id == rv.special(SpecialRole::Eos); });
+    QCOMPARE(eosCount, 3);
+
+    // Too long: the longer segment is shortened first, the framing kept, and it is said.
+    opt.text.clear();
+    for (int i = 0; i < 60; ++i) opt.text += "in the ";
+    opt.pair = "and";
+    const RunResult cut = runModel(tf, opt);
+    QCOMPARE(int(cut.sourceTokens.size()), bert->config.maxLen);
+    QCOMPARE(cut.sourceTokens.back().id, v.special(SpecialRole::Sep));
+    QVERIFY(!cut.warnings.empty());
+    // Not for decoders.
+    RunOptions onGpt2;
+    onGpt2.text = "a";
+    onGpt2.pair = "b";
+    QVERIFY_THROWS_EXCEPTION(UsageError, runModel(Transformer(hfModel("gpt2-tiny")), onGpt2));
 }
 
 QTEST_APPLESS_MAIN(TestEngineSeams)
