@@ -667,15 +667,10 @@ std::vector<HfTensorSource> hfNamingTable(const std::string& modelType, const Mo
     return f ? f->table(config) : std::vector<HfTensorSource>{};
 }
 
-std::shared_ptr<const Model> loadHfFolder(const std::string& folderName)
+HfConfig parseHfConfig(const std::string& text, const std::string& configFile)
 {
-    const fs::path folder(folderName);
-    const fs::path configPath = folder / "config.json";
-    std::error_code ec;
-    if (!fs::exists(configPath, ec)) throw IoError(folderName + ": no config.json in the folder");
-    const std::string configFile = configPath.string();
     const JsonReader r(configFile);
-    const Json root = parseModelJson(readTextFile(configPath, kMaxConfigBytes), configFile);
+    const Json root = parseModelJson(text, configFile);
     r.expectType(root, "/", "object");
     const std::string modelType = r.requireString(root, "", "model_type");
     const Family* family = findFamily(modelType);
@@ -699,13 +694,29 @@ std::shared_ptr<const Model> loadHfFolder(const std::string& folderName)
         }
     }
     const ConfigReader cfg(r, root);
-    auto m = std::make_shared<Model>();
-    m->config = family->config(cfg);
+    HfConfig out;
+    out.modelType = modelType;
+    out.config = family->config(cfg);
     if (root.find("architectures") != root.end() && root["architectures"].is_array())
         for (const Json& a : root["architectures"])
             if (std::find(family->bare.begin(), family->bare.end(), a.get<std::string>()) != family->bare.end())
-                m->config.lmHead = false;
-    const int vocab = cfg.integer("vocab_size", 1, kMaxVocab);
+                out.config.lmHead = false;
+    out.vocabSize = cfg.integer("vocab_size", 1, kMaxVocab);
+    return out;
+}
+
+std::shared_ptr<const Model> loadHfFolder(const std::string& folderName)
+{
+    const fs::path folder(folderName);
+    const fs::path configPath = folder / "config.json";
+    std::error_code ec;
+    if (!fs::exists(configPath, ec)) throw IoError(folderName + ": no config.json in the folder");
+    const HfConfig hf = parseHfConfig(readTextFile(configPath, kMaxConfigBytes), configPath.string());
+    const Family* family = findFamily(hf.modelType);
+    const std::string& modelType = hf.modelType;
+    const int vocab = hf.vocabSize;
+    auto m = std::make_shared<Model>();
+    m->config = hf.config;
     m->format = "huggingface";
     m->family = modelType;
     m->path = folderName;

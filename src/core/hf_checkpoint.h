@@ -20,6 +20,15 @@ bool isHfFolder(const std::string& path);
 // pointer or line of the first problem; nothing is half-loaded.
 std::shared_ptr<const Model> loadHfFolder(const std::string& folder);
 
+// config.json read into the engine's architecture: the family's preset with the file's values,
+// every value range-checked. Throws ModelError(file, JSON pointer, …).
+struct HfConfig {
+    std::string modelType;
+    ModelConfig config;
+    int vocabSize = 0; // rows of the token embedding
+};
+HfConfig parseHfConfig(const std::string& text, const std::string& file);
+
 // One row of a family's naming table: the engine's tensor (docs/model-format.md names) and
 // where it comes from in the checkpoint.
 struct HfTensorSource {

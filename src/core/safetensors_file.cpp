@@ -117,20 +117,37 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : m_path(path)
     mapping->size = size_t(st.st_size);
     if (mapping->size > 0) mapping->address = ::mmap(nullptr, mapping->size, PROT_READ, MAP_PRIVATE, fd, 0);
     ::close(fd);
+    if (mapping->size >= 8 && mapping->address == MAP_FAILED)
+        throw IoError(path + ": cannot map file: " + std::strerror(errno));
+    const auto* bytes = static_cast<const unsigned char*>(mapping->address == MAP_FAILED ? nullptr : mapping->address);
+    const size_t size = mapping->size;
+    parse(bytes, size, std::shared_ptr<const void>(mapping, mapping->address));
+}
+
+SafetensorsFile SafetensorsFile::fromBytes(std::shared_ptr<const std::string> data, const std::string& name)
+{
+    SafetensorsFile f;
+    f.m_path = name;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(data->data());
+    const size_t size = data->size();
+    f.parse(bytes, size, std::shared_ptr<const void>(data, data->data()));
+    return f;
+}
+
+void SafetensorsFile::parse(const unsigned char* bytes, size_t size, std::shared_ptr<const void> keepAlive)
+{
+    const std::string& path = m_path;
     const JsonReader r(path);
-    if (mapping->size < 8)
-        r.fail("/", "file is " + std::to_string(mapping->size) + " bytes, too short for a safetensors header");
-    if (mapping->address == MAP_FAILED) throw IoError(path + ": cannot map file: " + std::strerror(errno));
-    const auto* bytes = static_cast<const unsigned char*>(mapping->address);
+    if (size < 8) r.fail("/", "file is " + std::to_string(size) + " bytes, too short for a safetensors header");
     unsigned long long headerSize = 0;
     for (int i = 7; i >= 0; --i) headerSize = (headerSize << 8) | bytes[i];
-    if (headerSize > kMaxHeader || headerSize > mapping->size - 8)
-        r.fail("/", "header length " + std::to_string(headerSize) + " exceeds the file (" +
-                        std::to_string(mapping->size) + " bytes)");
+    if (headerSize > kMaxHeader || headerSize > size - 8)
+        r.fail("/", "header length " + std::to_string(headerSize) + " exceeds the file (" + std::to_string(size) +
+                        " bytes)");
     const Json header = parseModelJson(std::string(reinterpret_cast<const char*>(bytes + 8), size_t(headerSize)), path);
     r.expectType(header, "/", "object");
     const size_t dataStart = 8 + size_t(headerSize);
-    const size_t dataSize = mapping->size - dataStart;
+    const size_t dataSize = size - dataStart;
 
     for (const auto& [name, entry] : header.items()) {
         if (name == "__metadata__") continue;
@@ -189,7 +206,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : m_path(path)
         r.fail("/", "the tensors cover " + std::to_string(covered) + " of the " + std::to_string(dataSize) +
                         " data bytes (the data must be covered without holes)");
     m_data = bytes + dataStart;
-    m_mapping = std::shared_ptr<const void>(mapping, mapping->address);
+    m_mapping = std::move(keepAlive);
 }
 
 const SafetensorsFile::Tensor* SafetensorsFile::find(const std::string& name) const

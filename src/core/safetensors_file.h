@@ -30,6 +30,8 @@ public:
     // for F32/F16/BF16 a byte length equal to the shape's. Throws IoError when the file cannot be
     // read and ModelError(path, JSON pointer into the header, …) for anything inconsistent.
     explicit SafetensorsFile(const std::string& path);
+    // The same checks on bytes in memory (fuzzing, tests); `name` stands for the file in errors.
+    static SafetensorsFile fromBytes(std::shared_ptr<const std::string> bytes, const std::string& name);
 
     const std::string& path() const { return m_path; }
     const std::map<std::string, Tensor>& tensors() const { return m_tensors; }
@@ -45,6 +47,10 @@ public:
     std::shared_ptr<const void> keepAlive() const { return m_mapping; }
 
 private:
+    SafetensorsFile() = default;
+    // Parses the header of the size bytes at `bytes`, which `keepAlive` keeps valid.
+    void parse(const unsigned char* bytes, size_t size, std::shared_ptr<const void> keepAlive);
+
     std::string m_path;
     std::shared_ptr<const void> m_mapping;
     const unsigned char* m_data = nullptr; // start of the data section
