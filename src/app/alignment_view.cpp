@@ -1,6 +1,10 @@
 // See alignment_view.h.
 #include "app/alignment_view.h"
+#include "core/recompute.h"
+#include "core/model.h"
+#include "app/view_page.h"
 
+#include <qcustomplot.h>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -249,5 +253,58 @@ void AlignmentView::leaveEvent(QEvent*)
     m_hoverIndex = -1;
     update();
 }
+
+
+// ---- the alignment's page (view_page.h) ----
+
+namespace {
+
+class AlignmentPage : public ViewPage {
+public:
+    QString name() const override { return QStringLiteral("alignment"); }
+    QString title() const override { return AlignmentView::tr("&Alignment"); }
+    QWidget* widget() const override { return m_view; }
+    void show(const ViewContext& c) override
+    {
+        m_view->setData(c.result, c.model->config, c.selection.stack, c.selection.layer);
+        m_view->setSelectedHead(c.selection.head);
+    }
+    InferenceRunner::Work recompute(const ViewContext& c) override
+    {
+        if (!m_view->isWaiting()) return {};
+        // One line set: the selected head, or the layer's mean (every head of a long layer
+        // would be heads × T² floats, and as many lines as fit no screen).
+        return [view = m_view, result = c.result, transformer = c.transformer, sel = c.selection]() -> std::function<void()> {
+            auto w = std::make_shared<MatrixRM>();
+            try {
+                *w = weightsOf(*transformer, result->trace, sel.stack, sel.layer,
+                               sel.head == kMeanOfHeads ? kRecomputeMean : sel.head);
+            } catch (const std::exception&) { // out of memory: an empty matrix, which the view reports
+                w->resize(0, 0);
+            }
+            return [view, head = sel.head, w] { view->setRecomputed(head, std::move(*w)); };
+        };
+    }
+    bool release(const ViewContext& c) override
+    {
+        m_view->setData(nullptr, c.model->config, c.selection.stack, c.selection.layer);
+        return true;
+    }
+    void paint(QCPPainter& p, const QSize& size) const override { m_view->paint(p, size); }
+    QString guide() const override
+    {
+        return AlignmentView::tr(
+            "<p>Token-to-token lines: keys on the left, queries on the right, each line as thick and dark "
+            "as the weight. Decoder and cross-attention queries are labelled by the token each position "
+            "<i>produces</i>; its input token (shifted right, starting with ‹s›) is on hover.</p>");
+    }
+
+private:
+    AlignmentView* m_view = new AlignmentView;
+};
+
+} // namespace
+
+std::unique_ptr<ViewPage> makeAlignmentPage() { return std::make_unique<AlignmentPage>(); }
 
 } // namespace attnscope

@@ -1,11 +1,13 @@
 // See compare_view.h.
 #include "app/compare_view.h"
+#include "app/view_page.h"
 
 #include "app/head_grid_view.h"
 #include "core/recompute.h"
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 
+#include <qcustomplot.h>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -34,9 +36,9 @@ constexpr double kMinDifferenceRange = 1e-3;
 constexpr size_t kMaxTokenChips = 200;
 
 // The per-head map of a long input is computed on the view's own runner, next to the selected
-// head (WorkChannel::Compare). Channels are per runner and this one's head channel is otherwise
-// unused, so the map gets its own queue: each keeps only its newest request, in ticket order.
-constexpr WorkChannel kChangeMapChannel = WorkChannel::Head;
+// head (kPairChannel), on a channel of its own: each keeps only its newest request, in ticket order.
+const WorkChannel kPairChannel = QStringLiteral("compare");
+const WorkChannel kChangeMapChannel = QStringLiteral("compare-change-map");
 
 // Shows a signed matrix on a heatmap (the plot places negative values as they are, and pools a
 // long input's cells by their largest |value|), with the diverging map and [−r, r].
@@ -415,7 +417,7 @@ void CompareView::requestRecomputed(const QString& what, const QString& shortWha
         // The work holds the results weakly: a request still waiting when B is run again does not
         // keep the old B's trace alive, and is skipped.
         const std::weak_ptr<const RunResult> wa = m_a, wb = m_b;
-        m_runner->requestWork(WorkChannel::Compare, [this, wa, wb, transformer, config, sel, aligned,
+        m_runner->requestWork(kPairChannel, [this, wa, wb, transformer, config, sel, aligned,
                                                      shortWhat]() -> std::function<void()> {
             const std::shared_ptr<const RunResult> a = wa.lock(), b = wb.lock();
             if (!a || !b) return {};
@@ -601,5 +603,37 @@ void CompareView::showChangeMap(const HeadChangeMap& map, const QString& note)
                                .arg(stackDisplayName(map.stack)));
     m_changeMap->setSelected(m_selection.layer, m_selection.head == kMeanOfHeads ? -1 : m_selection.head);
 }
+
+
+// ---- Compare's page (view_page.h) ----
+
+namespace {
+
+class ComparePage : public ViewPage {
+public:
+    QString name() const override { return QStringLiteral("compare"); }
+    QString title() const override { return CompareView::tr("Co&mpare"); }
+    QString menuText() const override { return CompareView::tr("Co&mpare Inputs"); }
+    QWidget* widget() const override { return m_view; }
+    bool feedsEveryResult() const override { return true; } // keeps input B in step
+    void show(const ViewContext& c) override { m_view->setData(c.result, c.model, c.selection); }
+    void setActive(bool active) override { m_view->setActive(active); }
+    void setColormap(const QString& name) override { m_view->setColormap(name); }
+    void paint(QCPPainter& p, const QSize&) const override { m_view->render(&p); }
+    QString guide() const override
+    {
+        return CompareView::tr(
+            "<p>Input A (the main input) against input B, typed here. Where their tokens align, the "
+            "selected head's A, B and A − B (blue: less attention in A, red: more) and a layers × heads "
+            "map of the mean |A − B| per head; otherwise A and B side by side.</p>");
+    }
+
+private:
+    CompareView* m_view = new CompareView;
+};
+
+} // namespace
+
+std::unique_ptr<ViewPage> makeComparePage() { return std::make_unique<ComparePage>(); }
 
 } // namespace attnscope

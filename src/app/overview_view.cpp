@@ -1,9 +1,11 @@
 // See overview_view.h.
 #include "app/overview_view.h"
+#include "app/view_page.h"
 
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 
+#include <qcustomplot.h>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
@@ -230,5 +232,38 @@ void OverviewView::mouseMoveEvent(QMouseEvent* event)
         QToolTip::hideText();
     }
 }
+
+
+// ---- the overview's page (view_page.h) ----
+
+namespace {
+
+class OverviewPage : public ViewPage {
+public:
+    QString name() const override { return QStringLiteral("overview"); }
+    QString title() const override { return OverviewView::tr("&Overview"); }
+    QWidget* widget() const override { return m_view; }
+    void show(const ViewContext& c) override
+    {
+        m_view->setData(c.result, c.selection.stack);
+        m_view->setSelection(c.selection);
+    }
+    void setColormap(const QString& name) override { m_view->setColormap(name); }
+    void setLogScale(bool on) override { m_view->setLogScale(on); }
+    void paint(QCPPainter& p, const QSize& size) const override { m_view->paint(p, size); }
+    QString guide() const override
+    {
+        return OverviewView::tr(
+            "<p>Every layer (rows) and head (columns) of the chosen stack as a thumbnail, each in the "
+            "proportions of its map (queries × keys). Click one to open it in the head view.</p>");
+    }
+
+private:
+    OverviewView* m_view = new OverviewView;
+};
+
+} // namespace
+
+std::unique_ptr<ViewPage> makeOverviewPage() { return std::make_unique<OverviewPage>(); }
 
 } // namespace attnscope
