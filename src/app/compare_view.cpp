@@ -1,5 +1,6 @@
 // See compare_view.h.
 #include "app/compare_view.h"
+#include "app/token_chips.h"
 #include "app/view_page.h"
 
 #include "app/head_grid_view.h"
@@ -71,22 +72,6 @@ void releaseFreedMemory()
 #if defined(__GLIBC__)
     malloc_trim(0);
 #endif
-}
-
-QString tokenChips(const std::vector<Token>& tokens, const std::set<int>& marked, const QPalette& pal)
-{
-    QString html;
-    const QColor mark(255, 170, 60);
-    for (int i = 0; i < static_cast<int>(tokens.size()); ++i) {
-        QString text = tokenLabel(tokens[size_t(i)]).toHtmlEscaped();
-        if (tokens[size_t(i)].special) text = QStringLiteral("<i>%1</i>").arg(text);
-        if (marked.count(i))
-            html += QStringLiteral("<span style=\"background-color:%1;color:black\"><b>&nbsp;%2&nbsp;</b></span> ")
-                        .arg(mark.name(), text);
-        else
-            html += QStringLiteral("<span style=\"color:%1\">%2</span> ").arg(pal.color(QPalette::Text).name(), text);
-    }
-    return html;
 }
 
 } // namespace
@@ -329,8 +314,8 @@ void CompareView::rebuild()
     const std::set<int> keysDiffer(m_alignment.differingKeys.begin(), m_alignment.differingKeys.end());
     const QPalette pal = palette();
     const std::vector<Token> qa = queryTokens(*m_a, config, stack), qb = queryTokens(*m_b, config, stack);
-    QString tokens = tr("<b>A</b> (%1 rows): ").arg(qa.size()) + tokenChips(qa, rowsDiffer, pal) + QStringLiteral("<br>") +
-                     tr("<b>B</b> (%1 rows): ").arg(qb.size()) + tokenChips(qb, rowsDiffer, pal);
+    QString tokens = tr("<b>A</b> (%1 rows): ").arg(qa.size()) + tokenChipsHtml(qa, pal, {kMaxTokenChips, rowsDiffer}) + QStringLiteral("<br>") +
+                     tr("<b>B</b> (%1 rows): ").arg(qb.size()) + tokenChipsHtml(qb, pal, {kMaxTokenChips, rowsDiffer});
     if (std::max(qa.size(), qb.size()) > kMaxTokenChips) {
         // Long inputs: thousands of chips would fill the tab; the positions that differ are what matters.
         QStringList where;
@@ -348,8 +333,8 @@ void CompareView::rebuild()
         m_tokens->setText(tokens);
     } else if (stack == Stack::Cross) {
         const std::vector<Token> ka = keyTokens(*m_a, config, stack), kb = keyTokens(*m_b, config, stack);
-        tokens += QStringLiteral("<br>") + tr("<b>A</b> keys: ") + tokenChips(ka, keysDiffer, pal) + QStringLiteral("<br>") +
-                  tr("<b>B</b> keys: ") + tokenChips(kb, keysDiffer, pal);
+        tokens += QStringLiteral("<br>") + tr("<b>A</b> keys: ") + tokenChipsHtml(ka, pal, {kMaxTokenChips, keysDiffer}) + QStringLiteral("<br>") +
+                  tr("<b>B</b> keys: ") + tokenChipsHtml(kb, pal, {kMaxTokenChips, keysDiffer});
     }
     if (std::max(qa.size(), qb.size()) <= kMaxTokenChips) m_tokens->setText(tokens);
 

@@ -60,9 +60,8 @@ public:
         p.setPen(pal.color(QPalette::Text));
         const QFontMetrics fm(font());
         const int titleH = fm.height() + 8;
-        const QString title = m_slice.empty()
-                                  ? (m_message.isEmpty() ? tr("No attention to show yet") : m_message)
-                                  : tr("Entropy per query (nats) \u00B7 %1").arg(m_slice.title);
+        const QString title = m_slice.empty() ? (m_message.isEmpty() ? tr("No attention to show yet") : m_message)
+                                              : tr("Entropy per query (nats) \u00B7 %1").arg(m_slice.title);
         p.drawText(QRect(kMargin, 0, size.width() - 2 * kMargin, titleH), Qt::AlignCenter,
                    fm.elidedText(title, Qt::ElideMiddle, size.width() - 2 * kMargin));
         const int n = int(m_entropies.size());
@@ -82,8 +81,8 @@ public:
         for (const double t : {0.0, top / 2, top}) {
             const int y = plot.bottom() - int(std::lround(t / top * plot.height()));
             p.drawLine(plot.left() - 4, y, plot.left(), y);
-            p.drawText(QRect(kMargin, y - fm.height() / 2, kAxisWidth - 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
-                       QString::number(t, 'f', 2));
+            p.drawText(QRect(kMargin, y - fm.height() / 2, kAxisWidth - 6, fm.height()),
+                       Qt::AlignRight | Qt::AlignVCenter, QString::number(t, 'f', 2));
         }
         const double w = double(plot.width()) / n;
         const QColor bar = pal.color(QPalette::Highlight);
@@ -95,7 +94,8 @@ public:
             const double h = m_entropies[size_t(i)];
             if (!std::isnan(h)) {
                 const int barH = int(std::lround(std::clamp(h / top, 0.0, 1.0) * plot.height()));
-                p.fillRect(QRect(x0 + kMinBarGap, plot.bottom() - barH + 1, std::max(1, x1 - x0 - kMinBarGap), barH), bar);
+                p.fillRect(QRect(x0 + kMinBarGap, plot.bottom() - barH + 1, std::max(1, x1 - x0 - kMinBarGap), barH),
+                           bar);
             }
             // The row's own ceiling: ln of the keys it may see (causal rows see fewer).
             const int allowed = allowedKeys(i);

@@ -8,6 +8,8 @@
 #include "app/compare_view.h"
 #include "app/flow_label.h"
 #include "app/model_catalog.h"
+#include "app/probability_bar_delegate.h"
+#include "app/token_chips.h"
 #include "app/overview_view.h"
 #include "app/rollout_view.h"
 #include "app/step_through_view.h"
@@ -42,90 +44,6 @@ namespace {
 
 constexpr int kMaxRecent = 8;
 constexpr int kTopK = 10;
-
-// Long inputs: more chips than this would push the views off the window; the rest is counted.
-constexpr size_t kMaxChips = 64;
-
-QString chipsHtml(const std::vector<Token>& tokens, const QPalette& pal)
-{
-    // Colours are mixed from the palette so chips read on light and dark themes alike.
-    auto mix = [](const QColor& a, const QColor& b, double t) {
-        return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t), float(a.greenF() * (1 - t) + b.greenF() * t),
-                                float(a.blueF() * (1 - t) + b.blueF() * t));
-    };
-    const QColor base = pal.color(QPalette::Base);
-    const QColor normal = mix(base, pal.color(QPalette::Highlight), 0.25);
-    const QColor special = mix(base, pal.color(QPalette::Text), 0.18);
-    const QColor unknown = mix(base, QColor(220, 40, 40), 0.45);
-    QString html;
-    for (size_t i = 0; i < tokens.size() && i < kMaxChips; ++i) {
-        const Token& t = tokens[i];
-        const QColor bg = t.unknown ? unknown : t.special ? special : normal;
-        QString text = tokenLabel(t).toHtmlEscaped();
-        if (t.special) text = QStringLiteral("<i>%1</i>").arg(text);
-        if (t.unknown) text = QStringLiteral("<u>%1</u>?").arg(text);
-        html += QStringLiteral("<span style=\"background-color:%1\">&nbsp;%2&nbsp;</span> ").arg(bg.name(), text);
-    }
-    if (tokens.size() > kMaxChips)
-        html += QCoreApplication::translate("MainWindow", "<i>\u2026 and %n more token(s)</i>", nullptr,
-                                            int(tokens.size() - kMaxChips));
-    return html;
-}
-
-// The probability column: the style's progress bar, as long as the probability, with the
-// number on it (the item's text, kept for copy and tests; the bar length is its UserRole, in
-// thousandths). Painted by a delegate rather than a QProgressBar per cell: ten new widgets per
-// result were created, polished, shown, laid out and painted on every keystroke.
-class ProbabilityBarDelegate : public QStyledItemDelegate {
-public:
-    using QStyledItemDelegate::QStyledItemDelegate;
-
-    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override
-    {
-        QStyleOptionProgressBar bar;
-        bar.initFrom(option.widget); // palette, font, direction and enabled/active state, as a child widget would have
-        bar.rect = option.rect;
-        bar.state |= QStyle::State_Horizontal;
-        bar.minimum = 0;
-        bar.maximum = kBarSteps;
-        bar.progress = index.data(Qt::UserRole).toInt();
-        bar.text = index.data(Qt::DisplayRole).toString();
-        bar.textVisible = true;
-        bar.textAlignment = Qt::AlignCenter;
-        const QStyle* style = option.widget ? option.widget->style() : QApplication::style();
-        // CE_ProgressBar is its groove, contents and label, drawn in turn. The groove (an
-        // antialiased frame, two thirds of the bar's time in Fusion) is the same for every row,
-        // so it is drawn once into a cached pixmap; the rest is drawn as the style would.
-        QStyleOptionProgressBar part = bar;
-        part.rect = style->subElementRect(QStyle::SE_ProgressBarGroove, &bar, option.widget);
-        const qreal dpr = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
-        const QString key = QStringLiteral("attnscope-probability-groove-%1x%2-%3-%4-%5")
-                                .arg(part.rect.width())
-                                .arg(part.rect.height())
-                                .arg(bar.palette.cacheKey())
-                                .arg(int(bar.state))
-                                .arg(dpr);
-        QPixmap groove;
-        if (!QPixmapCache::find(key, &groove)) {
-            groove = QPixmap(part.rect.size() * dpr);
-            groove.setDevicePixelRatio(dpr);
-            groove.fill(Qt::transparent);
-            QPainter grooveP(&groove);
-            QStyleOptionProgressBar at = part;
-            at.rect.moveTo(0, 0);
-            style->drawControl(QStyle::CE_ProgressBarGroove, &at, &grooveP, option.widget);
-            grooveP.end();
-            QPixmapCache::insert(key, groove);
-        }
-        painter->drawPixmap(part.rect.topLeft(), groove);
-        part.rect = style->subElementRect(QStyle::SE_ProgressBarContents, &bar, option.widget);
-        style->drawControl(QStyle::CE_ProgressBarContents, &part, painter, option.widget);
-        part.rect = style->subElementRect(QStyle::SE_ProgressBarLabel, &bar, option.widget);
-        style->drawControl(QStyle::CE_ProgressBarLabel, &part, painter, option.widget);
-    }
-
-    static constexpr int kBarSteps = 1000;
-};
 
 } // namespace
 
@@ -622,12 +540,12 @@ void MainWindow::updateTokens()
 {
     if (!m_result) return;
     const QPalette pal = palette();
-    QString html = chipsHtml(m_result->sourceTokens, pal);
+    QString html = tokenChipsHtml(m_result->sourceTokens, pal);
     if (!m_result->targetTokens.empty()) {
         const QString side = m_model->config.type == ArchType::Decoder ? tr("generated") : tr("decoder input");
         html += QStringLiteral("<br><span style=\"color:%1\">%2:</span> ")
                     .arg(pal.color(QPalette::PlaceholderText).name(), side) +
-                chipsHtml(m_result->targetTokens, pal);
+                tokenChipsHtml(m_result->targetTokens, pal);
     }
     m_ui->tokensLabel->setText(html);
 }

@@ -81,18 +81,6 @@ NeuronView cropNeuron(const NeuronView& n, int k0, int nk)
 }
 } // namespace
 
-// A diverging blue–white–red map for signed quantities (scores, Q, K, V, output).
-QColor divergingColor(double v, double maxAbs)
-{
-    const double t = maxAbs > 0 ? std::clamp(v / maxAbs, -1.0, 1.0) : 0.0;
-    const QColor lo(59, 76, 192), mid(245, 245, 245), hi(180, 4, 38);
-    const QColor& end = t < 0 ? lo : hi;
-    const double a = std::abs(t);
-    return QColor::fromRgbF(float(mid.redF() + (end.redF() - mid.redF()) * a),
-                            float(mid.greenF() + (end.greenF() - mid.greenF()) * a),
-                            float(mid.blueF() + (end.blueF() - mid.blueF()) * a));
-}
-
 QString teachingNumber(double v, int decimals)
 {
     if (std::isinf(v)) return v < 0 ? QStringLiteral("\u2212\u221E") : QStringLiteral("\u221E");
