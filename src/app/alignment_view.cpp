@@ -88,6 +88,12 @@ void AlignmentView::setRecomputed(int head, MatrixRM weights)
     update();
 }
 
+void AlignmentView::setTitleNote(const QString& note)
+{
+    m_note = note;
+    update();
+}
+
 void AlignmentView::setSelectedHead(int head)
 {
     // Compact results hold only the selected line set; it stays visible.
@@ -151,13 +157,13 @@ void AlignmentView::paint(QPainter& p, const QSize& size) const
     p.setPen(pal.color(QPalette::Text));
     if (m_weights.empty()) {
         p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter | Qt::TextWordWrap,
-                   m_title.isEmpty() ? m_message : m_title + QStringLiteral("\n\n") + m_message);
+                   m_title.isEmpty() ? m_message : title() + QStringLiteral("\n\n") + m_message);
         return;
     }
     QFont bold = font();
     bold.setBold(true);
     p.setFont(bold);
-    p.drawText(QRect(0, 4, size.width(), kTitleHeight - 4), Qt::AlignCenter, m_title);
+    p.drawText(QRect(0, 4, size.width(), kTitleHeight - 4), Qt::AlignCenter, title());
     p.setFont(font());
     // Legend chips (positions relative to this canvas width).
     const int chipW = 64;
@@ -268,6 +274,7 @@ public:
     {
         m_view->setData(c.result, c.model->config, c.selection.stack, c.selection.layer);
         m_view->setSelectedHead(c.selection.head);
+        m_view->setTitleNote(ablationMark(c.ablated, c.selection));
     }
     InferenceRunner::Work recompute(const ViewContext& c) override
     {

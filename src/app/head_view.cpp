@@ -21,13 +21,17 @@ public:
     void show(const ViewContext& c) override
     {
         // A compact result's head arrives through recompute() instead.
-        if (!c.result->trace.compact) m_plot->setSlice(sliceOf(*c.result, c.model->config, c.selection));
+        if (c.result->trace.compact) return;
+        AttentionSlice slice = sliceOf(*c.result, c.model->config, c.selection);
+        slice.title += ablationMark(c.ablated, c.selection);
+        m_plot->setSlice(std::move(slice));
     }
     InferenceRunner::Work recompute(const ViewContext& c) override
     {
         return [plot = m_plot, result = c.result, transformer = c.transformer, config = c.model->config,
-                sel = c.selection]() -> std::function<void()> {
+                sel = c.selection, mark = ablationMark(c.ablated, c.selection)]() -> std::function<void()> {
             auto slice = std::make_shared<AttentionSlice>(sliceOf(*result, config, sel, transformer.get()));
+            if (!slice->empty()) slice->title += mark;
             return [plot, slice] { plot->setSlice(std::move(*slice)); };
         };
     }

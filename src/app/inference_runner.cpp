@@ -9,20 +9,6 @@
 
 namespace attnscope {
 
-const HeadCensus* RunAnalysis::censusOf(Stack stack) const
-{
-    for (const HeadCensus& c : census)
-        if (c.stack == stack) return &c;
-    return nullptr;
-}
-
-const MatrixRM* RunAnalysis::importanceOf(Stack stack) const
-{
-    for (const auto& [s, m] : importance)
-        if (s == stack) return &m;
-    return nullptr;
-}
-
 InferenceRunner::InferenceRunner(QObject* parent) : QObject(parent)
 {
     m_pool.setMaxThreadCount(1);
@@ -143,13 +129,16 @@ void InferenceRunner::start(Request request)
                 try {
                     QElapsedTimer analysisTimer;
                     analysisTimer.start();
-                    auto analysis = std::make_shared<RunAnalysis>();
-                    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
-                        if (result->trace.stack(s).empty()) continue;
-                        analysis->census.push_back(computeCensus(*request.transformer, *result, s));
-                        analysis->importance.emplace_back(s, headImportance(*request.transformer, *result, s));
+                    // Importance is of the intact model: an ablated run's own output (its
+                    // generated tokens) would change the map each time a head is switched off.
+                    std::shared_ptr<const RunResult> intact = result;
+                    if (request.options.ablation) {
+                        RunOptions plain = request.options;
+                        plain.ablation.reset();
+                        plain.capture = Capture::None;
+                        intact = std::make_shared<const RunResult>(runModel(*request.transformer, plain));
                     }
-                    out.analysis = std::move(analysis);
+                    out.analysis = std::make_shared<const RunAnalysis>(analyseRun(*request.transformer, *result, *intact));
                     out.analysisMilliseconds = double(analysisTimer.nsecsElapsed()) / 1e6;
                 } catch (const std::exception&) {
                 }

@@ -26,14 +26,6 @@
 
 namespace attnscope {
 
-// Per-stack analysis of one run, all computed by core (census.h).
-struct RunAnalysis {
-    std::vector<HeadCensus> census;                    // one per stack of the trace
-    std::vector<std::pair<Stack, MatrixRM>> importance; // (layers × heads) log-prob drop per stack
-    const HeadCensus* censusOf(Stack stack) const;
-    const MatrixRM* importanceOf(Stack stack) const;
-};
-
 // Heads to mean-ablate (census.h meanAblation): each replaced by its output averaged over the
 // positions of an unablated run of the reference text. The runner makes that reference run on
 // its worker (Capture::Full within the capture budget, else compact: recompute.h

@@ -532,6 +532,13 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
     // The census and head importance (one forward per head) run with every input while they fit.
     if (outcome.analysisMilliseconds >= 0)
         status += tr(" \u00B7 head analysis %1 ms").arg(ms(outcome.analysisMilliseconds));
+    // An ablated run says so wherever it is shown: a changed output must not look like a bug.
+    if (outcome.ablation) {
+        const QString mode = ablationView()->mode() == AblationView::Mode::Mean ? tr("mean") : tr("zero");
+        status += m_ablated.size() == 1
+                      ? tr(" \u00B7 \u2298 1 head switched off (%1 ablation)").arg(mode)
+                      : tr(" \u00B7 \u2298 %1 heads switched off (%2 ablation)").arg(m_ablated.size()).arg(mode);
+    }
     m_statusTokens->setText(status);
     emit resultShown();
 }

@@ -60,6 +60,13 @@ void OverviewView::setSelection(const HeadSelection& selection)
     update();
 }
 
+void OverviewView::setAblated(std::set<std::pair<int, int>> heads, QString mark)
+{
+    m_ablated = std::move(heads);
+    m_ablationMark = std::move(mark);
+    update();
+}
+
 void OverviewView::setColormap(const QString& name)
 {
     m_colormap = name;
@@ -145,7 +152,8 @@ void OverviewView::paint(QPainter& p, const QSize& size) const
     p.setFont(bold);
     p.drawText(QRect(0, g.titleTop + 4, size.width(), kTitleHeight - 4), Qt::AlignHCenter | Qt::AlignVCenter,
                tr("%1-attention: every layer \u00D7 head (rows are queries, columns keys)")
-                   .arg(stackDisplayName(m_stack)));
+                       .arg(stackDisplayName(m_stack)) +
+                   m_ablationMark);
     p.setFont(font());
     for (int h = 0; h <= m_heads; ++h) {
         const QRect r = thumbnailRect(0, h == m_heads ? kMeanOfHeads : h, size);
@@ -164,6 +172,14 @@ void OverviewView::paint(QPainter& p, const QSize& size) const
             p.drawImage(r, row[h]);
             const bool selected = m_selection.stack == m_stack && m_selection.layer == l &&
                                   m_selection.head == (mean ? kMeanOfHeads : int(h));
+            if (!mean && m_ablated.count({l, int(h)})) {
+                // Switched off: crossed out, as in the ablation map, with the sign in a corner.
+                p.setPen(QPen(QColor(220, 40, 40), 2));
+                p.drawLine(r.topLeft(), r.bottomRight());
+                p.drawLine(r.topRight(), r.bottomLeft());
+                p.fillRect(QRect(r.topLeft(), QSize(18, 18)), pal.brush(QPalette::Base));
+                p.drawText(QRect(r.topLeft(), QSize(18, 18)), Qt::AlignCenter, QStringLiteral("\u2298"));
+            }
             if (selected) {
                 p.setPen(QPen(pal.color(QPalette::Highlight), 4));
                 p.drawRect(r.adjusted(-3, -3, 3, 3));
@@ -247,6 +263,8 @@ public:
     {
         m_view->setData(c.result, c.selection.stack);
         m_view->setSelection(c.selection);
+        m_view->setAblated(ablatedIn(c.ablated, c.selection.stack),
+                           ablationMark(c.ablated, {c.selection.stack, -1, kMeanOfHeads}));
     }
     void setColormap(const QString& name) override { m_view->setColormap(name); }
     void setLogScale(bool on) override { m_view->setLogScale(on); }

@@ -74,6 +74,13 @@ public:
     virtual QString guide() const = 0;
 };
 
+// How a title marks ablation, so a changed output never looks like a bug: " · ⊘ switched off"
+// when the shown head itself is, " · ⊘ k of its heads switched off" for a layer's mean, else
+// " · ⊘ ablated model (n heads off)"; empty when nothing is ablated.
+QString ablationMark(const std::set<HeadKey>& ablated, const HeadSelection& selection);
+// The (layer, head) pairs of `stack` that are switched off.
+std::set<std::pair<int, int>> ablatedIn(const std::set<HeadKey>& ablated, Stack stack);
+
 using ViewFactory = std::unique_ptr<ViewPage> (*)();
 
 // Every view, in tab order (view_list.h).
