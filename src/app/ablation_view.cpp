@@ -1,8 +1,10 @@
 // See ablation_view.h.
 #include "app/ablation_view.h"
+#include "app/view_page.h"
 
 #include "render/attention_slice.h"
 
+#include <qcustomplot.h>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -82,5 +84,52 @@ void AblationView::setData(std::shared_ptr<const RunAnalysis> analysis, const st
                  "ablated model; the importance map stays that of the intact model.",
                  nullptr, int(ablated.size())));
 }
+
+
+void AblationView::setMode(Mode mode) { m_mode->setCurrentIndex(int(mode)); }
+void AblationView::setReferenceText(const QString& text) { m_reference->setText(text); }
+
+// ---- the ablation's page (view_page.h) ----
+
+namespace {
+
+class AblationPage : public ViewPage {
+public:
+    QString name() const override { return QStringLiteral("ablation"); }
+    QString title() const override { return AblationView::tr("A&blation"); }
+    QString menuText() const override { return AblationView::tr("Head A&blation"); }
+    QWidget* widget() const override { return m_view; }
+    bool feedsEveryResult() const override { return true; }
+    bool needsAnalysis() const override { return true; }
+    void show(const ViewContext& c) override { m_view->setData(c.analysis, c.ablated); }
+    void setColormap(const QString& name) override { m_view->grid()->setColormap(name); }
+    QSize exportSize() const override { return m_view->grid()->size(); }
+    void paint(QCPPainter& p, const QSize& size) const override { m_view->grid()->paint(p, size); }
+    void saveState(Session& s) const override
+    {
+        s.ablationMode = m_view->mode() == AblationView::Mode::Mean ? AblationMode::Mean : AblationMode::Zero;
+        s.ablationReference = m_view->referenceText().toStdString();
+    }
+    void restoreState(const Session& s) override
+    {
+        m_view->setMode(s.ablationMode == AblationMode::Mean ? AblationView::Mode::Mean : AblationView::Mode::Zero);
+        m_view->setReferenceText(QString::fromStdString(s.ablationReference));
+    }
+    QString guide() const override
+    {
+        return AblationView::tr(
+            "<p><b>Head importance</b> (Michel et al. 2019): how much the log-probability of the intact "
+            "model's own prediction drops when that head alone is zeroed. Click a head to switch it off "
+            "in every view; switched-off heads are crossed out here and marked ⊘ in the head view's title, "
+            "the overview, the alignment view and the status line.</p>");
+    }
+
+private:
+    AblationView* m_view = new AblationView;
+};
+
+} // namespace
+
+std::unique_ptr<ViewPage> makeAblationPage() { return std::make_unique<AblationPage>(); }
 
 } // namespace attnscope

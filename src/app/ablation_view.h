@@ -6,6 +6,7 @@
 
 #include "app/head_grid_view.h"
 #include "app/inference_runner.h"
+#include "app/view_page.h"
 
 #include <QWidget>
 
@@ -19,8 +20,6 @@ class QPushButton;
 
 namespace attnscope {
 
-using HeadKey = std::tuple<Stack, int, int>; // (stack, layer, head)
-
 class AblationView : public QWidget {
     Q_OBJECT
 public:
@@ -31,6 +30,8 @@ public:
     void setData(std::shared_ptr<const RunAnalysis> analysis, const std::set<HeadKey>& ablated);
     Mode mode() const;
     QString referenceText() const;
+    void setMode(Mode mode);                 // as if chosen
+    void setReferenceText(const QString& text); // as if typed
     HeadGridView* grid() const { return m_grid; }
 
 signals:

@@ -1,6 +1,10 @@
 // See alignment_view.h.
 #include "app/alignment_view.h"
+#include "core/recompute.h"
+#include "core/model.h"
+#include "app/view_page.h"
 
+#include <qcustomplot.h>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -84,6 +88,12 @@ void AlignmentView::setRecomputed(int head, MatrixRM weights)
     update();
 }
 
+void AlignmentView::setTitleNote(const QString& note)
+{
+    m_note = note;
+    update();
+}
+
 void AlignmentView::setSelectedHead(int head)
 {
     // Compact results hold only the selected line set; it stays visible.
@@ -147,13 +157,13 @@ void AlignmentView::paint(QPainter& p, const QSize& size) const
     p.setPen(pal.color(QPalette::Text));
     if (m_weights.empty()) {
         p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter | Qt::TextWordWrap,
-                   m_title.isEmpty() ? m_message : m_title + QStringLiteral("\n\n") + m_message);
+                   m_title.isEmpty() ? m_message : title() + QStringLiteral("\n\n") + m_message);
         return;
     }
     QFont bold = font();
     bold.setBold(true);
     p.setFont(bold);
-    p.drawText(QRect(0, 4, size.width(), kTitleHeight - 4), Qt::AlignCenter, m_title);
+    p.drawText(QRect(0, 4, size.width(), kTitleHeight - 4), Qt::AlignCenter, title());
     p.setFont(font());
     // Legend chips (positions relative to this canvas width).
     const int chipW = 64;
@@ -249,5 +259,59 @@ void AlignmentView::leaveEvent(QEvent*)
     m_hoverIndex = -1;
     update();
 }
+
+
+// ---- the alignment's page (view_page.h) ----
+
+namespace {
+
+class AlignmentPage : public ViewPage {
+public:
+    QString name() const override { return QStringLiteral("alignment"); }
+    QString title() const override { return AlignmentView::tr("&Alignment"); }
+    QWidget* widget() const override { return m_view; }
+    void show(const ViewContext& c) override
+    {
+        m_view->setData(c.result, c.model->config, c.selection.stack, c.selection.layer);
+        m_view->setSelectedHead(c.selection.head);
+        m_view->setTitleNote(ablationMark(c.ablated, c.selection));
+    }
+    InferenceRunner::Work recompute(const ViewContext& c) override
+    {
+        if (!m_view->isWaiting()) return {};
+        // One line set: the selected head, or the layer's mean (every head of a long layer
+        // would be heads × T² floats, and as many lines as fit no screen).
+        return [view = m_view, result = c.result, transformer = c.transformer, sel = c.selection]() -> std::function<void()> {
+            auto w = std::make_shared<MatrixRM>();
+            try {
+                *w = weightsOf(*transformer, result->trace, sel.stack, sel.layer,
+                               sel.head == kMeanOfHeads ? kRecomputeMean : sel.head);
+            } catch (const std::exception&) { // out of memory: an empty matrix, which the view reports
+                w->resize(0, 0);
+            }
+            return [view, head = sel.head, w] { view->setRecomputed(head, std::move(*w)); };
+        };
+    }
+    bool release(const ViewContext& c) override
+    {
+        m_view->setData(nullptr, c.model->config, c.selection.stack, c.selection.layer);
+        return true;
+    }
+    void paint(QCPPainter& p, const QSize& size) const override { m_view->paint(p, size); }
+    QString guide() const override
+    {
+        return AlignmentView::tr(
+            "<p>Token-to-token lines: keys on the left, queries on the right, each line as thick and dark "
+            "as the weight. Decoder and cross-attention queries are labelled by the token each position "
+            "<i>produces</i>; its input token (shifted right, starting with ‹s›) is on hover.</p>");
+    }
+
+private:
+    AlignmentView* m_view = new AlignmentView;
+};
+
+} // namespace
+
+std::unique_ptr<ViewPage> makeAlignmentPage() { return std::make_unique<AlignmentPage>(); }
 
 } // namespace attnscope

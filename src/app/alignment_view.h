@@ -29,6 +29,9 @@ public:
     int headCount() const { return static_cast<int>(m_weights.size()); }
     // Compact results: the one matrix to draw, head `head` or the layer's mean (kMeanOfHeads).
     void setRecomputed(int head, MatrixRM weights);
+    // A note after the title (the ablation mark, view_page.h ablationMark); empty for none.
+    void setTitleNote(const QString& note);
+    QString title() const { return m_title + m_note; }
     bool isWaiting() const { return m_waiting; }
     const MatrixRM& lineWeights(int index) const { return m_weights[size_t(index)]; } // index < headCount()
     int headOf(int index) const { return m_heads[size_t(index)]; }                     // kMeanOfHeads for the mean
@@ -65,6 +68,7 @@ private:
     QStringList m_left;  // keys
     QStringList m_right; // queries (cross: predicted outputs)
     QString m_title;
+    QString m_note;
     int m_hoverSide = 0; // 0 none, 1 left (key), 2 right (query)
     int m_hoverIndex = -1;
 };

@@ -1,8 +1,10 @@
 // See census_view.h.
 #include "app/census_view.h"
+#include "app/view_page.h"
 
 #include "render/attention_slice.h"
 
+#include <qcustomplot.h>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -67,5 +69,44 @@ void CensusView::setData(std::shared_ptr<const RunAnalysis> analysis, Stack stac
                            "of this input's attention (induction: repeated random tokens). Click a head to open it.")
                       : tr("No census for this input."));
 }
+
+
+// ---- the census's page (view_page.h) ----
+
+namespace {
+
+class CensusPage : public ViewPage {
+public:
+    QString name() const override { return QStringLiteral("census"); }
+    QString title() const override { return CensusView::tr("&Census"); }
+    QString menuText() const override { return CensusView::tr("Head &Census"); }
+    QWidget* widget() const override { return m_view; }
+    bool feedsEveryResult() const override { return true; }
+    bool needsAnalysis() const override { return true; }
+    void show(const ViewContext& c) override
+    {
+        m_view->setData(c.analysis, c.selection.stack);
+        m_view->setSelected(c.selection.layer, c.selection.head);
+    }
+    void setColormap(const QString& name) override { m_view->grid()->setColormap(name); }
+    QSize exportSize() const override { return m_view->grid()->size(); }
+    void paint(QCPPainter& p, const QSize& size) const override { m_view->grid()->paint(p, size); }
+    QString guide() const override
+    {
+        return CensusView::tr(
+            "<p>One statistic per head of the current input, as a layers × heads map per statistic. "
+            "Hover over a title for its definition. <b>Entropy</b>: mean over queries of −Σ A ln A, in "
+            "nats (ln n for a uniform row over n keys). <b>Distance</b>: mean Σ A·|i − j|. "
+            "<b>Previous token</b>: mean of A[i, i−1]. <b>First token</b>: mean weight on key 0. "
+            "Click a head to open it.</p>");
+    }
+
+private:
+    CensusView* m_view = new CensusView;
+};
+
+} // namespace
+
+std::unique_ptr<ViewPage> makeCensusPage() { return std::make_unique<CensusPage>(); }
 
 } // namespace attnscope

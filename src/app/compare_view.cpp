@@ -1,11 +1,14 @@
 // See compare_view.h.
 #include "app/compare_view.h"
+#include "app/token_chips.h"
+#include "app/view_page.h"
 
 #include "app/head_grid_view.h"
 #include "core/recompute.h"
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 
+#include <qcustomplot.h>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -34,9 +37,9 @@ constexpr double kMinDifferenceRange = 1e-3;
 constexpr size_t kMaxTokenChips = 200;
 
 // The per-head map of a long input is computed on the view's own runner, next to the selected
-// head (WorkChannel::Compare). Channels are per runner and this one's head channel is otherwise
-// unused, so the map gets its own queue: each keeps only its newest request, in ticket order.
-constexpr WorkChannel kChangeMapChannel = WorkChannel::Head;
+// head (kPairChannel), on a channel of its own: each keeps only its newest request, in ticket order.
+const WorkChannel kPairChannel = QStringLiteral("compare");
+const WorkChannel kChangeMapChannel = QStringLiteral("compare-change-map");
 
 // Shows a signed matrix on a heatmap (the plot places negative values as they are, and pools a
 // long input's cells by their largest |value|), with the diverging map and [−r, r].
@@ -69,22 +72,6 @@ void releaseFreedMemory()
 #if defined(__GLIBC__)
     malloc_trim(0);
 #endif
-}
-
-QString tokenChips(const std::vector<Token>& tokens, const std::set<int>& marked, const QPalette& pal)
-{
-    QString html;
-    const QColor mark(255, 170, 60);
-    for (int i = 0; i < static_cast<int>(tokens.size()); ++i) {
-        QString text = tokenLabel(tokens[size_t(i)]).toHtmlEscaped();
-        if (tokens[size_t(i)].special) text = QStringLiteral("<i>%1</i>").arg(text);
-        if (marked.count(i))
-            html += QStringLiteral("<span style=\"background-color:%1;color:black\"><b>&nbsp;%2&nbsp;</b></span> ")
-                        .arg(mark.name(), text);
-        else
-            html += QStringLiteral("<span style=\"color:%1\">%2</span> ").arg(pal.color(QPalette::Text).name(), text);
-    }
-    return html;
 }
 
 } // namespace
@@ -327,8 +314,8 @@ void CompareView::rebuild()
     const std::set<int> keysDiffer(m_alignment.differingKeys.begin(), m_alignment.differingKeys.end());
     const QPalette pal = palette();
     const std::vector<Token> qa = queryTokens(*m_a, config, stack), qb = queryTokens(*m_b, config, stack);
-    QString tokens = tr("<b>A</b> (%1 rows): ").arg(qa.size()) + tokenChips(qa, rowsDiffer, pal) + QStringLiteral("<br>") +
-                     tr("<b>B</b> (%1 rows): ").arg(qb.size()) + tokenChips(qb, rowsDiffer, pal);
+    QString tokens = tr("<b>A</b> (%1 rows): ").arg(qa.size()) + tokenChipsHtml(qa, pal, {kMaxTokenChips, rowsDiffer}) + QStringLiteral("<br>") +
+                     tr("<b>B</b> (%1 rows): ").arg(qb.size()) + tokenChipsHtml(qb, pal, {kMaxTokenChips, rowsDiffer});
     if (std::max(qa.size(), qb.size()) > kMaxTokenChips) {
         // Long inputs: thousands of chips would fill the tab; the positions that differ are what matters.
         QStringList where;
@@ -346,8 +333,8 @@ void CompareView::rebuild()
         m_tokens->setText(tokens);
     } else if (stack == Stack::Cross) {
         const std::vector<Token> ka = keyTokens(*m_a, config, stack), kb = keyTokens(*m_b, config, stack);
-        tokens += QStringLiteral("<br>") + tr("<b>A</b> keys: ") + tokenChips(ka, keysDiffer, pal) + QStringLiteral("<br>") +
-                  tr("<b>B</b> keys: ") + tokenChips(kb, keysDiffer, pal);
+        tokens += QStringLiteral("<br>") + tr("<b>A</b> keys: ") + tokenChipsHtml(ka, pal, {kMaxTokenChips, keysDiffer}) + QStringLiteral("<br>") +
+                  tr("<b>B</b> keys: ") + tokenChipsHtml(kb, pal, {kMaxTokenChips, keysDiffer});
     }
     if (std::max(qa.size(), qb.size()) <= kMaxTokenChips) m_tokens->setText(tokens);
 
@@ -415,7 +402,7 @@ void CompareView::requestRecomputed(const QString& what, const QString& shortWha
         // The work holds the results weakly: a request still waiting when B is run again does not
         // keep the old B's trace alive, and is skipped.
         const std::weak_ptr<const RunResult> wa = m_a, wb = m_b;
-        m_runner->requestWork(WorkChannel::Compare, [this, wa, wb, transformer, config, sel, aligned,
+        m_runner->requestWork(kPairChannel, [this, wa, wb, transformer, config, sel, aligned,
                                                      shortWhat]() -> std::function<void()> {
             const std::shared_ptr<const RunResult> a = wa.lock(), b = wb.lock();
             if (!a || !b) return {};
@@ -601,5 +588,37 @@ void CompareView::showChangeMap(const HeadChangeMap& map, const QString& note)
                                .arg(stackDisplayName(map.stack)));
     m_changeMap->setSelected(m_selection.layer, m_selection.head == kMeanOfHeads ? -1 : m_selection.head);
 }
+
+
+// ---- Compare's page (view_page.h) ----
+
+namespace {
+
+class ComparePage : public ViewPage {
+public:
+    QString name() const override { return QStringLiteral("compare"); }
+    QString title() const override { return CompareView::tr("Co&mpare"); }
+    QString menuText() const override { return CompareView::tr("Co&mpare Inputs"); }
+    QWidget* widget() const override { return m_view; }
+    bool feedsEveryResult() const override { return true; } // keeps input B in step
+    void show(const ViewContext& c) override { m_view->setData(c.result, c.model, c.selection); }
+    void setActive(bool active) override { m_view->setActive(active); }
+    void setColormap(const QString& name) override { m_view->setColormap(name); }
+    void paint(QCPPainter& p, const QSize&) const override { m_view->render(&p); }
+    QString guide() const override
+    {
+        return CompareView::tr(
+            "<p>Input A (the main input) against input B, typed here. Where their tokens align, the "
+            "selected head's A, B and A − B (blue: less attention in A, red: more) and a layers × heads "
+            "map of the mean |A − B| per head; otherwise A and B side by side.</p>");
+    }
+
+private:
+    CompareView* m_view = new CompareView;
+};
+
+} // namespace
+
+std::unique_ptr<ViewPage> makeComparePage() { return std::make_unique<ComparePage>(); }
 
 } // namespace attnscope

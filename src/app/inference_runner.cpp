@@ -9,20 +9,6 @@
 
 namespace attnscope {
 
-const HeadCensus* RunAnalysis::censusOf(Stack stack) const
-{
-    for (const HeadCensus& c : census)
-        if (c.stack == stack) return &c;
-    return nullptr;
-}
-
-const MatrixRM* RunAnalysis::importanceOf(Stack stack) const
-{
-    for (const auto& [s, m] : importance)
-        if (s == stack) return &m;
-    return nullptr;
-}
-
 InferenceRunner::InferenceRunner(QObject* parent) : QObject(parent)
 {
     m_pool.setMaxThreadCount(1);
@@ -36,35 +22,18 @@ InferenceRunner::~InferenceRunner()
     m_slicePool.waitForDone();
 }
 
-quint64 InferenceRunner::requestSlice(std::shared_ptr<const Transformer> transformer,
-                                      std::shared_ptr<const RunResult> result, const ModelConfig& config,
-                                      HeadSelection selection)
+quint64 InferenceRunner::requestWork(const WorkChannel& channel, Work work)
 {
-    return requestWork(WorkChannel::Head, [this, transformer = std::move(transformer), result = std::move(result),
-                                           config, selection]() -> std::function<void()> {
-        auto slice = std::make_shared<AttentionSlice>();
-        if (result && transformer) // sliceOf catches its own failures
-            *slice = sliceOf(*result, config, selection, transformer.get());
-        return [this, result, selection, slice] { emit sliceReady(m_newest[size_t(WorkChannel::Head)], result, selection, *slice); };
-    });
-}
-
-quint64 InferenceRunner::requestWork(WorkChannel channel, Work work)
-{
-    const size_t c = static_cast<size_t>(channel);
     WorkRequest r{++m_sliceTicket, channel, std::move(work)};
-    m_newest[c] = r.ticket;
-    if (m_sliceRunning) m_waiting[c] = std::move(r); // replaces the channel's older waiting request
+    m_newest[channel] = r.ticket;
+    if (m_sliceRunning) m_waiting[channel] = std::move(r); // replaces the channel's older waiting request
     else startWork(std::move(r));
     return m_sliceTicket;
 }
 
 bool InferenceRunner::sliceIdle() const
 {
-    if (m_sliceRunning) return false;
-    for (const auto& w : m_waiting)
-        if (w) return false;
-    return true;
+    return !m_sliceRunning && m_waiting.empty();
 }
 
 void InferenceRunner::startWork(WorkRequest request)
@@ -78,15 +47,15 @@ void InferenceRunner::startWork(WorkRequest request)
         }
         QMetaObject::invokeMethod(
             this,
-            [this, ticket = request.ticket, channel = static_cast<size_t>(request.channel), done = std::move(done)]() {
+            [this, ticket = request.ticket, channel = request.channel, done = std::move(done)]() {
                 m_sliceRunning = false;
                 // The oldest waiting request goes next, so no channel starves.
-                std::optional<WorkRequest>* next = nullptr;
-                for (auto& w : m_waiting)
-                    if (w && (!next || w->ticket < (*next)->ticket)) next = &w;
-                if (next) {
-                    WorkRequest r = std::move(**next);
-                    next->reset();
+                auto next = m_waiting.end();
+                for (auto w = m_waiting.begin(); w != m_waiting.end(); ++w)
+                    if (next == m_waiting.end() || w->second.ticket < next->second.ticket) next = w;
+                if (next != m_waiting.end()) {
+                    WorkRequest r = std::move(next->second);
+                    m_waiting.erase(next);
                     startWork(std::move(r));
                 }
                 if (done && ticket == m_newest[channel]) done();
@@ -160,13 +129,16 @@ void InferenceRunner::start(Request request)
                 try {
                     QElapsedTimer analysisTimer;
                     analysisTimer.start();
-                    auto analysis = std::make_shared<RunAnalysis>();
-                    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
-                        if (result->trace.stack(s).empty()) continue;
-                        analysis->census.push_back(computeCensus(*request.transformer, *result, s));
-                        analysis->importance.emplace_back(s, headImportance(*request.transformer, *result, s));
+                    // Importance is of the intact model: an ablated run's own output (its
+                    // generated tokens) would change the map each time a head is switched off.
+                    std::shared_ptr<const RunResult> intact = result;
+                    if (request.options.ablation) {
+                        RunOptions plain = request.options;
+                        plain.ablation.reset();
+                        plain.capture = Capture::None;
+                        intact = std::make_shared<const RunResult>(runModel(*request.transformer, plain));
                     }
-                    out.analysis = std::move(analysis);
+                    out.analysis = std::make_shared<const RunAnalysis>(analyseRun(*request.transformer, *result, *intact));
                     out.analysisMilliseconds = double(analysisTimer.nsecsElapsed()) / 1e6;
                 } catch (const std::exception&) {
                 }

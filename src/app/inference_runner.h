@@ -3,8 +3,8 @@
 // longer the newest request is dropped, so views only ever show the latest input. On request
 // the worker also runs core's head census and head-importance analysis for every stack. Runs
 // whose full capture would exceed kDefaultCaptureBudget keep a compact trace (no analysis):
-// views then recompute the heads they show on a second worker (requestSlice, requestWork), one
-// channel per view, each keeping only its newest request. Mean ablation's reference run is made
+// views then recompute the heads they show on a second worker (requestWork), on channels named
+// by their users (a view's name), each keeping only its newest request. Mean ablation's reference run is made
 // on the run worker too (compact when the reference is long), before the run it ablates.
 #pragma once
 
@@ -16,8 +16,8 @@
 #include <QString>
 #include <QThreadPool>
 
-#include <array>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,14 +25,6 @@
 #include <vector>
 
 namespace attnscope {
-
-// Per-stack analysis of one run, all computed by core (census.h).
-struct RunAnalysis {
-    std::vector<HeadCensus> census;                    // one per stack of the trace
-    std::vector<std::pair<Stack, MatrixRM>> importance; // (layers × heads) log-prob drop per stack
-    const HeadCensus* censusOf(Stack stack) const;
-    const MatrixRM* importanceOf(Stack stack) const;
-};
 
 // Heads to mean-ablate (census.h meanAblation): each replaced by its output averaged over the
 // positions of an unablated run of the reference text. The runner makes that reference run on
@@ -55,9 +47,10 @@ struct RunOutcome {
     QString ablationError;                          // the mean-ablation reference failed: run unablated
 };
 
-// Who a piece of recompute work is for: each channel keeps only its newest request, so a view
-// waiting for its head is never overtaken by another view's requests, and stale results are dropped.
-enum class WorkChannel { Head, StepThrough, Alignment, Compare, Timeline, Count };
+// Who a piece of recompute work is for (a view's name, or a view's own sub-channel): each channel
+// keeps only its newest request, so a view waiting for its head is never overtaken by another
+// view's requests, and stale results are dropped.
+using WorkChannel = QString;
 
 class InferenceRunner : public QObject {
     Q_OBJECT
@@ -72,21 +65,15 @@ public:
     bool isIdle() const { return !m_running && !m_pending; }
     quint64 latestGeneration() const { return m_generation; }
 
-    // A compact result's slice (one head, or the mean of a layer's heads), recomputed off the
-    // GUI thread; sliceReady follows for the newest request only. Returns its ticket.
-    quint64 requestSlice(std::shared_ptr<const Transformer> transformer, std::shared_ptr<const RunResult> result,
-                         const ModelConfig& config, HeadSelection selection);
-    // Any recompute work: `work` runs on the slice worker (it must touch no widget) and returns
+    // Recompute work: `work` runs on the slice worker (it must touch no widget) and returns
     // what to do with its result on the GUI thread; that is called only while the request is
     // still its channel's newest. Returns its ticket.
     using Work = std::function<std::function<void()>()>;
-    quint64 requestWork(WorkChannel channel, Work work);
+    quint64 requestWork(const WorkChannel& channel, Work work);
     bool sliceIdle() const; // no recompute work pending or running, on any channel
 
 signals:
     void finished(const attnscope::RunOutcome& outcome); // newest request only
-    void sliceReady(quint64 ticket, std::shared_ptr<const attnscope::RunResult> result,
-                    attnscope::HeadSelection selection, const attnscope::AttentionSlice& slice);
 
 private:
     struct Request {
@@ -117,16 +104,15 @@ private:
 
     struct WorkRequest {
         quint64 ticket = 0;
-        WorkChannel channel = WorkChannel::Head;
+        WorkChannel channel;
         Work work;
     };
-    static constexpr size_t kChannels = static_cast<size_t>(WorkChannel::Count);
     void startWork(WorkRequest request);
     QThreadPool m_slicePool; // one worker, apart from runs: showing a head never waits for typing
     quint64 m_sliceTicket = 0;
     bool m_sliceRunning = false;
-    std::array<quint64, kChannels> m_newest{};                  // per channel: its newest ticket
-    std::array<std::optional<WorkRequest>, kChannels> m_waiting; // per channel: the request not yet started
+    std::map<WorkChannel, quint64> m_newest;      // per channel: its newest ticket
+    std::map<WorkChannel, WorkRequest> m_waiting; // per channel: the request not yet started
 };
 
 } // namespace attnscope

@@ -8,13 +8,14 @@
 #include "app/compare_view.h"
 #include "app/flow_label.h"
 #include "app/model_catalog.h"
+#include "app/probability_bar_delegate.h"
+#include "app/token_chips.h"
 #include "app/overview_view.h"
 #include "app/rollout_view.h"
 #include "app/step_through_view.h"
 #include "app/timeline_view.h"
 #include "core/errors.h"
 #include "core/model_loader.h"
-#include "core/recompute.h"
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 #include "render/image_export.h"
@@ -44,90 +45,6 @@ namespace {
 constexpr int kMaxRecent = 8;
 constexpr int kTopK = 10;
 
-// Long inputs: more chips than this would push the views off the window; the rest is counted.
-constexpr size_t kMaxChips = 64;
-
-QString chipsHtml(const std::vector<Token>& tokens, const QPalette& pal)
-{
-    // Colours are mixed from the palette so chips read on light and dark themes alike.
-    auto mix = [](const QColor& a, const QColor& b, double t) {
-        return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t), float(a.greenF() * (1 - t) + b.greenF() * t),
-                                float(a.blueF() * (1 - t) + b.blueF() * t));
-    };
-    const QColor base = pal.color(QPalette::Base);
-    const QColor normal = mix(base, pal.color(QPalette::Highlight), 0.25);
-    const QColor special = mix(base, pal.color(QPalette::Text), 0.18);
-    const QColor unknown = mix(base, QColor(220, 40, 40), 0.45);
-    QString html;
-    for (size_t i = 0; i < tokens.size() && i < kMaxChips; ++i) {
-        const Token& t = tokens[i];
-        const QColor bg = t.unknown ? unknown : t.special ? special : normal;
-        QString text = tokenLabel(t).toHtmlEscaped();
-        if (t.special) text = QStringLiteral("<i>%1</i>").arg(text);
-        if (t.unknown) text = QStringLiteral("<u>%1</u>?").arg(text);
-        html += QStringLiteral("<span style=\"background-color:%1\">&nbsp;%2&nbsp;</span> ").arg(bg.name(), text);
-    }
-    if (tokens.size() > kMaxChips)
-        html += QCoreApplication::translate("MainWindow", "<i>\u2026 and %n more token(s)</i>", nullptr,
-                                            int(tokens.size() - kMaxChips));
-    return html;
-}
-
-// The probability column: the style's progress bar, as long as the probability, with the
-// number on it (the item's text, kept for copy and tests; the bar length is its UserRole, in
-// thousandths). Painted by a delegate rather than a QProgressBar per cell: ten new widgets per
-// result were created, polished, shown, laid out and painted on every keystroke.
-class ProbabilityBarDelegate : public QStyledItemDelegate {
-public:
-    using QStyledItemDelegate::QStyledItemDelegate;
-
-    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override
-    {
-        QStyleOptionProgressBar bar;
-        bar.initFrom(option.widget); // palette, font, direction and enabled/active state, as a child widget would have
-        bar.rect = option.rect;
-        bar.state |= QStyle::State_Horizontal;
-        bar.minimum = 0;
-        bar.maximum = kBarSteps;
-        bar.progress = index.data(Qt::UserRole).toInt();
-        bar.text = index.data(Qt::DisplayRole).toString();
-        bar.textVisible = true;
-        bar.textAlignment = Qt::AlignCenter;
-        const QStyle* style = option.widget ? option.widget->style() : QApplication::style();
-        // CE_ProgressBar is its groove, contents and label, drawn in turn. The groove (an
-        // antialiased frame, two thirds of the bar's time in Fusion) is the same for every row,
-        // so it is drawn once into a cached pixmap; the rest is drawn as the style would.
-        QStyleOptionProgressBar part = bar;
-        part.rect = style->subElementRect(QStyle::SE_ProgressBarGroove, &bar, option.widget);
-        const qreal dpr = painter->device() ? painter->device()->devicePixelRatioF() : 1.0;
-        const QString key = QStringLiteral("attnscope-probability-groove-%1x%2-%3-%4-%5")
-                                .arg(part.rect.width())
-                                .arg(part.rect.height())
-                                .arg(bar.palette.cacheKey())
-                                .arg(int(bar.state))
-                                .arg(dpr);
-        QPixmap groove;
-        if (!QPixmapCache::find(key, &groove)) {
-            groove = QPixmap(part.rect.size() * dpr);
-            groove.setDevicePixelRatio(dpr);
-            groove.fill(Qt::transparent);
-            QPainter grooveP(&groove);
-            QStyleOptionProgressBar at = part;
-            at.rect.moveTo(0, 0);
-            style->drawControl(QStyle::CE_ProgressBarGroove, &at, &grooveP, option.widget);
-            grooveP.end();
-            QPixmapCache::insert(key, groove);
-        }
-        painter->drawPixmap(part.rect.topLeft(), groove);
-        part.rect = style->subElementRect(QStyle::SE_ProgressBarContents, &bar, option.widget);
-        style->drawControl(QStyle::CE_ProgressBarContents, &part, painter, option.widget);
-        part.rect = style->subElementRect(QStyle::SE_ProgressBarLabel, &bar, option.widget);
-        style->drawControl(QStyle::CE_ProgressBarLabel, &part, painter, option.widget);
-    }
-
-    static constexpr int kBarSteps = 1000;
-};
-
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_unique<Ui::MainWindow>())
@@ -140,12 +57,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     m_ui->tokensLabel->setGrowOnly(true);
     m_runner = new InferenceRunner(this);
     connect(m_runner, &InferenceRunner::finished, this, &MainWindow::onRunFinished);
-    // Long inputs keep a compact trace: the shown head arrives once recomputed off the GUI thread.
-    connect(m_runner, &InferenceRunner::sliceReady, this,
-            [this](quint64, const std::shared_ptr<const RunResult>& result, const HeadSelection& selection,
-                   const AttentionSlice& slice) {
-                if (result == m_result && selection == m_selection) headPlot()->setSlice(slice);
-            });
+    createViews();
     m_statusTokens = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusTokens);
 
@@ -162,18 +74,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     connect(m_ui->headSpin, &QSpinBox::valueChanged, this, &MainWindow::onSelectorsChanged);
     connect(m_ui->meanCheck, &QCheckBox::toggled, this, &MainWindow::onSelectorsChanged);
     connect(m_ui->colormapCombo, &QComboBox::currentTextChanged, this, [this](const QString& name) {
-        headPlot()->setColormap(name);
-        overviewView()->setColormap(name);
-        stepThroughView()->setColormap(name);
-        censusView()->grid()->setColormap(name);
-        ablationView()->grid()->setColormap(name);
-        rolloutView()->plot()->setColormap(name);
-        compareView()->setColormap(name);
-        timelineView()->setColormap(name);
+        for (const auto& p : m_pages) p->setColormap(name);
     });
     connect(m_ui->logCheck, &QCheckBox::toggled, this, [this](bool on) {
-        headPlot()->setLogScale(on);
-        overviewView()->setLogScale(on);
+        for (const auto& p : m_pages) p->setLogScale(on);
     });
     connect(overviewView(), &OverviewView::headActivated, this, [this](int layer, int head) {
         HeadSelection s = m_selection;
@@ -191,9 +95,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     });
     // The second input only runs while the compare tab is shown.
     connect(m_ui->viewTabs, &QTabWidget::currentChanged, this, [this](int index) {
-        compareView()->setActive(index == static_cast<int>(View::Compare));
-        if (m_result && m_result->trace.compact) releaseHiddenViews(static_cast<View>(index));
-        refreshView(static_cast<View>(index));
+        for (size_t i = 0; i < m_pages.size(); ++i) m_pages[i]->setActive(int(i) == index);
+        if (m_result && m_result->trace.compact) releaseHiddenViews(index);
+        refreshView(index);
         // The census and head importance are computed only while their tabs are shown (they
         // cost one forward pass per head, far more than the run itself): opening one of them
         // re-runs the current input with the analysis.
@@ -229,15 +133,57 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
 
 MainWindow::~MainWindow() = default;
 
-HeatmapPlot* MainWindow::headPlot() const { return m_ui->headPlot; }
-OverviewView* MainWindow::overviewView() const { return m_ui->overviewView; }
-AlignmentView* MainWindow::alignmentView() const { return m_ui->alignmentView; }
-StepThroughView* MainWindow::stepThroughView() const { return m_ui->stepThroughView; }
-CensusView* MainWindow::censusView() const { return m_ui->censusView; }
-AblationView* MainWindow::ablationView() const { return m_ui->ablationView; }
-RolloutView* MainWindow::rolloutView() const { return m_ui->rolloutView; }
-CompareView* MainWindow::compareView() const { return m_ui->compareView; }
-TimelineView* MainWindow::timelineView() const { return m_ui->timelineView; }
+void MainWindow::createViews()
+{
+    for (const ViewFactory make : viewRegistry()) {
+        std::unique_ptr<ViewPage> page = make();
+        const int index = m_ui->viewTabs->addTab(page->widget(), page->title());
+        page->widget()->setProperty("viewName", page->name());
+        // Ctrl+1 … Ctrl+9 for the first nine tabs; the rest are reached from the menu.
+        QAction* a = new QAction(page->menuText(), this);
+        a->setObjectName(QStringLiteral("view-") + page->name());
+        if (index < 9) a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + index)));
+        connect(a, &QAction::triggered, this, [this, index] { m_ui->viewTabs->setCurrentIndex(index); });
+        m_ui->menuView->insertAction(m_ui->actionNextHead, a);
+        m_pages.push_back(std::move(page));
+    }
+    m_ui->menuView->insertSeparator(m_ui->actionNextHead);
+    m_freshViews.assign(m_pages.size(), false);
+}
+
+ViewPage* MainWindow::currentPage() const
+{
+    const int i = m_ui->viewTabs->currentIndex();
+    return i >= 0 && i < int(m_pages.size()) ? m_pages[size_t(i)].get() : nullptr;
+}
+
+ViewContext MainWindow::viewContext() const
+{
+    ViewContext c;
+    c.result = m_result;
+    c.model = m_model;
+    c.transformer = m_transformer;
+    c.analysis = m_analysis;
+    c.appliedAblation = m_appliedAblation;
+    c.ablated = m_ablated;
+    c.selection = m_selection;
+    c.teacherForced = m_model && m_model->config.type == ArchType::EncoderDecoder && !m_ui->targetEdit->text().isEmpty();
+    return c;
+}
+
+// The views MainWindow wires to each other: their pages' widgets, by type.
+HeatmapPlot* MainWindow::headPlot() const { return static_cast<HeatmapPlot*>(page(View::Head)->widget()); }
+OverviewView* MainWindow::overviewView() const { return static_cast<OverviewView*>(page(View::Overview)->widget()); }
+AlignmentView* MainWindow::alignmentView() const { return static_cast<AlignmentView*>(page(View::Alignment)->widget()); }
+StepThroughView* MainWindow::stepThroughView() const
+{
+    return static_cast<StepThroughView*>(page(View::StepThrough)->widget());
+}
+CensusView* MainWindow::censusView() const { return static_cast<CensusView*>(page(View::Census)->widget()); }
+AblationView* MainWindow::ablationView() const { return static_cast<AblationView*>(page(View::Ablation)->widget()); }
+RolloutView* MainWindow::rolloutView() const { return static_cast<RolloutView*>(page(View::Rollout)->widget()); }
+CompareView* MainWindow::compareView() const { return static_cast<CompareView*>(page(View::Compare)->widget()); }
+TimelineView* MainWindow::timelineView() const { return static_cast<TimelineView*>(page(View::Timeline)->widget()); }
 
 void MainWindow::setupActions()
 {
@@ -277,15 +223,6 @@ void MainWindow::setupActions()
         QApplication::clipboard()->setImage(renderCurrentView(std::max(1.0, devicePixelRatioF())));
         statusBar()->showMessage(tr("Image copied to the clipboard"), 3000);
     });
-    connect(m_ui->actionHeadView, &QAction::triggered, this, [this] { setView(View::Head); });
-    connect(m_ui->actionOverview, &QAction::triggered, this, [this] { setView(View::Overview); });
-    connect(m_ui->actionAlignment, &QAction::triggered, this, [this] { setView(View::Alignment); });
-    connect(m_ui->actionStepThrough, &QAction::triggered, this, [this] { setView(View::StepThrough); });
-    connect(m_ui->actionCensus, &QAction::triggered, this, [this] { setView(View::Census); });
-    connect(m_ui->actionAblation, &QAction::triggered, this, [this] { setView(View::Ablation); });
-    connect(m_ui->actionRollout, &QAction::triggered, this, [this] { setView(View::Rollout); });
-    connect(m_ui->actionCompare, &QAction::triggered, this, [this] { setView(View::Compare); });
-    connect(m_ui->actionTimeline, &QAction::triggered, this, [this] { setView(View::Timeline); });
     connect(m_ui->actionNextHead, &QAction::triggered, this, [this] { stepHead(1); });
     connect(m_ui->actionPreviousHead, &QAction::triggered, this, [this] { stepHead(-1); });
     connect(m_ui->actionNextLayer, &QAction::triggered, this, [this] { stepLayer(1); });
@@ -320,17 +257,12 @@ void MainWindow::restoreSettings()
     if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     m_ui->viewTabs->setCurrentIndex(std::clamp(s.value(QStringLiteral("window/view"), 0).toInt(), 0, m_ui->viewTabs->count() - 1));
-    headPlot()->setColormap(m_ui->colormapCombo->currentText());
-    overviewView()->setColormap(m_ui->colormapCombo->currentText());
-    stepThroughView()->setColormap(m_ui->colormapCombo->currentText());
-    censusView()->grid()->setColormap(m_ui->colormapCombo->currentText());
-    ablationView()->grid()->setColormap(m_ui->colormapCombo->currentText());
-    rolloutView()->plot()->setColormap(m_ui->colormapCombo->currentText());
-    compareView()->setColormap(m_ui->colormapCombo->currentText());
-    timelineView()->setColormap(m_ui->colormapCombo->currentText());
-    compareView()->setActive(view() == View::Compare);
-    headPlot()->setLogScale(m_ui->logCheck->isChecked());
-    overviewView()->setLogScale(m_ui->logCheck->isChecked());
+    for (size_t i = 0; i < m_pages.size(); ++i) {
+        ViewPage& p = *m_pages[i];
+        p.setColormap(m_ui->colormapCombo->currentText());
+        p.setLogScale(m_ui->logCheck->isChecked());
+        p.setActive(int(i) == m_ui->viewTabs->currentIndex());
+    }
     rebuildRecentMenu();
 }
 
@@ -540,7 +472,7 @@ void MainWindow::scheduleRun()
     m_runner->submit(m_transformer, std::move(options), wantsAnalysis(), std::move(mean));
 }
 
-bool MainWindow::wantsAnalysis() const { return view() == View::Census || view() == View::Ablation; }
+bool MainWindow::wantsAnalysis() const { return currentPage() && currentPage()->needsAnalysis(); }
 
 std::shared_ptr<const HeadAblation> MainWindow::buildAblation(std::optional<MeanAblationRequest>& mean) const
 {
@@ -600,6 +532,13 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
     // The census and head importance (one forward per head) run with every input while they fit.
     if (outcome.analysisMilliseconds >= 0)
         status += tr(" \u00B7 head analysis %1 ms").arg(ms(outcome.analysisMilliseconds));
+    // An ablated run says so wherever it is shown: a changed output must not look like a bug.
+    if (outcome.ablation) {
+        const QString mode = ablationView()->mode() == AblationView::Mode::Mean ? tr("mean") : tr("zero");
+        status += m_ablated.size() == 1
+                      ? tr(" \u00B7 \u2298 1 head switched off (%1 ablation)").arg(mode)
+                      : tr(" \u00B7 \u2298 %1 heads switched off (%2 ablation)").arg(m_ablated.size()).arg(mode);
+    }
     m_statusTokens->setText(status);
     emit resultShown();
 }
@@ -608,12 +547,12 @@ void MainWindow::updateTokens()
 {
     if (!m_result) return;
     const QPalette pal = palette();
-    QString html = chipsHtml(m_result->sourceTokens, pal);
+    QString html = tokenChipsHtml(m_result->sourceTokens, pal);
     if (!m_result->targetTokens.empty()) {
         const QString side = m_model->config.type == ArchType::Decoder ? tr("generated") : tr("decoder input");
         html += QStringLiteral("<br><span style=\"color:%1\">%2:</span> ")
                     .arg(pal.color(QPalette::PlaceholderText).name(), side) +
-                chipsHtml(m_result->targetTokens, pal);
+                tokenChipsHtml(m_result->targetTokens, pal);
     }
     m_ui->tokensLabel->setText(html);
 }
@@ -735,139 +674,53 @@ AttentionSlice MainWindow::currentSlice() const
 void MainWindow::refreshViews()
 {
     if (!m_result) return;
-    // The head view, the analysis maps and Compare are fed on every result (cheap, and Compare
-    // keeps input B in step). Views that build a lot per result (overview thumbnails, alignment,
+    // Cheap views (the head view, the analysis maps, Compare, which keeps input B in step) are
+    // fed on every result. Views that build a lot per result (overview thumbnails, alignment,
     // step-through, rollout/flow, timeline) are fed only when shown: refreshView() on a tab change.
     // (Long inputs: the head view too is fed only when shown, as its head is recomputed.)
-    if (!m_result->trace.compact) headPlot()->setSlice(currentSlice());
-    censusView()->setData(m_analysis, m_selection.stack);
-    censusView()->setSelected(m_selection.layer, m_selection.head);
-    ablationView()->setData(m_analysis, m_ablated);
-    compareView()->setData(m_result, m_model, m_selection);
-    m_freshViews = 0;
-    refreshView(view());
+    const ViewContext context = viewContext();
+    for (const auto& p : m_pages)
+        if (p->feedsEveryResult()) p->show(context);
+    m_freshViews.assign(m_pages.size(), false);
+    refreshView(m_ui->viewTabs->currentIndex());
 }
 
-void MainWindow::refreshView(View v)
+void MainWindow::refreshView(int index)
 {
-    const unsigned bit = 1u << static_cast<unsigned>(v);
-    if (!m_result || !m_model || (m_freshViews & bit)) return;
-    m_freshViews |= bit;
-    switch (v) {
-    case View::Overview:
-        overviewView()->setData(m_result, m_selection.stack);
-        overviewView()->setSelection(m_selection);
-        break;
-    case View::Alignment:
-        alignmentView()->setData(m_result, m_model->config, m_selection.stack, m_selection.layer);
-        alignmentView()->setSelectedHead(m_selection.head);
-        break;
-    case View::StepThrough: stepThroughView()->setData(m_result, *m_model, m_selection); break;
-    case View::Rollout: rolloutView()->setData(m_result, m_model->config, m_selection.stack); break;
-    case View::Timeline:
-        timelineView()->setData(m_result, m_model, m_selection,
-                                m_model->config.type == ArchType::EncoderDecoder && !m_ui->targetEdit->text().isEmpty());
-        break;
-    case View::Head: // fed by refreshViews() on every result, except a compact one's head (below)
-    case View::Census:
-    case View::Ablation:
-    case View::Compare: break; // fed by refreshViews() on every result
-    }
-    if (m_result->trace.compact) requestRecomputed(v);
+    if (!m_result || !m_model || index < 0 || index >= int(m_pages.size()) || m_freshViews[size_t(index)]) return;
+    m_freshViews[size_t(index)] = true;
+    ViewPage& p = *m_pages[size_t(index)];
+    if (!p.feedsEveryResult()) p.show(viewContext());
+    if (m_result->trace.compact) requestRecomputed(index);
 }
 
-void MainWindow::releaseHiddenViews(View shown)
+void MainWindow::releaseHiddenViews(int shown)
 {
-    // Long inputs: each of these views holds one or more T × T matrices (with the plots' own
-    // copies, about 64 MB each at 2048 tokens); a hidden one gives them back and is fed, and its
-    // head recomputed, again when shown. Compare releases its plots itself (setActive).
-    auto release = [this, shown](View v, const std::function<void()>& clear) {
-        if (v == shown) return;
-        clear();
-        m_freshViews &= ~(1u << static_cast<unsigned>(v));
-    };
-    release(View::Head, [this] { headPlot()->setSlice({}); });
-    release(View::Alignment, [this] {
-        alignmentView()->setData(nullptr, m_model->config, m_selection.stack, m_selection.layer);
+    // Long inputs: a view may hold one or more T × T matrices (with the plots' own copies, about
+    // 64 MB each at 2048 tokens); a hidden one gives them back and is fed, and its head
+    // recomputed, again when shown. Compare releases its plots itself (setActive).
+    const ViewContext context = viewContext();
+    for (size_t i = 0; i < m_pages.size(); ++i)
+        if (int(i) != shown && m_pages[i]->release(context)) m_freshViews[i] = false;
+}
+
+void MainWindow::requestRecomputed(int index)
+{
+    // Long inputs: the view was given a compact result and says it is recomputing; the worker
+    // recomputes exactly what it shows (recompute.h), on the view's own channel, and the answer
+    // is dropped when the result or the selection has changed meanwhile (the runner also keeps
+    // only each channel's newest request).
+    ViewPage& p = *m_pages[size_t(index)];
+    InferenceRunner::Work work = p.recompute(viewContext());
+    if (!work) return;
+    m_runner->requestWork(p.name(), [this, work = std::move(work), result = m_result,
+                                     sel = m_selection]() -> std::function<void()> {
+        std::function<void()> done = work();
+        if (!done) return {};
+        return [this, done = std::move(done), result, sel] {
+            if (result == m_result && sel == m_selection) done();
+        };
     });
-    release(View::StepThrough, [this] { stepThroughView()->setData(nullptr, *m_model, m_selection); });
-    release(View::Timeline, [this] { timelineView()->setData(nullptr, m_model, m_selection, false); });
-}
-
-void MainWindow::requestRecomputed(View v)
-{
-    // Long inputs: the views above were given a compact result and say they are recomputing;
-    // the worker recomputes exactly what each shows (recompute.h) and the answer is dropped
-    // when the result or the selection has changed meanwhile (the runner also keeps only each
-    // view's newest request).
-    const std::shared_ptr<const RunResult> result = m_result;
-    const std::shared_ptr<const Transformer> transformer = m_transformer;
-    const ModelConfig config = m_model->config;
-    const HeadSelection sel = m_selection;
-    switch (v) {
-    case View::Head: m_runner->requestSlice(transformer, result, config, sel); break;
-    case View::Alignment: {
-        if (!alignmentView()->isWaiting()) return;
-        // One line set: the selected head, or the layer's mean (every head of a long layer
-        // would be heads × T² floats, and as many lines as fit no screen).
-        m_runner->requestWork(WorkChannel::Alignment, [this, result, transformer, sel]() -> std::function<void()> {
-            auto w = std::make_shared<MatrixRM>();
-            try {
-                *w = weightsOf(*transformer, result->trace, sel.stack, sel.layer,
-                               sel.head == kMeanOfHeads ? kRecomputeMean : sel.head);
-            } catch (const std::exception&) { // out of memory: an empty matrix, which the view reports
-                w->resize(0, 0);
-            }
-            return [this, result, sel, w] {
-                if (result == m_result && sel == m_selection) alignmentView()->setRecomputed(sel.head, std::move(*w));
-            };
-        });
-        break;
-    }
-    case View::StepThrough: {
-        if (!stepThroughView()->isWaiting()) return;
-        const TeachingMask mask = stepThroughView()->mask();
-        const float tau = float(stepThroughView()->temperature());
-        m_runner->requestWork(WorkChannel::StepThrough,
-                              [this, result, transformer, sel, mask, tau]() -> std::function<void()> {
-            std::shared_ptr<HeadTrace> head;
-            std::shared_ptr<const StepThrough> steps;
-            try {
-                // One head with Q, K, V (Capture::Full), and its steps at the current τ.
-                head = std::make_shared<HeadTrace>(
-                    recomputeHead(*transformer, result->trace, sel.stack, sel.layer, sel.head, Capture::Full));
-                steps = std::make_shared<const StepThrough>(stepThrough(*head, mask, tau));
-                // The step-through recomputes weights and scores itself (stepThrough): no need to keep them.
-                head->weights = MatrixRM();
-                head->scores = MatrixRM();
-            } catch (const std::exception&) {
-                head.reset();
-                steps.reset();
-            }
-            return [this, result, sel, head, steps] {
-                stepThroughView()->setRecomputedHead(result, sel, head, steps);
-            };
-        });
-        break;
-    }
-    case View::Timeline: {
-        if (!timelineView()->isWaiting()) return;
-        const bool cross = !result->trace.cross.empty();
-        m_runner->requestWork(WorkChannel::Timeline, [this, result, transformer, config, sel, cross]() -> std::function<void()> {
-            auto self = std::make_shared<AttentionSlice>(sliceOf(
-                *result, config, TimelineView::frameSelection(*result, sel, Stack::Decoder), transformer.get()));
-            auto crossSlice = std::make_shared<AttentionSlice>();
-            if (cross)
-                *crossSlice = sliceOf(*result, config, TimelineView::frameSelection(*result, sel, Stack::Cross),
-                                      transformer.get());
-            return [this, result, sel, self, crossSlice] {
-                timelineView()->setRecomputedSlices(result, sel, std::move(*self), std::move(*crossSlice));
-            };
-        });
-        break;
-    }
-    default: break; // the overview shows thumbnails; the analysis views say why they are off
-    }
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
@@ -890,21 +743,7 @@ void MainWindow::dropEvent(QDropEvent* event)
 
 // ---- export ----
 
-QSize MainWindow::currentViewSize() const
-{
-    switch (view()) {
-    case View::Head: return headPlot()->size();
-    case View::Overview: return overviewView()->size();
-    case View::Alignment: return alignmentView()->size();
-    case View::StepThrough: return stepThroughView()->activeCanvas()->size();
-    case View::Census: return censusView()->grid()->size();
-    case View::Ablation: return ablationView()->grid()->size();
-    case View::Rollout: return rolloutView()->plot()->size();
-    case View::Compare: return compareView()->size();
-    case View::Timeline: return timelineView()->size();
-    }
-    return {};
-}
+QSize MainWindow::currentViewSize() const { return currentPage() ? currentPage()->exportSize() : QSize(); }
 
 double MainWindow::exportScale(double requested) const
 {
@@ -921,18 +760,8 @@ QImage MainWindow::renderCurrentView(double scale) const
     QString error;
     const QByteArray png = renderImage(
         ImageFormat::Png,
-        [this](QCPPainter& p, const QSize& size) {
-            switch (view()) {
-            case View::Head: plotPaintFunction(headPlot())(p, size); break;
-            case View::Overview: overviewView()->paint(p, size); break;
-            case View::Alignment: alignmentView()->paint(p, size); break;
-            case View::StepThrough: stepThroughView()->paintActive(p, size); break;
-            case View::Census: censusView()->grid()->paint(p, size); break;
-            case View::Ablation: ablationView()->grid()->paint(p, size); break;
-            case View::Rollout: plotPaintFunction(rolloutView()->plot())(p, size); break;
-            case View::Compare: compareView()->render(&p); break;
-            case View::Timeline: timelineView()->render(&p); break;
-            }
+        [page = currentPage()](QCPPainter& p, const QSize& size) {
+            if (page) page->paint(p, size);
         },
         o, &error);
     return QImage::fromData(png, "PNG");
@@ -945,20 +774,9 @@ QString MainWindow::exportCurrentView(const QString& path, double scale)
     o.scale = exportScale(scale);
     o.title = currentSlice().title;
     o.background = palette().color(QPalette::Base);
-    PaintFunction paint;
-    switch (view()) {
-    case View::Head: paint = plotPaintFunction(headPlot()); break;
-    case View::Overview: paint = [this](QCPPainter& p, const QSize& s) { overviewView()->paint(p, s); }; break;
-    case View::Alignment: paint = [this](QCPPainter& p, const QSize& s) { alignmentView()->paint(p, s); }; break;
-    case View::StepThrough:
-        paint = [this](QCPPainter& p, const QSize& s) { stepThroughView()->paintActive(p, s); };
-        break;
-    case View::Census: paint = [this](QCPPainter& p, const QSize& s) { censusView()->grid()->paint(p, s); }; break;
-    case View::Ablation: paint = [this](QCPPainter& p, const QSize& s) { ablationView()->grid()->paint(p, s); }; break;
-    case View::Rollout: paint = plotPaintFunction(rolloutView()->plot()); break;
-    case View::Compare: paint = [this](QCPPainter& p, const QSize&) { compareView()->render(&p); }; break;
-    case View::Timeline: paint = [this](QCPPainter& p, const QSize&) { timelineView()->render(&p); }; break;
-    }
+    const PaintFunction paint = [page = currentPage()](QCPPainter& p, const QSize& size) {
+        if (page) page->paint(p, size);
+    };
     const QString error = exportImage(path, paint, o);
     if (!error.isEmpty()) reportError(tr("Export failed.\n\n%1").arg(error));
     else statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
@@ -968,7 +786,7 @@ QString MainWindow::exportCurrentView(const QString& path, double scale)
 QString MainWindow::exportAllHeadsGrid(const QString& path, double scale)
 {
     ExportOptions o;
-    refreshView(View::Overview); // fed lazily; it may not have been shown for this result
+    refreshView(int(View::Overview)); // fed lazily; it may not have been shown for this result
     o.size = overviewView()->preferredExportSize();
     o.scale = exportScale(scale);
     o.title = tr("%1-attention, all heads").arg(stackDisplayName(m_selection.stack));

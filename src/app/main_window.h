@@ -1,10 +1,12 @@
 // The AttnScope main window: opens models, re-runs the engine on every keystroke (through
-// InferenceRunner) and keeps the head view, overview and alignment view on the newest result.
-// Menus, shortcuts, export and settings live here; all drawing is in the views.
+// InferenceRunner) and keeps the views on the newest result. The views come from the registry
+// (view_page.h): tabs, their menu actions, colour map, export, lazy refresh and memory release
+// are loops over it. Menus, shortcuts, export and settings live here; all drawing is in the views.
 #pragma once
 
 #include "app/ablation_view.h"
 #include "app/inference_runner.h"
+#include "app/view_page.h"
 #include "core/session.h"
 #include "render/attention_slice.h"
 
@@ -31,7 +33,7 @@ class TimelineView;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum class View { Head = 0, Overview = 1, Alignment = 2, StepThrough = 3, Census = 4, Ablation = 5, Rollout = 6, Compare = 7, Timeline = 8 };
+    enum class View { Head = 0, Overview = 1, Alignment = 2, StepThrough = 3, Census = 4, Ablation = 5, Rollout = 6, Compare = 7, Timeline = 8, Entropy = 9 };
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -48,6 +50,11 @@ public:
     std::shared_ptr<const Model> model() const { return m_model; }
     std::shared_ptr<const RunResult> result() const { return m_result; }
     InferenceRunner* runner() const { return m_runner; }
+    // The registry's pages, in tab order (View is the index of the views MainWindow wires).
+    const std::vector<std::unique_ptr<ViewPage>>& pages() const { return m_pages; }
+    ViewPage* page(View view) const { return m_pages[size_t(view)].get(); }
+    ViewPage* currentPage() const;
+    ViewContext viewContext() const; // what the views are fed: the current run and selection
     HeatmapPlot* headPlot() const;
     OverviewView* overviewView() const;
     AlignmentView* alignmentView() const;
@@ -112,11 +119,12 @@ private:
     void updateOutput(const QString& error);
     void updateSelectors();
     void refreshViews();
-    void refreshView(View view); // feeds one view the current result unless it already has it
+    void refreshView(int index); // feeds one view the current result unless it already has it
     // Zero ablation, or (mean mode) null and `mean` set: the runner computes it from the reference.
     std::shared_ptr<const HeadAblation> buildAblation(std::optional<MeanAblationRequest>& mean) const;
-    void requestRecomputed(View view); // compact result: the head(s) a view shows, off the GUI thread
-    void releaseHiddenViews(View shown); // compact result: hidden views drop their matrices
+    void requestRecomputed(int index); // compact result: the head(s) a view shows, off the GUI thread
+    void releaseHiddenViews(int shown); // compact result: hidden views drop their matrices
+    void createViews();                 // the registry's pages as tabs and View menu actions
     void onSelectorsChanged();
     void stepHead(int delta);
     void stepLayer(int delta);
@@ -127,6 +135,7 @@ private:
     QString askSavePath(const QString& title, const QString& filter, const QString& extension);
 
     std::unique_ptr<Ui::MainWindow> m_ui;
+    std::vector<std::unique_ptr<ViewPage>> m_pages; // their widgets are owned by the tab widget
     InferenceRunner* m_runner = nullptr;
     QLabel* m_statusTokens = nullptr;
     std::shared_ptr<const Model> m_model;
@@ -139,7 +148,7 @@ private:
     QStringList m_recent;
     QString m_lastDir;
     bool m_updating = false; // selectors being filled programmatically
-    unsigned m_freshViews = 0; // bit per View already fed the current result and selection
+    std::vector<bool> m_freshViews; // per page: already fed the current result and selection
     std::string m_sessionNotes; // notes of the session last opened, written back on save
 };
 

@@ -1,9 +1,11 @@
 // See overview_view.h.
 #include "app/overview_view.h"
+#include "app/view_page.h"
 
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 
+#include <qcustomplot.h>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
@@ -55,6 +57,13 @@ void OverviewView::setData(std::shared_ptr<const RunResult> result, Stack stack)
 void OverviewView::setSelection(const HeadSelection& selection)
 {
     m_selection = selection;
+    update();
+}
+
+void OverviewView::setAblated(std::set<std::pair<int, int>> heads, QString mark)
+{
+    m_ablated = std::move(heads);
+    m_ablationMark = std::move(mark);
     update();
 }
 
@@ -143,7 +152,8 @@ void OverviewView::paint(QPainter& p, const QSize& size) const
     p.setFont(bold);
     p.drawText(QRect(0, g.titleTop + 4, size.width(), kTitleHeight - 4), Qt::AlignHCenter | Qt::AlignVCenter,
                tr("%1-attention: every layer \u00D7 head (rows are queries, columns keys)")
-                   .arg(stackDisplayName(m_stack)));
+                       .arg(stackDisplayName(m_stack)) +
+                   m_ablationMark);
     p.setFont(font());
     for (int h = 0; h <= m_heads; ++h) {
         const QRect r = thumbnailRect(0, h == m_heads ? kMeanOfHeads : h, size);
@@ -162,6 +172,14 @@ void OverviewView::paint(QPainter& p, const QSize& size) const
             p.drawImage(r, row[h]);
             const bool selected = m_selection.stack == m_stack && m_selection.layer == l &&
                                   m_selection.head == (mean ? kMeanOfHeads : int(h));
+            if (!mean && m_ablated.count({l, int(h)})) {
+                // Switched off: crossed out, as in the ablation map, with the sign in a corner.
+                p.setPen(QPen(QColor(220, 40, 40), 2));
+                p.drawLine(r.topLeft(), r.bottomRight());
+                p.drawLine(r.topRight(), r.bottomLeft());
+                p.fillRect(QRect(r.topLeft(), QSize(18, 18)), pal.brush(QPalette::Base));
+                p.drawText(QRect(r.topLeft(), QSize(18, 18)), Qt::AlignCenter, QStringLiteral("\u2298"));
+            }
             if (selected) {
                 p.setPen(QPen(pal.color(QPalette::Highlight), 4));
                 p.drawRect(r.adjusted(-3, -3, 3, 3));
@@ -230,5 +248,40 @@ void OverviewView::mouseMoveEvent(QMouseEvent* event)
         QToolTip::hideText();
     }
 }
+
+
+// ---- the overview's page (view_page.h) ----
+
+namespace {
+
+class OverviewPage : public ViewPage {
+public:
+    QString name() const override { return QStringLiteral("overview"); }
+    QString title() const override { return OverviewView::tr("&Overview"); }
+    QWidget* widget() const override { return m_view; }
+    void show(const ViewContext& c) override
+    {
+        m_view->setData(c.result, c.selection.stack);
+        m_view->setSelection(c.selection);
+        m_view->setAblated(ablatedIn(c.ablated, c.selection.stack),
+                           ablationMark(c.ablated, {c.selection.stack, -1, kMeanOfHeads}));
+    }
+    void setColormap(const QString& name) override { m_view->setColormap(name); }
+    void setLogScale(bool on) override { m_view->setLogScale(on); }
+    void paint(QCPPainter& p, const QSize& size) const override { m_view->paint(p, size); }
+    QString guide() const override
+    {
+        return OverviewView::tr(
+            "<p>Every layer (rows) and head (columns) of the chosen stack as a thumbnail, each in the "
+            "proportions of its map (queries × keys). Click one to open it in the head view.</p>");
+    }
+
+private:
+    OverviewView* m_view = new OverviewView;
+};
+
+} // namespace
+
+std::unique_ptr<ViewPage> makeOverviewPage() { return std::make_unique<OverviewPage>(); }
 
 } // namespace attnscope

@@ -11,6 +11,8 @@
 #include <QWidget>
 
 #include <memory>
+#include <set>
+#include <utility>
 #include <vector>
 
 namespace attnscope {
@@ -22,6 +24,9 @@ public:
 
     void setData(std::shared_ptr<const RunResult> result, Stack stack);
     void setSelection(const HeadSelection& selection);
+    // Switched-off heads of the shown stack (layer, head): crossed out and marked ⊘.
+    void setAblated(std::set<std::pair<int, int>> heads, QString mark);
+    const std::set<std::pair<int, int>>& ablated() const { return m_ablated; }
     void setColormap(const QString& name);
     void setLogScale(bool on);
 
@@ -57,6 +62,8 @@ private:
     QString m_colormap = QStringLiteral("viridis");
     bool m_log = false;
     int m_heads = 0;
+    std::set<std::pair<int, int>> m_ablated;
+    QString m_ablationMark; // the title's note while any head is switched off
     std::vector<std::vector<QImage>> m_thumbs; // [layer][head], last entry the mean
 };
 

@@ -1,9 +1,12 @@
 // See rollout_view.h.
 #include "app/rollout_view.h"
+#include "render/image_export.h"
+#include "app/view_page.h"
 
 #include "core/analysis/rollout.h"
 #include "render/heatmap_plot.h"
 
+#include <qcustomplot.h>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -60,5 +63,37 @@ void RolloutView::rebuild()
     if (slice.empty()) slice.title = m_reason;
     m_plot->setSlice(std::move(slice));
 }
+
+
+// ---- rollout's page (view_page.h) ----
+
+namespace {
+
+class RolloutPage : public ViewPage {
+public:
+    QString name() const override { return QStringLiteral("rollout"); }
+    QString title() const override { return RolloutView::tr("&Rollout"); }
+    QString menuText() const override { return RolloutView::tr("&Rollout / Flow"); }
+    QWidget* widget() const override { return m_view; }
+    void show(const ViewContext& c) override { m_view->setData(c.result, c.model->config, c.selection.stack); }
+    void setColormap(const QString& name) override { m_view->plot()->setColormap(name); }
+    QSize exportSize() const override { return m_view->plot()->size(); }
+    void paint(QCPPainter& p, const QSize& size) const override { plotPaintFunction(m_view->plot())(p, size); }
+    QString guide() const override
+    {
+        return RolloutView::tr(
+            "<p><b>Attention rollout</b> (Abnar &amp; Zuidema 2020): per layer, Â = ½·Ā + ½·I with rows "
+            "renormalised (Ā the mean of the heads); R = Â_L ⋯ Â_1. Row i says how much each input token "
+            "contributes to position i at the top. <b>Flow</b> treats the layers as a graph with "
+            "capacities Â and takes max-flow values. Self-attention stacks only.</p>");
+    }
+
+private:
+    RolloutView* m_view = new RolloutView;
+};
+
+} // namespace
+
+std::unique_ptr<ViewPage> makeRolloutPage() { return std::make_unique<RolloutPage>(); }
 
 } // namespace attnscope

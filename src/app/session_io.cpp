@@ -7,7 +7,7 @@
 
 #include "ui_main_window.h"
 
-#include "app/step_through_view.h"
+#include "app/ablation_view.h"
 #include "core/errors.h"
 #include "core/model_loader.h"
 #include "core/session.h"
@@ -26,38 +26,6 @@ namespace attnscope {
 
 namespace {
 
-// A tab's name in session files: fixed names for the views that exist now, and for tabs added
-// later their object name without "Tab", in kebab case ("compareTab" -> "compare").
-QString tabName(const QWidget* tab)
-{
-    static const QList<QPair<QString, QString>> fixed = {
-        {QStringLiteral("headTab"), QStringLiteral("head")},
-        {QStringLiteral("overviewTab"), QStringLiteral("overview")},
-        {QStringLiteral("alignmentTab"), QStringLiteral("alignment")},
-        {QStringLiteral("stepTab"), QStringLiteral("step-through")},
-        {QStringLiteral("censusTab"), QStringLiteral("census")},
-        {QStringLiteral("ablationTab"), QStringLiteral("ablation")},
-        {QStringLiteral("rolloutTab"), QStringLiteral("rollout")},
-    };
-    const QString object = tab->objectName();
-    for (const auto& [o, name] : fixed)
-        if (o == object) return name;
-    QString base = object.endsWith(QLatin1String("Tab")) ? object.chopped(3) : object;
-    QString out;
-    for (const QChar c : base) {
-        if (c.isUpper() && !out.isEmpty()) out += QLatin1Char('-');
-        out += c.toLower();
-    }
-    return out;
-}
-
-QStringList tabNames(const QTabWidget* tabs)
-{
-    QStringList names;
-    for (int i = 0; i < tabs->count(); ++i) names << tabName(tabs->widget(i));
-    return names;
-}
-
 std::string local(const QString& path) { return QFile::encodeName(path).toStdString(); }
 
 } // namespace
@@ -70,7 +38,7 @@ bool MainWindow::isSessionFile(const QString& path)
     return looksLikeSession(f.read(4096).toStdString());
 }
 
-QString MainWindow::viewName() const { return tabName(m_ui->viewTabs->currentWidget()); }
+QString MainWindow::viewName() const { return currentPage() ? currentPage()->name() : QString(); }
 
 Session MainWindow::currentSession(const QString& sessionPath) const
 {
@@ -88,17 +56,11 @@ Session MainWindow::currentSession(const QString& sessionPath) const
     s.selection.layer = m_selection.layer;
     s.meanOfHeads = m_selection.head == kMeanOfHeads;
     s.selection.head = s.meanOfHeads ? m_ui->headSpin->value() : m_selection.head;
-    s.ablationMode = ablationView()->mode() == AblationView::Mode::Mean ? AblationMode::Mean : AblationMode::Zero;
-    s.ablationReference = ablationView()->referenceText().toStdString();
     for (const auto& [stack, layer, head] : m_ablated) s.ablated.push_back({stack, layer, head});
     s.tab = viewName().toStdString();
     s.colormap = m_ui->colormapCombo->currentText().toStdString();
     s.logScale = m_ui->logCheck->isChecked();
-    const StepThroughView* step = stepThroughView();
-    s.temperature = step->temperature();
-    s.stepPanel = step->panel() == StepThroughView::Panel::Neuron ? "neuron" : "steps";
-    s.stepQuery = step->selectedCell().first;
-    s.stepKey = step->selectedCell().second;
+    for (const auto& p : m_pages) p->saveState(s); // each view's own settings
     return s;
 }
 
@@ -155,7 +117,8 @@ bool MainWindow::openSession(const QString& path)
     } catch (const SessionError& e) {
         return fail(QString::fromStdString(e.what()));
     }
-    const QStringList tabs = tabNames(m_ui->viewTabs);
+    QStringList tabs;
+    for (const auto& p : m_pages) tabs << p->name();
     const int tab = tabs.indexOf(QString::fromStdString(s.tab));
     if (tab < 0)
         return fail(QString::fromStdString(SessionError(file, "/view/tab",
@@ -177,11 +140,7 @@ bool MainWindow::openSession(const QString& path)
         m_ui->targetEdit->setText(QString::fromStdString(s.target));
         m_ui->generateCheck->setChecked(s.generate);
     }
-    // AblationView has no setters of its own; its controls are set as a user would set them.
-    if (auto* mode = ablationView()->findChild<QComboBox*>(QStringLiteral("ablationModeCombo")))
-        mode->setCurrentIndex(int(s.ablationMode == AblationMode::Mean ? AblationView::Mode::Mean : AblationView::Mode::Zero));
-    if (auto* reference = ablationView()->findChild<QLineEdit*>(QStringLiteral("ablationReferenceEdit")))
-        reference->setText(QString::fromStdString(s.ablationReference));
+    for (const auto& p : m_pages) p->restoreState(s); // each view's own settings
     m_ablated.clear();
     for (const SessionHead& h : s.ablated) m_ablated.insert({h.stack, h.layer, h.head});
     ablationView()->setData(m_analysis, m_ablated);
@@ -196,10 +155,6 @@ bool MainWindow::openSession(const QString& path)
     }
     m_ui->colormapCombo->setCurrentText(QString::fromStdString(s.colormap));
     m_ui->logCheck->setChecked(s.logScale);
-    StepThroughView* step = stepThroughView();
-    step->setTemperature(s.temperature);
-    step->setPanel(s.stepPanel == "neuron" ? StepThroughView::Panel::Neuron : StepThroughView::Panel::Steps);
-    step->selectCell(s.stepQuery, s.stepKey); // kept until the result arrives (automatic if out of range)
     m_ui->viewTabs->setCurrentIndex(tab);
     scheduleRun();
     m_lastDir = QFileInfo(path).absolutePath();

@@ -1,9 +1,13 @@
 // See step_through_view.h.
 #include "app/step_through_view.h"
+#include "core/recompute.h"
+#include "core/model.h"
+#include "app/view_page.h"
 
 #include "app/neuron_view.h"
 #include "render/colormaps.h"
 
+#include <qcustomplot.h>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
@@ -76,18 +80,6 @@ NeuronView cropNeuron(const NeuronView& n, int k0, int nk)
     return c;
 }
 } // namespace
-
-// A diverging blue–white–red map for signed quantities (scores, Q, K, V, output).
-QColor divergingColor(double v, double maxAbs)
-{
-    const double t = maxAbs > 0 ? std::clamp(v / maxAbs, -1.0, 1.0) : 0.0;
-    const QColor lo(59, 76, 192), mid(245, 245, 245), hi(180, 4, 38);
-    const QColor& end = t < 0 ? lo : hi;
-    const double a = std::abs(t);
-    return QColor::fromRgbF(float(mid.redF() + (end.redF() - mid.redF()) * a),
-                            float(mid.greenF() + (end.greenF() - mid.greenF()) * a),
-                            float(mid.blueF() + (end.blueF() - mid.blueF()) * a));
-}
 
 QString teachingNumber(double v, int decimals)
 {
@@ -684,5 +676,76 @@ QString StepThroughView::explanationHtml() const
 }
 
 void StepThroughView::updateExplanation() { m_explain->setHtml(explanationHtml()); }
+
+
+// ---- the step-through's page (view_page.h) ----
+
+namespace {
+
+class StepThroughPage : public ViewPage {
+public:
+    QString name() const override { return QStringLiteral("step-through"); }
+    QString title() const override { return StepThroughView::tr("&Step-through"); }
+    QWidget* widget() const override { return m_view; }
+    void show(const ViewContext& c) override { m_view->setData(c.result, *c.model, c.selection); }
+    InferenceRunner::Work recompute(const ViewContext& c) override
+    {
+        if (!m_view->isWaiting()) return {};
+        return [view = m_view, result = c.result, transformer = c.transformer, sel = c.selection,
+                mask = m_view->mask(), tau = float(m_view->temperature())]() -> std::function<void()> {
+            std::shared_ptr<HeadTrace> head;
+            std::shared_ptr<const StepThrough> steps;
+            try {
+                // One head with Q, K, V (Capture::Full), and its steps at the current τ.
+                head = std::make_shared<HeadTrace>(
+                    recomputeHead(*transformer, result->trace, sel.stack, sel.layer, sel.head, Capture::Full));
+                steps = std::make_shared<const StepThrough>(stepThrough(*head, mask, tau));
+                // The step-through recomputes weights and scores itself (stepThrough): no need to keep them.
+                head->weights = MatrixRM();
+                head->scores = MatrixRM();
+            } catch (const std::exception&) {
+                head.reset();
+                steps.reset();
+            }
+            return [view, result, sel, head, steps] { view->setRecomputedHead(result, sel, head, steps); };
+        };
+    }
+    bool release(const ViewContext& c) override
+    {
+        m_view->setData(nullptr, *c.model, c.selection);
+        return true;
+    }
+    void setColormap(const QString& name) override { m_view->setColormap(name); }
+    QSize exportSize() const override { return m_view->activeCanvas()->size(); }
+    void paint(QCPPainter& p, const QSize& size) const override { m_view->paintActive(p, size); }
+    void saveState(Session& s) const override
+    {
+        s.temperature = m_view->temperature();
+        s.stepPanel = m_view->panel() == StepThroughView::Panel::Neuron ? "neuron" : "steps";
+        s.stepQuery = m_view->selectedCell().first;
+        s.stepKey = m_view->selectedCell().second;
+    }
+    void restoreState(const Session& s) override
+    {
+        m_view->setTemperature(s.temperature);
+        m_view->setPanel(s.stepPanel == "neuron" ? StepThroughView::Panel::Neuron : StepThroughView::Panel::Steps);
+        m_view->selectCell(s.stepQuery, s.stepKey); // kept until the result arrives (automatic if out of range)
+    }
+    QString guide() const override
+    {
+        return StepThroughView::tr(
+            "<p>softmax(QKᵀ/√d_k + M)·V for the selected head, one step per map: Q, K, the scores QKᵀ, "
+            "scaled by √d_k, masked (future keys under a causal mask), the weights at temperature τ, "
+            "V and the output. Click a weight to see its numbers explained; the Query · key tab shows "
+            "one query's dot products with every key.</p>");
+    }
+
+private:
+    StepThroughView* m_view = new StepThroughView;
+};
+
+} // namespace
+
+std::unique_ptr<ViewPage> makeStepThroughPage() { return std::make_unique<StepThroughPage>(); }
 
 } // namespace attnscope

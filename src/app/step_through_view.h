@@ -11,6 +11,7 @@
 
 #include "core/analysis/teaching.h"
 #include "render/attention_slice.h"
+#include "render/colormaps.h"
 
 #include <QColor>
 #include <QWidget>
@@ -33,9 +34,8 @@ class NeuronCanvas;
 constexpr int kStepWindowFrom = 64; // more queries (keys) than this: the canvases show a window ...
 constexpr int kStepWindow = 32;     // ... of this many queries (keys) around the selected cell
 
-// Shared by the step-through and the query/key view: a diverging blue–white–red colour for
-// signed quantities (white at 0, full colour at ±maxAbs), and numbers with a true minus sign.
-QColor divergingColor(double v, double maxAbs);
+// Shared by the step-through and the query/key view: numbers with a true minus sign (their
+// signed cells are coloured by render/colormaps.h divergingColor).
 QString teachingNumber(double v, int decimals = 2);
 
 // The eight steps drawn side by side; paint() serves the screen and image export.

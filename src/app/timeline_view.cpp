@@ -1,11 +1,13 @@
 // See timeline_view.h.
 #include "app/timeline_view.h"
+#include "app/view_page.h"
 
 #include "core/recompute.h"
 
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 
+#include <qcustomplot.h>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
@@ -388,5 +390,56 @@ void TimelineView::keyPressEvent(QKeyEvent* event)
     }
     event->accept();
 }
+
+
+// ---- the timeline's page (view_page.h) ----
+
+namespace {
+
+class TimelinePage : public ViewPage {
+public:
+    QString name() const override { return QStringLiteral("timeline"); }
+    QString title() const override { return TimelineView::tr("&Timeline"); }
+    QString menuText() const override { return TimelineView::tr("Generation &Timeline"); }
+    QWidget* widget() const override { return m_view; }
+    void show(const ViewContext& c) override { m_view->setData(c.result, c.model, c.selection, c.teacherForced); }
+    InferenceRunner::Work recompute(const ViewContext& c) override
+    {
+        if (!m_view->isWaiting()) return {};
+        return [view = m_view, result = c.result, transformer = c.transformer, config = c.model->config,
+                sel = c.selection]() -> std::function<void()> {
+            auto self = std::make_shared<AttentionSlice>(sliceOf(
+                *result, config, TimelineView::frameSelection(*result, sel, Stack::Decoder), transformer.get()));
+            auto cross = std::make_shared<AttentionSlice>();
+            if (!result->trace.cross.empty())
+                *cross = sliceOf(*result, config, TimelineView::frameSelection(*result, sel, Stack::Cross),
+                                 transformer.get());
+            return [view, result, sel, self, cross] {
+                view->setRecomputedSlices(result, sel, std::move(*self), std::move(*cross));
+            };
+        };
+    }
+    bool release(const ViewContext& c) override
+    {
+        m_view->setData(nullptr, c.model, c.selection, false);
+        return true;
+    }
+    void setColormap(const QString& name) override { m_view->setColormap(name); }
+    void paint(QCPPainter& p, const QSize&) const override { m_view->render(&p); }
+    QString guide() const override
+    {
+        return TimelineView::tr(
+            "<p>Scrub through the decoding steps: at step t the token chosen, its probability and the "
+            "alternatives, and the selected head's attention with only the rows computed so far "
+            "(later rows grey, their labels hidden so the answer is not given away).</p>");
+    }
+
+private:
+    TimelineView* m_view = new TimelineView;
+};
+
+} // namespace
+
+std::unique_ptr<ViewPage> makeTimelinePage() { return std::make_unique<TimelinePage>(); }
 
 } // namespace attnscope

@@ -430,30 +430,14 @@ int exportImageCommand(const Args& a, const Model& model, const RunResult& resul
 }
 #endif
 
-// Census of every head (or one stack's), with importance appended as a last column.
+// Census of every head (or one stack's), with importance appended as a last column (core's analyseRun).
 std::string censusCsv(const Transformer& tf, const RunResult& result, const std::optional<std::string>& only)
 {
-    std::string out;
-    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
-        if (result.trace.stack(s).empty()) continue;
-        if (only && *only != toString(s)) continue;
-        const HeadCensus census = computeCensus(tf, result, s);
-        const MatrixRM importance = headImportance(tf, result, s);
-        std::istringstream lines(census.toCsv());
-        std::string line;
-        int row = -1;
-        while (std::getline(lines, line)) {
-            if (row < 0) {
-                if (out.empty()) out += line + ",importance\n";
-            } else {
-                std::ostringstream v;
-                v << importance(row / census.heads, row % census.heads);
-                out += line + "," + v.str() + "\n";
-            }
-            ++row;
-        }
-    }
-    if (out.empty()) throw UsageError("census: the trace has no stack " + (only ? *only : std::string("at all")));
+    std::vector<Stack> stacks;
+    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross})
+        if (!result.trace.stack(s).empty() && (!only || *only == toString(s))) stacks.push_back(s);
+    if (stacks.empty()) throw UsageError("census: the trace has no stack " + (only ? *only : std::string("at all")));
+    std::string out = analyseRun(tf, result, result, stacks).toCsv();
     if (!out.empty() && out.back() == '\n') out.pop_back();
     return out;
 }

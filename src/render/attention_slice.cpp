@@ -83,6 +83,7 @@ AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const
     const QString head = sel.head == kMeanOfHeads ? QStringLiteral("mean of heads")
                                                   : QStringLiteral("head %1").arg(sel.head);
     out.title = QStringLiteral("%1 \u00B7 layer %2 \u00B7 %3").arg(what).arg(sel.layer).arg(head);
+    out.causal = sel.stack == Stack::Decoder && result.trace.causalDecoder;
     return out;
 }
 

@@ -31,6 +31,7 @@ struct AttentionSlice {
     QStringList queryLabels;  // Tq entries
     QStringList keyLabels;    // Tk entries
     QString title;            // e.g. "encoder self-attention · layer 0 · head 1"
+    bool causal = false;      // key j > query i is masked (future keys under a causal mask): not a weight of 0
     bool empty() const { return weights.size() == 0; }
 };
 

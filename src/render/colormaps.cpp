@@ -1,6 +1,8 @@
 // See colormaps.h. Stops are matplotlib's colour maps sampled every 0.1 (cividis every 0.25).
 #include "render/colormaps.h"
 
+#include <algorithm>
+
 #include <initializer_list>
 
 namespace attnscope {
@@ -47,6 +49,14 @@ QCPColorGradient divergingColormap()
 {
     return fromStops({"#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582",
                       "#d6604d", "#b2182b", "#67001f"});
+}
+
+QColor divergingColor(double v, double maxAbs)
+{
+    // QCPColorGradient::color() fills a lookup table on first use: one gradient per thread.
+    thread_local QCPColorGradient gradient = divergingColormap();
+    const double t = maxAbs > 0 ? std::clamp(v / maxAbs, -1.0, 1.0) : 0.0;
+    return QColor::fromRgb(gradient.color(t, QCPRange(-1.0, 1.0)));
 }
 
 } // namespace attnscope

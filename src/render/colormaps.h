@@ -16,5 +16,8 @@ QCPColorGradient colormap(const QString& name); // unknown names give viridis
 // ColorBrewer's RdBu, blue for negative, white at 0, red for positive. Not in colormapNames():
 // it is not meant for weights.
 QCPColorGradient divergingColormap();
+// The same map as one colour: v in [−maxAbs, maxAbs] (clamped; white at 0 and when maxAbs is 0).
+// The one diverging palette of the app: Compare's A − B and the step-through's signed cells.
+QColor divergingColor(double v, double maxAbs);
 
 } // namespace attnscope

@@ -3,6 +3,7 @@
 
 #include "render/colormaps.h"
 
+#include <QPainter>
 #include <QToolTip>
 
 #include <algorithm>
@@ -20,6 +21,19 @@ struct ColorMapCells : QCPColorMapData {
     static double* cells(QCPColorMapData& d) { return d.*(&ColorMapCells::mData); }
     static void markModified(QCPColorMapData& d) { d.*(&ColorMapCells::mDataModified) = true; }
 };
+
+// Grey with a darker diagonal hatch: reads as "no value here" in colour and in greyscale prints.
+QBrush maskedBrush(const QPalette& pal)
+{
+    QPixmap tile(8, 8);
+    const QColor grey = HeatmapPlot::maskedColor(pal);
+    tile.fill(grey);
+    QPainter p(&tile);
+    p.setPen(QPen(grey.darker(135), 1));
+    p.drawLine(0, 8, 8, 0);
+    p.end();
+    return QBrush(tile);
+}
 
 } // namespace
 
@@ -61,6 +75,11 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QCustomPlot(parent)
     plotLayout()->addElement(0, 0, m_title);
 
     m_map = new QCPColorMap(xAxis, yAxis);
+    m_masked = new QCPCurve(xAxis, yAxis);
+    m_masked->setPen(Qt::NoPen);
+    m_masked->setVisible(false);
+    m_maskLegend = new QCPTextElement(this, QString(), font());
+    plotLayout()->addElement(2, 0, m_maskLegend);
     m_scale = new QCPColorScale(this);
     plotLayout()->addElement(1, 1, m_scale);
     m_scale->setType(QCPAxis::atRight);
@@ -155,6 +174,7 @@ void HeatmapPlot::rebuild(bool keepView)
 {
     m_title->setText(m_slice.title);
     m_map->setVisible(!m_slice.empty());
+    updateMask();
     if (m_slice.empty()) {
         m_map->data()->clear();
         scheduleReplot();
@@ -179,6 +199,44 @@ void HeatmapPlot::rebuild(bool keepView)
     placeVisible(true);
     applyTicks();
     scheduleReplot();
+}
+
+QColor HeatmapPlot::maskedColor(const QPalette& pal)
+{
+    // Mid grey between the page and its text: no colour map uses a neutral grey at any weight.
+    const QColor a = pal.color(QPalette::Base), b = pal.color(QPalette::Text);
+    return QColor((a.red() + b.red()) / 2, (a.green() + b.green()) / 2, (a.blue() + b.blue()) / 2);
+}
+
+void HeatmapPlot::updateMask()
+{
+    // The staircase over keys j > i, in cell coordinates (cell (j, i) spans j ± 0.5, i ± 0.5).
+    const int nq = int(m_slice.weights.rows()), nk = int(m_slice.weights.cols());
+    const int last = std::min(nq - 1, nk - 2); // the last row with a masked key
+    const bool show = m_slice.causal && last >= 0;
+    m_masked->setVisible(show);
+    m_maskLegend->setText(show ? tr("\u25A8 hatched grey: masked (a future key under the causal mask, "
+                                    "\u2212\u221E before the softmax) \u2014 not a weight of 0")
+                               : QString());
+    if (!show) {
+        m_masked->data()->clear();
+        return;
+    }
+    QVector<double> t, x, y;
+    auto add = [&](double kx, double qy) {
+        t << double(t.size());
+        x << kx;
+        y << qy;
+    };
+    add(0.5, -0.5);
+    add(nk - 0.5, -0.5);
+    add(nk - 0.5, last + 0.5);
+    for (int i = last; i >= 0; --i) {
+        add(i + 0.5, i + 0.5);
+        add(i + 0.5, i - 0.5);
+    }
+    m_masked->setData(t, x, y, true);
+    m_masked->setBrush(maskedBrush(palette()));
 }
 
 void HeatmapPlot::placeVisible(bool force)
@@ -324,6 +382,8 @@ void HeatmapPlot::applyPalette()
     setBackground(pal.brush(QPalette::Base));
     const QColor text = pal.color(QPalette::Text);
     m_title->setTextColor(text);
+    m_maskLegend->setTextColor(text);
+    if (m_masked) m_masked->setBrush(maskedBrush(pal));
     for (QCPAxis* a : {xAxis, yAxis, m_scale->axis()}) {
         a->setBasePen(QPen(text));
         a->setTickPen(QPen(text));
@@ -345,6 +405,8 @@ bool HeatmapPlot::cellAt(const QPointF& pos, int& query, int& key) const
 QString HeatmapPlot::cellText(int query, int key) const
 {
     if (query < 0 || key < 0 || query >= m_slice.weights.rows() || key >= m_slice.weights.cols()) return {};
+    if (m_slice.causal && key > query)
+        return tr("%1 \u2192 %2: masked (future key)").arg(m_slice.queryLabels.value(query), m_slice.keyLabels.value(key));
     return QStringLiteral("%1 \u2192 %2: %3")
         .arg(m_slice.queryLabels.value(query), m_slice.keyLabels.value(key))
         .arg(double(m_slice.weights(query, key)), 0, 'f', 3);

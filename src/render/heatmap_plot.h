@@ -55,6 +55,11 @@ public:
     bool logScale() const { return m_log; }
 
     QCPColorMap* colorMap() const { return m_map; }
+    // Masked cells (AttentionSlice::causal): one hatched grey region over the future keys, so they
+    // never read as weight 0, and the legend line under the plot that names it.
+    QCPCurve* maskedRegion() const { return m_masked; }
+    QString maskLegend() const { return m_maskLegend->text(); }
+    static QColor maskedColor(const QPalette& palette);
     QCPColorScale* colorScale() const { return m_scale; }
 
     // Draws the plot at logical `size` onto an export painter (image_export.h's paint function
@@ -90,6 +95,7 @@ private:
     void applyTicks();
     void onRangeChanged();
     void applyPalette();
+    void updateMask();
 
     AttentionSlice m_slice;
     Placement m_placement;
@@ -99,6 +105,8 @@ private:
     bool m_log = false;
     QCPTextElement* m_title = nullptr;
     QCPColorMap* m_map = nullptr;
+    QCPCurve* m_masked = nullptr;
+    QCPTextElement* m_maskLegend = nullptr;
     QCPColorScale* m_scale = nullptr;
     int m_hoverQuery = -1;
     int m_hoverKey = -1;

@@ -7,6 +7,8 @@
 
 #include "app/ablation_view.h"
 #include "app/census_view.h"
+#include "app/overview_view.h"
+#include "app/alignment_view.h"
 #include "app/rollout_view.h"
 #include "app/step_through_view.h"
 #include "core/analysis/census.h"
@@ -55,6 +57,7 @@ private slots:
     void importanceMapEqualsCore();
     void analysisRunsOnlyWhileItsTabIsShown();
     void togglingAHeadReRunsTheModel();
+    void ablationIsMarkedEverywhere();
     void meanAblationUsesReference();
     void stepThroughShowsEveryStep();
     void clickingAWeightExplainsIt();
@@ -217,6 +220,61 @@ void TestAnalysisViews::togglingAHeadReRunsTheModel()
     waitIdle();
     QCOMPARE(m_window->result()->outputText, intact.run.outputText);
     QVERIFY(sameMatrix(m_window->result()->trace.encoder[1].heads[0].weights, intact.run.trace.encoder[1].heads[0].weights));
+}
+
+void TestAnalysisViews::ablationIsMarkedEverywhere()
+{
+    // The shipped date normaliser, and a head whose removal alone changes what it generates (found
+    // with core), so the intact and the ablated runs have different tokens.
+    const QString path = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/date-normalizer.json");
+    QVERIFY(m_window->openModel(path));
+    m_window->setView(MainWindow::View::Ablation);
+    waitIdle();
+    const std::string text = m_window->findChild<QLineEdit*>("inputEdit")->text().toStdString();
+    const Expected intact = expectedRun(path, text);
+    const ModelConfig& config = intact.transformer->model().config;
+    std::optional<HeadKey> changing;
+    for (const Stack s : {Stack::Cross, Stack::Encoder, Stack::Decoder})
+        for (int l = 0; l < config.decoderLayers && !changing; ++l)
+            for (int h = 0; h < config.nHeads && !changing; ++h) {
+                auto a = std::make_shared<HeadAblation>();
+                a->zero(s, l, h, config.dHead());
+                if (expectedRun(path, text, a).run.outputText != intact.run.outputText) changing = HeadKey{s, l, h};
+            }
+    QVERIFY(changing);
+    const auto [cs, cl, ch] = *changing;
+    m_window->setHeadAblated(cs, cl, ch, true);
+    waitIdle();
+    QVERIFY(m_window->result()->outputText != intact.run.outputText);
+    // ...yet the importance map stays that of the intact model, as its caption says.
+    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
+        const MatrixRM* shown = m_window->analysis()->importanceOf(s);
+        QVERIFY(shown);
+        QVERIFY2(sameMatrix(*shown, headImportance(*intact.transformer, intact.run, s), 1e-5f), toString(s));
+    }
+    // The head view's title: the head itself, another head, a layer's mean.
+    m_window->setView(MainWindow::View::Head);
+    m_window->setSelection({cs, cl, ch});
+    QVERIFY2(m_window->headPlot()->slice().title.contains(QStringLiteral("\u2298 switched off")),
+             qPrintable(m_window->headPlot()->slice().title));
+    m_window->setSelection({cs, cl, ch == 0 ? 1 : 0});
+    QVERIFY(m_window->headPlot()->slice().title.contains(QStringLiteral("ablated model (1 head off)")));
+    m_window->setSelection({cs, cl, kMeanOfHeads});
+    QVERIFY(m_window->headPlot()->slice().title.contains(QStringLiteral("1 of its heads switched off")));
+    // The overview crosses the head out; the alignment's title and the status line say so.
+    m_window->setSelection({cs, cl, ch});
+    m_window->setView(MainWindow::View::Overview);
+    const std::set<std::pair<int, int>> crossed{{cl, ch}};
+    QCOMPARE(m_window->overviewView()->ablated(), crossed);
+    m_window->setView(MainWindow::View::Alignment);
+    QVERIFY(m_window->alignmentView()->title().contains(QStringLiteral("\u2298")));
+    const QString status = m_window->statusBar()->findChildren<QLabel*>().last()->text();
+    QVERIFY2(status.contains(QStringLiteral("1 head switched off (zero ablation)")), qPrintable(status));
+    // Restored: no marks anywhere.
+    m_window->clearAblation();
+    waitIdle();
+    QVERIFY(!m_window->alignmentView()->title().contains(QStringLiteral("\u2298")));
+    QVERIFY(!m_window->statusBar()->findChildren<QLabel*>().last()->text().contains(QStringLiteral("\u2298")));
 }
 
 void TestAnalysisViews::meanAblationUsesReference()

@@ -76,6 +76,13 @@ void TestAnalysis::entropyOfUniformRowIsLnN()
     // A fully masked (zero) row is skipped, not counted as 0.
     const MatrixRM z = mat(2, 2, {0, 0, 0.5f, 0.5f});
     QVERIFY(std::abs(meanEntropy(z) - std::log(2.0)) < 1e-6);
+    // Per row: ln1, ln2, ln3 for the causal rows; NaN (no keys) for the zero row.
+    const std::vector<double> rows = rowEntropies(c);
+    QCOMPARE(rows.size(), size_t(3));
+    for (int i = 0; i < 3; ++i) QVERIFY(std::abs(rows[size_t(i)] - std::log(double(i + 1))) < 1e-6);
+    const std::vector<double> zero = rowEntropies(z);
+    QVERIFY(std::isnan(zero[0]));
+    QVERIFY(std::abs(zero[1] - std::log(2.0)) < 1e-6);
 }
 
 void TestAnalysis::previousTokenOnShiftedDiagonal()

@@ -3,6 +3,7 @@
 
 #include "core/analysis/head_stats.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -23,23 +24,75 @@ const char* displayName(HeadStatistic s)
     return names[int(s)];
 }
 
-std::string HeadCensus::toCsv() const
+namespace {
+
+void csvHeader(std::ostream& out, bool importance)
 {
-    std::ostringstream out;
     out << "stack,layer,head";
     for (int s = 0; s < kHeadStatisticCount; ++s) out << ',' << toString(HeadStatistic(s));
+    if (importance) out << ",importance";
     out << '\n';
-    for (int l = 0; l < layers; ++l)
-        for (int h = 0; h < heads; ++h) {
-            out << toString(stack) << ',' << l << ',' << h;
+}
+
+// One row per head; `importance` (layers × heads) appended as a last column when given.
+void csvRows(std::ostream& out, const HeadCensus& c, const MatrixRM* importance)
+{
+    for (int l = 0; l < c.layers; ++l)
+        for (int h = 0; h < c.heads; ++h) {
+            out << toString(c.stack) << ',' << l << ',' << h;
             for (int s = 0; s < kHeadStatisticCount; ++s) {
-                const float v = values[size_t(s)](l, h);
+                const float v = c.values[size_t(s)](l, h);
                 out << ',';
                 if (std::isfinite(v)) out << v;
             }
+            if (importance) out << ',' << (*importance)(l, h);
             out << '\n';
         }
+}
+
+} // namespace
+
+std::string HeadCensus::toCsv() const
+{
+    std::ostringstream out;
+    csvHeader(out, false);
+    csvRows(out, *this, nullptr);
     return out.str();
+}
+
+const HeadCensus* RunAnalysis::censusOf(Stack stack) const
+{
+    for (const HeadCensus& c : census)
+        if (c.stack == stack) return &c;
+    return nullptr;
+}
+
+const MatrixRM* RunAnalysis::importanceOf(Stack stack) const
+{
+    for (const auto& [s, m] : importance)
+        if (s == stack) return &m;
+    return nullptr;
+}
+
+std::string RunAnalysis::toCsv() const
+{
+    std::ostringstream out;
+    csvHeader(out, true);
+    for (const HeadCensus& c : census) csvRows(out, c, importanceOf(c.stack));
+    return out.str();
+}
+
+RunAnalysis analyseRun(const Transformer& transformer, const RunResult& run, const RunResult& intact,
+                       const std::vector<Stack>& stacks)
+{
+    RunAnalysis out;
+    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
+        if (run.trace.stack(s).empty()) continue;
+        if (!stacks.empty() && std::find(stacks.begin(), stacks.end(), s) == stacks.end()) continue;
+        out.census.push_back(computeCensus(transformer, run, s));
+        out.importance.emplace_back(s, headImportance(transformer, intact, s));
+    }
+    return out;
 }
 
 namespace {

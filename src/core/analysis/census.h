@@ -8,6 +8,7 @@
 #include "core/transformer.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace attnscope {
@@ -50,5 +51,22 @@ MatrixRM headImportance(const Transformer& transformer, const RunResult& run, St
 // Mean ablation values: each head's output A·V averaged over the positions of a reference
 // run (run with Capture::Full). Returns an ablation that replaces the listed heads with them.
 HeadAblation meanAblation(const Trace& referenceFull, const std::vector<std::tuple<Stack, int, int>>& heads);
+
+// Per-stack analysis of one run: the census and the head importance of every stack asked for.
+struct RunAnalysis {
+    std::vector<HeadCensus> census;                     // one per stack, in display order
+    std::vector<std::pair<Stack, MatrixRM>> importance; // (layers × heads) log-prob drop per stack
+    const HeadCensus* censusOf(Stack stack) const;
+    const MatrixRM* importanceOf(Stack stack) const;
+    // stack,layer,head,<statistics>,importance: one row per head of every stack, in order.
+    std::string toCsv() const;
+};
+
+// The analysis the app shows and the CLI prints, in one place. The census is of `run` (what is
+// drawn, ablated or not); the importance is of `intact`, the same input run without ablation
+// (pass `run` again when there is none), so a switched-off head does not change the map that
+// is meant to say which heads matter. `stacks` empty: every stack of the trace.
+RunAnalysis analyseRun(const Transformer& transformer, const RunResult& run, const RunResult& intact,
+                       const std::vector<Stack>& stacks = {});
 
 } // namespace attnscope

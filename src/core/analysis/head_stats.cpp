@@ -2,14 +2,14 @@
 #include "core/analysis/head_stats.h"
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace attnscope {
 
-double meanEntropy(const Eigen::Ref<const MatrixRM>& a)
+std::vector<double> rowEntropies(const Eigen::Ref<const MatrixRM>& a)
 {
-    double total = 0.0;
-    int rows = 0;
+    std::vector<double> out(size_t(a.rows()), std::numeric_limits<double>::quiet_NaN());
     for (Eigen::Index i = 0; i < a.rows(); ++i) {
         double h = 0.0, sum = 0.0;
         for (Eigen::Index j = 0; j < a.cols(); ++j) {
@@ -17,7 +17,17 @@ double meanEntropy(const Eigen::Ref<const MatrixRM>& a)
             sum += p;
             if (p > 0.0) h -= p * std::log(p);
         }
-        if (sum <= 0.0) continue;
+        if (sum > 0.0) out[size_t(i)] = h;
+    }
+    return out;
+}
+
+double meanEntropy(const Eigen::Ref<const MatrixRM>& a)
+{
+    double total = 0.0;
+    int rows = 0;
+    for (const double h : rowEntropies(a)) {
+        if (std::isnan(h)) continue;
         total += h;
         ++rows;
     }

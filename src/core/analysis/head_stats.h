@@ -13,6 +13,8 @@ namespace attnscope {
 // Mean over rows of −Σ_j A_ij ln A_ij, in nats (0 ln 0 = 0). Rows that are all zero (fully
 // masked) are skipped. A uniform row over n keys has entropy ln n.
 double meanEntropy(const Eigen::Ref<const MatrixRM>& a);
+// Each row's −Σ_j A_ij ln A_ij, in nats; NaN for an all-zero (fully masked) row.
+std::vector<double> rowEntropies(const Eigen::Ref<const MatrixRM>& a);
 
 // Mean over rows of Σ_j A_ij |i − j|.
 double meanDistance(const Eigen::Ref<const MatrixRM>& a);

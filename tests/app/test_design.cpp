@@ -1,0 +1,151 @@
+// The design pass of issue #23 driven offscreen: the view registry (every view a tab with its
+// action, name and guide; the entropy strip equal to core's row entropies), masked cells drawn
+// as masked rather than as weight 0, and what the views say about their rows and scales.
+#include "test_fixtures.h"
+#include "test_models.h"
+
+#include "app/view_page.h"
+#include "core/analysis/head_stats.h"
+#include "core/inference.h"
+#include "render/colormaps.h"
+#include "render/heatmap_plot.h"
+
+#include <QtTest>
+#include <QtWidgets>
+
+#include <cmath>
+
+using namespace attnscope;
+
+namespace {
+
+RunResult expectedRun(const QString& path, const std::string& text, bool generate = false)
+{
+    const Transformer t(loadModel(path.toStdString()));
+    RunOptions o;
+    o.text = text;
+    o.generate = generate;
+    o.topK = 10;
+    return runModel(t, o);
+}
+
+// The colour the plot shows at cell (key, query), from a rendering of the whole widget.
+QColor pixelAt(HeatmapPlot* plot, int key, int query)
+{
+    const QImage image = plot->toPixmap(plot->width(), plot->height(), 1.0).toImage();
+    const QPoint p(int(plot->xAxis->coordToPixel(key)), int(plot->yAxis->coordToPixel(query)));
+    return image.pixelColor(p);
+}
+
+int distance(const QColor& a, const QColor& b)
+{
+    return std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) + std::abs(a.blue() - b.blue());
+}
+
+} // namespace
+
+class TestDesign : public test::WindowTest {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void everyRegisteredViewIsATabWithItsAction();
+    void entropyStripEqualsCore();
+    void maskedCellsAreNotWeightZero();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_encdec, m_decoder, m_encoder;
+};
+
+void TestDesign::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_encdec = test::writeFile(m_dir.filePath("encdec.json"), test::appModel("encoder-decoder").dump());
+    m_decoder = test::writeFile(m_dir.filePath("decoder.json"), test::appModel("decoder").dump());
+    m_encoder = test::writeFile(m_dir.filePath("encoder.json"), test::appModel("encoder").dump());
+}
+
+void TestDesign::everyRegisteredViewIsATabWithItsAction()
+{
+    auto* tabs = m_window->findChild<QTabWidget*>("viewTabs");
+    QCOMPARE(tabs->count(), int(viewRegistry().size()));
+    QCOMPARE(int(m_window->pages().size()), tabs->count());
+    QSet<QString> names;
+    for (int i = 0; i < tabs->count(); ++i) {
+        const ViewPage& page = *m_window->pages()[size_t(i)];
+        QCOMPARE(tabs->widget(i), page.widget());
+        QCOMPARE(tabs->tabText(i), page.title());
+        QVERIFY2(!names.contains(page.name()), qPrintable(page.name()));
+        names.insert(page.name());
+        QVERIFY(!page.guide().isEmpty());
+        auto* action = m_window->findChild<QAction*>(QStringLiteral("view-") + page.name());
+        QVERIFY2(action, qPrintable(page.name()));
+        action->trigger();
+        QCOMPARE(tabs->currentIndex(), i);
+        QCOMPARE(m_window->viewName(), page.name());
+        if (i < 9) QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+    }
+    // The names session files use stay what they were.
+    for (const char* n : {"head", "overview", "alignment", "step-through", "census", "ablation", "rollout", "compare",
+                          "timeline", "entropy"})
+        QVERIFY2(names.contains(QString::fromLatin1(n)), n);
+}
+
+void TestDesign::entropyStripEqualsCore()
+{
+    QVERIFY(m_window->openModel(m_decoder));
+    m_window->setView(MainWindow::View::Entropy);
+    waitIdle();
+    const RunResult expected = expectedRun(m_decoder, "bad cafe");
+    auto* strip = m_window->findChild<QWidget*>("entropyStrip");
+    QVERIFY(strip);
+    for (const HeadSelection sel : {HeadSelection{Stack::Decoder, 0, 0}, HeadSelection{Stack::Decoder, 1, 3},
+                                    HeadSelection{Stack::Decoder, 1, kMeanOfHeads}}) {
+        m_window->setSelection(sel);
+        const LayerTrace& layer = expected.trace.decoder[size_t(sel.layer)];
+        const MatrixRM w = sel.head == kMeanOfHeads ? meanOfHeads(layer) : layer.heads[size_t(sel.head)].weights;
+        const std::vector<double> want = rowEntropies(w);
+        const QVariantList drawn = strip->property("rowEntropies").toList();
+        QCOMPARE(drawn.size(), int(want.size()));
+        for (int i = 0; i < drawn.size(); ++i) QCOMPARE(drawn[i].toDouble(), want[size_t(i)]);
+        // Causal row 0 sees one key: entropy 0.
+        QCOMPARE(drawn[0].toDouble(), 0.0);
+    }
+    // It exports like any view.
+    const QString path = m_dir.filePath("entropy.png");
+    QCOMPARE(m_window->exportCurrentView(path), QString());
+    QVERIFY(!QImage(path).isNull());
+}
+
+void TestDesign::maskedCellsAreNotWeightZero()
+{
+    QVERIFY(m_window->openModel(m_decoder));
+    m_window->setView(MainWindow::View::Head);
+    waitIdle();
+    HeatmapPlot* plot = m_window->headPlot();
+    QVERIFY(plot->slice().causal);
+    QVERIFY(plot->maskedRegion()->visible());
+    QVERIFY(plot->maskLegend().contains(QStringLiteral("masked")));
+    QVERIFY(plot->cellText(0, 1).contains(QStringLiteral("masked")));
+    QVERIFY(!plot->cellText(1, 0).contains(QStringLiteral("masked")));
+    // Drawn: a masked cell is grey, far from the colour map's colour for 0; an allowed cell keeps
+    // the colour of its weight.
+    QCPColorGradient gradient = colormap(plot->colormapName());
+    const QColor zero = QColor::fromRgb(gradient.color(0.0, QCPRange(0.0, 1.0)));
+    const QColor masked = pixelAt(plot, 1, 0);
+    QVERIFY2(distance(masked, zero) > 120, qPrintable(masked.name() + " vs " + zero.name()));
+    QVERIFY(distance(masked, HeatmapPlot::maskedColor(plot->palette())) < 90);
+    const double w = plot->colorMap()->data()->cell(0, 1); // query 1, key 0
+    const QColor allowed = QColor::fromRgb(gradient.color(w, QCPRange(0.0, 1.0)));
+    QVERIFY(distance(pixelAt(plot, 0, 1), allowed) < 12);
+    // An encoder has no causal mask: nothing is hatched, no legend line.
+    QVERIFY(m_window->openModel(m_encoder));
+    waitIdle();
+    QVERIFY(!plot->slice().causal);
+    QVERIFY(!plot->maskedRegion()->visible());
+    QVERIFY(plot->maskLegend().isEmpty());
+}
+
+int main(int argc, char** argv) { return test::runGuiTest<TestDesign>(argc, argv); }
+
+#include "test_design.moc"
