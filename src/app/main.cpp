@@ -30,8 +30,9 @@ int main(int argc, char** argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("model"),
-                                 QStringLiteral("Model file (.json) or session file (.attnscope.json) to open."),
-                                 QStringLiteral("[MODEL.json | SESSION.attnscope.json]"));
+                                 QStringLiteral("Model file (.json), Hugging Face model folder, or session file "
+                                                "(.attnscope.json) to open."),
+                                 QStringLiteral("[MODEL.json | FOLDER | SESSION.attnscope.json]"));
     const QCommandLineOption textOption(QStringLiteral("text"), QStringLiteral("Input text to show."),
                                         QStringLiteral("TEXT"));
     const QCommandLineOption targetOption(QStringLiteral("target"),

@@ -15,6 +15,7 @@
 #include "app/step_through_view.h"
 #include "app/timeline_view.h"
 #include "core/errors.h"
+#include "core/hf_checkpoint.h"
 #include "core/model_loader.h"
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
@@ -198,6 +199,16 @@ void MainWindow::setupActions()
                                                           tr("AttnScope models (*.json);;All files (*)"));
         if (!path.isEmpty()) openModel(path);
     });
+    // Hugging Face checkpoints are folders (config.json + model.safetensors + tokenizer files).
+    auto* openFolder = new QAction(QIcon::fromTheme(QStringLiteral("folder-open")), tr("Open Model &Folder\u2026"), this);
+    openFolder->setObjectName(QStringLiteral("actionOpenModelFolder"));
+    openFolder->setShortcut(QKeySequence(tr("Ctrl+Shift+M")));
+    openFolder->setToolTip(tr("Open a Hugging Face model folder (GPT-2, BERT, RoBERTa, DistilBERT)"));
+    m_ui->menuFile->insertAction(m_ui->menuRecent->menuAction(), openFolder);
+    connect(openFolder, &QAction::triggered, this, [this] {
+        const QString path = QFileDialog::getExistingDirectory(this, tr("Open Hugging Face Model Folder"), m_lastDir);
+        if (!path.isEmpty()) openModel(path);
+    });
     connect(m_ui->actionReload, &QAction::triggered, this, [this] {
         if (m_model) openModel(QString::fromStdString(m_model->path), false);
     });
@@ -325,6 +336,7 @@ void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString
     m_result.reset();
     m_analysis.reset();
     m_ablated.clear(); // heads of another model
+    // A folder model's "last directory" is its parent, as for a file.
     m_lastDir = QFileInfo(path).absolutePath();
     addRecent(QFileInfo(path).absoluteFilePath());
     setWindowTitle(tr("AttnScope \u2014 %1").arg(QString::fromStdString(m_model->name)));
@@ -726,8 +738,10 @@ void MainWindow::requestRecomputed(int index)
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
     const QList<QUrl> urls = event->mimeData()->urls();
-    if (urls.size() == 1 && urls.front().isLocalFile() &&
-        urls.front().toLocalFile().endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
+    // A model or session file, or a Hugging Face folder (a directory with a config.json).
+    if (urls.size() != 1 || !urls.front().isLocalFile()) return;
+    const QString path = urls.front().toLocalFile();
+    if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive) || isHfFolder(QFile::encodeName(path).toStdString()))
         event->acceptProposedAction();
 }
 
@@ -868,6 +882,7 @@ QString MainWindow::askSavePath(const QString& title, const QString& filter, con
         path += star >= 0 ? selected.mid(star + 1, selected.indexOf(QLatin1Char(' '), star) - star - 1).remove(QLatin1Char(')'))
                           : QLatin1Char('.') + extension;
     }
+    // A folder model's "last directory" is its parent, as for a file.
     m_lastDir = QFileInfo(path).absolutePath();
     return path;
 }

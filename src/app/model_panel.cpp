@@ -1,7 +1,10 @@
 // See model_panel.h.
 #include "app/model_panel.h"
 
+#include "core/inference.h"
 #include "render/attention_slice.h"
+
+#include <filesystem>
 
 #include <QCoreApplication>
 #include <QLocale>
@@ -32,8 +35,19 @@ QString modelSummaryHtml(const Model& m)
     html +=
         row(tr("Positions"), tr("%1, max_len %2").arg(QString::fromStdString(toString(c.positional))).arg(c.maxLen));
     html += row(tr("Parameters"), locale.toString(qulonglong(m.parameterCount())));
-    const bool charLevel = m.sourceTokenizer.options().kind == TokenizerKind::Char;
-    html += row(tr("Tokenizer"), charLevel ? tr("characters") : tr("words"));
+    if (m.format == "huggingface")
+        html += row(tr("Checkpoint"), tr("Hugging Face %1, %2")
+                                         .arg(QString::fromStdString(m.family), QString::fromStdString(m.dtype)));
+    QString kind;
+    switch (m.sourceTokenizer.options().kind) {
+    case TokenizerKind::Char: kind = tr("characters"); break;
+    case TokenizerKind::Word: kind = m.tokenizerFile.empty() && m.format == "huggingface" ? tr("token ids (#N)") : tr("words"); break;
+    case TokenizerKind::ByteLevelBpe: kind = tr("byte-level BPE"); break;
+    case TokenizerKind::WordPiece: kind = tr("WordPiece"); break;
+    }
+    if (!m.tokenizerFile.empty())
+        kind += QStringLiteral(" (%1)").arg(QString::fromStdString(std::filesystem::path(m.tokenizerFile).filename().string()));
+    html += row(tr("Tokenizer"), kind.toHtmlEscaped());
     QString vocab = QString::number(m.sourceTokenizer.vocab().size());
     if (c.type == ArchType::EncoderDecoder) vocab += tr(" source, %1 target").arg(m.targetTokenizer.vocab().size());
     html += row(tr("Vocabulary"), vocab);
@@ -42,7 +56,8 @@ QString modelSummaryHtml(const Model& m)
     const auto& tokens = m.sourceTokenizer.vocab().tokens();
     for (size_t i = 0; i < tokens.size() && i < 80; ++i) {
         Token t;
-        t.text = tokens[i];
+        t.text = tokenText(m.sourceTokenizer, int(i)); // byte-level pieces decoded
+        t.piece = tokens[i];
         preview << tokenLabel(t).toHtmlEscaped();
     }
     html += QStringLiteral("<p><b>%1</b> %2%3</p>")

@@ -11,6 +11,9 @@ namespace attnscope {
 QString tokenLabel(const Token& token)
 {
     QString s = QString::fromStdString(token.text);
+    // A WordPiece continuation ("##ing") keeps its marker, so pieces of one word read as such.
+    if (token.piece.size() > 2 && token.piece.compare(0, 2, "##") == 0 && token.text.compare(0, 2, "##") != 0)
+        s.prepend(QStringLiteral("##"));
     s.replace(QLatin1Char(' '), QChar(0x2423));
     s.replace(QLatin1Char('\t'), QChar(0x21E5));
     s.replace(QLatin1Char('\n'), QChar(0x23CE));

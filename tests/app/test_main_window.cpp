@@ -50,6 +50,7 @@ private slots:
     void settingsPersist();
     void keystrokeKeepsLayoutAndReplotsOnce();
     void heatmapReplotsBeforeItsPaint();
+    void opensHuggingFaceFolders();
 
 private:
     void compareToEngine(const RunResult& expected, const HeadSelection& sel);
@@ -439,6 +440,53 @@ void TestMainWindow::heatmapReplotsBeforeItsPaint()
     QCOMPARE(replots, 2);
     plot->replot(QCustomPlot::rpImmediateRefresh);
     QCOMPARE(shown, plot->grab().toImage());
+}
+
+void TestMainWindow::opensHuggingFaceFolders()
+{
+    // A GPT-2 folder with its byte-level BPE: the panel says what it is, the chips mark spaces,
+    // the heatmap equals core's weights; a BERT folder fills [MASK] as core does; a malformed
+    // folder is refused with its file named and the model kept; a folder can be dropped.
+    const QString hf = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/hf/");
+    const QString gpt2 = hf + "gpt2-tiny";
+    QVERIFY(m_window->openModel(gpt2));
+    m_window->setInputText(QStringLiteral("In the beginning God"));
+    waitIdle();
+    const QString info = m_window->findChild<QTextBrowser*>("modelInfo")->toPlainText();
+    QVERIFY2(info.contains("Hugging Face gpt2, F32") && info.contains("byte-level BPE"), qPrintable(info));
+    const QString chips = m_window->findChild<QLabel*>("tokensLabel")->text();
+    QVERIFY2(chips.contains(QString(QChar(0x2423)) + "the"), qPrintable(chips));
+    compareToEngine(expectedRun(gpt2, "In the beginning God"), {Stack::Decoder, 1, 3});
+
+    const QString bert = hf + "bert-mlm";
+    QVERIFY(m_window->openModel(bert));
+    m_window->setInputText(QStringLiteral("in the [MASK] god created"));
+    waitIdle();
+    const RunResult expected = expectedRun(bert, "in the [MASK] god created");
+    QVERIFY(!expected.predictions.empty());
+    auto* table = m_window->findChild<QTableWidget*>("predictionsTable");
+    QCOMPARE(table->item(0, 0)->text(), QString::fromStdString(expected.predictions[0].token));
+    compareToEngine(expected, {Stack::Encoder, 0, 1});
+
+    const std::shared_ptr<const Model> before = m_window->model();
+    QSignalSpy errors(m_window.get(), &MainWindow::errorReported);
+    QVERIFY(!m_window->openModel(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/bad/hf/st-shape-mismatch")));
+    QCOMPARE(errors.count(), 1);
+    QVERIFY2(errors.first().first().toString().contains("st-shape-mismatch/model.safetensors: /transformer.wte.weight"),
+             qPrintable(errors.first().first().toString()));
+    QVERIFY(m_window->model() == before);
+    test::closeMessageBoxes();
+
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(gpt2)});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &drop);
+    waitIdle();
+    QCOMPARE(QString::fromStdString(m_window->model()->family), QStringLiteral("gpt2"));
+    QVERIFY(m_window->findChild<QAction*>("actionOpenModelFolder"));
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestMainWindow>(argc, argv); }
