@@ -376,6 +376,13 @@ def run_gpt2(a) -> None:
     def batch(step):
         starts = torch.randint(0, len(stream) - T - 1, (a.batch,), generator=g)
         rows = torch.stack([stream[s:s + T + 1] for s in starts.tolist()])
+        # With p = --repeat, a row is a block of 8-32 random tokens repeated to fill the row: the
+        # same layout as the induction test, so that copying heads have something to learn.
+        rep = torch.rand(a.batch, generator=g) < a.repeat
+        for r in rep.nonzero().view(-1).tolist():
+            n = int(torch.randint(8, 33, (1,), generator=g))
+            block = torch.randint(0, eot, (n,), generator=g)
+            rows[r] = block.repeat(T // n + 2)[:T + 1]
         return rows[:, :-1], rows[:, 1:]
 
     def loss_fn(m, x, y):
@@ -514,8 +521,9 @@ A Hugging Face folder (`config.json`, `model.safetensors` in F16, `vocab.json`, 
 | architecture | GPT-2: {cfg['n_layer']} layers × {cfg['n_head']} heads, d {cfg['n_embd']}, MLP {4 * cfg['n_embd']}, gelu_new, pre-norm, learned positions, n_positions {cfg['n_positions']}, lm_head tied to wte; {n_params:,} parameters |
 | tokenizer | byte-level BPE, {cfg['vocab_size']} entries: the 256 bytes (GPT-2's bytes_to_unicode order), {cfg['vocab_size'] - 257} merges learned on the training split (GPT-2 pre-tokenisation restricted to ASCII letters/digits), `<|endoftext|>` = {cfg['vocab_size'] - 1} (also between chapters) |
 | weights | F16 (`model.safetensors`, {os.path.getsize(os.path.join(folder, 'model.safetensors')):,} bytes) |
-| training | {a.steps} steps × batch {a.batch} × {a.context} tokens = {a.steps * a.batch * a.context:,} tokens seen ({a.steps * a.batch * a.context / n_train:.2f} epochs of {n_train:,}); AdamW lr {a.lr}, betas (0.9, 0.98), wd 0.01, 100 warm-up steps, cosine to 0.1×, grad clip 1.0, no dropout, seed {a.seed}, one thread; {stats['cpu_s'] / 60:.1f} min CPU, {stats['wall_s'] / 60:.1f} min wall (shared machine) |
-| command | `/usr/bin/python3 tools/train_hf_small.py gpt2 --steps {a.steps}` |
+| training | {a.steps} steps × batch {a.batch} × {a.context} tokens = {a.steps * a.batch * a.context:,} tokens seen ({a.steps * a.batch * a.context * (1 - a.repeat) / n_train:.2f} epochs of {n_train:,} in expectation); AdamW lr {a.lr}, betas (0.9, 0.98), wd 0.01, 100 warm-up steps, cosine to 0.1×, grad clip 1.0, no dropout, seed {a.seed}, one thread; {stats['cpu_s'] / 60:.1f} min CPU, {stats['wall_s'] / 60:.1f} min wall (shared machine) |
+| data mix | rows of {a.context + 1} tokens: random windows of the training stream; with p = {a.repeat} instead a block of 8–32 random tokens (ids 0…{cfg['vocab_size'] - 2}) repeated to fill the row (the induction-test layout) |
+| command | `/usr/bin/python3 tools/train_hf_small.py gpt2 --steps {a.steps} --repeat {a.repeat}` |
 
 ## Figures (measured by `tools/hf_reference.py` on the saved F16 weights, float32)
 
@@ -698,6 +706,8 @@ def main() -> None:
     p.add_argument("--vocab", type=int, default=2000)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--repeat", type=float, default=0.0,
+                   help="gpt2: share of training rows that are a random token block repeated (default 0)")
     a = p.parse_args()
     torch.set_num_threads(1)
     (run_gpt2 if a.which == "gpt2" else run_bert)(a)
