@@ -130,6 +130,8 @@ private slots:
     void specialsTyped();
     void robertaRoles();
     void lstripMask();
+    void vocabTxtConfig_data();
+    void vocabTxtConfig();
     void speed();
     void noTokenizerIsIoError();
     void malformed_data();
@@ -379,6 +381,38 @@ void TestHfTokenizer::lstripMask()
     QCOMPARE(tokens[1].begin, size_t(5));
     QCOMPARE(tokens[1].end, size_t(12));
     QCOMPARE(tokens[2].id, 0); // "!"
+}
+
+void TestHfTokenizer::vocabTxtConfig_data()
+{
+    // Expected ids from Hugging Face's tokenizers 0.23.2 with the BertNormalizer flags the
+    // config stands for (lowercase / strip_accents of bert-base-uncased's tokenizer.json edited).
+    QTest::addColumn<QString>("config");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<std::vector<int>>("ids");
+    QTest::newRow("default lower-case") << "" << QString::fromUtf8("Hello café world") << std::vector<int>{7592, 7668, 2088};
+    QTest::newRow("cased, accents stripped") << R"({"do_lower_case": false, "strip_accents": true})"
+                                             << QString::fromUtf8("Hello café world") << std::vector<int>{100, 7668, 2088};
+    QTest::newRow("cased, accents stripped 2") << R"({"do_lower_case": false, "strip_accents": true})"
+                                               << QString::fromUtf8("naïve Ångström") << std::vector<int>{15743, 100};
+    QTest::newRow("cased, accents kept") << R"({"do_lower_case": false})" << QString::fromUtf8("Hello café World")
+                                         << std::vector<int>{100, 100, 100};
+}
+
+void TestHfTokenizer::vocabTxtConfig()
+{
+    QFETCH(QString, config);
+    QFETCH(QString, text);
+    QFETCH(std::vector<int>, ids);
+    QTemporaryDir dir;
+    copyInto(dir, "bert-base-uncased", {"vocab.txt"});
+    if (!config.isEmpty()) writeText(dir.path().toStdString() + "/tokenizer_config.json", config.toStdString());
+    const HfTokenizer hf = loadHfTokenizer(dir.path().toStdString(), HfTokenizerHint::WordPiece);
+    std::vector<int> got;
+    for (const Token& t : hf.tokenizer.tokenize(text.toStdString())) got.push_back(t.id);
+    QCOMPARE(idList(got), idList(ids));
+    QCOMPARE(hf.prefix, std::vector<SpecialRole>{SpecialRole::Cls});
+    QCOMPARE(hf.suffix, std::vector<SpecialRole>{SpecialRole::Sep});
 }
 
 void TestHfTokenizer::speed()
