@@ -41,7 +41,8 @@ std::string gpt2JsonStringMerges()
 {
     nlohmann::json j = nlohmann::json::parse(readText(kData + "/gpt2/tokenizer.json"));
     nlohmann::json merges = nlohmann::json::array();
-    for (const auto& m : j["model"]["merges"]) merges.push_back(m[0].get<std::string>() + " " + m[1].get<std::string>());
+    for (const auto& m : j["model"]["merges"])
+        merges.push_back(m[0].get<std::string>() + " " + m[1].get<std::string>());
     j["model"]["merges"] = merges;
     return j.dump();
 }
@@ -53,12 +54,19 @@ std::string robertaLikeJson()
     nlohmann::json j = nlohmann::json::parse(readText(kData + "/gpt2/tokenizer.json"));
     const char* specials[] = {"<s>", "<pad>", "</s>", "<unk>", "<mask>"};
     for (int i = 0; i < 5; ++i)
-        j["added_tokens"].push_back({{"id", 50257 + i}, {"content", specials[i]}, {"single_word", false},
-                                     {"lstrip", std::string(specials[i]) == "<mask>"}, {"rstrip", false},
-                                     {"normalized", false}, {"special", true}});
+        j["added_tokens"].push_back({{"id", 50257 + i},
+                                     {"content", specials[i]},
+                                     {"single_word", false},
+                                     {"lstrip", std::string(specials[i]) == "<mask>"},
+                                     {"rstrip", false},
+                                     {"normalized", false},
+                                     {"special", true}});
     j["pre_tokenizer"]["add_prefix_space"] = true;
-    j["post_processor"] = {{"type", "RobertaProcessing"}, {"sep", {"</s>", 50259}}, {"cls", {"<s>", 50257}},
-                           {"trim_offsets", false}, {"add_prefix_space", true}};
+    j["post_processor"] = {{"type", "RobertaProcessing"},
+                           {"sep", {"</s>", 50259}},
+                           {"cls", {"<s>", 50257}},
+                           {"trim_offsets", false},
+                           {"add_prefix_space", true}};
     return j.dump();
 }
 
@@ -143,11 +151,14 @@ void TestHfTokenizer::knownIds_data()
     QTest::addColumn<QString>("layout");
     QTest::addColumn<QString>("text");
     QTest::addColumn<std::vector<int>>("ids"); // without the sequence's prefix and suffix
-    for (const char* layout : {"gpt2 tokenizer.json (pairs)", "gpt2 tokenizer.json (strings)", "gpt2 vocab.json + merges.txt"}) {
-        QTest::newRow(qPrintable(QString(layout) + ": Hello world")) << layout << "Hello world" << std::vector<int>{15496, 995};
+    for (const char* layout :
+         {"gpt2 tokenizer.json (pairs)", "gpt2 tokenizer.json (strings)", "gpt2 vocab.json + merges.txt"}) {
+        QTest::newRow(qPrintable(QString(layout) + ": Hello world"))
+            << layout << "Hello world" << std::vector<int>{15496, 995};
         QTest::newRow(qPrintable(QString(layout) + ": space Hello world"))
             << layout << " Hello world" << std::vector<int>{18435, 995};
-        QTest::newRow(qPrintable(QString(layout) + ": endoftext")) << layout << "<|endoftext|>" << std::vector<int>{50256};
+        QTest::newRow(qPrintable(QString(layout) + ": endoftext"))
+            << layout << "<|endoftext|>" << std::vector<int>{50256};
     }
     for (const char* layout : {"bert tokenizer.json", "bert vocab.txt"}) {
         QTest::newRow(qPrintable(QString(layout) + ": specials"))
@@ -173,9 +184,11 @@ void TestHfTokenizer::golden_data()
     QTest::addColumn<QString>("layout");
     QTest::addColumn<QString>("golden");
     QTest::addColumn<bool>("wholeCharOffsets"); // Hugging Face widens byte-level spans to whole characters
-    for (const char* layout : {"gpt2 tokenizer.json (pairs)", "gpt2 tokenizer.json (strings)", "gpt2 vocab.json + merges.txt"})
+    for (const char* layout :
+         {"gpt2 tokenizer.json (pairs)", "gpt2 tokenizer.json (strings)", "gpt2 vocab.json + merges.txt"})
         QTest::newRow(layout) << layout << "golden-gpt2.json" << true;
-    QTest::newRow("roberta-like tokenizer.json") << "roberta-like tokenizer.json" << "golden-roberta-like.json" << true;
+    QTest::newRow("roberta-like tokenizer.json") << "roberta-like tokenizer.json"
+                                                 << "golden-roberta-like.json" << true;
     for (const char* layout : {"bert tokenizer.json", "bert vocab.txt"})
         QTest::newRow(layout) << layout << "golden-bert.json" << false;
 }
@@ -258,10 +271,12 @@ void TestHfTokenizer::gpt2DecodeRoundTrip()
     QCOMPARE(smile[0].text, std::string("\xEF\xBF\xBD"));
     QCOMPARE(smile[0].end, smile[1].begin);
     // Invalid input bytes are encoded byte by byte and come back as U+FFFD.
-    const std::vector<Token> bad = hf.tokenizer.tokenize("a\xFF" "b");
+    const std::vector<Token> bad = hf.tokenizer.tokenize("a\xFF"
+                                                         "b");
     std::vector<int> ids;
     for (const Token& t : bad) ids.push_back(t.id);
-    QCOMPARE(hf.tokenizer.decode(ids), std::string("a\xEF\xBF\xBD" "b"));
+    QCOMPARE(hf.tokenizer.decode(ids), std::string("a\xEF\xBF\xBD"
+                                                   "b"));
 }
 
 void TestHfTokenizer::bertDecode()
@@ -282,13 +297,13 @@ void TestHfTokenizer::pieces_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<QStringList>("pieces");
     QTest::addColumn<QStringList>("texts");
-    QTest::newRow("gpt2") << "gpt2 tokenizer.json (pairs)" << "Hello world" << QStringList{"Hello", "Ġworld"}
-                          << QStringList{"Hello", " world"};
-    QTest::newRow("bert subwords") << "bert tokenizer.json" << "unaffable playing"
-                                   << QStringList{"una", "##ffa", "##ble", "playing"}
+    QTest::newRow("gpt2") << "gpt2 tokenizer.json (pairs)"
+                          << "Hello world" << QStringList{"Hello", "Ġworld"} << QStringList{"Hello", " world"};
+    QTest::newRow("bert subwords") << "bert tokenizer.json"
+                                   << "unaffable playing" << QStringList{"una", "##ffa", "##ble", "playing"}
                                    << QStringList{"una", "ffa", "ble", "playing"};
-    QTest::newRow("bert accents and case") << "bert tokenizer.json" << QString::fromUtf8("Café")
-                                           << QStringList{"cafe"} << QStringList{QString::fromUtf8("Café")};
+    QTest::newRow("bert accents and case") << "bert tokenizer.json" << QString::fromUtf8("Café") << QStringList{"cafe"}
+                                           << QStringList{QString::fromUtf8("Café")};
 }
 
 void TestHfTokenizer::pieces()
@@ -315,11 +330,16 @@ void TestHfTokenizer::specialsTyped_data()
     QTest::addColumn<int>("index"); // of the special token among the tokens
     QTest::addColumn<int>("id");
     QTest::addColumn<int>("begin");
-    QTest::newRow("bert mask") << "bert tokenizer.json" << "Paris is the [MASK] of France." << 3 << 103 << 13;
-    QTest::newRow("bert mask glued") << "bert vocab.txt" << "x[MASK]y" << 1 << 103 << 1;
-    QTest::newRow("bert lower-case mask is text") << "bert tokenizer.json" << "[mask]" << 1 << 7308 << 1;
-    QTest::newRow("gpt2 endoftext") << "gpt2 tokenizer.json (pairs)" << "a<|endoftext|>b" << 1 << 50256 << 1;
-    QTest::newRow("gpt2 endoftext files") << "gpt2 vocab.json + merges.txt" << "a <|endoftext|>" << 2 << 50256 << 2;
+    QTest::newRow("bert mask") << "bert tokenizer.json"
+                               << "Paris is the [MASK] of France." << 3 << 103 << 13;
+    QTest::newRow("bert mask glued") << "bert vocab.txt"
+                                     << "x[MASK]y" << 1 << 103 << 1;
+    QTest::newRow("bert lower-case mask is text") << "bert tokenizer.json"
+                                                  << "[mask]" << 1 << 7308 << 1;
+    QTest::newRow("gpt2 endoftext") << "gpt2 tokenizer.json (pairs)"
+                                    << "a<|endoftext|>b" << 1 << 50256 << 1;
+    QTest::newRow("gpt2 endoftext files") << "gpt2 vocab.json + merges.txt"
+                                          << "a <|endoftext|>" << 2 << 50256 << 2;
 }
 
 void TestHfTokenizer::specialsTyped()
@@ -369,8 +389,13 @@ void TestHfTokenizer::lstripMask()
 {
     // RoBERTa's "<mask>" has lstrip: the space before it belongs to the mask, not to a "Ġ" token.
     nlohmann::json j = nlohmann::json::parse(readText(kData + "/gpt2/tokenizer.json"));
-    j["added_tokens"].push_back({{"id", 50257}, {"content", "<mask>"}, {"special", true}, {"lstrip", true},
-                                 {"rstrip", false}, {"normalized", false}, {"single_word", false}});
+    j["added_tokens"].push_back({{"id", 50257},
+                                 {"content", "<mask>"},
+                                 {"special", true},
+                                 {"lstrip", true},
+                                 {"rstrip", false},
+                                 {"normalized", false},
+                                 {"single_word", false}});
     const HfTokenizer hf = parseHfTokenizerJson(j.dump(), "tokenizer.json");
     QCOMPARE(hf.tokenizer.vocab().size(), 50258);
     QCOMPARE(hf.tokenizer.vocab().special(SpecialRole::Mask), 50257);
@@ -390,9 +415,11 @@ void TestHfTokenizer::vocabTxtConfig_data()
     QTest::addColumn<QString>("config");
     QTest::addColumn<QString>("text");
     QTest::addColumn<std::vector<int>>("ids");
-    QTest::newRow("default lower-case") << "" << QString::fromUtf8("Hello café world") << std::vector<int>{7592, 7668, 2088};
-    QTest::newRow("cased, accents stripped") << R"({"do_lower_case": false, "strip_accents": true})"
-                                             << QString::fromUtf8("Hello café world") << std::vector<int>{100, 7668, 2088};
+    QTest::newRow("default lower-case") << "" << QString::fromUtf8("Hello café world")
+                                        << std::vector<int>{7592, 7668, 2088};
+    QTest::newRow("cased, accents stripped")
+        << R"({"do_lower_case": false, "strip_accents": true})" << QString::fromUtf8("Hello café world")
+        << std::vector<int>{100, 7668, 2088};
     QTest::newRow("cased, accents stripped 2") << R"({"do_lower_case": false, "strip_accents": true})"
                                                << QString::fromUtf8("naïve Ångström") << std::vector<int>{15743, 100};
     QTest::newRow("cased, accents kept") << R"({"do_lower_case": false})" << QString::fromUtf8("Hello café World")
