@@ -224,6 +224,37 @@ std::vector<AddedToken> addedFromRoles(const Vocabulary& v)
     return added;
 }
 
+// tokenizer_config.json's "added_tokens_decoder" ({"50256": {"content": "<|endoftext|>", ...}}),
+// which transformers writes for the older layouts: each must name its vocabulary token.
+void addedFromConfig(const Vocabulary& v, const SideFiles& side, std::vector<AddedToken>& added)
+{
+    const auto it = side.config.find("added_tokens_decoder");
+    if (it == side.config.end() || it->is_null()) return;
+    const JsonReader r(side.configFile);
+    r.expectType(*it, "/added_tokens_decoder", "object");
+    for (auto e = it->begin(); e != it->end(); ++e) {
+        const std::string p = child("/added_tokens_decoder", e.key());
+        const std::string& key = e.key();
+        if (key.empty() || key.size() > 9 || key.find_first_not_of("0123456789") != std::string::npos)
+            r.fail(p, "expected a token id as the key, got " + quote(key));
+        const int id = std::stoi(key);
+        r.expectType(e.value(), p, "object");
+        const std::string content = r.requireString(e.value(), p, "content");
+        if (id >= v.size() || v.token(id) != content)
+            r.fail(p, id >= v.size()
+                          ? "id " + key + " is outside the vocabulary"
+                          : "id " + key + " is " + quote(v.token(id)) + " in the vocabulary, not " + quote(content));
+        auto a = std::find_if(added.begin(), added.end(), [id](const AddedToken& t) { return t.id == id; });
+        if (a == added.end()) {
+            added.push_back(AddedToken{content, id});
+            a = added.end() - 1;
+        }
+        a->special = r.optionalBool(e.value(), p, "special", a->special);
+        a->lstrip = r.optionalBool(e.value(), p, "lstrip", a->lstrip);
+        a->rstrip = r.optionalBool(e.value(), p, "rstrip", a->rstrip);
+    }
+}
+
 // The role whose id is id, in order of preference; an id with no role takes the first free one.
 SpecialRole roleFor(Vocabulary& v, int id, std::initializer_list<SpecialRole> preferred, const JsonReader& r,
                     const std::string& path)
@@ -561,6 +592,7 @@ HfTokenizer parseBpe(const std::string& vocabJson, const std::string& vocabFile,
     }
     assignRoles(vocab, side, nullptr);
     std::vector<AddedToken> added = addedFromRoles(vocab);
+    addedFromConfig(vocab, side, added);
     assignRoles(vocab, side, &added); // the config's lstrip / rstrip flags
     BpeSettings settings;
     settings.addPrefixSpace = sideBool(side, "add_prefix_space", false);
@@ -603,6 +635,7 @@ HfTokenizer parseWordPiece(const std::string& vocabTxt, const std::string& vocab
     if (vocab.special(SpecialRole::Unk) < 0)
         throw ModelError(vocabFile, "/", "no unknown token ([UNK]) in the vocabulary");
     std::vector<AddedToken> added = addedFromRoles(vocab);
+    addedFromConfig(vocab, side, added);
     assignRoles(vocab, side, &added);
     WordPieceSettings settings;
     settings.normalizer.lowercase = sideBool(side, "do_lower_case", true);

@@ -83,7 +83,17 @@ HfTokenizer loadLayout(const QString& layout, QTemporaryDir& dir)
     if (layout == "gpt2 tokenizer.json (pairs)") copyInto(dir, "gpt2", {"tokenizer.json"});
     else if (layout == "gpt2 tokenizer.json (strings)") writeText(d + "/tokenizer.json", gpt2JsonStringMerges());
     else if (layout == "roberta-like tokenizer.json") writeText(d + "/tokenizer.json", robertaLikeJson());
-    else if (layout == "gpt2 vocab.json + merges.txt") copyInto(dir, "gpt2", {"vocab.json", "merges.txt"});
+    else if (layout == "roberta-like vocab.json + merges.txt") {
+        // The older layout of the same tokenizer: the specials at the end of vocab.json, the prefix
+        // space and <|endoftext|> from tokenizer_config.json, <mask>'s lstrip and <s> … </s> implied.
+        nlohmann::json vocab = nlohmann::json::parse(readText(kData + "/gpt2/vocab.json"));
+        const char* specials[] = {"<s>", "<pad>", "</s>", "<unk>", "<mask>"};
+        for (int i = 0; i < 5; ++i) vocab[specials[i]] = 50257 + i;
+        writeText(d + "/vocab.json", vocab.dump());
+        copyInto(dir, "gpt2", {"merges.txt"});
+        writeText(d + "/tokenizer_config.json", R"({"add_prefix_space": true, "added_tokens_decoder": {
+            "50256": {"content": "<|endoftext|>", "lstrip": false, "rstrip": false, "special": true}}})");
+    } else if (layout == "gpt2 vocab.json + merges.txt") copyInto(dir, "gpt2", {"vocab.json", "merges.txt"});
     else if (layout == "bert tokenizer.json") copyInto(dir, "bert-base-uncased", {"tokenizer.json"});
     else if (layout == "bert vocab.txt") copyInto(dir, "bert-base-uncased", {"vocab.txt"});
     return loadHfTokenizer(d, HfTokenizerHint::Auto);
@@ -189,6 +199,8 @@ void TestHfTokenizer::golden_data()
         QTest::newRow(layout) << layout << "golden-gpt2.json" << true;
     QTest::newRow("roberta-like tokenizer.json") << "roberta-like tokenizer.json"
                                                  << "golden-roberta-like.json" << true;
+    QTest::newRow("roberta-like vocab.json + merges.txt") << "roberta-like vocab.json + merges.txt"
+                                                          << "golden-roberta-like.json" << true;
     for (const char* layout : {"bert tokenizer.json", "bert vocab.txt"})
         QTest::newRow(layout) << layout << "golden-bert.json" << false;
 }
