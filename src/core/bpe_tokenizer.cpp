@@ -26,8 +26,7 @@ struct ByteTables {
     ByteTables()
     {
         char32_t next = 256;
-        for (unsigned b = 0; b < 256; ++b)
-            symbol[b] = isPrintableLatin1(b) ? b : next++;
+        for (unsigned b = 0; b < 256; ++b) symbol[b] = isPrintableLatin1(b) ? b : next++;
     }
 };
 
@@ -39,9 +38,8 @@ const ByteTables& byteTables()
 
 // GPT-2's pattern with \s spelt out as the White_Space property Oniguruma (Hugging Face's
 // regex engine) uses: PCRE2's own \s under UCP leaves out U+0085.
-const char* const kGpt2Pattern =
-    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\t-\\r\\x{85}\\p{Z}\\p{L}\\p{N}]+"
-    "|[\\t-\\r\\x{85}\\p{Z}]+(?![^\\t-\\r\\x{85}\\p{Z}])|[\\t-\\r\\x{85}\\p{Z}]+";
+const char* const kGpt2Pattern = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\t-\\r\\x{85}\\p{Z}\\p{L}\\p{N}]+"
+                                 "|[\\t-\\r\\x{85}\\p{Z}]+(?![^\\t-\\r\\x{85}\\p{Z}])|[\\t-\\r\\x{85}\\p{Z}]+";
 
 struct CompiledRegex {
     pcre2_code* code = nullptr;
@@ -98,7 +96,7 @@ std::vector<std::pair<size_t, size_t>> gpt2PreTokenize(const std::string& text)
         const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);
         const size_t mBegin = ov[0], mEnd = ov[1];
         if (mBegin > pos) spans.emplace_back(pos, mBegin); // invalid bytes the regex skipped
-        if (mEnd <= mBegin) { // no alternative matches empty; guard anyway
+        if (mEnd <= mBegin) {                              // no alternative matches empty; guard anyway
             pos = mBegin + 1;
             spans.emplace_back(mBegin, pos);
             continue;

@@ -51,8 +51,8 @@ public:
 
 private:
     struct Piece {
-        int id;           // -1: a byte whose symbol is not in the vocabulary
-        uint32_t length;  // bytes of the word it covers
+        int id;          // -1: a byte whose symbol is not in the vocabulary
+        uint32_t length; // bytes of the word it covers
     };
     struct MergeRule {
         int rank;
@@ -65,7 +65,7 @@ private:
 
     BpeSettings m_settings;
     std::vector<AddedToken> m_added;
-    std::unordered_map<int, size_t> m_addedById;  // id -> index in m_added
+    std::unordered_map<int, size_t> m_addedById;      // id -> index in m_added
     std::unordered_map<uint64_t, MergeRule> m_merges; // (left << 32 | right) -> rule
     int m_byteIds[256];
 

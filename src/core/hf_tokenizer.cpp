@@ -114,9 +114,16 @@ bool sideBool(const SideFiles& side, const char* key, bool fallback)
 {
     const auto it = side.config.find(key);
     if (it == side.config.end() || it->is_null()) return fallback;
-    if (!it->is_boolean())
-        throw ModelError(side.configFile, child("", key), "expected boolean, got " + typeName(*it));
+    if (!it->is_boolean()) throw ModelError(side.configFile, child("", key), "expected boolean, got " + typeName(*it));
     return it->get<bool>();
+}
+
+// An id as int; -1 for one outside [0, kMaxVocabulary] (the caller reports it).
+int boundedId(const Json& id)
+{
+    if (id.is_number_unsigned()) return id.get<unsigned long long>() > unsigned(kMaxVocabulary) ? -1 : id.get<int>();
+    const long long n = id.get<long long>();
+    return n < 0 || n > kMaxVocabulary ? -1 : int(n);
 }
 
 // A token -> id object (vocab.json, model.vocab): ids must be exactly 0 .. N-1.
@@ -129,14 +136,11 @@ Vocabulary readVocabObject(const Json& vocab, const JsonReader& r, const std::st
     for (auto it = vocab.begin(); it != vocab.end(); ++it) {
         const std::string p = child(path, it.key());
         r.expectType(it.value(), p, "integer");
-        const long long id = it.value().is_number_unsigned() && it.value().get<unsigned long long>() > (1ull << 62)
-                                 ? -1
-                                 : it.value().get<long long>();
-        if (id < 0 || id >= static_cast<long long>(tokens.size()))
+        const int id = boundedId(it.value());
+        if (id < 0 || id >= static_cast<int>(tokens.size()))
             r.fail(p, "id " + it.value().dump() + " is outside 0.." + std::to_string(tokens.size() - 1) +
                           " (ids must number the " + std::to_string(tokens.size()) + " tokens without gaps)");
-        if (used[size_t(id)])
-            r.fail(p, "id " + std::to_string(id) + " is also the id of " + quote(tokens[size_t(id)]));
+        if (used[size_t(id)]) r.fail(p, "id " + std::to_string(id) + " is also the id of " + quote(tokens[size_t(id)]));
         used[size_t(id)] = true;
         tokens[size_t(id)] = it.key();
     }
@@ -159,12 +163,9 @@ void assignRoles(Vocabulary& v, const SideFiles& side, std::vector<AddedToken>* 
         const char* tokens[3];
     };
     static const Default kDefaults[] = {
-        {SpecialRole::Pad, {"[PAD]", "<pad>", nullptr}},
-        {SpecialRole::Unk, {"[UNK]", "<unk>", nullptr}},
-        {SpecialRole::Cls, {"[CLS]", "<s>", nullptr}},
-        {SpecialRole::Sep, {"[SEP]", "</s>", nullptr}},
-        {SpecialRole::Mask, {"[MASK]", "<mask>", nullptr}},
-        {SpecialRole::Bos, {"<s>", "<|endoftext|>", nullptr}},
+        {SpecialRole::Pad, {"[PAD]", "<pad>", nullptr}},        {SpecialRole::Unk, {"[UNK]", "<unk>", nullptr}},
+        {SpecialRole::Cls, {"[CLS]", "<s>", nullptr}},          {SpecialRole::Sep, {"[SEP]", "</s>", nullptr}},
+        {SpecialRole::Mask, {"[MASK]", "<mask>", nullptr}},     {SpecialRole::Bos, {"<s>", "<|endoftext|>", nullptr}},
         {SpecialRole::Eos, {"</s>", "<|endoftext|>", nullptr}},
     };
     for (const Default& d : kDefaults) {
@@ -179,8 +180,8 @@ void assignRoles(Vocabulary& v, const SideFiles& side, std::vector<AddedToken>* 
         }
     }
     static const std::pair<const char*, SpecialRole> kKeys[] = {
-        {"pad_token", SpecialRole::Pad}, {"unk_token", SpecialRole::Unk}, {"bos_token", SpecialRole::Bos},
-        {"eos_token", SpecialRole::Eos}, {"cls_token", SpecialRole::Cls}, {"sep_token", SpecialRole::Sep},
+        {"pad_token", SpecialRole::Pad},  {"unk_token", SpecialRole::Unk}, {"bos_token", SpecialRole::Bos},
+        {"eos_token", SpecialRole::Eos},  {"cls_token", SpecialRole::Cls}, {"sep_token", SpecialRole::Sep},
         {"mask_token", SpecialRole::Mask}};
     for (const auto& [key, role] : kKeys) {
         SideToken t;
@@ -221,6 +222,37 @@ std::vector<AddedToken> addedFromRoles(const Vocabulary& v)
         added.push_back(a);
     }
     return added;
+}
+
+// tokenizer_config.json's "added_tokens_decoder" ({"50256": {"content": "<|endoftext|>", ...}}),
+// which transformers writes for the older layouts: each must name its vocabulary token.
+void addedFromConfig(const Vocabulary& v, const SideFiles& side, std::vector<AddedToken>& added)
+{
+    const auto it = side.config.find("added_tokens_decoder");
+    if (it == side.config.end() || it->is_null()) return;
+    const JsonReader r(side.configFile);
+    r.expectType(*it, "/added_tokens_decoder", "object");
+    for (auto e = it->begin(); e != it->end(); ++e) {
+        const std::string p = child("/added_tokens_decoder", e.key());
+        const std::string& key = e.key();
+        if (key.empty() || key.size() > 9 || key.find_first_not_of("0123456789") != std::string::npos)
+            r.fail(p, "expected a token id as the key, got " + quote(key));
+        const int id = std::stoi(key);
+        r.expectType(e.value(), p, "object");
+        const std::string content = r.requireString(e.value(), p, "content");
+        if (id >= v.size() || v.token(id) != content)
+            r.fail(p, id >= v.size()
+                          ? "id " + key + " is outside the vocabulary"
+                          : "id " + key + " is " + quote(v.token(id)) + " in the vocabulary, not " + quote(content));
+        auto a = std::find_if(added.begin(), added.end(), [id](const AddedToken& t) { return t.id == id; });
+        if (a == added.end()) {
+            added.push_back(AddedToken{content, id});
+            a = added.end() - 1;
+        }
+        a->special = r.optionalBool(e.value(), p, "special", a->special);
+        a->lstrip = r.optionalBool(e.value(), p, "lstrip", a->lstrip);
+        a->rstrip = r.optionalBool(e.value(), p, "rstrip", a->rstrip);
+    }
 }
 
 // The role whose id is id, in order of preference; an id with no role takes the first free one.
@@ -275,12 +307,11 @@ std::pair<std::string, int> specialPair(const JsonReader& r, const Json& proc, c
     if (pair.size() != 2) r.fail(p, "expected [token, id]");
     r.expectType(pair[0], child(p, 0), "string");
     r.expectType(pair[1], child(p, 1), "integer");
-    return {pair[0].get<std::string>(), pair[1].is_number_unsigned() && pair[1].get<unsigned long long>() > (1ull << 31)
-                                            ? -1
-                                            : int(std::max<long long>(-1, std::min<long long>(pair[1].get<long long>(), 1 << 30)))};
+    return {pair[0].get<std::string>(), boundedId(pair[1])};
 }
 
-int checkedSpecialId(const Vocabulary& v, const JsonReader& r, const std::string& path, const std::string& token, int id)
+int checkedSpecialId(const Vocabulary& v, const JsonReader& r, const std::string& path, const std::string& token,
+                     int id)
 {
     if (id < 0 || id >= v.size() || v.token(id) != token)
         r.fail(path, "token " + quote(token) + " with id " + std::to_string(id) + " does not match the vocabulary");
@@ -324,7 +355,8 @@ void readPostProcessor(const JsonReader& r, const Json& proc, const std::string&
             const std::string name = r.requireString(st, child(ip, "SpecialToken"), "id");
             const auto it = specials.find(name);
             const std::string sp = child(child(path, "special_tokens"), name);
-            if (it == specials.end()) r.fail(child(child(ip, "SpecialToken"), "id"), "no special_tokens entry " + quote(name));
+            if (it == specials.end())
+                r.fail(child(child(ip, "SpecialToken"), "id"), "no special_tokens entry " + quote(name));
             r.expectType(*it, sp, "object");
             const Json& ids = r.requireArray(*it, sp, "ids");
             const Json& tokens = r.requireArray(*it, sp, "tokens");
@@ -332,10 +364,8 @@ void readPostProcessor(const JsonReader& r, const Json& proc, const std::string&
             for (size_t k = 0; k < ids.size(); ++k) {
                 r.expectType(ids[k], child(child(sp, "ids"), k), "integer");
                 r.expectType(tokens[k], child(child(sp, "tokens"), k), "string");
-                const long long id = ids[k].is_number_unsigned() ? -1 : ids[k].get<long long>();
-                const std::string token = tokens[k].get<std::string>();
-                const int checked = checkedSpecialId(v, r, child(child(sp, "ids"), k), token,
-                                                     int(std::max<long long>(-1, std::min<long long>(id, 1 << 30))));
+                const int checked =
+                    checkedSpecialId(v, r, child(child(sp, "ids"), k), tokens[k].get<std::string>(), boundedId(ids[k]));
                 if (!seenSequence) out.prefix.push_back(roleFor(v, checked, {R::Cls, R::Bos}, r, sp));
                 else out.suffix.push_back(roleFor(v, checked, {R::Sep, R::Eos}, r, sp));
             }
@@ -408,8 +438,8 @@ std::vector<AddedToken> readAddedTokens(const JsonReader& r, const Json& root, V
         t.rstrip = r.optionalBool(a, p, "rstrip", false);
         if (t.id < v.size()) {
             if (v.token(t.id) != t.content)
-                r.fail(child(p, "id"), "id " + std::to_string(t.id) + " is " + quote(v.token(t.id)) + " in the vocabulary, not " +
-                                           quote(t.content));
+                r.fail(child(p, "id"), "id " + std::to_string(t.id) + " is " + quote(v.token(t.id)) +
+                                           " in the vocabulary, not " + quote(t.content));
         } else if (!extra.emplace(t.id, std::make_pair(t.content, p)).second) {
             r.fail(child(p, "id"), "id " + std::to_string(t.id) + " is given twice");
         }
@@ -421,7 +451,8 @@ std::vector<AddedToken> readAddedTokens(const JsonReader& r, const Json& root, V
             if (id != static_cast<long long>(tokens.size()))
                 r.fail(child(tp.second, "id"), "id " + std::to_string(id) + " leaves a gap after the vocabulary's " +
                                                    std::to_string(tokens.size()) + " tokens");
-            if (v.find(tp.first) >= 0) r.fail(child(tp.second, "content"), quote(tp.first) + " is already in the vocabulary");
+            if (v.find(tp.first) >= 0)
+                r.fail(child(tp.second, "content"), quote(tp.first) + " is already in the vocabulary");
             tokens.push_back(tp.first);
         }
         v = Vocabulary(std::move(tokens));
@@ -441,7 +472,8 @@ HfTokenizer parseTokenizerJson(const std::string& text, const std::string& file,
         unsupported(r, "/model/type", "model", modelType, "BPE, WordPiece");
     const bool bpe = modelType == "BPE";
     if ((hint == HfTokenizerHint::ByteLevelBpe && !bpe) || (hint == HfTokenizerHint::WordPiece && bpe))
-        r.fail("/model/type", "expected a " + std::string(bpe ? "WordPiece" : "BPE") + " model, got " + quote(modelType));
+        r.fail("/model/type",
+               "expected a " + std::string(bpe ? "WordPiece" : "BPE") + " model, got " + quote(modelType));
 
     Vocabulary vocab = readVocabObject(r.require(model, "/model", "vocab"), r, "/model/vocab");
     if (vocab.size() == 0) r.fail("/model/vocab", "empty vocabulary");
@@ -452,12 +484,14 @@ HfTokenizer parseTokenizerJson(const std::string& text, const std::string& file,
     if (!norm.empty() && norm != "BertNormalizer")
         unsupported(r, "/normalizer/type", "normalizer", norm, "BertNormalizer, or none");
     if (pre != "ByteLevel" && pre != "BertPreTokenizer")
-        unsupported(r, pre.empty() ? "/pre_tokenizer" : "/pre_tokenizer/type", "pre-tokenizer", pre.empty() ? "null" : pre,
-                    "ByteLevel, BertPreTokenizer");
+        unsupported(r, pre.empty() ? "/pre_tokenizer" : "/pre_tokenizer/type", "pre-tokenizer",
+                    pre.empty() ? "null" : pre, "ByteLevel, BertPreTokenizer");
     if (!dec.empty() && dec != "ByteLevel" && dec != "WordPiece")
         unsupported(r, "/decoder/type", "decoder", dec, "ByteLevel, WordPiece");
     if (bpe && (pre != "ByteLevel" || !norm.empty() || (!dec.empty() && dec != "ByteLevel")))
-        r.fail(pre != "ByteLevel" ? "/pre_tokenizer/type" : !norm.empty() ? "/normalizer/type" : "/decoder/type",
+        r.fail(pre != "ByteLevel" ? "/pre_tokenizer/type"
+               : !norm.empty()    ? "/normalizer/type"
+                                  : "/decoder/type",
                "a BPE model is supported with the ByteLevel pre-tokenizer and decoder and no normalizer");
     if (!bpe && (pre != "BertPreTokenizer" || (!dec.empty() && dec != "WordPiece")))
         r.fail(pre != "BertPreTokenizer" ? "/pre_tokenizer/type" : "/decoder/type",
@@ -490,7 +524,8 @@ HfTokenizer parseTokenizerJson(const std::string& text, const std::string& file,
         assignRoles(vocab, side, &added);
         const auto proc = root.find("post_processor");
         if (proc != root.end() && !proc->is_null()) readPostProcessor(r, *proc, "/post_processor", vocab, out);
-        out.tokenizer = Tokenizer(std::make_shared<ByteLevelBpeBackend>(std::move(vocab), merges, std::move(added), settings));
+        out.tokenizer =
+            Tokenizer(std::make_shared<ByteLevelBpeBackend>(std::move(vocab), merges, std::move(added), settings));
         return out;
     }
 
@@ -508,8 +543,8 @@ HfTokenizer parseTokenizerJson(const std::string& text, const std::string& file,
         o.handleChineseChars = r.optionalBool(n, "/normalizer", "handle_chinese_chars", true);
         o.lowercase = r.optionalBool(n, "/normalizer", "lowercase", true);
         const auto sa = n.find("strip_accents");
-        o.stripAccents = (sa == n.end() || sa->is_null()) ? o.lowercase
-                                                          : r.requireBool(n, "/normalizer", "strip_accents");
+        o.stripAccents =
+            (sa == n.end() || sa->is_null()) ? o.lowercase : r.requireBool(n, "/normalizer", "strip_accents");
     } else {
         settings.normalizer = BertNormalizerOptions{false, false, false, false};
     }
@@ -542,17 +577,22 @@ HfTokenizer parseBpe(const std::string& vocabJson, const std::string& vocabFile,
         const size_t space = line.find(' ');
         if (space == std::string::npos || space == 0 || space + 1 == line.size() ||
             line.find(' ', space + 1) != std::string::npos)
-            throw ModelError(mergesFile, lineRef(i + 1), "expected two symbols separated by one space, got " + quote(line));
+            throw ModelError(mergesFile, lineRef(i + 1),
+                             "expected two symbols separated by one space, got " + quote(line));
         const std::string left = line.substr(0, space), right = line.substr(space + 1);
         BpeMerge m{vocab.find(left), vocab.find(right), vocab.find(left + right)};
-        if (m.left < 0) throw ModelError(mergesFile, lineRef(i + 1), "unknown symbol " + quote(left) + " (not in vocab.json)");
-        if (m.right < 0) throw ModelError(mergesFile, lineRef(i + 1), "unknown symbol " + quote(right) + " (not in vocab.json)");
+        if (m.left < 0)
+            throw ModelError(mergesFile, lineRef(i + 1), "unknown symbol " + quote(left) + " (not in vocab.json)");
+        if (m.right < 0)
+            throw ModelError(mergesFile, lineRef(i + 1), "unknown symbol " + quote(right) + " (not in vocab.json)");
         if (m.merged < 0)
-            throw ModelError(mergesFile, lineRef(i + 1), "merged symbol " + quote(left + right) + " is not in vocab.json");
+            throw ModelError(mergesFile, lineRef(i + 1),
+                             "merged symbol " + quote(left + right) + " is not in vocab.json");
         merges.push_back(m);
     }
     assignRoles(vocab, side, nullptr);
     std::vector<AddedToken> added = addedFromRoles(vocab);
+    addedFromConfig(vocab, side, added);
     assignRoles(vocab, side, &added); // the config's lstrip / rstrip flags
     BpeSettings settings;
     settings.addPrefixSpace = sideBool(side, "add_prefix_space", false);
@@ -564,7 +604,8 @@ HfTokenizer parseBpe(const std::string& vocabJson, const std::string& vocabFile,
         out.prefix = {SpecialRole::Bos};
         out.suffix = {SpecialRole::Eos};
     }
-    out.tokenizer = Tokenizer(std::make_shared<ByteLevelBpeBackend>(std::move(vocab), merges, std::move(added), settings));
+    out.tokenizer =
+        Tokenizer(std::make_shared<ByteLevelBpeBackend>(std::move(vocab), merges, std::move(added), settings));
     return out;
 }
 
@@ -584,8 +625,8 @@ HfTokenizer parseWordPiece(const std::string& vocabTxt, const std::string& vocab
         if (t.empty()) throw ModelError(vocabFile, lineRef(i + 1), "empty token (id " + std::to_string(i) + ")");
         const auto [it, fresh] = seen.emplace(t, i + 1);
         if (!fresh)
-            throw ModelError(vocabFile, lineRef(i + 1), "duplicate token " + quote(t) + " (also line " +
-                                                            std::to_string(it->second) + ")");
+            throw ModelError(vocabFile, lineRef(i + 1),
+                             "duplicate token " + quote(t) + " (also line " + std::to_string(it->second) + ")");
         tokens.push_back(std::move(t));
     }
     if (tokens.empty()) throw ModelError(vocabFile, "line 1", "empty vocabulary");
@@ -594,12 +635,13 @@ HfTokenizer parseWordPiece(const std::string& vocabTxt, const std::string& vocab
     if (vocab.special(SpecialRole::Unk) < 0)
         throw ModelError(vocabFile, "/", "no unknown token ([UNK]) in the vocabulary");
     std::vector<AddedToken> added = addedFromRoles(vocab);
+    addedFromConfig(vocab, side, added);
     assignRoles(vocab, side, &added);
     WordPieceSettings settings;
     settings.normalizer.lowercase = sideBool(side, "do_lower_case", true);
     const auto sa = side.config.find("strip_accents");
-    settings.normalizer.stripAccents =
-        sa == side.config.end() || sa->is_null() ? settings.normalizer.lowercase : sideBool(side, "strip_accents", true);
+    settings.normalizer.stripAccents = sa == side.config.end() || sa->is_null() ? settings.normalizer.lowercase
+                                                                                : sideBool(side, "strip_accents", true);
     settings.normalizer.handleChineseChars = sideBool(side, "tokenize_chinese_chars", true);
     HfTokenizer out;
     out.file = vocabFile;
@@ -632,8 +674,8 @@ HfTokenizer parseBpeFiles(const std::string& vocabJson, const std::string& vocab
     return parseBpe(vocabJson, vocabFile, merges, mergesFile, sideFromConfig(configJson, configFile));
 }
 
-HfTokenizer parseWordPieceVocab(const std::string& vocabTxt, const std::string& vocabFile, const std::string& configJson,
-                                const std::string& configFile)
+HfTokenizer parseWordPieceVocab(const std::string& vocabTxt, const std::string& vocabFile,
+                                const std::string& configJson, const std::string& configFile)
 {
     return parseWordPiece(vocabTxt, vocabFile, sideFromConfig(configJson, configFile));
 }

@@ -11,7 +11,7 @@
 namespace attnscope {
 
 struct HfTokenizer {
-    Tokenizer tokenizer;                     // vocab specials set: Pad, Unk, Bos, Eos, Cls, Sep, Mask where the model has them
+    Tokenizer tokenizer; // vocab specials set: Pad, Unk, Bos, Eos, Cls, Sep, Mask where the model has them
     std::vector<SpecialRole> prefix, suffix; // e.g. BERT {Cls} / {Sep}; RoBERTa {Bos} / {Eos}; GPT-2 {} / {}
     std::string file;                        // the file it was read from, for the model panel
 };

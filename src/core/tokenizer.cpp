@@ -13,7 +13,10 @@ const char* const kRoleNames[kSpecialRoleCount] = {"pad", "unk", "bos", "eos", "
 const char* const kReplacement = "\xEF\xBF\xBD"; // U+FFFD
 
 bool isAsciiSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-bool isAsciiPunct(unsigned char c) { return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126); }
+bool isAsciiPunct(unsigned char c)
+{
+    return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+}
 
 } // namespace
 
@@ -23,10 +26,16 @@ size_t utf8SequenceLength(const std::string& s, size_t i)
     if (b0 < 0x80) return 1;
     size_t len;
     unsigned cp;
-    if ((b0 & 0xE0) == 0xC0) { len = 2; cp = b0 & 0x1F; }
-    else if ((b0 & 0xF0) == 0xE0) { len = 3; cp = b0 & 0x0F; }
-    else if ((b0 & 0xF8) == 0xF0) { len = 4; cp = b0 & 0x07; }
-    else return 0;
+    if ((b0 & 0xE0) == 0xC0) {
+        len = 2;
+        cp = b0 & 0x1F;
+    } else if ((b0 & 0xF0) == 0xE0) {
+        len = 3;
+        cp = b0 & 0x0F;
+    } else if ((b0 & 0xF8) == 0xF0) {
+        len = 4;
+        cp = b0 & 0x07;
+    } else return 0;
     if (i + len > s.size()) return 0;
     for (size_t k = 1; k < len; ++k) {
         const auto b = static_cast<unsigned char>(s[i + k]);
@@ -43,8 +52,7 @@ char32_t utf8Decode(const std::string& s, size_t i, size_t len)
     const auto b0 = static_cast<unsigned char>(s[i]);
     if (len == 1) return b0;
     char32_t cp = b0 & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-    for (size_t k = 1; k < len; ++k)
-        cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     return cp;
 }
 
@@ -112,8 +120,7 @@ std::string sanitizeUtf8(const std::string& text)
 {
     std::string out;
     out.reserve(text.size());
-    for (const auto& cp : splitCodePoints(text))
-        out += cp;
+    for (const auto& cp : splitCodePoints(text)) out += cp;
     return out;
 }
 
@@ -157,8 +164,7 @@ std::string lossyUtf8(const std::string& s)
 Vocabulary::Vocabulary(std::vector<std::string> tokens) : m_tokens(std::move(tokens))
 {
     m_index.reserve(m_tokens.size());
-    for (size_t i = 0; i < m_tokens.size(); ++i)
-        m_index.emplace(m_tokens[i], static_cast<int>(i));
+    for (size_t i = 0; i < m_tokens.size(); ++i) m_index.emplace(m_tokens[i], static_cast<int>(i));
 }
 
 int Vocabulary::find(const std::string& token) const

@@ -49,9 +49,9 @@ struct Token {
                           // was; BPE/WordPiece: the input bytes [begin, end) as valid UTF-8
     bool unknown = false; // not in the vocabulary (mapped to unk)
     bool special = false;
-    size_t begin = 0;     // byte span of the input this token covers
+    size_t begin = 0; // byte span of the input this token covers
     size_t end = 0;
-    std::string piece;    // the vocabulary string ("Ġworld", "##ing"); the unk token's when unknown
+    std::string piece; // the vocabulary string ("Ġworld", "##ing"); the unk token's when unknown
 };
 
 enum class TokenizerKind { Char, Word, ByteLevelBpe, WordPiece };
@@ -68,9 +68,9 @@ struct TokenizerOptions {
 struct AddedToken {
     std::string content;
     int id = -1;
-    bool special = true;  // skipped by decode() unless keepSpecials
-    bool lstrip = false;  // the match swallows white space before it (RoBERTa's "<mask>")
-    bool rstrip = false;  // ... and after it
+    bool special = true; // skipped by decode() unless keepSpecials
+    bool lstrip = false; // the match swallows white space before it (RoBERTa's "<mask>")
+    bool rstrip = false; // ... and after it
 };
 
 // What a tokenizer kind implements. Immutable once built; safe to share between threads.

@@ -79,14 +79,15 @@ std::vector<NormalizedChar> bertNormalize(const std::string& text, size_t begin,
         parts[0] = c;
         if (o.stripAccents) {
             int last = 0;
-            const auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), decomposed, 32,
-                                                   UTF8PROC_DECOMPOSE, &last);
+            const auto n =
+                utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), decomposed, 32, UTF8PROC_DECOMPOSE, &last);
             count = 0;
             if (n < 0 || n > 32) {
                 parts[count++] = c;
             } else {
                 for (int k = 0; k < n; ++k)
-                    if (category(char32_t(decomposed[k])) != UTF8PROC_CATEGORY_MN) parts[count++] = char32_t(decomposed[k]);
+                    if (category(char32_t(decomposed[k])) != UTF8PROC_CATEGORY_MN)
+                        parts[count++] = char32_t(decomposed[k]);
             }
         }
         for (int k = 0; k < count; ++k) {
@@ -189,16 +190,16 @@ std::string WordPieceBackend::decode(const std::vector<int>& ids, bool keepSpeci
     // Hugging Face's WordPiece decoder: a continuation loses its prefix, any other token after
     // the first gets a leading space, and each token is cleaned up on its own.
     static const std::pair<const char*, const char*> kCleanup[] = {
-        {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"},
+        {" .", "."},   {" ?", "?"},           {" !", "!"},   {" ,", ","},     {" ' ", "'"},   {" n't", "n't"},
         {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
     std::string out;
     bool first = true;
     const std::string& prefix = m_settings.continuingPrefix;
     for (const int id : ids) {
         if (id < 0 || id >= m_vocab.size()) continue;
-        const bool special = m_vocab.isSpecial(id) ||
-                             std::any_of(m_added.begin(), m_added.end(),
-                                         [id](const AddedToken& a) { return a.id == id && a.special; });
+        const bool special =
+            m_vocab.isSpecial(id) ||
+            std::any_of(m_added.begin(), m_added.end(), [id](const AddedToken& a) { return a.id == id && a.special; });
         if (!keepSpecials && special) continue;
         std::string token = m_vocab.token(id);
         if (!first) {

@@ -41,7 +41,8 @@ std::string gpt2JsonStringMerges()
 {
     nlohmann::json j = nlohmann::json::parse(readText(kData + "/gpt2/tokenizer.json"));
     nlohmann::json merges = nlohmann::json::array();
-    for (const auto& m : j["model"]["merges"]) merges.push_back(m[0].get<std::string>() + " " + m[1].get<std::string>());
+    for (const auto& m : j["model"]["merges"])
+        merges.push_back(m[0].get<std::string>() + " " + m[1].get<std::string>());
     j["model"]["merges"] = merges;
     return j.dump();
 }
@@ -53,12 +54,19 @@ std::string robertaLikeJson()
     nlohmann::json j = nlohmann::json::parse(readText(kData + "/gpt2/tokenizer.json"));
     const char* specials[] = {"<s>", "<pad>", "</s>", "<unk>", "<mask>"};
     for (int i = 0; i < 5; ++i)
-        j["added_tokens"].push_back({{"id", 50257 + i}, {"content", specials[i]}, {"single_word", false},
-                                     {"lstrip", std::string(specials[i]) == "<mask>"}, {"rstrip", false},
-                                     {"normalized", false}, {"special", true}});
+        j["added_tokens"].push_back({{"id", 50257 + i},
+                                     {"content", specials[i]},
+                                     {"single_word", false},
+                                     {"lstrip", std::string(specials[i]) == "<mask>"},
+                                     {"rstrip", false},
+                                     {"normalized", false},
+                                     {"special", true}});
     j["pre_tokenizer"]["add_prefix_space"] = true;
-    j["post_processor"] = {{"type", "RobertaProcessing"}, {"sep", {"</s>", 50259}}, {"cls", {"<s>", 50257}},
-                           {"trim_offsets", false}, {"add_prefix_space", true}};
+    j["post_processor"] = {{"type", "RobertaProcessing"},
+                           {"sep", {"</s>", 50259}},
+                           {"cls", {"<s>", 50257}},
+                           {"trim_offsets", false},
+                           {"add_prefix_space", true}};
     return j.dump();
 }
 
@@ -75,7 +83,17 @@ HfTokenizer loadLayout(const QString& layout, QTemporaryDir& dir)
     if (layout == "gpt2 tokenizer.json (pairs)") copyInto(dir, "gpt2", {"tokenizer.json"});
     else if (layout == "gpt2 tokenizer.json (strings)") writeText(d + "/tokenizer.json", gpt2JsonStringMerges());
     else if (layout == "roberta-like tokenizer.json") writeText(d + "/tokenizer.json", robertaLikeJson());
-    else if (layout == "gpt2 vocab.json + merges.txt") copyInto(dir, "gpt2", {"vocab.json", "merges.txt"});
+    else if (layout == "roberta-like vocab.json + merges.txt") {
+        // The older layout of the same tokenizer: the specials at the end of vocab.json, the prefix
+        // space and <|endoftext|> from tokenizer_config.json, <mask>'s lstrip and <s> … </s> implied.
+        nlohmann::json vocab = nlohmann::json::parse(readText(kData + "/gpt2/vocab.json"));
+        const char* specials[] = {"<s>", "<pad>", "</s>", "<unk>", "<mask>"};
+        for (int i = 0; i < 5; ++i) vocab[specials[i]] = 50257 + i;
+        writeText(d + "/vocab.json", vocab.dump());
+        copyInto(dir, "gpt2", {"merges.txt"});
+        writeText(d + "/tokenizer_config.json", R"({"add_prefix_space": true, "added_tokens_decoder": {
+            "50256": {"content": "<|endoftext|>", "lstrip": false, "rstrip": false, "special": true}}})");
+    } else if (layout == "gpt2 vocab.json + merges.txt") copyInto(dir, "gpt2", {"vocab.json", "merges.txt"});
     else if (layout == "bert tokenizer.json") copyInto(dir, "bert-base-uncased", {"tokenizer.json"});
     else if (layout == "bert vocab.txt") copyInto(dir, "bert-base-uncased", {"vocab.txt"});
     return loadHfTokenizer(d, HfTokenizerHint::Auto);
@@ -130,6 +148,8 @@ private slots:
     void specialsTyped();
     void robertaRoles();
     void lstripMask();
+    void vocabTxtConfig_data();
+    void vocabTxtConfig();
     void speed();
     void noTokenizerIsIoError();
     void malformed_data();
@@ -141,11 +161,14 @@ void TestHfTokenizer::knownIds_data()
     QTest::addColumn<QString>("layout");
     QTest::addColumn<QString>("text");
     QTest::addColumn<std::vector<int>>("ids"); // without the sequence's prefix and suffix
-    for (const char* layout : {"gpt2 tokenizer.json (pairs)", "gpt2 tokenizer.json (strings)", "gpt2 vocab.json + merges.txt"}) {
-        QTest::newRow(qPrintable(QString(layout) + ": Hello world")) << layout << "Hello world" << std::vector<int>{15496, 995};
+    for (const char* layout :
+         {"gpt2 tokenizer.json (pairs)", "gpt2 tokenizer.json (strings)", "gpt2 vocab.json + merges.txt"}) {
+        QTest::newRow(qPrintable(QString(layout) + ": Hello world"))
+            << layout << "Hello world" << std::vector<int>{15496, 995};
         QTest::newRow(qPrintable(QString(layout) + ": space Hello world"))
             << layout << " Hello world" << std::vector<int>{18435, 995};
-        QTest::newRow(qPrintable(QString(layout) + ": endoftext")) << layout << "<|endoftext|>" << std::vector<int>{50256};
+        QTest::newRow(qPrintable(QString(layout) + ": endoftext"))
+            << layout << "<|endoftext|>" << std::vector<int>{50256};
     }
     for (const char* layout : {"bert tokenizer.json", "bert vocab.txt"}) {
         QTest::newRow(qPrintable(QString(layout) + ": specials"))
@@ -171,9 +194,13 @@ void TestHfTokenizer::golden_data()
     QTest::addColumn<QString>("layout");
     QTest::addColumn<QString>("golden");
     QTest::addColumn<bool>("wholeCharOffsets"); // Hugging Face widens byte-level spans to whole characters
-    for (const char* layout : {"gpt2 tokenizer.json (pairs)", "gpt2 tokenizer.json (strings)", "gpt2 vocab.json + merges.txt"})
+    for (const char* layout :
+         {"gpt2 tokenizer.json (pairs)", "gpt2 tokenizer.json (strings)", "gpt2 vocab.json + merges.txt"})
         QTest::newRow(layout) << layout << "golden-gpt2.json" << true;
-    QTest::newRow("roberta-like tokenizer.json") << "roberta-like tokenizer.json" << "golden-roberta-like.json" << true;
+    QTest::newRow("roberta-like tokenizer.json") << "roberta-like tokenizer.json"
+                                                 << "golden-roberta-like.json" << true;
+    QTest::newRow("roberta-like vocab.json + merges.txt") << "roberta-like vocab.json + merges.txt"
+                                                          << "golden-roberta-like.json" << true;
     for (const char* layout : {"bert tokenizer.json", "bert vocab.txt"})
         QTest::newRow(layout) << layout << "golden-bert.json" << false;
 }
@@ -256,10 +283,12 @@ void TestHfTokenizer::gpt2DecodeRoundTrip()
     QCOMPARE(smile[0].text, std::string("\xEF\xBF\xBD"));
     QCOMPARE(smile[0].end, smile[1].begin);
     // Invalid input bytes are encoded byte by byte and come back as U+FFFD.
-    const std::vector<Token> bad = hf.tokenizer.tokenize("a\xFF" "b");
+    const std::vector<Token> bad = hf.tokenizer.tokenize("a\xFF"
+                                                         "b");
     std::vector<int> ids;
     for (const Token& t : bad) ids.push_back(t.id);
-    QCOMPARE(hf.tokenizer.decode(ids), std::string("a\xEF\xBF\xBD" "b"));
+    QCOMPARE(hf.tokenizer.decode(ids), std::string("a\xEF\xBF\xBD"
+                                                   "b"));
 }
 
 void TestHfTokenizer::bertDecode()
@@ -280,13 +309,13 @@ void TestHfTokenizer::pieces_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<QStringList>("pieces");
     QTest::addColumn<QStringList>("texts");
-    QTest::newRow("gpt2") << "gpt2 tokenizer.json (pairs)" << "Hello world" << QStringList{"Hello", "Ġworld"}
-                          << QStringList{"Hello", " world"};
-    QTest::newRow("bert subwords") << "bert tokenizer.json" << "unaffable playing"
-                                   << QStringList{"una", "##ffa", "##ble", "playing"}
+    QTest::newRow("gpt2") << "gpt2 tokenizer.json (pairs)"
+                          << "Hello world" << QStringList{"Hello", "Ġworld"} << QStringList{"Hello", " world"};
+    QTest::newRow("bert subwords") << "bert tokenizer.json"
+                                   << "unaffable playing" << QStringList{"una", "##ffa", "##ble", "playing"}
                                    << QStringList{"una", "ffa", "ble", "playing"};
-    QTest::newRow("bert accents and case") << "bert tokenizer.json" << QString::fromUtf8("Café")
-                                           << QStringList{"cafe"} << QStringList{QString::fromUtf8("Café")};
+    QTest::newRow("bert accents and case") << "bert tokenizer.json" << QString::fromUtf8("Café") << QStringList{"cafe"}
+                                           << QStringList{QString::fromUtf8("Café")};
 }
 
 void TestHfTokenizer::pieces()
@@ -313,11 +342,16 @@ void TestHfTokenizer::specialsTyped_data()
     QTest::addColumn<int>("index"); // of the special token among the tokens
     QTest::addColumn<int>("id");
     QTest::addColumn<int>("begin");
-    QTest::newRow("bert mask") << "bert tokenizer.json" << "Paris is the [MASK] of France." << 3 << 103 << 13;
-    QTest::newRow("bert mask glued") << "bert vocab.txt" << "x[MASK]y" << 1 << 103 << 1;
-    QTest::newRow("bert lower-case mask is text") << "bert tokenizer.json" << "[mask]" << 1 << 7308 << 1;
-    QTest::newRow("gpt2 endoftext") << "gpt2 tokenizer.json (pairs)" << "a<|endoftext|>b" << 1 << 50256 << 1;
-    QTest::newRow("gpt2 endoftext files") << "gpt2 vocab.json + merges.txt" << "a <|endoftext|>" << 2 << 50256 << 2;
+    QTest::newRow("bert mask") << "bert tokenizer.json"
+                               << "Paris is the [MASK] of France." << 3 << 103 << 13;
+    QTest::newRow("bert mask glued") << "bert vocab.txt"
+                                     << "x[MASK]y" << 1 << 103 << 1;
+    QTest::newRow("bert lower-case mask is text") << "bert tokenizer.json"
+                                                  << "[mask]" << 1 << 7308 << 1;
+    QTest::newRow("gpt2 endoftext") << "gpt2 tokenizer.json (pairs)"
+                                    << "a<|endoftext|>b" << 1 << 50256 << 1;
+    QTest::newRow("gpt2 endoftext files") << "gpt2 vocab.json + merges.txt"
+                                          << "a <|endoftext|>" << 2 << 50256 << 2;
 }
 
 void TestHfTokenizer::specialsTyped()
@@ -367,8 +401,13 @@ void TestHfTokenizer::lstripMask()
 {
     // RoBERTa's "<mask>" has lstrip: the space before it belongs to the mask, not to a "Ġ" token.
     nlohmann::json j = nlohmann::json::parse(readText(kData + "/gpt2/tokenizer.json"));
-    j["added_tokens"].push_back({{"id", 50257}, {"content", "<mask>"}, {"special", true}, {"lstrip", true},
-                                 {"rstrip", false}, {"normalized", false}, {"single_word", false}});
+    j["added_tokens"].push_back({{"id", 50257},
+                                 {"content", "<mask>"},
+                                 {"special", true},
+                                 {"lstrip", true},
+                                 {"rstrip", false},
+                                 {"normalized", false},
+                                 {"single_word", false}});
     const HfTokenizer hf = parseHfTokenizerJson(j.dump(), "tokenizer.json");
     QCOMPARE(hf.tokenizer.vocab().size(), 50258);
     QCOMPARE(hf.tokenizer.vocab().special(SpecialRole::Mask), 50257);
@@ -379,6 +418,40 @@ void TestHfTokenizer::lstripMask()
     QCOMPARE(tokens[1].begin, size_t(5));
     QCOMPARE(tokens[1].end, size_t(12));
     QCOMPARE(tokens[2].id, 0); // "!"
+}
+
+void TestHfTokenizer::vocabTxtConfig_data()
+{
+    // Expected ids from Hugging Face's tokenizers 0.23.2 with the BertNormalizer flags the
+    // config stands for (lowercase / strip_accents of bert-base-uncased's tokenizer.json edited).
+    QTest::addColumn<QString>("config");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<std::vector<int>>("ids");
+    QTest::newRow("default lower-case") << "" << QString::fromUtf8("Hello café world")
+                                        << std::vector<int>{7592, 7668, 2088};
+    QTest::newRow("cased, accents stripped")
+        << R"({"do_lower_case": false, "strip_accents": true})" << QString::fromUtf8("Hello café world")
+        << std::vector<int>{100, 7668, 2088};
+    QTest::newRow("cased, accents stripped 2") << R"({"do_lower_case": false, "strip_accents": true})"
+                                               << QString::fromUtf8("naïve Ångström") << std::vector<int>{15743, 100};
+    QTest::newRow("cased, accents kept") << R"({"do_lower_case": false})" << QString::fromUtf8("Hello café World")
+                                         << std::vector<int>{100, 100, 100};
+}
+
+void TestHfTokenizer::vocabTxtConfig()
+{
+    QFETCH(QString, config);
+    QFETCH(QString, text);
+    QFETCH(std::vector<int>, ids);
+    QTemporaryDir dir;
+    copyInto(dir, "bert-base-uncased", {"vocab.txt"});
+    if (!config.isEmpty()) writeText(dir.path().toStdString() + "/tokenizer_config.json", config.toStdString());
+    const HfTokenizer hf = loadHfTokenizer(dir.path().toStdString(), HfTokenizerHint::WordPiece);
+    std::vector<int> got;
+    for (const Token& t : hf.tokenizer.tokenize(text.toStdString())) got.push_back(t.id);
+    QCOMPARE(idList(got), idList(ids));
+    QCOMPARE(hf.prefix, std::vector<SpecialRole>{SpecialRole::Cls});
+    QCOMPARE(hf.suffix, std::vector<SpecialRole>{SpecialRole::Sep});
 }
 
 void TestHfTokenizer::speed()

@@ -9,8 +9,9 @@ namespace {
 attnscope::Tokenizer makeWordPiece(bool normalize)
 {
     using namespace attnscope;
-    Vocabulary v({"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "ab", "##a", "##b", "##ab", "the", "##s",
-                  ",", ".", "e", "##e", "日", "i", "\xCC\x87", "##\xCC\x87", "cafe", "caf", "##\xC3\xA9"});
+    Vocabulary v({"[PAD]", "[UNK]", "[CLS]", "[SEP]",    "[MASK]",     "a",    "b",   "ab",
+                  "##a",   "##b",   "##ab",  "the",      "##s",        ",",    ".",   "e",
+                  "##e",   "日",    "i",     "\xCC\x87", "##\xCC\x87", "cafe", "caf", "##\xC3\xA9"});
     v.setSpecial(SpecialRole::Pad, 0);
     v.setSpecial(SpecialRole::Unk, 1);
     v.setSpecial(SpecialRole::Cls, 2);
