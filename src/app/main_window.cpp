@@ -8,6 +8,7 @@
 #include "app/compare_view.h"
 #include "app/flow_label.h"
 #include "app/model_catalog.h"
+#include "app/model_panel.h"
 #include "app/probability_bar_delegate.h"
 #include "app/token_chips.h"
 #include "app/overview_view.h"
@@ -26,14 +27,10 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QLocale>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QPainter>
-#include <QPixmapCache>
 #include <QSettings>
 #include <QStandardPaths>
-#include <QStyledItemDelegate>
 
 #include <algorithm>
 #include <cmath>
@@ -403,40 +400,7 @@ void MainWindow::updateModelPanel()
         return;
     }
     const Model& m = *m_model;
-    const ModelConfig& c = m.config;
-    const QLocale locale;
-    auto row = [](const QString& k, const QString& v) {
-        return QStringLiteral("<tr><td style=\"padding-right:8px\"><b>%1</b></td><td>%2</td></tr>").arg(k, v);
-    };
-    QString html = QStringLiteral("<h3>%1</h3><p>%2</p><table>")
-                       .arg(QString::fromStdString(m.name).toHtmlEscaped(),
-                            QString::fromStdString(m.description).toHtmlEscaped());
-    html += row(tr("Type"), QString::fromStdString(toString(c.type)));
-    html += row(tr("Layers"), tr("%1 encoder, %2 decoder").arg(c.encoderLayers).arg(c.decoderLayers));
-    html += row(tr("Heads"), tr("%1 (d_k = %2)").arg(c.nHeads).arg(c.dHead()));
-    html += row(tr("d_model / d_ff"), QStringLiteral("%1 / %2").arg(c.dModel).arg(c.dFf));
-    html += row(tr("Norm"), tr("%1-norm, %2").arg(QString::fromStdString(toString(c.norm)),
-                                                  QString::fromStdString(toString(c.activation))));
-    html += row(tr("Positions"), tr("%1, max_len %2").arg(QString::fromStdString(toString(c.positional))).arg(c.maxLen));
-    html += row(tr("Parameters"), locale.toString(qulonglong(m.parameterCount())));
-    const bool charLevel = m.sourceTokenizer.options().kind == TokenizerKind::Char;
-    html += row(tr("Tokenizer"), charLevel ? tr("characters") : tr("words"));
-    QString vocab = QString::number(m.sourceTokenizer.vocab().size());
-    if (c.type == ArchType::EncoderDecoder) vocab += tr(" source, %1 target").arg(m.targetTokenizer.vocab().size());
-    html += row(tr("Vocabulary"), vocab);
-    html += QStringLiteral("</table>");
-    QStringList preview;
-    const auto& tokens = m.sourceTokenizer.vocab().tokens();
-    for (size_t i = 0; i < tokens.size() && i < 80; ++i) {
-        Token t;
-        t.text = tokens[i];
-        preview << tokenLabel(t).toHtmlEscaped();
-    }
-    html += QStringLiteral("<p><b>%1</b> %2%3</p>")
-                .arg(tr("Tokens:"), preview.join(QStringLiteral(" ")),
-                     tokens.size() > 80 ? QStringLiteral(" \u2026") : QString());
-    html += QStringLiteral("<p style=\"color:gray\">%1</p>").arg(QString::fromStdString(m.path).toHtmlEscaped());
-    m_ui->modelInfo->setHtml(html);
+    m_ui->modelInfo->setHtml(modelSummaryHtml(m));
     for (const ModelExample& e : m.examples) {
         QString text = QString::fromStdString(e.text);
         if (!e.target.empty()) text += QStringLiteral("  \u2192  ") + QString::fromStdString(e.target);

@@ -443,7 +443,7 @@ void StepThroughView::setData(std::shared_ptr<const RunResult> result, const Mod
                 m_title = tr("%1: long input, recomputing this head\u2019s Q, K, V and scores\u2026").arg(m_headName);
             } else m_title = tr("This result has no Q, K, V (it was not run with full capture).");
         }
-        m_queryLabels = tokenLabels(queryTokens(*m_result, config, selection.stack));
+        m_queryLabels = queryLabelsOf(*m_result, config, selection.stack);
         m_keyLabels = tokenLabels(keyTokens(*m_result, config, selection.stack));
         // The engine's masks: causal decoder self-attention; padding keys (attention.h).
         m_mask.causal = selection.stack == Stack::Decoder && m_result->trace.causalDecoder;

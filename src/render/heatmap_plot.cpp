@@ -173,6 +173,7 @@ void HeatmapPlot::setLogScale(bool on)
 void HeatmapPlot::rebuild(bool keepView)
 {
     m_title->setText(m_slice.title);
+    yAxis->setLabel(m_slice.queryAxis);
     m_map->setVisible(!m_slice.empty());
     updateMask();
     if (m_slice.empty()) {

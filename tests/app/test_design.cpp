@@ -4,6 +4,9 @@
 #include "test_fixtures.h"
 #include "test_models.h"
 
+#include "app/alignment_view.h"
+#include "app/step_through_view.h"
+#include "app/timeline_view.h"
 #include "app/view_page.h"
 #include "core/analysis/head_stats.h"
 #include "core/inference.h"
@@ -51,6 +54,8 @@ private slots:
     void everyRegisteredViewIsATabWithItsAction();
     void entropyStripEqualsCore();
     void maskedCellsAreNotWeightZero();
+    void decoderRowsReadAndProduceEverywhere();
+    void timelineHidesWhatIsNotDecodedYet();
 
 private:
     QTemporaryDir m_dir;
@@ -144,6 +149,58 @@ void TestDesign::maskedCellsAreNotWeightZero()
     QVERIFY(!plot->slice().causal);
     QVERIFY(!plot->maskedRegion()->visible());
     QVERIFY(plot->maskLegend().isEmpty());
+}
+
+void TestDesign::decoderRowsReadAndProduceEverywhere()
+{
+    // The shipped date normaliser: row 0 of the cross map reads <s> and produces the first
+    // output character; every view that labels those rows says so, the same way.
+    const QString path = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/date-normalizer.json");
+    QVERIFY(m_window->openModel(path));
+    waitIdle();
+    const RunResult& r = *m_window->result();
+    QVERIFY(r.outputTokens.size() == r.targetTokens.size() && !r.outputTokens.empty());
+    QStringList want;
+    for (size_t i = 0; i < r.outputTokens.size(); ++i)
+        want << tokenLabel(r.targetTokens[i]) + QChar(0x2192) + tokenLabel(r.outputTokens[i]);
+    QVERIFY(want[0].startsWith(QStringLiteral("<s>\u2192")));
+    for (const Stack s : {Stack::Cross, Stack::Decoder}) {
+        m_window->setSelection({s, 0, 0});
+        m_window->setView(MainWindow::View::Head);
+        QCOMPARE(m_window->headPlot()->slice().queryLabels, want);
+        QVERIFY(m_window->headPlot()->yAxis->label().contains(QStringLiteral("reads \u2192 produces")));
+        m_window->setView(MainWindow::View::StepThrough);
+        QCOMPARE(m_window->stepThroughView()->queryLabels(), want);
+        m_window->setView(MainWindow::View::Alignment);
+        QCOMPARE(m_window->alignmentView()->rightLabels(), want);
+    }
+    // Encoder rows are their own tokens.
+    m_window->setSelection({Stack::Encoder, 0, 0});
+    m_window->setView(MainWindow::View::Head);
+    QCOMPARE(m_window->headPlot()->slice().queryLabels, tokenLabels(r.sourceTokens));
+    QCOMPARE(m_window->headPlot()->yAxis->label(), QStringLiteral("query"));
+}
+
+void TestDesign::timelineHidesWhatIsNotDecodedYet()
+{
+    QVERIFY(m_window->openModel(m_decoder));
+    m_window->findChild<QCheckBox*>("generateCheck")->setChecked(true);
+    m_window->setView(MainWindow::View::Timeline);
+    waitIdle();
+    TimelineView* t = m_window->timelineView();
+    QVERIFY(t->stepCount() > 1);
+    // At step 0 and at the last step: rows (and keys) after the step's row carry no token.
+    for (const int step : {0, t->stepCount() - 1}) {
+        t->setStep(step);
+        const int row = t->timeline().steps[size_t(step)].row;
+        const AttentionSlice& s = t->selfPlot()->slice();
+        QVERIFY(row + 1 < s.queryLabels.size() || step > 0);
+        for (int i = 0; i < s.queryLabels.size(); ++i) {
+            const bool future = i > row;
+            QVERIFY2((s.queryLabels[i] == QStringLiteral("\u00B7")) == future, qPrintable(s.queryLabels[i]));
+            QVERIFY((s.keyLabels[i] == QStringLiteral("\u00B7")) == future);
+        }
+    }
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestDesign>(argc, argv); }
