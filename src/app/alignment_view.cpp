@@ -300,8 +300,9 @@ public:
     {
         return AlignmentView::tr(
             "<p>Token-to-token lines: keys on the left, queries on the right, each line as thick and dark "
-            "as the weight. Decoder and cross-attention queries are labelled by the token each position "
-            "<i>produces</i>; its input token (shifted right, starting with ‹s›) is on hover.</p>");
+            "as the weight. Decoder and cross-attention queries are labelled <i>reads→produces</i>, as in "
+            "the head view: the decoder input at that position (row 0 reads &lt;s&gt;) and the token it "
+            "produces.</p>");
     }
 
 private:

@@ -27,6 +27,8 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
+#include <QScreen>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
@@ -41,6 +43,7 @@ namespace {
 
 constexpr int kMaxRecent = 8;
 constexpr int kTopK = 10;
+constexpr QSize kMinimumWindow(1024, 700); // the smallest size every view is laid out for
 
 } // namespace
 
@@ -236,11 +239,37 @@ void MainWindow::setupActions()
                               "shown comes from the AttnScope C++ engine.</p>")
                                .arg(QStringLiteral(ATTNSCOPE_VERSION)));
     });
+    // Help › Guide (F1): the shown view's guide, from its page.
+    auto* guide = new QAction(tr("&Guide to This View"), this);
+    guide->setObjectName(QStringLiteral("actionGuide"));
+    guide->setShortcut(QKeySequence::HelpContents);
+    connect(guide, &QAction::triggered, this, &MainWindow::showGuide);
+    m_ui->menuHelp->insertAction(m_ui->actionAbout, guide);
+    m_ui->menuHelp->insertSeparator(m_ui->actionAbout);
     // Window-wide shortcuts keep working while the input box has focus.
     for (QAction* a : findChildren<QAction*>()) a->setShortcutContext(Qt::WindowShortcut);
     m_ui->menuView->addSeparator();
     m_ui->menuView->addAction(m_ui->modelDock->toggleViewAction());
     m_ui->menuView->addAction(m_ui->outputDock->toggleViewAction());
+}
+
+void MainWindow::showGuide()
+{
+    const ViewPage* page = currentPage();
+    if (!page) return;
+    // One guide box, reused: F1 on another tab replaces its text.
+    auto* box = findChild<QMessageBox*>(QStringLiteral("guideBox"));
+    if (!box) {
+        box = new QMessageBox(QMessageBox::Information, QString(), QString(), QMessageBox::Close, this);
+        box->setObjectName(QStringLiteral("guideBox"));
+        box->setTextFormat(Qt::RichText);
+        box->setModal(false);
+    }
+    QString title = page->title();
+    title.remove(QLatin1Char('&'));
+    box->setWindowTitle(tr("Guide: %1").arg(title));
+    box->setText(QStringLiteral("<h3>%1</h3>").arg(title.toHtmlEscaped()) + page->guide());
+    box->show();
 }
 
 void MainWindow::restoreSettings()
@@ -251,7 +280,7 @@ void MainWindow::restoreSettings()
     const QString cmap = s.value(QStringLiteral("colormap"), QStringLiteral("viridis")).toString();
     m_ui->colormapCombo->setCurrentText(colormapNames().contains(cmap) ? cmap : colormapNames().front());
     m_ui->logCheck->setChecked(s.value(QStringLiteral("logScale"), false).toBool());
-    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(defaultWindowSize());
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     m_ui->viewTabs->setCurrentIndex(std::clamp(s.value(QStringLiteral("window/view"), 0).toInt(), 0, m_ui->viewTabs->count() - 1));
     for (size_t i = 0; i < m_pages.size(); ++i) {
@@ -261,6 +290,17 @@ void MainWindow::restoreSettings()
         p.setActive(int(i) == m_ui->viewTabs->currentIndex());
     }
     rebuildRecentMenu();
+}
+
+QSize MainWindow::defaultWindowSize() const
+{
+    // The screen the window opens on, less room for panels and the window frame; never below the
+    // smallest size the layouts are made for (kMinimumWindow).
+    const QScreen* screen = this->screen() ? this->screen() : QGuiApplication::primaryScreen();
+    const QSize avail = screen ? screen->availableGeometry().size() : QSize(1280, 800);
+    return QSize(std::max(kMinimumWindow.width(), int(avail.width() * 0.9)),
+                 std::max(kMinimumWindow.height(), int(avail.height() * 0.9)))
+        .boundedTo(avail.expandedTo(kMinimumWindow));
 }
 
 void MainWindow::saveSettings() const
@@ -325,6 +365,7 @@ void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString
     m_lastDir = QFileInfo(path).absolutePath();
     addRecent(QFileInfo(path).absoluteFilePath());
     setWindowTitle(tr("AttnScope \u2014 %1").arg(QString::fromStdString(m_model->name)));
+    markCurrentModel();
     updateModelPanel();
     updateInputControls();
     m_ui->tokensLabel->resetGrowth();
@@ -384,12 +425,21 @@ void MainWindow::rebuildModelsMenu()
         QAction* a = menu->addAction(m.name);
         a->setStatusTip(m.path);
         a->setToolTip(m.path);
+        a->setCheckable(true); // the current model is ticked (markCurrentModel)
         const QString path = m.path;
         connect(a, &QAction::triggered, this, [this, path] { openModel(path); });
     }
     if (models.isEmpty()) menu->addAction(tr("(no bundled models found)"))->setEnabled(false);
     menu->addSeparator();
     connect(menu->addAction(tr("&Rescan Models Folder")), &QAction::triggered, this, &MainWindow::rebuildModelsMenu);
+    markCurrentModel();
+}
+
+void MainWindow::markCurrentModel()
+{
+    const QString current = m_model ? QFileInfo(QString::fromStdString(m_model->path)).canonicalFilePath() : QString();
+    for (QAction* a : m_ui->menuModels->actions())
+        if (a->isCheckable()) a->setChecked(!current.isEmpty() && QFileInfo(a->statusTip()).canonicalFilePath() == current);
 }
 
 void MainWindow::updateModelPanel()

@@ -56,6 +56,8 @@ private slots:
     void maskedCellsAreNotWeightZero();
     void decoderRowsReadAndProduceEverywhere();
     void timelineHidesWhatIsNotDecodedYet();
+    void guideFollowsTheTab();
+    void opensSizedToItsScreenAndMarksItsModel();
 
 private:
     QTemporaryDir m_dir;
@@ -201,6 +203,50 @@ void TestDesign::timelineHidesWhatIsNotDecodedYet()
             QVERIFY((s.keyLabels[i] == QStringLiteral("\u00B7")) == future);
         }
     }
+}
+
+void TestDesign::guideFollowsTheTab()
+{
+    auto* guide = m_window->findChild<QAction*>(QStringLiteral("actionGuide"));
+    QVERIFY(guide);
+    QCOMPARE(guide->shortcut(), QKeySequence(QKeySequence::HelpContents));
+    for (const MainWindow::View v : {MainWindow::View::Census, MainWindow::View::StepThrough}) {
+        m_window->setView(v);
+        guide->trigger();
+        auto* box = m_window->findChild<QMessageBox*>(QStringLiteral("guideBox"));
+        QVERIFY(box && box->isVisible());
+        QVERIFY(box->text().contains(m_window->page(v)->guide()));
+    }
+    // The census guide defines its statistics (DOMAIN.md's definitions).
+    QVERIFY(m_window->page(MainWindow::View::Census)->guide().contains(QStringLiteral("\u2212\u03A3 A ln A")));
+}
+
+void TestDesign::opensSizedToItsScreenAndMarksItsModel()
+{
+    // A first start (no saved geometry): as large as the screen allows, never below 1024 × 700.
+    QSettings().remove(QStringLiteral("window/geometry"));
+    MainWindow fresh;
+    const QSize avail = fresh.screen()->availableGeometry().size();
+    QVERIFY(fresh.width() >= 1024 && fresh.height() >= 700);
+    QVERIFY2(fresh.width() <= std::max(avail.width(), 1024) && fresh.height() <= std::max(avail.height(), 700),
+             qPrintable(QStringLiteral("%1x%2 on %3x%4, minimum %5x%6").arg(fresh.width()).arg(fresh.height()).arg(avail.width()).arg(avail.height()).arg(fresh.minimumSizeHint().width()).arg(fresh.minimumSizeHint().height())));
+    QVERIFY(fresh.width() >= std::min(avail.width(), int(avail.width() * 0.9)) || fresh.width() == 1024);
+    // The Models menu ticks the model shown, and only it.
+    const QString path = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/date-normalizer.json");
+    QVERIFY(m_window->openModel(path));
+    auto* menu = m_window->findChild<QMenu*>(QStringLiteral("menuModels"));
+    int checked = 0, checkable = 0;
+    for (QAction* a : menu->actions()) {
+        checkable += a->isCheckable();
+        if (a->isChecked()) {
+            ++checked;
+            QCOMPARE(QFileInfo(a->statusTip()).canonicalFilePath(), QFileInfo(path).canonicalFilePath());
+        }
+    }
+    QVERIFY(checkable > 1);
+    QCOMPARE(checked, 1);
+    QVERIFY(m_window->openModel(m_decoder)); // not a bundled model: nothing ticked
+    for (QAction* a : menu->actions()) QVERIFY(!a->isChecked());
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestDesign>(argc, argv); }
