@@ -62,7 +62,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     statusBar()->addPermanentWidget(m_statusTokens);
 
     m_ui->colormapCombo->addItems(colormapNames());
-    m_ui->predictionsTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    // Both columns share the dock's width, so neither is pushed out of a narrow dock.
+    m_ui->predictionsTable->horizontalHeader()->setStretchLastSection(false); // would keep it >= 100 px
+    m_ui->predictionsTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    // The probabilities must stay readable at 1024 × 700: the dock keeps room for both columns.
+    m_ui->outputDock->setMinimumWidth(144);
+    // ...which the Model dock pays for: its text wraps, it needs no more than a column of it.
+    m_ui->modelInfo->setMinimumWidth(90);
+    m_ui->examplesList->setMinimumWidth(90);
+    m_ui->examplesLabel->setWordWrap(true);
+    m_ui->modelDock->setMinimumWidth(110);
+    m_ui->predictionsTable->horizontalHeader()->setMinimumSectionSize(40);
+    m_ui->predictionsTable->setMinimumHeight(6 * m_ui->predictionsTable->verticalHeader()->defaultSectionSize());
     m_ui->predictionsTable->setItemDelegateForColumn(1, new ProbabilityBarDelegate(m_ui->predictionsTable));
     m_ui->tokensLabel->setText(tr("<i>Open a model (Ctrl+O) or choose one from the Models menu.</i>"));
 

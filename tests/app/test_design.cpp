@@ -58,6 +58,7 @@ private slots:
     void timelineHidesWhatIsNotDecodedYet();
     void guideFollowsTheTab();
     void opensSizedToItsScreenAndMarksItsModel();
+    void fitsIn1024By700();
 
 private:
     QTemporaryDir m_dir;
@@ -247,6 +248,34 @@ void TestDesign::opensSizedToItsScreenAndMarksItsModel()
     QCOMPARE(checked, 1);
     QVERIFY(m_window->openModel(m_decoder)); // not a bundled model: nothing ticked
     for (QAction* a : menu->actions()) QVERIFY(!a->isChecked());
+}
+
+void TestDesign::fitsIn1024By700()
+{
+    // The smallest window the layouts are made for: nothing forces it wider or taller, and the
+    // Output dock keeps both columns of its predictions (token and probability) readable.
+    const QString path = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/date-normalizer.json");
+    QVERIFY(m_window->openModel(path));
+    waitIdle();
+    m_window->resize(1024, 700);
+    for (size_t i = 0; i < m_window->pages().size(); ++i) {
+        m_window->setView(MainWindow::View(i));
+        QApplication::processEvents();
+        QVERIFY2(m_window->minimumSizeHint().width() <= 1024 && m_window->minimumSizeHint().height() <= 700,
+                 qPrintable(QStringLiteral("%1: minimum %2x%3 (central %4, model %5, output %6)").arg(m_window->pages()[i]->name())
+                                .arg(m_window->minimumSizeHint().width()).arg(m_window->minimumSizeHint().height())
+                                .arg(m_window->centralWidget()->minimumSizeHint().width())
+                                .arg(m_window->findChild<QDockWidget*>("modelDock")->minimumSizeHint().width())
+                                .arg(m_window->findChild<QDockWidget*>("outputDock")->minimumSizeHint().width())));
+        QCOMPARE(m_window->size(), QSize(1024, 700));
+    }
+    auto* table = m_window->findChild<QTableWidget*>("predictionsTable");
+    QVERIFY(table->isVisible());
+    QVERIFY(table->height() >= 5 * table->verticalHeader()->defaultSectionSize());
+    const QFontMetrics fm(table->font());
+    QVERIFY2(table->columnWidth(1) >= fm.horizontalAdvance(QStringLiteral("0.000")) + 8, qPrintable(QString::number(table->columnWidth(1))));
+    QTRY_VERIFY2(table->columnWidth(0) + table->columnWidth(1) <= table->viewport()->width() + 1,
+                 qPrintable(QStringLiteral("%1 + %2 > %3").arg(table->columnWidth(0)).arg(table->columnWidth(1)).arg(table->viewport()->width())));
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestDesign>(argc, argv); }
