@@ -230,7 +230,13 @@ void TestDesign::opensSizedToItsScreenAndMarksItsModel()
     const QSize avail = fresh.screen()->availableGeometry().size();
     QVERIFY(fresh.width() >= 1024 && fresh.height() >= 700);
     QVERIFY2(fresh.width() <= std::max(avail.width(), 1024) && fresh.height() <= std::max(avail.height(), 700),
-             qPrintable(QStringLiteral("%1x%2 on %3x%4, minimum %5x%6").arg(fresh.width()).arg(fresh.height()).arg(avail.width()).arg(avail.height()).arg(fresh.minimumSizeHint().width()).arg(fresh.minimumSizeHint().height())));
+             qPrintable(QStringLiteral("%1x%2 on %3x%4, minimum %5x%6")
+                            .arg(fresh.width())
+                            .arg(fresh.height())
+                            .arg(avail.width())
+                            .arg(avail.height())
+                            .arg(fresh.minimumSizeHint().width())
+                            .arg(fresh.minimumSizeHint().height())));
     QVERIFY(fresh.width() >= std::min(avail.width(), int(avail.width() * 0.9)) || fresh.width() == 1024);
     // The Models menu ticks the model shown, and only it.
     const QString path = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/date-normalizer.json");
@@ -258,24 +264,42 @@ void TestDesign::fitsIn1024By700()
     QVERIFY(m_window->openModel(path));
     waitIdle();
     m_window->resize(1024, 700);
+    int titled = 0;
     for (size_t i = 0; i < m_window->pages().size(); ++i) {
         m_window->setView(MainWindow::View(i));
         QApplication::processEvents();
         QVERIFY2(m_window->minimumSizeHint().width() <= 1024 && m_window->minimumSizeHint().height() <= 700,
-                 qPrintable(QStringLiteral("%1: minimum %2x%3 (central %4, model %5, output %6)").arg(m_window->pages()[i]->name())
-                                .arg(m_window->minimumSizeHint().width()).arg(m_window->minimumSizeHint().height())
+                 qPrintable(QStringLiteral("%1: minimum %2x%3 (central %4, model %5, output %6)")
+                                .arg(m_window->pages()[i]->name())
+                                .arg(m_window->minimumSizeHint().width())
+                                .arg(m_window->minimumSizeHint().height())
                                 .arg(m_window->centralWidget()->minimumSizeHint().width())
                                 .arg(m_window->findChild<QDockWidget*>("modelDock")->minimumSizeHint().width())
                                 .arg(m_window->findChild<QDockWidget*>("outputDock")->minimumSizeHint().width())));
         QCOMPARE(m_window->size(), QSize(1024, 700));
+        // Heatmap titles fit their plots (shortened, whole on hover) instead of overflowing both edges.
+        for (HeatmapPlot* plot : m_window->findChildren<HeatmapPlot*>()) {
+            if (!plot->isVisible() || plot->slice().empty()) continue;
+            ++titled;
+            QVERIFY2(QFontMetrics(QFont(plot->font().family(), plot->font().pointSize() + 1, QFont::Bold))
+                             .horizontalAdvance(plot->shownTitle()) <= plot->width(),
+                     qPrintable(plot->shownTitle()));
+            QVERIFY(plot->slice().title.startsWith(plot->shownTitle().chopped(1)) ||
+                    plot->shownTitle() == plot->slice().title);
+        }
     }
+    QVERIFY(titled >= 4); // head, rollout, compare's and the timeline's plots were measured
     auto* table = m_window->findChild<QTableWidget*>("predictionsTable");
     QVERIFY(table->isVisible());
     QVERIFY(table->height() >= 5 * table->verticalHeader()->defaultSectionSize());
     const QFontMetrics fm(table->font());
-    QVERIFY2(table->columnWidth(1) >= fm.horizontalAdvance(QStringLiteral("0.000")) + 8, qPrintable(QString::number(table->columnWidth(1))));
+    QVERIFY2(table->columnWidth(1) >= fm.horizontalAdvance(QStringLiteral("0.000")) + 8,
+             qPrintable(QString::number(table->columnWidth(1))));
     QTRY_VERIFY2(table->columnWidth(0) + table->columnWidth(1) <= table->viewport()->width() + 1,
-                 qPrintable(QStringLiteral("%1 + %2 > %3").arg(table->columnWidth(0)).arg(table->columnWidth(1)).arg(table->viewport()->width())));
+                 qPrintable(QStringLiteral("%1 + %2 > %3")
+                                .arg(table->columnWidth(0))
+                                .arg(table->columnWidth(1))
+                                .arg(table->viewport()->width())));
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestDesign>(argc, argv); }
