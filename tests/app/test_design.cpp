@@ -59,6 +59,7 @@ private slots:
     void guideFollowsTheTab();
     void opensSizedToItsScreenAndMarksItsModel();
     void fitsIn1024By700();
+    void rolloutSaysOnceWhyNotCross();
 
 private:
     QTemporaryDir m_dir;
@@ -300,6 +301,30 @@ void TestDesign::fitsIn1024By700()
                                 .arg(table->columnWidth(0))
                                 .arg(table->columnWidth(1))
                                 .arg(table->viewport()->width())));
+}
+
+void TestDesign::rolloutSaysOnceWhyNotCross()
+{
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    m_window->setSelection({Stack::Cross, 0, 0});
+    m_window->setView(MainWindow::View::Rollout);
+    auto* plot = m_window->findChild<HeatmapPlot*>("aggregatePlot");
+    auto* empty = m_window->findChild<QLabel*>("aggregateEmpty");
+    auto* note = m_window->findChild<QLabel*>("aggregateNote");
+    // No empty plot with stale axes: one message, naming the stacks that work.
+    QVERIFY(!plot->isVisible());
+    QVERIFY(empty->isVisible());
+    QVERIFY(empty->text().contains(QStringLiteral("encoder self-attention")));
+    QVERIFY(empty->text().contains(QStringLiteral("decoder self-attention")));
+    QVERIFY(!note->text().contains(QStringLiteral("choose the encoder")));
+    // The formula uses A′, which no font renders like a bar.
+    QVERIFY(note->text().contains(QStringLiteral("A\u2032_l")));
+    QVERIFY(!note->text().contains(QChar(0x00C2)));
+    m_window->setSelection({Stack::Encoder, 0, 0});
+    QVERIFY(plot->isVisible());
+    QVERIFY(!empty->isVisible());
+    QVERIFY(!plot->slice().empty());
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestDesign>(argc, argv); }
