@@ -477,13 +477,15 @@ void HeatmapPlot::fitTitle()
     // A title wider than the plot would overflow both edges (QCPTextElement centres it): it is
     // shortened at the end instead, and the whole title is the plot's tooltip over the title.
     const QFontMetrics fm(m_title->font());
-    m_title->setText(fm.elidedText(m_slice.title, Qt::ElideRight, std::max(40, width() - 12)));
+    // The title sits over the matrix's column of the layout; the colour scale takes the rest.
+    const int scale = std::max(80, m_scale->outerRect().width());
+    m_title->setText(fm.elidedText(m_slice.title, Qt::ElideRight, std::max(40, width() - scale - 12)));
 }
 
 void HeatmapPlot::resizeEvent(QResizeEvent* event)
 {
+    fitTitle(); // before the base class's replot, which draws it
     QCustomPlot::resizeEvent(event);
-    fitTitle();
     if (!m_slice.empty()) placeVisible(false);
     applyTicks();
 }

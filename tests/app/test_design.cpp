@@ -283,7 +283,8 @@ void TestDesign::fitsIn1024By700()
             if (!plot->isVisible() || plot->slice().empty()) continue;
             ++titled;
             QVERIFY2(QFontMetrics(QFont(plot->font().family(), plot->font().pointSize() + 1, QFont::Bold))
-                             .horizontalAdvance(plot->shownTitle()) <= plot->width(),
+                             .horizontalAdvance(plot->shownTitle()) <=
+                         plot->width() - plot->colorScale()->outerRect().width(),
                      qPrintable(plot->shownTitle()));
             QVERIFY(plot->slice().title.startsWith(plot->shownTitle().chopped(1)) ||
                     plot->shownTitle() == plot->slice().title);
