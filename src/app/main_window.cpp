@@ -149,7 +149,6 @@ void MainWindow::createViews()
     for (const ViewFactory make : viewRegistry()) {
         std::unique_ptr<ViewPage> page = make();
         const int index = m_ui->viewTabs->addTab(page->widget(), page->title());
-        page->widget()->setProperty("viewName", page->name());
         // Ctrl+1 … Ctrl+9 for the first nine tabs; the rest are reached from the menu.
         QAction* a = new QAction(page->menuText(), this);
         a->setObjectName(QStringLiteral("view-") + page->name());
