@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the README screenshots in docs/images/ (main-window, head-view, overview, alignment,
-# step-through, neuron-view, census, ablation, rollout) from the bundled default model, headless.
+# step-through, neuron-view, census, ablation, rollout, compare, timeline) and the whole window on
+# every registered view at 1024x700 and 1920x1080 (docs/images/views/), from the bundled default
+# model, headless.
 # Usage: scripts/screenshots.sh [MODEL] [TEXT]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"

@@ -57,11 +57,9 @@ void AlignmentView::setData(std::shared_ptr<const RunResult> result, const Model
                 m_message.clear();
             }
             m_left = tokenLabels(keyTokens(*result, config, stack));
-            m_right = tokenLabels(queryTokens(*result, config, stack));
-            const bool outputs = stack == Stack::Cross && result->outputTokens.size() == size_t(m_right.size());
-            if (outputs) m_right = tokenLabels(result->outputTokens);
+            m_right = queryLabelsOf(*result, config, stack);
             m_title = stack == Stack::Cross
-                          ? tr("cross-attention \u00B7 layer %1: source (left) \u2194 output (right)").arg(layer)
+                          ? tr("cross-attention \u00B7 layer %1: source (left) \u2190 decoder reads \u2192 produces (right)").arg(layer)
                           : tr("%1-attention \u00B7 layer %2: keys (left) \u2190 queries (right)")
                                 .arg(stackDisplayName(stack))
                                 .arg(layer);
@@ -302,8 +300,9 @@ public:
     {
         return AlignmentView::tr(
             "<p>Token-to-token lines: keys on the left, queries on the right, each line as thick and dark "
-            "as the weight. Decoder and cross-attention queries are labelled by the token each position "
-            "<i>produces</i>; its input token (shifted right, starting with ‹s›) is on hover.</p>");
+            "as the weight. Decoder and cross-attention queries are labelled <i>reads→produces</i>, as in "
+            "the head view: the decoder input at that position (row 0 reads &lt;s&gt;) and the token it "
+            "produces.</p>");
     }
 
 private:

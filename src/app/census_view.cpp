@@ -95,7 +95,7 @@ public:
     {
         return CensusView::tr(
             "<p>One statistic per head of the current input, as a layers × heads map per statistic. "
-            "Hover over a title for its definition. <b>Entropy</b>: mean over queries of −Σ A ln A, in "
+            "<b>Entropy</b>: mean over queries of −Σ A ln A, in "
             "nats (ln n for a uniform row over n keys). <b>Distance</b>: mean Σ A·|i − j|. "
             "<b>Previous token</b>: mean of A[i, i−1]. <b>First token</b>: mean weight on key 0. "
             "Click a head to open it.</p>");

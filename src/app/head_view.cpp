@@ -47,10 +47,11 @@ public:
     {
         return HeatmapPlot::tr(
             "<p>One head's attention A = softmax(QKᵀ/√d_k + M): row i (a query) holds how much position "
-            "i attends to each key j, and sums to 1. Hover over a cell for its weight. Decoder and "
-            "cross-attention rows are labelled by the token each position <i>produces</i> (the input "
-            "it reads, shifted right, is on hover). Masked cells (future keys under a causal mask) have "
-            "their own grey.</p>");
+            "i attends to each key j, and sums to 1. Hover over a cell for its weight. In an "
+            "encoder-decoder model, decoder and cross-attention rows are labelled <i>reads→produces</i>: "
+            "the decoder input at that position (shifted right, so row 0 reads &lt;s&gt;) and the token it "
+            "produces. Masked cells (future keys under a causal mask) are hatched grey, not a weight of 0. "
+            "Unknown tokens carry ⁇. A ⊘ in the title means heads are switched off (Ablation).</p>");
     }
 
 private:

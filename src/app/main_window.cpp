@@ -8,6 +8,7 @@
 #include "app/compare_view.h"
 #include "app/flow_label.h"
 #include "app/model_catalog.h"
+#include "app/model_panel.h"
 #include "app/probability_bar_delegate.h"
 #include "app/token_chips.h"
 #include "app/overview_view.h"
@@ -27,14 +28,12 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QLocale>
+#include <QGuiApplication>
+#include <QScreen>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QPainter>
-#include <QPixmapCache>
 #include <QSettings>
 #include <QStandardPaths>
-#include <QStyledItemDelegate>
 
 #include <algorithm>
 #include <cmath>
@@ -45,6 +44,7 @@ namespace {
 
 constexpr int kMaxRecent = 8;
 constexpr int kTopK = 10;
+constexpr QSize kMinimumWindow(1024, 700); // the smallest size every view is laid out for
 
 } // namespace
 
@@ -63,7 +63,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     statusBar()->addPermanentWidget(m_statusTokens);
 
     m_ui->colormapCombo->addItems(colormapNames());
-    m_ui->predictionsTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    // Both columns share the dock's width, so neither is pushed out of a narrow dock.
+    m_ui->predictionsTable->horizontalHeader()->setStretchLastSection(false); // would keep it >= 100 px
+    m_ui->predictionsTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    // The probabilities must stay readable at 1024 × 700: the dock keeps room for both columns.
+    m_ui->outputDock->setMinimumWidth(144);
+    // ...which the Model dock pays for: its text wraps, it needs no more than a column of it.
+    m_ui->modelInfo->setMinimumWidth(90);
+    m_ui->examplesList->setMinimumWidth(90);
+    m_ui->examplesLabel->setWordWrap(true);
+    m_ui->modelDock->setMinimumWidth(110);
+    m_ui->predictionsTable->horizontalHeader()->setMinimumSectionSize(40);
+    m_ui->predictionsTable->setMinimumHeight(6 * m_ui->predictionsTable->verticalHeader()->defaultSectionSize());
     m_ui->predictionsTable->setItemDelegateForColumn(1, new ProbabilityBarDelegate(m_ui->predictionsTable));
     m_ui->tokensLabel->setText(tr("<i>Open a model (Ctrl+O) or choose one from the Models menu.</i>"));
 
@@ -139,7 +150,6 @@ void MainWindow::createViews()
     for (const ViewFactory make : viewRegistry()) {
         std::unique_ptr<ViewPage> page = make();
         const int index = m_ui->viewTabs->addTab(page->widget(), page->title());
-        page->widget()->setProperty("viewName", page->name());
         // Ctrl+1 … Ctrl+9 for the first nine tabs; the rest are reached from the menu.
         QAction* a = new QAction(page->menuText(), this);
         a->setObjectName(QStringLiteral("view-") + page->name());
@@ -250,11 +260,37 @@ void MainWindow::setupActions()
                               "shown comes from the AttnScope C++ engine.</p>")
                                .arg(QStringLiteral(ATTNSCOPE_VERSION)));
     });
+    // Help › Guide (F1): the shown view's guide, from its page.
+    auto* guide = new QAction(tr("&Guide to This View"), this);
+    guide->setObjectName(QStringLiteral("actionGuide"));
+    guide->setShortcut(QKeySequence::HelpContents);
+    connect(guide, &QAction::triggered, this, &MainWindow::showGuide);
+    m_ui->menuHelp->insertAction(m_ui->actionAbout, guide);
+    m_ui->menuHelp->insertSeparator(m_ui->actionAbout);
     // Window-wide shortcuts keep working while the input box has focus.
     for (QAction* a : findChildren<QAction*>()) a->setShortcutContext(Qt::WindowShortcut);
     m_ui->menuView->addSeparator();
     m_ui->menuView->addAction(m_ui->modelDock->toggleViewAction());
     m_ui->menuView->addAction(m_ui->outputDock->toggleViewAction());
+}
+
+void MainWindow::showGuide()
+{
+    const ViewPage* page = currentPage();
+    if (!page) return;
+    // One guide box, reused: F1 on another tab replaces its text.
+    auto* box = findChild<QMessageBox*>(QStringLiteral("guideBox"));
+    if (!box) {
+        box = new QMessageBox(QMessageBox::Information, QString(), QString(), QMessageBox::Close, this);
+        box->setObjectName(QStringLiteral("guideBox"));
+        box->setTextFormat(Qt::RichText);
+        box->setModal(false);
+    }
+    QString title = page->title();
+    title.remove(QLatin1Char('&'));
+    box->setWindowTitle(tr("Guide: %1").arg(title));
+    box->setText(QStringLiteral("<h3>%1</h3>").arg(title.toHtmlEscaped()) + page->guide());
+    box->show();
 }
 
 void MainWindow::restoreSettings()
@@ -265,7 +301,7 @@ void MainWindow::restoreSettings()
     const QString cmap = s.value(QStringLiteral("colormap"), QStringLiteral("viridis")).toString();
     m_ui->colormapCombo->setCurrentText(colormapNames().contains(cmap) ? cmap : colormapNames().front());
     m_ui->logCheck->setChecked(s.value(QStringLiteral("logScale"), false).toBool());
-    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(defaultWindowSize());
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     m_ui->viewTabs->setCurrentIndex(std::clamp(s.value(QStringLiteral("window/view"), 0).toInt(), 0, m_ui->viewTabs->count() - 1));
     for (size_t i = 0; i < m_pages.size(); ++i) {
@@ -275,6 +311,17 @@ void MainWindow::restoreSettings()
         p.setActive(int(i) == m_ui->viewTabs->currentIndex());
     }
     rebuildRecentMenu();
+}
+
+QSize MainWindow::defaultWindowSize() const
+{
+    // The screen the window opens on, less room for panels and the window frame; never below the
+    // smallest size the layouts are made for (kMinimumWindow).
+    const QScreen* screen = this->screen() ? this->screen() : QGuiApplication::primaryScreen();
+    const QSize avail = screen ? screen->availableGeometry().size() : QSize(1280, 800);
+    return QSize(std::max(kMinimumWindow.width(), int(avail.width() * 0.9)),
+                 std::max(kMinimumWindow.height(), int(avail.height() * 0.9)))
+        .boundedTo(avail.expandedTo(kMinimumWindow));
 }
 
 void MainWindow::saveSettings() const
@@ -340,6 +387,7 @@ void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString
     m_lastDir = QFileInfo(path).absolutePath();
     addRecent(QFileInfo(path).absoluteFilePath());
     setWindowTitle(tr("AttnScope \u2014 %1").arg(QString::fromStdString(m_model->name)));
+    markCurrentModel();
     updateModelPanel();
     updateInputControls();
     m_ui->tokensLabel->resetGrowth();
@@ -399,12 +447,21 @@ void MainWindow::rebuildModelsMenu()
         QAction* a = menu->addAction(m.name);
         a->setStatusTip(m.path);
         a->setToolTip(m.path);
+        a->setCheckable(true); // the current model is ticked (markCurrentModel)
         const QString path = m.path;
         connect(a, &QAction::triggered, this, [this, path] { openModel(path); });
     }
     if (models.isEmpty()) menu->addAction(tr("(no bundled models found)"))->setEnabled(false);
     menu->addSeparator();
     connect(menu->addAction(tr("&Rescan Models Folder")), &QAction::triggered, this, &MainWindow::rebuildModelsMenu);
+    markCurrentModel();
+}
+
+void MainWindow::markCurrentModel()
+{
+    const QString current = m_model ? QFileInfo(QString::fromStdString(m_model->path)).canonicalFilePath() : QString();
+    for (QAction* a : m_ui->menuModels->actions())
+        if (a->isCheckable()) a->setChecked(!current.isEmpty() && QFileInfo(a->statusTip()).canonicalFilePath() == current);
 }
 
 void MainWindow::updateModelPanel()
@@ -415,40 +472,7 @@ void MainWindow::updateModelPanel()
         return;
     }
     const Model& m = *m_model;
-    const ModelConfig& c = m.config;
-    const QLocale locale;
-    auto row = [](const QString& k, const QString& v) {
-        return QStringLiteral("<tr><td style=\"padding-right:8px\"><b>%1</b></td><td>%2</td></tr>").arg(k, v);
-    };
-    QString html = QStringLiteral("<h3>%1</h3><p>%2</p><table>")
-                       .arg(QString::fromStdString(m.name).toHtmlEscaped(),
-                            QString::fromStdString(m.description).toHtmlEscaped());
-    html += row(tr("Type"), QString::fromStdString(toString(c.type)));
-    html += row(tr("Layers"), tr("%1 encoder, %2 decoder").arg(c.encoderLayers).arg(c.decoderLayers));
-    html += row(tr("Heads"), tr("%1 (d_k = %2)").arg(c.nHeads).arg(c.dHead()));
-    html += row(tr("d_model / d_ff"), QStringLiteral("%1 / %2").arg(c.dModel).arg(c.dFf));
-    html += row(tr("Norm"), tr("%1-norm, %2").arg(QString::fromStdString(toString(c.norm)),
-                                                  QString::fromStdString(toString(c.activation))));
-    html += row(tr("Positions"), tr("%1, max_len %2").arg(QString::fromStdString(toString(c.positional))).arg(c.maxLen));
-    html += row(tr("Parameters"), locale.toString(qulonglong(m.parameterCount())));
-    const bool charLevel = m.sourceTokenizer.options().kind == TokenizerKind::Char;
-    html += row(tr("Tokenizer"), charLevel ? tr("characters") : tr("words"));
-    QString vocab = QString::number(m.sourceTokenizer.vocab().size());
-    if (c.type == ArchType::EncoderDecoder) vocab += tr(" source, %1 target").arg(m.targetTokenizer.vocab().size());
-    html += row(tr("Vocabulary"), vocab);
-    html += QStringLiteral("</table>");
-    QStringList preview;
-    const auto& tokens = m.sourceTokenizer.vocab().tokens();
-    for (size_t i = 0; i < tokens.size() && i < 80; ++i) {
-        Token t;
-        t.text = tokens[i];
-        preview << tokenLabel(t).toHtmlEscaped();
-    }
-    html += QStringLiteral("<p><b>%1</b> %2%3</p>")
-                .arg(tr("Tokens:"), preview.join(QStringLiteral(" ")),
-                     tokens.size() > 80 ? QStringLiteral(" \u2026") : QString());
-    html += QStringLiteral("<p style=\"color:gray\">%1</p>").arg(QString::fromStdString(m.path).toHtmlEscaped());
-    m_ui->modelInfo->setHtml(html);
+    m_ui->modelInfo->setHtml(modelSummaryHtml(m));
     for (const ModelExample& e : m.examples) {
         QString text = QString::fromStdString(e.text);
         if (!e.target.empty()) text += QStringLiteral("  \u2192  ") + QString::fromStdString(e.target);

@@ -109,6 +109,9 @@ private:
     void reportError(const QString& message);
     void rebuildRecentMenu();
     void rebuildModelsMenu();
+    void markCurrentModel(); // ticks the Models menu entry of the model shown
+    void showGuide();        // Help › Guide (F1): the current view's guide
+    QSize defaultWindowSize() const; // first start: sized to the screen the window is on
     void addRecent(const QString& path);
     void scheduleRun();
     bool wantsAnalysis() const; // census or ablation tab shown: runs include the head analysis

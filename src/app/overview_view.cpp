@@ -272,8 +272,9 @@ public:
     QString guide() const override
     {
         return OverviewView::tr(
-            "<p>Every layer (rows) and head (columns) of the chosen stack as a thumbnail, each in the "
-            "proportions of its map (queries × keys). Click one to open it in the head view.</p>");
+            "<p>Every layer (rows) and head (columns) of the chosen stack as a thumbnail, and the "
+            "layer's mean last. Click one to open it in the head view. Switched-off heads are crossed "
+            "out.</p>");
     }
 
 private:

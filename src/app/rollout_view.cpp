@@ -33,6 +33,13 @@ RolloutView::RolloutView(QWidget* parent) : QWidget(parent)
     m_plot->setObjectName(QStringLiteral("aggregatePlot"));
     m_plot->colorScale()->axis()->setLabel(tr("contribution of input token"));
     layout->addWidget(m_plot, 1);
+    // When there is nothing to aggregate: why, once, in place of an empty plot.
+    m_empty = new QLabel(this);
+    m_empty->setObjectName(QStringLiteral("aggregateEmpty"));
+    m_empty->setWordWrap(true);
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setVisible(false);
+    layout->addWidget(m_empty, 1);
     connect(m_kind, &QComboBox::currentIndexChanged, this, &RolloutView::rebuild);
 }
 
@@ -54,13 +61,25 @@ void RolloutView::rebuild()
     AttentionSlice slice = aggregateSlice(*m_result, *m_config, m_stack, aggregate(), &m_reason);
     const QString formula =
         aggregate() == Aggregate::Rollout
-            ? tr("R = \u00C2_L \u00B7 \u2026 \u00B7 \u00C2_1 with \u00C2_l = 0.5\u00B7\u0100_l + 0.5\u00B7I (rows renormalised), "
-                 "\u0100_l the mean of layer l's heads. Row i: how much each input token contributes to position i at the top.")
+            ? tr("R = A\u2032_L \u00B7 \u2026 \u00B7 A\u2032_1 with A\u2032_l = 0.5\u00B7mean(A_l) + 0.5\u00B7I (rows "
+                 "renormalised), mean(A_l) the mean of layer l's heads. Row i: how much each input token contributes "
+                 "to position i at the top.")
             : tr("F(i, j) = max-flow from input token j to position i at the top through the layers, edge capacities "
-                 "\u00C2_l(i, j). Offered up to %1 tokens (cost grows fast).")
+                 "A\u2032_l(i, j). Offered up to %1 tokens (cost grows fast).")
                   .arg(kMaxFlowTokens);
-    m_note->setText(m_reason.isEmpty() ? formula : QStringLiteral("<b>%1</b> %2").arg(m_reason.toHtmlEscaped(), formula));
-    if (slice.empty()) slice.title = m_reason;
+    m_note->setText(formula);
+    const bool empty = slice.empty();
+    if (empty) {
+        QStringList works;
+        for (const Stack s : availableStacks(m_result->trace))
+            if (s != Stack::Cross) works << stackDisplayName(s) + QStringLiteral("-attention");
+        QString text = QStringLiteral("<p><b>%1</b></p>").arg(m_reason.toHtmlEscaped());
+        if (m_stack == Stack::Cross && !works.isEmpty())
+            text += tr("<p>Choose a stack that works with the Stack selector above: %1.</p>").arg(works.join(tr(" or ")));
+        m_empty->setText(text);
+    }
+    m_plot->setVisible(!empty);
+    m_empty->setVisible(empty);
     m_plot->setSlice(std::move(slice));
 }
 
@@ -82,10 +101,10 @@ public:
     QString guide() const override
     {
         return RolloutView::tr(
-            "<p><b>Attention rollout</b> (Abnar &amp; Zuidema 2020): per layer, Â = ½·Ā + ½·I with rows "
-            "renormalised (Ā the mean of the heads); R = Â_L ⋯ Â_1. Row i says how much each input token "
+            "<p><b>Attention rollout</b> (Abnar &amp; Zuidema 2020): per layer, A′ = ½·mean(A) + ½·I with rows "
+            "renormalised (mean(A) the mean of the layer's heads); R = A′_L ⋯ A′_1. Row i says how much each input token "
             "contributes to position i at the top. <b>Flow</b> treats the layers as a graph with "
-            "capacities Â and takes max-flow values. Self-attention stacks only.</p>");
+            "capacities A′ and takes max-flow values. Self-attention stacks only.</p>");
     }
 
 private:

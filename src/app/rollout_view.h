@@ -32,6 +32,7 @@ private:
 
     QComboBox* m_kind = nullptr;
     QLabel* m_note = nullptr;
+    QLabel* m_empty = nullptr; // why there is nothing to show, in place of the plot
     HeatmapPlot* m_plot = nullptr;
     std::shared_ptr<const RunResult> m_result;
     const ModelConfig* m_config = nullptr;

@@ -161,6 +161,26 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
     QApplication::processEvents();
     ok = savePng(window.timelineView()->grab().toImage(), dir.filePath(QStringLiteral("timeline.png"))) && ok;
     for (QDockWidget* d : docks) d->show();
+
+    // Every registered view at the smallest and a large window size, the whole window each time
+    // (docs/images/views/<view>-<width>x<height>.png): what a class sees, docks included.
+    const QSize windowSize = window.size();
+    QDir().mkpath(dir.filePath(QStringLiteral("views")));
+    for (const QSize size : {QSize(1024, 700), QSize(1920, 1080)}) {
+        window.resize(size);
+        for (size_t i = 0; i < window.pages().size(); ++i) {
+            window.setView(MainWindow::View(i));
+            waitForRun(window);
+            window.statusBar()->clearMessage();
+            window.repaint();
+            const QString file = QStringLiteral("views/%1-%2x%3.png")
+                                     .arg(window.pages()[i]->name())
+                                     .arg(size.width())
+                                     .arg(size.height());
+            ok = savePng(window.grab().toImage(), dir.filePath(file)) && ok;
+        }
+    }
+    window.resize(windowSize);
     window.setSelection(selection);
     window.setView(original);
     return ok;

@@ -15,6 +15,8 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPushButton>
+#include <QResizeEvent>
+#include <QScrollArea>
 #include <QSlider>
 #include <QSplitter>
 #include <QTabWidget>
@@ -34,7 +36,11 @@ constexpr int kColHeader = 16;
 constexpr int kRowLabel = 44;
 constexpr int kLegend = 18;
 constexpr int kGap = 14;
-constexpr int kColumns = 4;
+// The eight panels reflow: four columns while each gets kMinPanelWidth, else two; the canvas
+// then grows taller than its scroll area instead of shrinking the maps to thumbnails.
+constexpr int kMinPanelWidth = 230;
+constexpr int kMinPanelHeight = 210;
+int columnsFor(int width) { return width >= 4 * kMinPanelWidth + 5 * kGap ? 4 : 2; }
 
 bool tokensByTokens(StepCanvas::Step s)
 {
@@ -153,12 +159,21 @@ QString StepCanvas::stepTitle(Step step) const
     }
 }
 
+void StepCanvas::resizeEvent(QResizeEvent* event)
+{
+    // Two columns need four rows of readable maps: taller than the tab, scrolled.
+    const int rows = StepCount / columnsFor(event->size().width());
+    setMinimumHeight(kTitleHeight + rows * (kMinPanelHeight + kGap));
+    QWidget::resizeEvent(event);
+}
+
 QRect StepCanvas::panelRect(Step step, const QSize& size) const
 {
-    const int rows = (StepCount + kColumns - 1) / kColumns;
-    const int pw = (size.width() - kGap * (kColumns + 1)) / kColumns;
+    const int columns = columnsFor(size.width());
+    const int rows = (StepCount + columns - 1) / columns;
+    const int pw = (size.width() - kGap * (columns + 1)) / columns;
     const int ph = (size.height() - kTitleHeight - kGap * rows) / rows;
-    const int col = int(step) % kColumns, row = int(step) / kColumns;
+    const int col = int(step) % columns, row = int(step) / columns;
     return QRect(kGap + col * (pw + kGap), kTitleHeight + row * (ph + kGap), pw, ph);
 }
 
@@ -361,12 +376,18 @@ StepThroughView::StepThroughView(QWidget* parent) : QWidget(parent)
     m_panels->setObjectName(QStringLiteral("stepPanels"));
     m_panels->setDocumentMode(true);
     auto* split = new QSplitter(Qt::Horizontal, m_panels);
-    m_canvas = new StepCanvas(split);
+    auto* scroll = new QScrollArea(split);
+    scroll->setObjectName(QStringLiteral("stepScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_canvas = new StepCanvas;
     m_canvas->setObjectName(QStringLiteral("stepCanvas"));
+    scroll->setWidget(m_canvas);
     m_explain = new QTextBrowser(split);
     m_explain->setObjectName(QStringLiteral("stepExplanation"));
     m_explain->setMinimumWidth(220);
-    split->addWidget(m_canvas);
+    split->addWidget(scroll);
     split->addWidget(m_explain);
     split->setStretchFactor(0, 4);
     split->setStretchFactor(1, 1);
@@ -443,7 +464,7 @@ void StepThroughView::setData(std::shared_ptr<const RunResult> result, const Mod
                 m_title = tr("%1: long input, recomputing this head\u2019s Q, K, V and scores\u2026").arg(m_headName);
             } else m_title = tr("This result has no Q, K, V (it was not run with full capture).");
         }
-        m_queryLabels = tokenLabels(queryTokens(*m_result, config, selection.stack));
+        m_queryLabels = queryLabelsOf(*m_result, config, selection.stack);
         m_keyLabels = tokenLabels(keyTokens(*m_result, config, selection.stack));
         // The engine's masks: causal decoder self-attention; padding keys (attention.h).
         m_mask.causal = selection.stack == Stack::Decoder && m_result->trace.causalDecoder;

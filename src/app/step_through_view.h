@@ -59,6 +59,7 @@ signals:
 
 protected:
     void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
 
@@ -108,6 +109,7 @@ public:
     std::pair<int, int> windowOrigin() const { return {m_q0, m_k0}; }
     QString explanationHtml() const;
     std::pair<int, int> selectedCell() const { return {m_query, m_key}; }
+    const QStringList& queryLabels() const { return m_queryLabels; } // every row's, as in the head view
     // The canvas of the panel shown, for image export.
     QWidget* activeCanvas() const;
     void paintActive(QPainter& painter, const QSize& size) const;

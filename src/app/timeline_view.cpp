@@ -354,6 +354,12 @@ void TimelineView::showFrame(HeatmapPlot* plot, QCPItemRect* marker, AttentionSl
     const int row = m_timeline.steps[size_t(m_step)].row;
     frame = timelineFrame(slice.weights, row, futureKeys);
     slice.weights = frame;
+    // Rows (and, for self-attention, keys) not decoded yet keep their place but not their token:
+    // the labels would give the answer away.
+    const QString hidden = QStringLiteral("\u00B7");
+    for (qsizetype i = row + 1; i < slice.queryLabels.size(); ++i) slice.queryLabels[i] = hidden;
+    if (futureKeys)
+        for (qsizetype j = row + 1; j < slice.keyLabels.size(); ++j) slice.keyLabels[j] = hidden;
     slice.title = tr("%1 \u00B7 step %2: rows 0\u2013%3").arg(slice.title).arg(m_step).arg(row);
     const Eigen::Index nq = frame.rows(), nk = frame.cols();
     plot->setSlice(std::move(slice));

@@ -30,7 +30,7 @@ QString tokenChipsHtml(const std::vector<Token>& tokens, const QPalette& pal, co
         const Token& t = tokens[i];
         const bool mark = options.marked.count(int(i)) > 0;
         const QColor bg = mark ? marked : t.unknown ? unknown : t.special ? special : normal;
-        QString text = tokenLabel(t).toHtmlEscaped();
+        QString text = tokenLabel(t, false).toHtmlEscaped(); // unknown: underlined and "?" instead
         if (t.special) text = QStringLiteral("<i>%1</i>").arg(text);
         if (t.unknown) text = QStringLiteral("<u>%1</u>?").arg(text);
         if (mark) text = QStringLiteral("<b>%1</b>").arg(text);

@@ -8,12 +8,13 @@
 
 namespace attnscope {
 
-QString tokenLabel(const Token& token)
+QString tokenLabel(const Token& token, bool markUnknown)
 {
     QString s = QString::fromStdString(token.text);
     // A WordPiece continuation ("##ing") keeps its marker, so pieces of one word read as such.
     if (token.piece.size() > 2 && token.piece.compare(0, 2, "##") == 0 && token.text.compare(0, 2, "##") != 0)
         s.prepend(QStringLiteral("##"));
+    if (token.unknown && markUnknown) s += kUnknownMark;
     s.replace(QLatin1Char(' '), QChar(0x2423));
     s.replace(QLatin1Char('\t'), QChar(0x21E5));
     s.replace(QLatin1Char('\n'), QChar(0x23CE));
@@ -49,6 +50,11 @@ QString stackDisplayName(Stack stack)
 
 namespace {
 
+bool readsAndProduces(const ModelConfig& config, Stack stack)
+{
+    return config.type == ArchType::EncoderDecoder && stack != Stack::Encoder;
+}
+
 // Labels padded with indices when a trace and a token list disagree (never expected).
 QStringList fitLabels(QStringList labels, Eigen::Index n)
 {
@@ -58,6 +64,20 @@ QStringList fitLabels(QStringList labels, Eigen::Index n)
 }
 
 } // namespace
+
+QStringList queryLabelsOf(const RunResult& result, const ModelConfig& config, Stack stack)
+{
+    QStringList labels = tokenLabels(queryTokens(result, config, stack));
+    if (readsAndProduces(config, stack) && result.outputTokens.size() == size_t(labels.size()))
+        for (qsizetype i = 0; i < labels.size(); ++i)
+            labels[i] += QChar(0x2192) + tokenLabel(result.outputTokens[size_t(i)]);
+    return labels;
+}
+
+QString queryAxisOf(const ModelConfig& config, Stack stack)
+{
+    return readsAndProduces(config, stack) ? QStringLiteral("query: reads \u2192 produces") : QStringLiteral("query");
+}
 
 AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const HeadSelection& sel,
                        const Transformer* transformer)
@@ -79,7 +99,8 @@ AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const
         }
     } else if (sel.head == kMeanOfHeads) out.weights = meanOfHeads(layer);
     else out.weights = layer.heads[static_cast<size_t>(sel.head)].weights;
-    out.queryLabels = fitLabels(tokenLabels(queryTokens(result, config, sel.stack)), out.weights.rows());
+    out.queryLabels = fitLabels(queryLabelsOf(result, config, sel.stack), out.weights.rows());
+    out.queryAxis = queryAxisOf(config, sel.stack);
     out.keyLabels = fitLabels(tokenLabels(keyTokens(result, config, sel.stack)), out.weights.cols());
     const QString what = sel.stack == Stack::Cross ? QStringLiteral("cross-attention")
                                                    : stackDisplayName(sel.stack) + QStringLiteral("-attention");
@@ -113,7 +134,9 @@ AttentionSlice aggregateSlice(const RunResult& result, const ModelConfig& config
     if (kind == Aggregate::Flow && t > kMaxFlowTokens)
         return fail(QStringLiteral("Attention flow is offered up to %1 tokens; this input has %2.").arg(kMaxFlowTokens).arg(t));
     out.weights = kind == Aggregate::Rollout ? attentionRollout(means) : attentionFlow(means);
-    out.queryLabels = fitLabels(tokenLabels(queryTokens(result, config, stack)), out.weights.rows());
+    out.queryLabels = fitLabels(queryLabelsOf(result, config, stack), out.weights.rows());
+    out.queryAxis = queryAxisOf(config, stack);
+    out.causal = stack == Stack::Decoder && result.trace.causalDecoder;
     out.keyLabels = fitLabels(tokenLabels(keyTokens(result, config, stack)), out.weights.cols());
     out.title = QStringLiteral("%1-attention · %2 over %3 layers")
                     .arg(stackDisplayName(stack), kind == Aggregate::Rollout ? QStringLiteral("attention rollout")

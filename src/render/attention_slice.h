@@ -31,13 +31,24 @@ struct AttentionSlice {
     QStringList queryLabels;  // Tq entries
     QStringList keyLabels;    // Tk entries
     QString title;            // e.g. "encoder self-attention · layer 0 · head 1"
+    QString queryAxis = QStringLiteral("query"); // the rows' axis name (queryAxisOf)
     bool causal = false;      // key j > query i is masked (future keys under a causal mask): not a weight of 0
     bool empty() const { return weights.size() == 0; }
 };
 
-// Display text of a token: spaces, tabs and newlines made visible (␣ ⇥ ⏎).
-QString tokenLabel(const Token& token);
+// Display text of a token: spaces, tabs and newlines made visible (␣ ⇥ ⏎); an unknown token
+// (mapped to the unknown id) keeps its text with kUnknownMark after it, unless markUnknown is false.
+inline const QString kUnknownMark = QStringLiteral("\u2047");
+QString tokenLabel(const Token& token, bool markUnknown = true);
 QStringList tokenLabels(const std::vector<Token>& tokens);
+
+// Row labels, one convention for every view: encoder rows and decoder-only rows are their own
+// tokens; the decoder and cross-attention rows of an encoder-decoder model read one token (the
+// decoder input, shifted right: ‹s› first) and produce the next, labelled "read→produced"
+// (e.g. "<s>→2"), so row 0 of the date normaliser's cross map reads "<s>→2", not "<s>" or "2" alone.
+QStringList queryLabelsOf(const RunResult& result, const ModelConfig& config, Stack stack);
+// The y axis's name for those rows: "query", or "query: reads → produces".
+QString queryAxisOf(const ModelConfig& config, Stack stack);
 
 // Stacks the trace holds, in display order (encoder, decoder, cross).
 std::vector<Stack> availableStacks(const Trace& trace);

@@ -172,7 +172,8 @@ void HeatmapPlot::setLogScale(bool on)
 
 void HeatmapPlot::rebuild(bool keepView)
 {
-    m_title->setText(m_slice.title);
+    fitTitle();
+    yAxis->setLabel(m_slice.queryAxis);
     m_map->setVisible(!m_slice.empty());
     updateMask();
     if (m_slice.empty()) {
@@ -215,9 +216,7 @@ void HeatmapPlot::updateMask()
     const int last = std::min(nq - 1, nk - 2); // the last row with a masked key
     const bool show = m_slice.causal && last >= 0;
     m_masked->setVisible(show);
-    m_maskLegend->setText(show ? tr("\u25A8 hatched grey: masked (a future key under the causal mask, "
-                                    "\u2212\u221E before the softmax) \u2014 not a weight of 0")
-                               : QString());
+    m_maskLegend->setText(show ? tr("\u25A8 hatched: masked (future key), not weight 0") : QString());
     if (!show) {
         m_masked->data()->clear();
         return;
@@ -455,6 +454,8 @@ void HeatmapPlot::mouseMoveEvent(QMouseEvent* event)
     if (q >= 0) {
         const QString tip = cellText(q, k) + QStringLiteral("\nquery %1, key %2").arg(q).arg(k);
         QToolTip::showText(event->globalPosition().toPoint(), tip, this);
+    } else if (m_title->text() != m_slice.title && m_title->outerRect().contains(event->position().toPoint())) {
+        QToolTip::showText(event->globalPosition().toPoint(), m_slice.title, this); // the shortened title in full
     } else QToolTip::hideText();
 }
 
@@ -471,8 +472,19 @@ void HeatmapPlot::mouseDoubleClickEvent(QMouseEvent* event)
     resetView();
 }
 
+void HeatmapPlot::fitTitle()
+{
+    // A title wider than the plot would overflow both edges (QCPTextElement centres it): it is
+    // shortened at the end instead, and the whole title is the plot's tooltip over the title.
+    const QFontMetrics fm(m_title->font());
+    // The title sits over the matrix's column of the layout; the colour scale takes the rest.
+    const int scale = std::max(80, m_scale->outerRect().width());
+    m_title->setText(fm.elidedText(m_slice.title, Qt::ElideRight, std::max(40, width() - scale - 12)));
+}
+
 void HeatmapPlot::resizeEvent(QResizeEvent* event)
 {
+    fitTitle(); // before the base class's replot, which draws it
     QCustomPlot::resizeEvent(event);
     if (!m_slice.empty()) placeVisible(false);
     applyTicks();

@@ -59,6 +59,7 @@ public:
     // never read as weight 0, and the legend line under the plot that names it.
     QCPCurve* maskedRegion() const { return m_masked; }
     QString maskLegend() const { return m_maskLegend->text(); }
+    QString shownTitle() const { return m_title->text(); } // the title as drawn (shortened to fit)
     static QColor maskedColor(const QPalette& palette);
     QCPColorScale* colorScale() const { return m_scale; }
 
@@ -96,6 +97,7 @@ private:
     void onRangeChanged();
     void applyPalette();
     void updateMask();
+    void fitTitle(); // the slice's title, shortened to the plot's width
 
     AttentionSlice m_slice;
     Placement m_placement;

@@ -172,8 +172,9 @@ void TestMainWindow::teacherForcingAndTokens()
     waitIdle();
     QVERIFY(m_window->result()->sourceTokens[1].unknown);
     QVERIFY(m_window->findChild<QLabel*>("tokensLabel")->text().contains("<u>z</u>"));
+    // On the axes too: the unknown token keeps its text and carries the unknown mark.
     QCOMPARE(m_window->headPlot()->slice().keyLabels.mid(0, 4),
-             QStringList({"a", "z", QStringLiteral("\u00E9"), QStringLiteral("\u732B")}));
+             QStringList({"a", QStringLiteral("z") + kUnknownMark, QStringLiteral("\u00E9"), QStringLiteral("\u732B")}));
 }
 
 void TestMainWindow::decoderShowsTopK()
@@ -249,7 +250,11 @@ void TestMainWindow::alignmentShowsSourceAndOutput()
     QVERIFY(!a->headVisible(0));
     const RunResult expected = expectedRun(m_encdec, "bad cafe");
     QCOMPARE(a->leftLabels().size(), static_cast<int>(expected.sourceTokens.size()));
-    QCOMPARE(a->rightLabels(), tokenLabels(expected.outputTokens));
+    // Rows read the decoder input and produce the output: "<s>→x", one label per output token.
+    QCOMPARE(a->rightLabels().size(), static_cast<int>(expected.outputTokens.size()));
+    for (int i = 0; i < a->rightLabels().size(); ++i)
+        QCOMPARE(a->rightLabels()[i], tokenLabel(expected.targetTokens[size_t(i)]) + QChar(0x2192) +
+                                          tokenLabel(expected.outputTokens[size_t(i)]));
 }
 
 void TestMainWindow::exportsImages()
