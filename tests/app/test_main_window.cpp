@@ -461,6 +461,8 @@ void TestMainWindow::opensHuggingFaceFolders()
     QVERIFY2(info.contains("Hugging Face gpt2, F32") && info.contains("byte-level BPE"), qPrintable(info));
     const QString chips = m_window->findChild<QLabel*>("tokensLabel")->text();
     QVERIFY2(chips.contains(QString(QChar(0x2423)) + "the"), qPrintable(chips));
+    m_window->setSelection({Stack::Decoder, 1, 3});
+    waitIdle();
     compareToEngine(expectedRun(gpt2, "In the beginning God"), {Stack::Decoder, 1, 3});
 
     const QString bert = hf + "bert-mlm";
@@ -471,6 +473,8 @@ void TestMainWindow::opensHuggingFaceFolders()
     QVERIFY(!expected.predictions.empty());
     auto* table = m_window->findChild<QTableWidget*>("predictionsTable");
     QCOMPARE(table->item(0, 0)->text(), QString::fromStdString(expected.predictions[0].token));
+    m_window->setSelection({Stack::Encoder, 0, 1});
+    waitIdle();
     compareToEngine(expected, {Stack::Encoder, 0, 1});
 
     const std::shared_ptr<const Model> before = m_window->model();
