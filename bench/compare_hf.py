@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -33,8 +34,22 @@ BERT_BASE = {"model_type": "bert", "architectures": ["BertForMaskedLM"], "hidden
              "type_vocab_size": 2, "vocab_size": 30522, "pad_token_id": 0, "position_embedding_type": "absolute"}
 
 
+TOKENIZERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "tokenizers")
+
+
+def add_tokenizer(path, cfg):
+    # The real GPT-2 / BERT uncased tokenizers (tests/data/tokenizers, with their licences), so the
+    # load time includes reading them as a user's folder would.
+    files = ["tokenizer.json"] if cfg["model_type"] == "bert" else ["vocab.json", "merges.txt"]
+    source = os.path.join(TOKENIZERS, "bert-base-uncased" if cfg["model_type"] == "bert" else "gpt2")
+    for f in files:
+        if not os.path.exists(os.path.join(path, f)):
+            shutil.copy(os.path.join(source, f), os.path.join(path, f))
+
+
 def write_folder(path, cfg, dtype):
     if os.path.exists(os.path.join(path, "model.safetensors")):
+        add_tokenizer(path, cfg)
         return
     os.makedirs(path, exist_ok=True)
     torch.manual_seed(0)
@@ -48,6 +63,7 @@ def write_folder(path, cfg, dtype):
     ref.write_safetensors(os.path.join(path, "model.safetensors"), state)
     with open(os.path.join(path, "config.json"), "w", encoding="utf-8") as f:
         json.dump(cfg, f, indent=2)
+    add_tokenizer(path, cfg)
 
 
 def ours(bench, folder, threads, tokens):

@@ -20,10 +20,12 @@ QString modelSummaryHtml(const Model& m)
     const ModelConfig& c = m.config;
     const QLocale locale;
     auto row = [](const QString& k, const QString& v) {
-        return QStringLiteral("<tr><td style=\"padding-right:8px\"><b>%1</b></td><td>%2</td></tr>").arg(k, v);
+        // One line per fact, wrapping as text: a two-column table breaks words apart when the
+        // dock is narrow (1024 × 700 leaves it about 100 px).
+        return QStringLiteral("<p style=\"margin:0\"><b>%1:</b> %2</p>").arg(k, v);
     };
     QString html =
-        QStringLiteral("<h3>%1</h3><p>%2</p><table>")
+        QStringLiteral("<h3>%1</h3><p>%2</p>")
             .arg(QString::fromStdString(m.name).toHtmlEscaped(), QString::fromStdString(m.description).toHtmlEscaped());
     html += row(tr("Type"), QString::fromStdString(toString(c.type)));
     html += row(tr("Layers"), tr("%1 encoder, %2 decoder").arg(c.encoderLayers).arg(c.decoderLayers));
@@ -51,7 +53,7 @@ QString modelSummaryHtml(const Model& m)
     QString vocab = QString::number(m.sourceTokenizer.vocab().size());
     if (c.type == ArchType::EncoderDecoder) vocab += tr(" source, %1 target").arg(m.targetTokenizer.vocab().size());
     html += row(tr("Vocabulary"), vocab);
-    html += QStringLiteral("</table>");
+    html += QStringLiteral("<br>");
     QStringList preview;
     const auto& tokens = m.sourceTokenizer.vocab().tokens();
     for (size_t i = 0; i < tokens.size() && i < 80; ++i) {

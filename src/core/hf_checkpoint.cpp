@@ -702,6 +702,8 @@ HfConfig parseHfConfig(const std::string& text, const std::string& configFile)
             if (std::find(family->bare.begin(), family->bare.end(), a.get<std::string>()) != family->bare.end())
                 out.config.lmHead = false;
     out.vocabSize = cfg.integer("vocab_size", 1, kMaxVocab);
+    if (root.find("architectures") != root.end() && root["architectures"].is_array() && !root["architectures"].empty())
+        out.architecture = root["architectures"][0].get<std::string>();
     return out;
 }
 
@@ -723,7 +725,8 @@ std::shared_ptr<const Model> loadHfFolder(const std::string& folderName)
     m->name = folder.filename().empty() ? folder.parent_path().filename().string() : folder.filename().string();
     loadWeights(folder, *family, m->config, vocab, *m);
     attachTokenizer(folder, *family, vocab, *m);
-    m->description = "Hugging Face " + modelType + " checkpoint (" + m->dtype + ")";
+    m->description = (hf.architecture.empty() ? modelType : hf.architecture) + " from a Hugging Face folder" +
+                     (m->config.lmHead ? "" : " (no output head: attention and hidden states only)");
     return m;
 }
 

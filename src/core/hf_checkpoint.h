@@ -26,6 +26,7 @@ struct HfConfig {
     std::string modelType;
     ModelConfig config;
     int vocabSize = 0; // rows of the token embedding
+    std::string architecture; // the first "architectures" entry, e.g. "GPT2LMHeadModel" (may be empty)
 };
 HfConfig parseHfConfig(const std::string& text, const std::string& file);
 
