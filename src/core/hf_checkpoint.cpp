@@ -11,6 +11,7 @@
 #include "core/safetensors_file.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -502,35 +503,52 @@ std::vector<long long> expectedShape(const TensorSpec& spec, const HfTensorSourc
     return shape;
 }
 
-// Copies the row's part of the checkpoint tensor into out (the engine's [out, in] layout).
-void fillFrom(const Placed& p, float* out, std::vector<float>& scratch)
-{
-    const SafetensorsFile::Tensor& t = *p.tensor;
-    const HfTensorSource& s = *p.source;
-    if (!s.transposed && s.parts == 1) {
-        p.file->readFloat(t, out);
-        return;
-    }
-    scratch.resize(t.count());
-    p.file->readFloat(t, scratch.data());
-    const std::vector<int>& shape = p.spec->shape;
-    if (shape.size() == 1) { // a bias slice
-        const size_t n = size_t(shape[0]);
-        std::copy_n(scratch.data() + size_t(s.part) * n, n, out);
-        return;
-    }
-    const size_t rows = size_t(shape[0]), cols = size_t(shape[1]); // engine: [out, in]
-    if (s.transposed) {
-        // checkpoint [in, out·parts]: engine(o, i) = ckpt(i, part·out + o)
-        const size_t stride = rows * size_t(s.parts);
-        for (size_t i = 0; i < cols; ++i) {
-            const float* src = scratch.data() + i * stride + size_t(s.part) * rows;
-            for (size_t o = 0; o < rows; ++o) out[o * cols + i] = src[o];
+// The values of the checkpoint tensor a row reads: F32 data straight from the mapping, F16/BF16
+// widened once into scratch (kept while consecutive rows read the same fused tensor, as Q, K and V
+// of GPT-2's c_attn do).
+struct SourceValues {
+    const SafetensorsFile::Tensor* cached = nullptr;
+    std::vector<float> scratch;
+
+    const float* of(const Placed& p)
+    {
+        if (const float* mapped = p.file->mappedFloat(*p.tensor)) return mapped;
+        if (cached != p.tensor) {
+            scratch.resize(p.tensor->count());
+            p.file->readFloat(*p.tensor, scratch.data());
+            cached = p.tensor;
         }
-    } else {
-        // checkpoint [out·parts, in]: a block of rows
-        std::copy_n(scratch.data() + size_t(s.part) * rows * cols, rows * cols, out);
+        return scratch.data();
     }
+};
+
+// Copies the row's part of the checkpoint tensor into out (the engine's [out, in] layout), then
+// checks every value copied is finite.
+void fillFrom(const Placed& p, float* out, SourceValues& values)
+{
+    const HfTensorSource& s = *p.source;
+    const float* src = values.of(p);
+    const std::vector<int>& shape = p.spec->shape;
+    const size_t rows = size_t(shape[0]), cols = shape.size() == 2 ? size_t(shape[1]) : 1; // engine: [out, in]
+    if (shape.size() == 1) {
+        std::copy_n(src + size_t(s.part) * rows, rows, out); // a bias, or a slice of a fused one
+    } else if (s.transposed) {
+        // checkpoint [in, out·parts]: engine(o, i) = ckpt(i, part·out + o), in 32 × 32 blocks so
+        // that both sides stay in cache.
+        constexpr size_t kBlock = 32;
+        const size_t stride = rows * size_t(s.parts), first = size_t(s.part) * rows;
+        for (size_t i0 = 0; i0 < cols; i0 += kBlock)
+            for (size_t o0 = 0; o0 < rows; o0 += kBlock)
+                for (size_t i = i0; i < std::min(cols, i0 + kBlock); ++i)
+                    for (size_t o = o0; o < std::min(rows, o0 + kBlock); ++o) out[o * cols + i] = src[i * stride + first + o];
+    } else {
+        std::copy_n(src + size_t(s.part) * rows * cols, rows * cols, out); // [out·parts, in]: a block of rows
+    }
+    const size_t n = rows * cols;
+    for (size_t k = 0; k < n; ++k)
+        if (!std::isfinite(out[k]))
+            throw ModelError(p.file->path(), "/" + jsonPointerEscape(p.tensor->name),
+                             "a value is not finite (element " + std::to_string(k) + " of " + p.spec->name + ")");
 }
 
 void loadWeights(const fs::path& folder, const Family& family, const ModelConfig& c, int vocab, Model& m)
@@ -578,8 +596,9 @@ void loadWeights(const fs::path& folder, const Family& family, const ModelConfig
     }
     for (const TensorSpec& spec : specs) m.weights.declare(spec.name, spec.shape);
     m.weights.allocate();
+    SourceValues values;
+    for (const Placed& p : placed) fillFrom(p, m.weights.mutableData(p.spec->name), values);
     std::vector<float> scratch;
-    for (const Placed& p : placed) fillFrom(p, m.weights.mutableData(p.spec->name), scratch);
     for (const auto& [copyName, engineName] : family.tiedCopies) {
         if (!m.weights.has(engineName)) continue;
         for (const std::string& n : candidates({engineName, copyName, true}, family)) {
