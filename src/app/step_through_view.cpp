@@ -38,7 +38,7 @@ constexpr int kLegend = 18;
 constexpr int kGap = 14;
 // The eight panels reflow: four columns while each gets kMinPanelWidth, else two; the canvas
 // then grows taller than its scroll area instead of shrinking the maps to thumbnails.
-constexpr int kMinPanelWidth = 230;
+constexpr int kMinPanelWidth = 190; // fits "5. Scaled (√d_k = √16)" and its range caption
 constexpr int kMinPanelHeight = 210;
 int columnsFor(int width) { return width >= 4 * kMinPanelWidth + 5 * kGap ? 4 : 2; }
 
