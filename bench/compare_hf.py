@@ -12,6 +12,7 @@ engine's own work, not the disk's. Needs Debian's python3-torch and libopenblas0
 Load averages are printed before and after: figures from a busy machine are not comparable.
 """
 import argparse
+import ctypes
 import json
 import os
 import re
@@ -76,8 +77,18 @@ def ours(bench, folder, threads, tokens):
     return (float(load.group(1)), float(load.group(2))), fwd
 
 
-def torch_forward(folder, threads, tokens):
+def blas_threads(threads):
+    # As bench/compare_torch.py: torch.set_num_threads does not reach Debian's OpenBLAS, which
+    # would otherwise run every sgemm on all cores.
     torch.set_num_threads(threads)
+    try:
+        ctypes.CDLL("libopenblas.so.0").openblas_set_num_threads(threads)
+    except (OSError, AttributeError):
+        pass
+
+
+def torch_forward(folder, threads, tokens):
+    blas_threads(threads)
     _, model, _ = ref.load_folder(folder)
     ids = torch.randint(0, 30522, (tokens,), generator=torch.Generator().manual_seed(7)).tolist()
     times = []
