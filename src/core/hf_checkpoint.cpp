@@ -205,140 +205,120 @@ ModelConfig distilbertConfig(const ConfigReader& cfg)
 
 // --- naming tables ---------------------------------------------------------------------------
 
-struct Row {
-    const char* engine;     // "{i}" is the layer index
-    const char* checkpoint;
+// How a checkpoint stores one tensor (see HfTensorSource).
+struct Layout {
     bool prefixed = true;
     bool transposed = false;
     int part = 0, parts = 1;
 };
 
-std::vector<HfTensorSource> expand(const std::vector<Row>& global, const std::vector<Row>& perLayer, int layers)
-{
-    std::vector<HfTensorSource> out;
-    auto add = [&out](const Row& r, const std::string& layer) {
-        auto sub = [&layer](std::string s) {
-            const size_t at = s.find("{i}");
-            if (at != std::string::npos) s.replace(at, 3, layer);
-            return s;
-        };
-        out.push_back({sub(r.engine), sub(r.checkpoint), r.prefixed, r.transposed, r.part, r.parts});
-    };
-    for (const Row& r : global) add(r, "");
-    for (int i = 0; i < layers; ++i)
-        for (const Row& r : perLayer) add(r, std::to_string(i));
-    return out;
-}
-
-std::vector<HfTensorSource> gpt2Table(const ModelConfig& c)
-{
-    static const std::vector<Row> global = {
-        {"decoder.embed.weight", "wte.weight"},
-        {"decoder.pos.weight", "wpe.weight"},
-        {"decoder.norm.weight", "ln_f.weight"},
-        {"decoder.norm.bias", "ln_f.bias"},
-    };
-    // Conv1D stores [in, out]; c_attn's output is [Q | K | V].
-    static const std::vector<Row> layer = {
-        {"decoder.layers.{i}.norm1.weight", "h.{i}.ln_1.weight"},
-        {"decoder.layers.{i}.norm1.bias", "h.{i}.ln_1.bias"},
-        {"decoder.layers.{i}.self_attn.q_proj.weight", "h.{i}.attn.c_attn.weight", true, true, 0, 3},
-        {"decoder.layers.{i}.self_attn.k_proj.weight", "h.{i}.attn.c_attn.weight", true, true, 1, 3},
-        {"decoder.layers.{i}.self_attn.v_proj.weight", "h.{i}.attn.c_attn.weight", true, true, 2, 3},
-        {"decoder.layers.{i}.self_attn.q_proj.bias", "h.{i}.attn.c_attn.bias", true, false, 0, 3},
-        {"decoder.layers.{i}.self_attn.k_proj.bias", "h.{i}.attn.c_attn.bias", true, false, 1, 3},
-        {"decoder.layers.{i}.self_attn.v_proj.bias", "h.{i}.attn.c_attn.bias", true, false, 2, 3},
-        {"decoder.layers.{i}.self_attn.out_proj.weight", "h.{i}.attn.c_proj.weight", true, true},
-        {"decoder.layers.{i}.self_attn.out_proj.bias", "h.{i}.attn.c_proj.bias"},
-        {"decoder.layers.{i}.norm2.weight", "h.{i}.ln_2.weight"},
-        {"decoder.layers.{i}.norm2.bias", "h.{i}.ln_2.bias"},
-        {"decoder.layers.{i}.linear1.weight", "h.{i}.mlp.c_fc.weight", true, true},
-        {"decoder.layers.{i}.linear1.bias", "h.{i}.mlp.c_fc.bias"},
-        {"decoder.layers.{i}.linear2.weight", "h.{i}.mlp.c_proj.weight", true, true},
-        {"decoder.layers.{i}.linear2.bias", "h.{i}.mlp.c_proj.bias"},
-    };
-    return expand(global, layer, c.decoderLayers);
-}
-
-// Tables built from strings at run time keep their strings here for the rows' lifetime.
-struct OwnedTable {
-    std::vector<std::string> strings;
-    std::vector<std::tuple<size_t, size_t, bool>> rows; // engine index, checkpoint index, prefixed
-
-    void pair(const std::string& engine, const std::string& checkpoint, bool prefixed = true)
+// A family's naming table: rows whose names hold "{i}" for the layer index, expanded per layer.
+class NamingTable {
+public:
+    void one(const std::string& engine, const std::string& checkpoint, Layout l = {})
     {
-        for (const char* part : {".weight", ".bias"}) one(engine + part, checkpoint + part, prefixed);
+        m_rows.push_back({engine, checkpoint, l.prefixed, l.transposed, l.part, l.parts});
     }
-    void one(const std::string& engine, const std::string& checkpoint, bool prefixed = true)
+    // A Linear's weight (in the given layout) and its bias (never transposed, split alike).
+    void linear(const std::string& engine, const std::string& checkpoint, Layout l = {})
     {
-        strings.push_back(engine);
-        strings.push_back(checkpoint);
-        rows.emplace_back(strings.size() - 2, strings.size() - 1, prefixed);
+        one(engine + ".weight", checkpoint + ".weight", l);
+        one(engine + ".bias", checkpoint + ".bias", {l.prefixed, false, l.part, l.parts});
+    }
+    // A LayerNorm's weight and bias.
+    void norm(const std::string& engine, const std::string& checkpoint, bool prefixed = true)
+    {
+        linear(engine, checkpoint, {prefixed});
     }
     std::vector<HfTensorSource> expand(int layers) const
     {
         std::vector<HfTensorSource> out;
-        for (int i = -1; i < layers; ++i)
-            for (const auto& [e, k, prefixed] : rows) {
-                std::string engine = strings[e], checkpoint = strings[k];
-                const size_t at = engine.find("{i}");
-                if ((at != std::string::npos) != (i >= 0)) continue;
-                if (i >= 0) {
-                    engine.replace(at, 3, std::to_string(i));
-                    checkpoint.replace(checkpoint.find("{i}"), 3, std::to_string(i));
-                }
-                out.push_back({engine, checkpoint, prefixed});
+        for (const HfTensorSource& r : m_rows) {
+            const size_t at = r.engineName.find("{i}");
+            if (at == std::string::npos) {
+                out.push_back(r);
+                continue;
             }
+            for (int i = 0; i < layers; ++i) {
+                HfTensorSource row = r;
+                row.engineName.replace(at, 3, std::to_string(i));
+                row.checkpointName.replace(row.checkpointName.find("{i}"), 3, std::to_string(i));
+                out.push_back(std::move(row));
+            }
+        }
         return out;
     }
+
+private:
+    std::vector<HfTensorSource> m_rows;
 };
+
+std::vector<HfTensorSource> gpt2Table(const ModelConfig& c)
+{
+    NamingTable t;
+    t.one("decoder.embed.weight", "wte.weight");
+    t.one("decoder.pos.weight", "wpe.weight");
+    t.norm("decoder.norm", "ln_f");
+    const std::string l = "decoder.layers.{i}.", h = "h.{i}.";
+    // Conv1D stores its weight [in, out]; c_attn's output is [Q | K | V].
+    const Layout conv1d{true, true};
+    t.norm(l + "norm1", h + "ln_1");
+    t.linear(l + "self_attn.q_proj", h + "attn.c_attn", {true, true, 0, 3});
+    t.linear(l + "self_attn.k_proj", h + "attn.c_attn", {true, true, 1, 3});
+    t.linear(l + "self_attn.v_proj", h + "attn.c_attn", {true, true, 2, 3});
+    t.linear(l + "self_attn.out_proj", h + "attn.c_proj", conv1d);
+    t.norm(l + "norm2", h + "ln_2");
+    t.linear(l + "linear1", h + "mlp.c_fc", conv1d);
+    t.linear(l + "linear2", h + "mlp.c_proj", conv1d);
+    return t.expand(c.decoderLayers);
+}
 
 std::vector<HfTensorSource> bertTable(const ModelConfig& c, bool roberta)
 {
-    OwnedTable t;
+    NamingTable t;
     t.one("encoder.embed.weight", "embeddings.word_embeddings.weight");
     t.one("encoder.pos.weight", "embeddings.position_embeddings.weight");
     if (c.typeVocab > 0) t.one("encoder.type.weight", "embeddings.token_type_embeddings.weight");
-    t.pair("encoder.embed_norm", "embeddings.LayerNorm");
+    t.norm("encoder.embed_norm", "embeddings.LayerNorm");
     const std::string l = "encoder.layers.{i}.", h = "encoder.layer.{i}.";
-    t.pair(l + "self_attn.q_proj", h + "attention.self.query");
-    t.pair(l + "self_attn.k_proj", h + "attention.self.key");
-    t.pair(l + "self_attn.v_proj", h + "attention.self.value");
-    t.pair(l + "self_attn.out_proj", h + "attention.output.dense");
-    t.pair(l + "norm1", h + "attention.output.LayerNorm");
-    t.pair(l + "linear1", h + "intermediate.dense");
-    t.pair(l + "linear2", h + "output.dense");
-    t.pair(l + "norm2", h + "output.LayerNorm");
+    t.linear(l + "self_attn.q_proj", h + "attention.self.query");
+    t.linear(l + "self_attn.k_proj", h + "attention.self.key");
+    t.linear(l + "self_attn.v_proj", h + "attention.self.value");
+    t.linear(l + "self_attn.out_proj", h + "attention.output.dense");
+    t.norm(l + "norm1", h + "attention.output.LayerNorm");
+    t.linear(l + "linear1", h + "intermediate.dense");
+    t.linear(l + "linear2", h + "output.dense");
+    t.norm(l + "norm2", h + "output.LayerNorm");
     if (roberta) {
-        t.pair("lm_head.transform", "lm_head.dense", false);
-        t.pair("lm_head.transform_norm", "lm_head.layer_norm", false);
-        t.one("lm_head.bias", "lm_head.bias", false);
+        t.linear("lm_head.transform", "lm_head.dense", {false});
+        t.norm("lm_head.transform_norm", "lm_head.layer_norm", false);
+        t.one("lm_head.bias", "lm_head.bias", {false});
     } else {
-        t.pair("lm_head.transform", "cls.predictions.transform.dense", false);
-        t.pair("lm_head.transform_norm", "cls.predictions.transform.LayerNorm", false);
-        t.one("lm_head.bias", "cls.predictions.bias", false);
+        t.linear("lm_head.transform", "cls.predictions.transform.dense", {false});
+        t.norm("lm_head.transform_norm", "cls.predictions.transform.LayerNorm", false);
+        t.one("lm_head.bias", "cls.predictions.bias", {false});
     }
     return t.expand(c.encoderLayers);
 }
 
 std::vector<HfTensorSource> distilbertTable(const ModelConfig& c)
 {
-    OwnedTable t;
+    NamingTable t;
     t.one("encoder.embed.weight", "embeddings.word_embeddings.weight");
     t.one("encoder.pos.weight", "embeddings.position_embeddings.weight");
-    t.pair("encoder.embed_norm", "embeddings.LayerNorm");
+    t.norm("encoder.embed_norm", "embeddings.LayerNorm");
     const std::string l = "encoder.layers.{i}.", h = "transformer.layer.{i}.";
-    t.pair(l + "self_attn.q_proj", h + "attention.q_lin");
-    t.pair(l + "self_attn.k_proj", h + "attention.k_lin");
-    t.pair(l + "self_attn.v_proj", h + "attention.v_lin");
-    t.pair(l + "self_attn.out_proj", h + "attention.out_lin");
-    t.pair(l + "norm1", h + "sa_layer_norm");
-    t.pair(l + "linear1", h + "ffn.lin1");
-    t.pair(l + "linear2", h + "ffn.lin2");
-    t.pair(l + "norm2", h + "output_layer_norm");
-    t.pair("lm_head.transform", "vocab_transform", false);
-    t.pair("lm_head.transform_norm", "vocab_layer_norm", false);
-    t.one("lm_head.bias", "vocab_projector.bias", false);
+    t.linear(l + "self_attn.q_proj", h + "attention.q_lin");
+    t.linear(l + "self_attn.k_proj", h + "attention.k_lin");
+    t.linear(l + "self_attn.v_proj", h + "attention.v_lin");
+    t.linear(l + "self_attn.out_proj", h + "attention.out_lin");
+    t.norm(l + "norm1", h + "sa_layer_norm");
+    t.linear(l + "linear1", h + "ffn.lin1");
+    t.linear(l + "linear2", h + "ffn.lin2");
+    t.norm(l + "norm2", h + "output_layer_norm");
+    t.linear("lm_head.transform", "vocab_transform", {false});
+    t.norm("lm_head.transform_norm", "vocab_layer_norm", false);
+    t.one("lm_head.bias", "vocab_projector.bias", {false});
     return t.expand(c.encoderLayers);
 }
 
