@@ -574,10 +574,32 @@ void loadWeights(const fs::path& folder, const Family& family, const ModelConfig
         throw ModelError(entry.first->path(), "/" + jsonPointerEscape(name), "unexpected tensor (not part of a " +
                                                                                   std::string(family.modelType) + " model this build opens)");
     }
-    for (const TensorSpec& spec : specs) m.weights.declare(spec.name, spec.shape);
-    m.weights.allocate();
-    SourceValues values;
-    for (const Placed& p : placed) fillFrom(p, m.weights.mutableData(p.spec->name), values);
+    // One F32 file whose tensors the engine can use as stored (BERT's Linear weights are [out, in]
+    // already): the weights are views into the mapping, no copy; pages load on first use. Every
+    // value is still checked. Otherwise (transposes, splits, F16/BF16, shards) one copy.
+    const bool inPlace = index.files.size() == 1 && std::all_of(placed.begin(), placed.end(), [](const Placed& p) {
+                             const float* v = p.file->mappedFloat(*p.tensor);
+                             return v && !p.source->transposed && p.source->parts == 1 &&
+                                    (reinterpret_cast<const unsigned char*>(v) - p.file->bytes()) % sizeof(float) == 0;
+                         });
+    if (inPlace) {
+        const SafetensorsFile& file = *index.files.front();
+        const auto* base = reinterpret_cast<const float*>(file.bytes());
+        m.weights.adopt(base, file.byteCount() / sizeof(float), file.keepAlive());
+        for (const Placed& p : placed) {
+            const float* v = file.mappedFloat(*p.tensor);
+            for (size_t k = 0, n = p.tensor->count(); k < n; ++k)
+                if (!std::isfinite(v[k]))
+                    throw ModelError(file.path(), "/" + jsonPointerEscape(p.tensor->name),
+                                     "value " + std::to_string(k) + " is not finite");
+            m.weights.declareAt(p.spec->name, p.spec->shape, size_t(v - base));
+        }
+    } else {
+        for (const TensorSpec& spec : specs) m.weights.declare(spec.name, spec.shape);
+        m.weights.allocate();
+        SourceValues values;
+        for (const Placed& p : placed) fillFrom(p, m.weights.mutableData(p.spec->name), values);
+    }
     std::vector<float> scratch;
     for (const auto& [copyName, engineName] : family.tiedCopies) {
         if (!m.weights.has(engineName)) continue;

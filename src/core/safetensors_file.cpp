@@ -206,6 +206,7 @@ void SafetensorsFile::parse(const unsigned char* bytes, size_t size, std::shared
         r.fail("/", "the tensors cover " + std::to_string(covered) + " of the " + std::to_string(dataSize) +
                         " data bytes (the data must be covered without holes)");
     m_data = bytes + dataStart;
+    m_size = size;
     m_mapping = std::move(keepAlive);
 }
 

@@ -45,6 +45,9 @@ public:
     const float* mappedFloat(const Tensor& t) const;
     // Keeps the mapping alive (for weights that view it).
     std::shared_ptr<const void> keepAlive() const { return m_mapping; }
+    // The whole file's bytes as mapped (or held); mappedFloat() pointers lie inside.
+    const unsigned char* bytes() const { return static_cast<const unsigned char*>(m_mapping.get()); }
+    size_t byteCount() const { return m_size; }
 
 private:
     SafetensorsFile() = default;
@@ -54,6 +57,7 @@ private:
     std::string m_path;
     std::shared_ptr<const void> m_mapping;
     const unsigned char* m_data = nullptr; // start of the data section
+    size_t m_size = 0;                     // bytes of the whole file
     std::map<std::string, Tensor> m_tensors;
 };
 

@@ -14,6 +14,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -70,6 +71,7 @@ private slots:
     void namingTableCoversEveryTensor_data();
     void namingTableCoversEveryTensor();
     void folderWithoutTokenizerUsesIds();
+    void f32InPlaceWhereTheLayoutAllows();
 };
 
 void TestHfCheckpoint::initTestCase()
@@ -208,6 +210,40 @@ void TestHfCheckpoint::folderWithoutTokenizerUsesIds()
     QCOMPARE(tokens.size(), size_t(2));
     QCOMPARE(tokens[0].id, 5);
     QCOMPARE(tokens[1].id, 7);
+}
+
+void TestHfCheckpoint::f32InPlaceWhereTheLayoutAllows()
+{
+    // One F32 file used as stored (BERT, DistilBERT): views into the mapping. Transposes (GPT-2's
+    // Conv1D), F16 and shards: one copy. The goldens above pass either way.
+    QVERIFY(loadModel((kHfDir + "/bert-mlm").toStdString())->weights.isMapped());
+    QVERIFY(loadModel((kHfDir + "/distilbert-mlm").toStdString())->weights.isMapped());
+    QVERIFY(!loadModel((kHfDir + "/gpt2-tiny").toStdString())->weights.isMapped());
+    QVERIFY(!loadModel((kHfDir + "/bert-d4-h4-relu-f16").toStdString())->weights.isMapped());
+    QVERIFY(!loadModel((kHfDir + "/roberta-sharded-pooler").toStdString())->weights.isMapped());
+
+    // In place, every value is still checked: a NaN in the first data bytes of bert-mlm's file.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    for (const QString& f : QDir(kHfDir + "/bert-mlm").entryList(QDir::Files))
+        QVERIFY(QFile::copy(kHfDir + "/bert-mlm/" + f, dir.filePath(f)));
+    QFile st(dir.filePath("model.safetensors"));
+    QVERIFY(st.open(QIODevice::ReadWrite));
+    QByteArray bytes = st.readAll();
+    quint64 header = 0;
+    for (int i = 7; i >= 0; --i) header = (header << 8) | quint8(bytes[i]);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    std::memcpy(bytes.data() + 8 + header, &nan, sizeof nan);
+    QVERIFY(st.seek(0));
+    QCOMPARE(st.write(bytes), qint64(bytes.size()));
+    st.close();
+    try {
+        loadModel(dir.path().toStdString());
+        QFAIL("a NaN weight loaded");
+    } catch (const ModelError& e) {
+        QVERIFY2(QString::fromStdString(e.file()).endsWith("model.safetensors"), e.what());
+        QVERIFY2(QString::fromStdString(e.message()).contains("not finite"), e.what());
+    }
 }
 
 QTEST_APPLESS_MAIN(TestHfCheckpoint)
