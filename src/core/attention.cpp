@@ -295,13 +295,17 @@ HeadTrace attentionHead(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<co
     const int dk = d / nHeads;
     const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
     const size_t rows = size_t(head) * size_t(dk); // first row of this head in each (d, d) weight
+    const int kvHeads = w.kvHeads > 0 ? w.kvHeads : nHeads;
+    const size_t kvRows = size_t(head / (nHeads / kvHeads)) * size_t(dk); // its key/value group's
     // The head's d_k columns of each Wᵀ copy, when there is one (rows tStride apart).
-    auto columns = [rows](const float* wt) { return wt ? wt + rows : nullptr; };
+    auto columns = [](const float* wt, size_t first) { return wt ? wt + first : nullptr; };
     const Eigen::Index stride = w.tStride;
     MatrixRM qh, kh, vh;                           // (Tq, dk), (Tk, dk), (Tk, dk)
-    project(x, w.wq + rows * size_t(d), w.bq ? w.bq + rows : nullptr, dk, qh, columns(w.wqT), stride);
-    project(y, w.wk + rows * size_t(d), w.bk ? w.bk + rows : nullptr, dk, kh, columns(w.wkT), stride);
-    project(y, w.wv + rows * size_t(d), w.bv ? w.bv + rows : nullptr, dk, vh, columns(w.wvT), stride);
+    project(x, w.wq + rows * size_t(d), w.bq ? w.bq + rows : nullptr, dk, qh, columns(w.wqT, rows), stride);
+    project(y, w.wk + kvRows * size_t(d), w.bk ? w.bk + kvRows : nullptr, dk, kh, columns(w.wkT, kvRows), stride);
+    project(y, w.wv + kvRows * size_t(d), w.bv ? w.bv + kvRows : nullptr, dk, vh, columns(w.wvT, kvRows), stride);
+    applyRotary(qh, 1, dk, w.rotaryDims, w.ropeTheta, w.ropeScale, mask.queryOffset);
+    applyRotary(kh, 1, dk, w.rotaryDims, w.ropeTheta, w.ropeScale, 0);
     HeadTrace ht;
     AttentionScratch scratch;
     attendHead(qh, kh, vh, scale, mask, capture == Capture::Full ? Capture::Full : Capture::Attention, scratch, &ht,
@@ -328,20 +332,24 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
     const Eigen::Index tk = y.rows();
 
     const int dk = d / nHeads;
+    const int kvDim = (w.kvHeads > 0 ? w.kvHeads : nHeads) * dk;
     if (cache) {
         // The cached path: keys and values live in the cache, the per-head work is the same.
         if (!cache->fixedKeys || cache->length == 0) {
             const Eigen::Index need = cache->length + tk;
             if (cache->k.rows() < need) {
-                cache->k.conservativeResize(need, d);
-                cache->v.conservativeResize(need, d);
+                cache->k.conservativeResize(need, kvDim);
+                cache->v.conservativeResize(need, kvDim);
             }
-            linearInto(y, w.wk, w.bk, cache->k.middleRows(cache->length, tk), w.wkT, w.tStride);
+            auto newKeys = cache->k.middleRows(cache->length, tk);
+            linearInto(y, w.wk, w.bk, newKeys, w.wkT, w.tStride);
+            applyRotary(newKeys, kvDim / dk, dk, w.rotaryDims, w.ropeTheta, w.ropeScale, cache->length);
             linearInto(y, w.wv, w.bv, cache->v.middleRows(cache->length, tk), w.wvT, w.tStride);
             cache->length = need;
         }
         StridedMatrixMap q = scratch.q.matrix(tq, d);
         linearInto(x, w.wq, w.bq, q, w.wqT, w.tStride);
+        applyRotary(q, nHeads, dk, w.rotaryDims, w.ropeTheta, w.ropeScale, mask.queryOffset);
         StridedMatrixMap context = scratch.context.matrix(tq, d);
         if (layer && capture == Capture::Compact) layer->input = x;
         const int maskedRows = attendHeads(q, cache->k.topRows(cache->length), cache->v.topRows(cache->length), nHeads,
@@ -350,6 +358,7 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
         return maskedRows;
     }
     const bool direct = layer && capture == Capture::Full && w.wqT && w.wkT && w.wvT && dk % kPacket == 0 &&
+                        kvDim == d && w.rotaryDims == 0 &&
                         !largeProduct(tq, d, d) && !largeProduct(tk, d, d);
     if (direct) {
         // Full capture of a small model: each head's Q, K and V are projected straight into its
@@ -379,15 +388,19 @@ int multiHeadAttention(const Eigen::Ref<const MatrixRM>& x, const Eigen::Ref<con
 
     // Q, and K | V side by side; each head works on column blocks of them in place.
     StridedMatrixMap q = scratch.q.matrix(tq, d);
-    StridedMatrixMap kv = scratch.kv.matrix(tk, 2 * d);
+    StridedMatrixMap kv = scratch.kv.matrix(tk, 2 * kvDim);
     linearInto(x, w.wq, w.bq, q, w.wqT, w.tStride);
-    linearInto(y, w.wk, w.bk, kv.leftCols(d), w.wkT, w.tStride);
-    linearInto(y, w.wv, w.bv, kv.rightCols(d), w.wvT, w.tStride);
+    linearInto(y, w.wk, w.bk, kv.leftCols(kvDim), w.wkT, w.tStride);
+    linearInto(y, w.wv, w.bv, kv.rightCols(kvDim), w.wvT, w.tStride);
+    if (w.rotaryDims > 0) {
+        applyRotary(q, nHeads, dk, w.rotaryDims, w.ropeTheta, w.ropeScale, mask.queryOffset);
+        applyRotary(kv.leftCols(kvDim), kvDim / dk, dk, w.rotaryDims, w.ropeTheta, w.ropeScale, 0);
+    }
 
     StridedMatrixMap context = scratch.context.matrix(tq, d); // concatenated head outputs
     if (layer && capture == Capture::Compact) layer->input = x;
-    const int maskedRows =
-        attendHeads(q, kv.leftCols(d), kv.rightCols(d), nHeads, mask, capture, layer, overrides, scratch, context);
+    const int maskedRows = attendHeads(q, kv.leftCols(kvDim), kv.rightCols(kvDim), nHeads, mask, capture, layer,
+                                       overrides, scratch, context);
     linearInto(context, w.wo, w.bo, out, w.woT, w.tStride, accumulate);
     return maskedRows;
 }
@@ -398,10 +411,13 @@ int attendHeads(const Eigen::Ref<const MatrixRM>& q, const Eigen::Ref<const Matr
                 Eigen::Ref<MatrixRM> context)
 {
     const int dk = static_cast<int>(q.cols()) / nHeads;
+    // Grouped-query attention: k and v hold fewer heads; each serves `group` query heads.
+    const int group = std::max(1, nHeads / std::max(1, static_cast<int>(k.cols()) / dk));
     return attendHeadsOf(
         nHeads, dk, mask, capture, layer, overrides, scratch, context,
-        [&q, dk](int h) { return q.middleCols(h * dk, dk); }, [&k, dk](int h) { return k.middleCols(h * dk, dk); },
-        [&v, dk](int h) { return v.middleCols(h * dk, dk); });
+        [&q, dk](int h) { return q.middleCols(h * dk, dk); },
+        [&k, dk, group](int h) { return k.middleCols((h / group) * dk, dk); },
+        [&v, dk, group](int h) { return v.middleCols((h / group) * dk, dk); });
 }
 
 } // namespace attnscope

@@ -32,6 +32,13 @@ struct AttentionWeights {
     const float* wqT = nullptr; const float* wkT = nullptr;
     const float* wvT = nullptr; const float* woT = nullptr;
     Eigen::Index tStride = 0;
+    // Grouped-query attention: wk, wv are (kvHeads · d_k, d) and query head h reads key/value
+    // head h / (nHeads / kvHeads). 0: as many as query heads.
+    int kvHeads = 0;
+    // Rotary positions (row_ops.h, applyRotary) on q and k after their projections; dims 0: none.
+    int rotaryDims = 0;
+    float ropeTheta = 10000.0f;
+    float ropeScale = 1.0f;
 };
 
 // Per-head replacement of the head's output A_h·V_h (before the output projection): nullptr

@@ -17,7 +17,6 @@ std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen,
 {
     const ModelConfig& c = m_model->config;
     maxLen = std::min(maxLen, c.maxLen);
-    const int d = c.dModel;
     const bool decoderOnly = c.type == ArchType::Decoder;
     if (c.type == ArchType::Encoder || !c.lmHead || (decoderOnly && source.empty())) return {};
 
@@ -33,8 +32,8 @@ std::vector<int> Transformer::greedy(const std::vector<int>& source, int maxLen,
         crossMask = paddingMask(source, m_model->sourceTokenizer.vocab().special(SpecialRole::Pad));
     }
     for (LayerCache& cache : caches) {
-        cache.self.k.resize(maxLen, d);
-        cache.self.v.resize(maxLen, d);
+        cache.self.k.resize(maxLen, c.kvDim()); // grouped-query heads: fewer key/value columns
+        cache.self.v.resize(maxLen, c.kvDim());
         cache.cross.fixedKeys = true;
     }
     std::vector<HeadOverrides> selfOv(layers), crossOv(layers);

@@ -73,6 +73,22 @@ public:
         if (!(v > 0.0) || v > 1.0) m_r.fail(std::string("/") + key, "expected a value in (0, 1]");
         return static_cast<float>(v);
     }
+    // A number in [min, max].
+    float number(const char* key, double min, double max, float fallback) const
+    {
+        if (!has(key)) return fallback;
+        const double v = m_r.requireNumber(m_root, "", key);
+        if (!(v >= min && v <= max))
+            m_r.fail(std::string("/") + key, "expected a value in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+        return static_cast<float>(v);
+    }
+    const Json* object(const char* key) const
+    {
+        if (!has(key)) return nullptr;
+        m_r.expectType(m_root[key], std::string("/") + key, "object");
+        return &m_root[key];
+    }
+    const JsonReader& reader() const { return m_r; }
     bool boolean(const char* key, bool fallback) const { return has(key) ? m_r.requireBool(m_root, "", key) : fallback; }
     std::string string(const char* key, const std::string& fallback) const
     {
@@ -82,9 +98,11 @@ public:
     {
         const std::string a = string(key, fallback);
         if (a == "gelu") return Activation::Gelu;
-        if (a == "gelu_new" || a == "gelu_pytorch_tanh") return Activation::GeluTanh;
+        if (a == "gelu_new" || a == "gelu_pytorch_tanh" || a == "gelu_fast") return Activation::GeluTanh;
         if (a == "relu") return Activation::Relu;
-        fail(key, "unsupported activation " + quote(a) + " (AttnScope supports gelu, gelu_new, gelu_pytorch_tanh, relu)");
+        if (a == "silu" || a == "swish") return Activation::Silu;
+        fail(key, "unsupported activation " + quote(a) +
+                      " (AttnScope supports gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu, silu)");
     }
     // Refuses an option whose value the engine does not implement.
     void require(const char* key, bool ok, const std::string& why) const
@@ -203,6 +221,108 @@ ModelConfig distilbertConfig(const ConfigReader& cfg)
     return c;
 }
 
+// Rotary options shared by Llama and GPT-NeoX: rope_theta (or NeoX's rotary_emb_base) and
+// rope_scaling (none, or linear with its factor; every other kind refused by name).
+void rotaryConfig(const ConfigReader& cfg, ModelConfig& c, const char* thetaKey)
+{
+    c.positional = Positional::Rotary;
+    c.ropeTheta = cfg.number(thetaKey, 1.0, 1e9, cfg.number("rope_theta", 1.0, 1e9, 10000.0f));
+    if (const Json* scaling = cfg.object("rope_scaling")) {
+        const JsonReader& r = cfg.reader();
+        const char* typeKey = scaling->find("rope_type") != scaling->end() ? "rope_type" : "type";
+        const std::string type = r.requireString(*scaling, "/rope_scaling", typeKey);
+        if (type == "linear") {
+            const double factor = r.requireNumber(*scaling, "/rope_scaling", "factor");
+            if (!(factor >= 1.0 && factor <= 1024.0)) r.fail("/rope_scaling/factor", "expected a factor in [1, 1024]");
+            c.ropeScale = static_cast<float>(factor);
+        } else if (type != "default") {
+            r.fail(std::string("/rope_scaling/") + typeKey,
+                   "rope_scaling type " + quote(type) + " is not supported (AttnScope supports none and \"linear\")");
+        }
+    }
+}
+
+// Llama, Mistral, Qwen2 (and SmolLM, TinyLlama: model_type llama): RMSNorm, rotary, SwiGLU,
+// grouped-query attention.
+ModelConfig llamaConfig(const ConfigReader& cfg, const std::string& kind)
+{
+    ModelConfig c;
+    c.type = ArchType::Decoder;
+    c.dModel = cfg.integer("hidden_size", 1, kMaxDModel);
+    c.nHeads = cfg.integer("num_attention_heads", 1, kMaxHeads);
+    checkShape(cfg, c);
+    c.nKvHeads = cfg.integer("num_key_value_heads", 1, kMaxHeads, c.nHeads);
+    if (c.nHeads % c.nKvHeads != 0)
+        cfg.fail("num_key_value_heads", std::to_string(c.nKvHeads) + " key/value heads do not divide " +
+                                            std::to_string(c.nHeads) + " attention heads");
+    if (cfg.has("head_dim") && cfg.integer("head_dim", 1, kMaxDModel) != c.dHead())
+        cfg.fail("head_dim", "head_dim " + std::to_string(cfg.integer("head_dim", 1, kMaxDModel)) +
+                                 " differs from hidden_size / num_attention_heads = " + std::to_string(c.dHead()) +
+                                 " (not supported)");
+    c.decoderLayers = cfg.integer("num_hidden_layers", 1, kMaxLayers);
+    c.dFf = cfg.integer("intermediate_size", 1, kMaxDFf);
+    c.activation = cfg.activation("hidden_act", "silu");
+    c.gatedFfn = true;
+    c.norm = NormPosition::Pre;
+    c.normKind = NormKind::RmsNorm;
+    c.layerNormEps = cfg.positive("rms_norm_eps", 1e-6f);
+    const int positions = cfg.integer("max_position_embeddings", 1, 1 << 24, 2048);
+    c.maxLen = std::min(positions, kMaxLen);
+    rotaryConfig(cfg, c, "rope_theta");
+    c.finalNorm = true;
+    c.tiedOutput = cfg.boolean("tie_word_embeddings", false); // the default of all three configs
+    c.headBias = false;
+    if (kind == "qwen2") {
+        c.bias = false;
+        c.qkvBias = true; // Qwen2: q, k and v have biases, o and the MLP none
+    } else {
+        c.bias = false;
+        const bool attentionBias = cfg.boolean("attention_bias", false);
+        cfg.require("mlp_bias", !cfg.boolean("mlp_bias", false), "mlp_bias true is not supported");
+        if (attentionBias) {
+            // Llama's attention_bias puts biases on q, k, v and o; the MLP stays without.
+            cfg.fail("attention_bias", "attention_bias true is not supported yet (q/k/v/o biases without MLP biases)");
+        }
+    }
+    // Sliding-window attention changes the mask only beyond the window: refused when it could matter.
+    const bool sliding = kind == "mistral" ? cfg.has("sliding_window")
+                                           : kind == "qwen2" && cfg.boolean("use_sliding_window", false);
+    if (sliding && cfg.has("sliding_window")) {
+        const int window = cfg.integer("sliding_window", 1, 1 << 30);
+        if (window < c.maxLen)
+            cfg.fail("sliding_window", "sliding-window attention (window " + std::to_string(window) +
+                                           " < max length " + std::to_string(c.maxLen) + ") is not supported");
+    }
+    return c;
+}
+
+// GPT-NeoX (Pythia): LayerNorm, partial rotary, parallel residual, fused per-head q|k|v.
+ModelConfig neoxConfig(const ConfigReader& cfg)
+{
+    ModelConfig c;
+    c.type = ArchType::Decoder;
+    c.dModel = cfg.integer("hidden_size", 1, kMaxDModel);
+    c.nHeads = cfg.integer("num_attention_heads", 1, kMaxHeads);
+    checkShape(cfg, c);
+    c.decoderLayers = cfg.integer("num_hidden_layers", 1, kMaxLayers);
+    c.dFf = cfg.integer("intermediate_size", 1, kMaxDFf);
+    c.activation = cfg.activation("hidden_act", "gelu");
+    c.norm = NormPosition::Pre;
+    c.layerNormEps = cfg.positive("layer_norm_eps", 1e-5f);
+    const int positions = cfg.integer("max_position_embeddings", 1, 1 << 24, 2048);
+    c.maxLen = std::min(positions, kMaxLen);
+    rotaryConfig(cfg, c, "rotary_emb_base");
+    c.rotaryFraction = cfg.positive("rotary_pct", 1.0f);
+    if (c.rotaryDims() == 0) cfg.fail("rotary_pct", "rotary_pct leaves no rotated dimension in a head");
+    c.parallelResidual = cfg.boolean("use_parallel_residual", true);
+    c.bias = cfg.boolean("attention_bias", true);
+    cfg.require("attention_bias", c.bias, "GPT-NeoX without biases is not supported");
+    c.headBias = false;
+    c.finalNorm = true;
+    c.tiedOutput = cfg.boolean("tie_word_embeddings", false);
+    return c;
+}
+
 // --- naming tables ---------------------------------------------------------------------------
 
 // How a checkpoint stores one tensor (see HfTensorSource).
@@ -210,6 +330,7 @@ struct Layout {
     bool prefixed = true;
     bool transposed = false;
     int part = 0, parts = 1;
+    int interleave = 0;
 };
 
 // A family's naming table: rows whose names hold "{i}" for the layer index, expanded per layer.
@@ -217,13 +338,13 @@ class NamingTable {
 public:
     void one(const std::string& engine, const std::string& checkpoint, Layout l = {})
     {
-        m_rows.push_back({engine, checkpoint, l.prefixed, l.transposed, l.part, l.parts});
+        m_rows.push_back({engine, checkpoint, l.prefixed, l.transposed, l.part, l.parts, l.interleave});
     }
     // A Linear's weight (in the given layout) and its bias (never transposed, split alike).
     void linear(const std::string& engine, const std::string& checkpoint, Layout l = {})
     {
         one(engine + ".weight", checkpoint + ".weight", l);
-        one(engine + ".bias", checkpoint + ".bias", {l.prefixed, false, l.part, l.parts});
+        one(engine + ".bias", checkpoint + ".bias", {l.prefixed, false, l.part, l.parts, l.interleave});
     }
     // A LayerNorm's weight and bias.
     void norm(const std::string& engine, const std::string& checkpoint, bool prefixed = true)
@@ -322,6 +443,44 @@ std::vector<HfTensorSource> distilbertTable(const ModelConfig& c)
     return t.expand(c.encoderLayers);
 }
 
+std::vector<HfTensorSource> llamaTable(const ModelConfig& c)
+{
+    NamingTable t;
+    t.one("decoder.embed.weight", "embed_tokens.weight");
+    t.one("decoder.norm.weight", "norm.weight");
+    const std::string l = "decoder.layers.{i}.", h = "layers.{i}.";
+    t.one(l + "norm1.weight", h + "input_layernorm.weight");
+    t.linear(l + "self_attn.q_proj", h + "self_attn.q_proj");
+    t.linear(l + "self_attn.k_proj", h + "self_attn.k_proj");
+    t.linear(l + "self_attn.v_proj", h + "self_attn.v_proj");
+    t.linear(l + "self_attn.out_proj", h + "self_attn.o_proj");
+    t.one(l + "norm2.weight", h + "post_attention_layernorm.weight");
+    t.linear(l + "gate_proj", h + "mlp.gate_proj");
+    t.linear(l + "linear1", h + "mlp.up_proj");
+    t.linear(l + "linear2", h + "mlp.down_proj");
+    t.one("lm_head.weight", "lm_head.weight", {false});
+    return t.expand(c.decoderLayers);
+}
+
+std::vector<HfTensorSource> neoxTable(const ModelConfig& c)
+{
+    NamingTable t;
+    t.one("decoder.embed.weight", "embed_in.weight");
+    t.norm("decoder.norm", "final_layer_norm");
+    const std::string l = "decoder.layers.{i}.", h = "layers.{i}.";
+    const int dk = c.dHead();
+    t.norm(l + "norm1", h + "input_layernorm");
+    t.linear(l + "self_attn.q_proj", h + "attention.query_key_value", {true, false, 0, 3, dk});
+    t.linear(l + "self_attn.k_proj", h + "attention.query_key_value", {true, false, 1, 3, dk});
+    t.linear(l + "self_attn.v_proj", h + "attention.query_key_value", {true, false, 2, 3, dk});
+    t.linear(l + "self_attn.out_proj", h + "attention.dense");
+    t.norm(l + "norm2", h + "post_attention_layernorm");
+    t.linear(l + "linear1", h + "mlp.dense_h_to_4h");
+    t.linear(l + "linear2", h + "mlp.dense_4h_to_h");
+    t.one("lm_head.weight", "embed_out.weight", {false});
+    return t.expand(c.decoderLayers);
+}
+
 // --- the family registry ---------------------------------------------------------------------
 
 struct Family {
@@ -375,6 +534,25 @@ const std::vector<Family>& families()
          HfTokenizerHint::WordPiece, distilbertConfig, distilbertTable,
          [](const std::string& n) { return n == "vocab_projector.weight" || n == "embeddings.position_ids"; },
          {{"vocab_projector.weight", "encoder.embed.weight"}}},
+        {"llama", {"LlamaForCausalLM", "LlamaModel"}, {"LlamaModel"}, {"model."}, HfTokenizerHint::Auto,
+         [](const ConfigReader& c) { return llamaConfig(c, "llama"); }, llamaTable,
+         [](const std::string& n) { return endsWith(n, ".rotary_emb.inv_freq") || n == "lm_head.weight"; },
+         {{"lm_head.weight", "decoder.embed.weight"}}},
+        {"mistral", {"MistralForCausalLM", "MistralModel"}, {"MistralModel"}, {"model."}, HfTokenizerHint::Auto,
+         [](const ConfigReader& c) { return llamaConfig(c, "mistral"); }, llamaTable,
+         [](const std::string& n) { return endsWith(n, ".rotary_emb.inv_freq") || n == "lm_head.weight"; },
+         {{"lm_head.weight", "decoder.embed.weight"}}},
+        {"qwen2", {"Qwen2ForCausalLM", "Qwen2Model"}, {"Qwen2Model"}, {"model."}, HfTokenizerHint::Auto,
+         [](const ConfigReader& c) { return llamaConfig(c, "qwen2"); }, llamaTable,
+         [](const std::string& n) { return endsWith(n, ".rotary_emb.inv_freq") || n == "lm_head.weight"; },
+         {{"lm_head.weight", "decoder.embed.weight"}}},
+        {"gpt_neox", {"GPTNeoXForCausalLM", "GPTNeoXModel"}, {"GPTNeoXModel"}, {"gpt_neox."}, HfTokenizerHint::Auto,
+         neoxConfig, neoxTable,
+         [](const std::string& n) {
+             return endsWith(n, ".attention.bias") || endsWith(n, ".attention.masked_bias") ||
+                    endsWith(n, ".rotary_emb.inv_freq") || n == "embed_out.weight";
+         },
+         {{"embed_out.weight", "decoder.embed.weight"}}},
     };
     return all;
 }
@@ -510,7 +688,14 @@ void fillFrom(const Placed& p, float* out, SourceValues& values)
     const float* src = values.of(p);
     const std::vector<int>& shape = p.spec->shape;
     const size_t rows = size_t(shape[0]), cols = shape.size() == 2 ? size_t(shape[1]) : 1; // engine: [out, in]
-    if (shape.size() == 1) {
+    if (s.interleave > 0) {
+        // [out·parts, in] in blocks: block b holds rows b·interleave … of each part in turn.
+        const size_t block = size_t(s.interleave), parts = size_t(s.parts);
+        for (size_t o = 0; o < rows; ++o) {
+            const size_t from = (o / block) * parts * block + size_t(s.part) * block + o % block;
+            std::copy_n(src + from * cols, cols, out + o * cols);
+        }
+    } else if (shape.size() == 1) {
         std::copy_n(src + size_t(s.part) * rows, rows, out); // a bias, or a slice of a fused one
     } else if (s.transposed) {
         // checkpoint [in, out·parts]: engine(o, i) = ckpt(i, part·out + o), in 32 × 32 blocks so
@@ -602,7 +787,7 @@ void loadWeights(const fs::path& folder, const Family& family, const ModelConfig
     }
     std::vector<float> scratch;
     for (const auto& [copyName, engineName] : family.tiedCopies) {
-        if (!m.weights.has(engineName)) continue;
+        if (!c.tiedOutput || !m.weights.has(engineName)) continue;
         for (const std::string& n : candidates({engineName, copyName, true}, family)) {
             const auto t = index.tensors.find(n);
             if (t == index.tensors.end()) continue;

@@ -39,6 +39,8 @@ struct HfTensorSource {
     bool transposed = false;   // stored [in, out] (GPT-2's Conv1D) rather than torch Linear's [out, in]
     int part = 0;              // a fused tensor (GPT-2's c_attn = [Q | K | V]) split along its
     int parts = 1;             //   output dimension: this is part `part` of `parts`
+    int interleave = 0;        // > 0: the parts alternate in blocks of this many rows (GPT-NeoX's
+                               //   query_key_value is, per head, [q | k | v] of d_head rows each)
 };
 
 // The naming table of a supported model_type for this configuration (tests and docs use it).

@@ -20,11 +20,21 @@ std::string toString(Activation activation)
     case Activation::Relu: return "relu";
     case Activation::Gelu: return "gelu";
     case Activation::GeluTanh: return "gelu_tanh";
+    case Activation::Silu: return "silu";
     }
     return {};
 }
 std::string toString(NormPosition norm) { return norm == NormPosition::Pre ? "pre" : "post"; }
-std::string toString(Positional positional) { return positional == Positional::Learned ? "learned" : "sinusoidal"; }
+std::string toString(Positional positional)
+{
+    switch (positional) {
+    case Positional::Sinusoidal: return "sinusoidal";
+    case Positional::Learned: return "learned";
+    case Positional::Rotary: return "rotary";
+    }
+    return {};
+}
+std::string toString(NormKind kind) { return kind == NormKind::RmsNorm ? "rmsnorm" : "layernorm"; }
 
 namespace {
 
@@ -35,23 +45,28 @@ void addLinear(std::vector<TensorSpec>& out, const std::string& prefix, int outD
         out.push_back({prefix + ".bias", {outDim}});
 }
 
-void addNorm(std::vector<TensorSpec>& out, const std::string& prefix, int d)
+void addNorm(std::vector<TensorSpec>& out, const std::string& prefix, int d, NormKind kind)
 {
     out.push_back({prefix + ".weight", {d}});
-    out.push_back({prefix + ".bias", {d}});
+    if (kind == NormKind::LayerNorm) out.push_back({prefix + ".bias", {d}});
 }
 
-void addAttention(std::vector<TensorSpec>& out, const std::string& prefix, int d, bool bias)
+void addAttention(std::vector<TensorSpec>& out, const std::string& prefix, const ModelConfig& c)
 {
-    for (const char* proj : {"q_proj", "k_proj", "v_proj", "out_proj"})
-        addLinear(out, prefix + "." + proj, d, d, bias);
+    const int d = c.dModel, kv = c.kvDim();
+    addLinear(out, prefix + ".q_proj", d, d, c.hasQkvBias());
+    addLinear(out, prefix + ".k_proj", kv, d, c.hasQkvBias());
+    addLinear(out, prefix + ".v_proj", kv, d, c.hasQkvBias());
+    addLinear(out, prefix + ".out_proj", d, d, c.bias);
 }
 
 void addLayer(std::vector<TensorSpec>& out, const ModelConfig& c, const std::string& prefix, bool cross)
 {
-    addAttention(out, prefix + ".self_attn", c.dModel, c.bias);
+    auto addNorm = [&](std::vector<TensorSpec>& o, const std::string& p, int d) { ::attnscope::addNorm(o, p, d, c.normKind); };
+    addAttention(out, prefix + ".self_attn", c);
     if (cross)
-        addAttention(out, prefix + ".multihead_attn", c.dModel, c.bias);
+        addAttention(out, prefix + ".multihead_attn", c);
+    if (c.gatedFfn) addLinear(out, prefix + ".gate_proj", c.dFf, c.dModel, c.bias);
     addLinear(out, prefix + ".linear1", c.dFf, c.dModel, c.bias);
     addLinear(out, prefix + ".linear2", c.dModel, c.dFf, c.bias);
     addNorm(out, prefix + ".norm1", c.dModel);
@@ -66,6 +81,9 @@ std::vector<TensorSpec> requiredTensors(const ModelConfig& c, int sourceVocab, i
 {
     std::vector<TensorSpec> out;
     const int d = c.dModel;
+    auto addNorm = [&](std::vector<TensorSpec>& o, const std::string& p, int width) {
+        ::attnscope::addNorm(o, p, width, c.normKind);
+    };
     const bool learned = c.positional == Positional::Learned;
     // Token embeddings, positions, then the v2 extras: token types (on the input stack) and the
     // embedding norm (on each stack).

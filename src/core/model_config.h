@@ -8,9 +8,11 @@
 namespace attnscope {
 
 enum class ArchType { Encoder, Decoder, EncoderDecoder };
-enum class Activation { Relu, Gelu, GeluTanh }; // GeluTanh: the tanh approximation (GPT-2's "gelu_new")
+enum class Activation { Relu, Gelu, GeluTanh, Silu }; // GeluTanh: the tanh approximation (GPT-2's "gelu_new");
+                                                       // Silu: x·σ(x) (the gate of Llama's SwiGLU)
 enum class NormPosition { Pre, Post };
-enum class Positional { Sinusoidal, Learned };
+enum class Positional { Sinusoidal, Learned, Rotary }; // Rotary: no table; q and k rotated (RoPE)
+enum class NormKind { LayerNorm, RmsNorm };            // RmsNorm: x / rms(x) · weight, no bias
 
 // Documented caps (docs/model-format.md, "Limits"); checked before anything is allocated.
 constexpr int kMaxDModel = 4096;
@@ -49,7 +51,28 @@ struct ModelConfig {
     bool lmHead = true;           // false: no output head at all (a bare BertModel): no logits, the
                                   // forward pass returns the top stack's hidden states instead
 
+    // Llama / Qwen2 / GPT-NeoX options (docs/model-format.md, "Version 2").
+    NormKind normKind = NormKind::LayerNorm; // every norm of the model (layers, final, embedding)
+    int nKvHeads = 0;             // grouped-query attention: key/value heads (0: nHeads); query head h
+                                  // reads key/value head h / (nHeads / nKvHeads)
+    float ropeTheta = 10000.0f;   // rotary base
+    float rotaryFraction = 1.0f;  // the first ⌊d_head · fraction⌋ (even) dims of each head rotate (NeoX)
+    float ropeScale = 1.0f;       // linear rope_scaling: positions divided by this factor
+    bool gatedFfn = false;        // SwiGLU: linear2(act(gate_proj(x)) ⊙ linear1(x)); `S.layers.i.gate_proj`
+    bool parallelResidual = false; // x + attn(norm1(x)) + ffn(norm2(x)) (GPT-NeoX), pre-norm only
+    std::optional<bool> qkvBias;  // biases of q/k/v projections; unset: `bias` (Qwen2: true with bias false)
+
     int dHead() const { return dModel / nHeads; }
+    int kvHeads() const { return nKvHeads > 0 ? nKvHeads : nHeads; }
+    int kvDim() const { return kvHeads() * dHead(); }
+    bool hasQkvBias() const { return qkvBias.value_or(bias); }
+    // Rotated dims of each head (even), 0 without rotary positions.
+    int rotaryDims() const
+    {
+        if (positional != Positional::Rotary) return 0;
+        const int r = static_cast<int>(static_cast<float>(dHead()) * rotaryFraction);
+        return r - r % 2;
+    }
     bool hasEncoder() const { return type != ArchType::Decoder; }
     bool hasDecoder() const { return type != ArchType::Encoder; }
     bool hasCrossAttention() const { return type == ArchType::EncoderDecoder; }
@@ -63,6 +86,7 @@ std::string toString(ArchType type);
 std::string toString(Activation activation);
 std::string toString(NormPosition norm);
 std::string toString(Positional positional);
+std::string toString(NormKind kind);
 
 // One tensor the architecture requires, with its PyTorch-style name and shape.
 struct TensorSpec {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace attnscope {
 
@@ -125,6 +126,46 @@ void layerNormRows(const Eigen::Ref<const MatrixRM>& x, const float* gamma, cons
             const float var = o.squaredNorm() / static_cast<float>(d); // biased, as torch
             o = (o * (1.0f / std::sqrt(var + eps))).cwiseProduct(ConstRowVectorMap(gamma, d)) +
                 ConstRowVectorMap(beta, d);
+        }
+    }
+}
+
+void rmsNormRows(const Eigen::Ref<const MatrixRM>& x, const float* gamma, float eps, Eigen::Ref<MatrixRM> out)
+{
+    const Index d = x.cols();
+    const auto g = ConstRowVectorMap(gamma, d);
+    for (Index i = 0; i < x.rows(); ++i) {
+        const float ms = x.row(i).squaredNorm() / static_cast<float>(d);
+        const float scale = 1.0f / std::sqrt(ms + eps);
+        out.row(i) = (x.row(i) * scale).cwiseProduct(g);
+    }
+}
+
+void applyRotary(Eigen::Ref<MatrixRM> x, int heads, int dHead, int dims, float theta, float scale, Eigen::Index first)
+{
+    if (dims <= 0) return;
+    const int half = dims / 2;
+    // Inverse frequencies as Hugging Face computes them (float32 of θ^(2j/dims)), angles in float
+    // like its float32 cos/sin tables, then cos/sin of that float angle.
+    std::vector<float> invFreq(static_cast<size_t>(half));
+    for (int j = 0; j < half; ++j)
+        invFreq[size_t(j)] = 1.0f / static_cast<float>(std::pow(static_cast<double>(theta), 2.0 * j / dims));
+    std::vector<float> c(static_cast<size_t>(half)), s(static_cast<size_t>(half));
+    for (Index r = 0; r < x.rows(); ++r) {
+        const float pos = static_cast<float>(first + r) / scale;
+        for (int j = 0; j < half; ++j) {
+            const float angle = pos * invFreq[size_t(j)];
+            c[size_t(j)] = std::cos(angle);
+            s[size_t(j)] = std::sin(angle);
+        }
+        float* row = x.row(r).data();
+        for (int h = 0; h < heads; ++h) {
+            float* v = row + size_t(h) * size_t(dHead);
+            for (int j = 0; j < half; ++j) {
+                const float a = v[j], b = v[j + half];
+                v[j] = a * c[size_t(j)] - b * s[size_t(j)];
+                v[j + half] = b * c[size_t(j)] + a * s[size_t(j)];
+            }
         }
     }
 }

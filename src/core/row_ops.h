@@ -50,4 +50,12 @@ inline FloatPacket expNonPositive(const FloatPacket& in)
 void layerNormRows(const Eigen::Ref<const MatrixRM>& x, const float* gamma, const float* beta, float eps,
                    Eigen::Ref<MatrixRM> out);
 
+// RMSNorm of every row of x into out (out may be x): x / √(mean(x²) + eps) · γ (Llama's, no bias).
+void rmsNormRows(const Eigen::Ref<const MatrixRM>& x, const float* gamma, float eps, Eigen::Ref<MatrixRM> out);
+
+// Rotary position embedding (RoPE) in Hugging Face's rotate-half convention, in place on the
+// heads of x (T, heads · dHead): in each head the first `dims` values rotate as pairs (j, j + dims/2)
+// by angle pos · θ^(−2j/dims), pos = (first + row) / scale; the rest are left alone.
+void applyRotary(Eigen::Ref<MatrixRM> x, int heads, int dHead, int dims, float theta, float scale, Eigen::Index first);
+
 } // namespace attnscope

@@ -43,8 +43,15 @@ PostOp postOpFor(Activation a)
     case Activation::Relu: return PostOp::Relu;
     case Activation::Gelu: return PostOp::Gelu;
     case Activation::GeluTanh: return PostOp::GeluTanh;
+    case Activation::Silu: return PostOp::None; // applied after the product (applySilu)
     }
     return PostOp::None;
+}
+
+// x ← x·σ(x), element-wise (SiLU, as torch: x / (1 + e^−x)).
+void applySilu(Eigen::Ref<MatrixRM> x)
+{
+    x.array() = x.array() / (1.0f + (-x.array()).exp());
 }
 
 } // namespace
@@ -68,17 +75,24 @@ Transformer::Transformer(std::shared_ptr<const Model> model) : m_model(std::move
         a.wk = w.data(p + ".k_proj.weight"); a.bk = opt(p + ".k_proj.bias");
         a.wv = w.data(p + ".v_proj.weight"); a.bv = opt(p + ".v_proj.bias");
         a.wo = w.data(p + ".out_proj.weight"); a.bo = opt(p + ".out_proj.bias");
+        a.kvHeads = c.kvHeads();
+        a.rotaryDims = c.rotaryDims();
+        a.ropeTheta = c.ropeTheta;
+        a.ropeScale = c.ropeScale;
         // No packed Q|K|V copy: three GEMMs on the weights in place are as fast on the GPT-2 shape
         // (docs/performance.md, "Large models") and keep a memory-mapped model zero-copy.
         return a;
     };
-    auto norm = [&](const std::string& p) { return Norm{w.data(p + ".weight"), w.data(p + ".bias")}; };
+    auto norm = [&](const std::string& p) {
+        return Norm{w.data(p + ".weight"), c.normKind == NormKind::RmsNorm ? nullptr : w.data(p + ".bias")};
+    };
     auto layer = [&](const std::string& p, bool cross) {
         Layer l;
         l.selfAttn = attn(p + ".self_attn");
         l.hasCross = cross;
         if (cross) l.crossAttn = attn(p + ".multihead_attn");
         l.linear1 = {w.data(p + ".linear1.weight"), opt(p + ".linear1.bias"), c.dFf, c.dModel};
+        if (c.gatedFfn) l.gate = {w.data(p + ".gate_proj.weight"), opt(p + ".gate_proj.bias"), c.dFf, c.dModel};
         l.linear2 = {w.data(p + ".linear2.weight"), opt(p + ".linear2.bias"), c.dModel, c.dFf};
         l.norm1 = norm(p + ".norm1");
         l.norm2 = norm(p + ".norm2");
@@ -128,6 +142,7 @@ Transformer::Transformer(std::shared_ptr<const Model> model) : m_model(std::move
         if (src && size_t(rows) * size_t(cols) <= kTransposeLimit) copies.push_back({&dst, &stride, src, rows, cols});
     };
     auto wantAttention = [&](AttentionWeights& a) {
+        if (c.kvDim() != c.dModel) return; // one stride serves the four copies: only for square K, V
         want(a.wqT, a.tStride, a.wq, c.dModel, c.dModel);
         want(a.wkT, a.tStride, a.wk, c.dModel, c.dModel);
         want(a.wvT, a.tStride, a.wv, c.dModel, c.dModel);
@@ -138,6 +153,7 @@ Transformer::Transformer(std::shared_ptr<const Model> model) : m_model(std::move
             wantAttention(l.selfAttn);
             if (l.hasCross) wantAttention(l.crossAttn);
             want(l.linear1.wt, l.linear1.wtStride, l.linear1.w, l.linear1.out, l.linear1.in);
+            if (l.gate.w) want(l.gate.wt, l.gate.wtStride, l.gate.w, l.gate.out, l.gate.in);
             want(l.linear2.wt, l.linear2.wtStride, l.linear2.w, l.linear2.out, l.linear2.in);
         }
     if (c.lmHead && c.headTransform)
@@ -170,8 +186,9 @@ void Transformer::embed(const Embeddings& e, const int* ids, Eigen::Index n, Eig
         x.row(i) = ConstRowVectorMap(e.table + static_cast<size_t>(ids[i]) * size_t(d), d) * scale;
     if (e.pos)
         x += ConstMatrixMap(e.pos + size_t(first + c.positionOffset) * size_t(d), n, d);
-    else
+    else if (c.positional == Positional::Sinusoidal)
         addSinusoidalPositions(x, first);
+    // Rotary positions are applied to q and k inside attention, not to the embeddings.
     if (e.types)
         for (Eigen::Index i = 0; i < n; ++i)
             x.row(i) += ConstRowVectorMap(e.types + size_t(types ? types[i] : 0) * size_t(d), d);
@@ -199,7 +216,10 @@ void Transformer::layerNorm(const Norm& n, const Eigen::Ref<const MatrixRM>& x, 
 
 void Transformer::layerNormInto(const Norm& n, const Eigen::Ref<const MatrixRM>& x, Eigen::Ref<MatrixRM> out) const
 {
-    layerNormRows(x, n.gamma, n.beta, m_model->config.layerNormEps, out); // row_ops.h
+    if (!n.beta)
+        rmsNormRows(x, n.gamma, m_model->config.layerNormEps, out); // RMSNorm: weight only
+    else
+        layerNormRows(x, n.gamma, n.beta, m_model->config.layerNormEps, out); // row_ops.h
 }
 
 void Transformer::linear(const Linear& l, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out)
@@ -210,19 +230,32 @@ void Transformer::linear(const Linear& l, const Eigen::Ref<const MatrixRM>& x, M
 
 void Transformer::feedForward(const Layer& l, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out) const
 {
-    ScratchBuffer hidden;
+    ScratchBuffer hidden, gate;
     out.resize(x.rows(), l.linear2.out);
-    feedForwardInto(l, x, out, hidden, false);
+    feedForwardInto(l, x, out, hidden, false, &gate);
 }
 
 void Transformer::feedForwardInto(const Layer& l, const Eigen::Ref<const MatrixRM>& x, Eigen::Ref<MatrixRM> out,
-                                  ScratchBuffer& hiddenBuffer, bool accumulate) const
+                                  ScratchBuffer& hiddenBuffer, bool accumulate, ScratchBuffer* gateBuffer) const
 {
     StridedMatrixMap hidden = hiddenBuffer.matrix(x.rows(), l.linear1.out); // (T, d_ff)
+    const Activation activation = m_model->config.activation;
+    if (l.gate.w) {
+        // SwiGLU: act(x·Gᵀ) ⊙ (x·Uᵀ), then the down projection.
+        ScratchBuffer local;
+        StridedMatrixMap gate = (gateBuffer ? *gateBuffer : local).matrix(x.rows(), l.gate.out);
+        linearInto(x, l.gate.w, l.gate.b, gate, l.gate.wt, l.gate.wtStride, false, postOpFor(activation));
+        if (activation == Activation::Silu) applySilu(gate);
+        linearInto(x, l.linear1.w, l.linear1.b, hidden, l.linear1.wt, l.linear1.wtStride);
+        hidden.array() *= gate.array();
+        linearInto(hidden, l.linear2.w, l.linear2.b, out, l.linear2.wt, l.linear2.wtStride, accumulate);
+        return;
+    }
     // The activation (ReLU, or torch's exact GELU x·Φ(x)) is applied to each panel of the product
     // while it is in L1 (gemm.cpp).
-    const PostOp act = postOpFor(m_model->config.activation);
+    const PostOp act = postOpFor(activation);
     linearInto(x, l.linear1.w, l.linear1.b, hidden, l.linear1.wt, l.linear1.wtStride, false, act);
+    if (activation == Activation::Silu) applySilu(hidden);
     linearInto(hidden, l.linear2.w, l.linear2.b, out, l.linear2.wt, l.linear2.wtStride, accumulate);
 }
 
@@ -238,7 +271,19 @@ void Transformer::runLayer(const Layer& l, MatrixRM& x, const MatrixRM* memory, 
     const Eigen::Index t = x.rows(), d = x.cols();
     AttentionScratch& as = ws.attention;
     const Norm& ffNorm = l.hasCross ? l.norm3 : l.norm2;
-    if (c.norm == NormPosition::Pre) {
+    if (c.parallelResidual) {
+        // x += attn(LN1(x)) + FFN(LN2(x)) (GPT-NeoX): both norms read the same x. The observer's
+        // SelfAttention event then shows x + attn, not a state the next sub-block reads.
+        StridedMatrixMap normed = ws.normed.matrix(t, d);
+        StridedMatrixMap normed2 = ws.sub.matrix(t, d);
+        layerNormInto(l.norm1, x, normed);
+        layerNormInto(l.norm2, x, normed2);
+        maskedRows += multiHeadAttention(normed, normed, l.selfAttn, heads, selfMask, capture, selfTrace, x, ov.self,
+                                         as, true, selfCache);
+        if (ws.observer) ws.observer->residual(ws.stack, ws.layer, Sublayer::SelfAttention, x);
+        feedForwardInto(l, normed2, x, ws.hidden, true, &ws.gate);
+        if (ws.observer) ws.observer->residual(ws.stack, ws.layer, Sublayer::FeedForward, x);
+    } else if (c.norm == NormPosition::Pre) {
         // x += f(LN(x)): each sub-block's last product adds its output into x (accumulate), so
         // the residual costs no pass of its own.
         StridedMatrixMap normed = ws.normed.matrix(t, d);
@@ -253,7 +298,7 @@ void Transformer::runLayer(const Layer& l, MatrixRM& x, const MatrixRM* memory, 
             if (ws.observer) ws.observer->residual(ws.stack, ws.layer, Sublayer::CrossAttention, x);
         }
         layerNormInto(ffNorm, x, normed);
-        feedForwardInto(l, normed, x, ws.hidden, true);
+        feedForwardInto(l, normed, x, ws.hidden, true, &ws.gate);
         if (ws.observer) ws.observer->residual(ws.stack, ws.layer, Sublayer::FeedForward, x);
     } else {
         // x = LN(x + f(x))
@@ -270,7 +315,7 @@ void Transformer::runLayer(const Layer& l, MatrixRM& x, const MatrixRM* memory, 
             layerNormInto(l.norm2, sub, x);
             if (ws.observer) ws.observer->residual(ws.stack, ws.layer, Sublayer::CrossAttention, x);
         }
-        feedForwardInto(l, x, sub, ws.hidden, false);
+        feedForwardInto(l, x, sub, ws.hidden, false, &ws.gate);
         sub += x;
         layerNormInto(ffNorm, sub, x);
         if (ws.observer) ws.observer->residual(ws.stack, ws.layer, Sublayer::FeedForward, x);

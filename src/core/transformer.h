@@ -98,6 +98,7 @@ private:
         AttentionWeights selfAttn;
         AttentionWeights crossAttn; // encoder-decoder decoder layers only
         Linear linear1, linear2;
+        Linear gate; // SwiGLU's gate projection (config.gatedFfn), else empty
         Norm norm1, norm2, norm3;
         bool hasCross = false;
     };
@@ -107,15 +108,17 @@ private:
         ScratchBuffer normed; // (T, d) normalised input of a sub-block (pre-norm)
         ScratchBuffer sub;    // (T, d) a sub-block's output before the residual add (post-norm)
         ScratchBuffer hidden; // (T, d_ff)
+        ScratchBuffer gate;   // (T, d_ff) SwiGLU's gate
         AttentionScratch attention;
         // The pass's observer and where the layer loop is, for runLayer's events (not scratch).
         ForwardObserver* observer = nullptr;
         Stack stack = Stack::Encoder;
         int layer = 0;
 
-        size_t bytes() const { return normed.bytes() + sub.bytes() + hidden.bytes() + attention.bytes(); }
+        size_t bytes() const { return normed.bytes() + sub.bytes() + hidden.bytes() + gate.bytes() + attention.bytes(); }
         void release()
         {
+            gate.release();
             normed.release();
             sub.release();
             hidden.release();
@@ -165,7 +168,7 @@ private:
     void feedForward(const Layer& layer, const Eigen::Ref<const MatrixRM>& x, MatrixRM& out) const;
     // accumulate: out += FFN(x) (the pre-norm residual). hidden holds the (T, d_ff) activations.
     void feedForwardInto(const Layer& layer, const Eigen::Ref<const MatrixRM>& x, Eigen::Ref<MatrixRM> out,
-                         ScratchBuffer& hidden, bool accumulate) const;
+                         ScratchBuffer& hidden, bool accumulate, ScratchBuffer* gate = nullptr) const;
     // ws: the forward pass's scratch; nullptr makes a local one.
     // embedded, when given, replaces the embedding step (forwardEmbedded).
     void encode(const std::vector<int>& source, Capture capture, Trace* trace, MatrixRM& memory, int& maskedRows,
