@@ -8,6 +8,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <algorithm>
 #include <cassert>
 #include <queue>
 #include <stdexcept>
@@ -61,7 +62,259 @@ const CompiledRegex& gpt2Regex()
     return regex;
 }
 
+// White_Space as Oniguruma's \s has it (PCRE2's own \s leaves out U+0085).
+const char* const kSpaceClassBody = "\\t-\\r\\x{85}\\p{Z}";
+
+bool isAsciiAlnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Oniguruma (Ruby syntax, as Hugging Face compiles Split patterns) to PCRE2; throws
+// std::invalid_argument naming what is not modelled.
+std::string onigToPcre2(const std::string& p)
+{
+    auto refuse = [](const std::string& what) {
+        throw std::invalid_argument(what + " is not supported in a Split pattern (Oniguruma and PCRE2 differ there)");
+    };
+    std::string out;
+    bool inClass = false;
+    size_t classStart = 0; // position after '[' or '[^' in p
+    for (size_t i = 0; i < p.size(); ++i) {
+        const char c = p[i];
+        if (c == '\\') {
+            if (i + 1 >= p.size()) throw std::invalid_argument("the pattern ends with a backslash");
+            const char e = p[++i];
+            switch (e) {
+            case 's': out += inClass ? std::string(kSpaceClassBody) : "[" + std::string(kSpaceClassBody) + "]"; break;
+            case 'S':
+                if (inClass) refuse("\\S inside a character class");
+                out += "[^" + std::string(kSpaceClassBody) + "]";
+                break;
+            case 'v': out += "\\x{0B}"; break;
+            case 'u': {
+                std::string hex = p.substr(i + 1, 4);
+                if (hex.size() != 4 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+                    throw std::invalid_argument("\\u needs four hex digits");
+                out += "\\x{" + hex + "}";
+                i += 4;
+                break;
+            }
+            case 'p':
+            case 'P':
+            case 'd':
+            case 'D':
+            case 'r':
+            case 'n':
+            case 't':
+            case 'f':
+            case 'e':
+            case 'a':
+            case 'x':
+            case 'A':
+            case 'z':
+            case 'Z':
+                out += '\\';
+                out += e;
+                break;
+            default:
+                if (e >= '1' && e <= '9' && !inClass) {
+                    out += '\\';
+                    out += e;
+                } else if (isAsciiAlnum(e) || e == '0') {
+                    refuse(std::string("\\") + e);
+                } else {
+                    out += '\\';
+                    out += e; // an escaped punctuation character or a literal byte
+                }
+            }
+            continue;
+        }
+        if (inClass) {
+            if (c == '[') refuse(i + 1 < p.size() && p[i + 1] == ':' ? "a POSIX bracket [:...:]" : "a nested character class");
+            if (c == '&' && i + 1 < p.size() && p[i + 1] == '&') refuse("class intersection &&");
+            if (c == ']' && i > classStart) inClass = false;
+            out += c;
+            continue;
+        }
+        if (c == '[') {
+            inClass = true;
+            out += c;
+            if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
+            classStart = i + 1;
+            if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i]; // a leading ] is literal
+            continue;
+        }
+        if (c == '^' || c == '$') {
+            out += c == '^' ? "(?m:^)" : "(?m:$)"; // Ruby's anchors are at lines
+            continue;
+        }
+        if (c == '}' && i + 1 < p.size() && (p[i + 1] == '+')) {
+            // {n,m}+ is possessive in PCRE2, a repeated repetition in Ruby syntax
+            const size_t open = p.rfind('{', i);
+            if (open != std::string::npos && p.find_first_not_of("0123456789,", open + 1) == i)
+                refuse("an interval followed by + ({n,m}+)");
+        }
+        if (c == '(' && i + 1 < p.size() && p[i + 1] == '?') {
+            // (?:  (?=  (?!  (?<=  (?<!  (?>  (?<name>  (?#  and flag groups (?imx-imx) / (?imx-imx:
+            const size_t j = i + 2;
+            if (j < p.size() && std::string(":=!>#").find(p[j]) != std::string::npos) {
+                out += "(?";
+                ++i;
+                continue;
+            }
+            if (j < p.size() && p[j] == '<') {
+                out += "(?";
+                ++i;
+                continue;
+            }
+            size_t k = j;
+            std::string flags;
+            while (k < p.size() && std::string("imx-").find(p[k]) != std::string::npos) flags += p[k++];
+            if (k >= p.size() || (p[k] != ')' && p[k] != ':') || flags.empty())
+                refuse("the group \"" + p.substr(i, std::min<size_t>(6, p.size() - i)) + "\"");
+            for (char& f : flags)
+                if (f == 'm') f = 's'; // Ruby's m is dot-all
+            out += "(?" + flags;
+            i = k - 1;
+            continue;
+        }
+        out += c;
+    }
+    if (inClass) throw std::invalid_argument("an unterminated character class");
+    return out;
+}
+
 } // namespace
+
+bool splitBehaviorFromString(const std::string& name, SplitBehavior& behavior)
+{
+    static const std::pair<const char*, SplitBehavior> names[] = {
+        {"Removed", SplitBehavior::Removed},
+        {"Isolated", SplitBehavior::Isolated},
+        {"MergedWithPrevious", SplitBehavior::MergedWithPrevious},
+        {"MergedWithNext", SplitBehavior::MergedWithNext},
+        {"Contiguous", SplitBehavior::Contiguous}};
+    for (const auto& [n, b] : names)
+        if (name == n) {
+            behavior = b;
+            return true;
+        }
+    return false;
+}
+
+std::vector<std::pair<size_t, size_t>> splitByBehavior(const std::vector<SplitMatch>& matches, SplitBehavior behavior)
+{
+    // NormalizedString::split, with (offsets, remove) per piece.
+    struct Piece {
+        size_t begin, end;
+        bool remove;
+    };
+    std::vector<Piece> pieces;
+    switch (behavior) {
+    case SplitBehavior::Isolated:
+        for (const SplitMatch& m : matches) pieces.push_back({m.begin, m.end, false});
+        break;
+    case SplitBehavior::Removed:
+        for (const SplitMatch& m : matches) pieces.push_back({m.begin, m.end, m.match});
+        break;
+    case SplitBehavior::Contiguous: {
+        bool previous = false;
+        for (const SplitMatch& m : matches) {
+            if (m.match == previous && !pieces.empty()) pieces.back().end = m.end;
+            else pieces.push_back({m.begin, m.end, false});
+            previous = m.match;
+        }
+        break;
+    }
+    case SplitBehavior::MergedWithPrevious: {
+        bool previous = false;
+        for (const SplitMatch& m : matches) {
+            if (m.match && !previous && !pieces.empty()) pieces.back().end = m.end;
+            else pieces.push_back({m.begin, m.end, false});
+            previous = m.match;
+        }
+        break;
+    }
+    case SplitBehavior::MergedWithNext: {
+        bool previous = false;
+        for (auto it = matches.rbegin(); it != matches.rend(); ++it) {
+            if (it->match && !previous && !pieces.empty()) pieces.back().begin = it->begin;
+            else pieces.push_back({it->begin, it->end, false});
+            previous = it->match;
+        }
+        std::reverse(pieces.begin(), pieces.end());
+        break;
+    }
+    }
+    std::vector<std::pair<size_t, size_t>> out;
+    for (const Piece& p : pieces)
+        if (!p.remove && p.end > p.begin) out.emplace_back(p.begin, p.end);
+    return out;
+}
+
+std::shared_ptr<const SplitRegex> SplitRegex::compile(const std::string& onigPattern)
+{
+    std::shared_ptr<SplitRegex> re(new SplitRegex);
+    re->m_pattern = onigToPcre2(onigPattern);
+    int error = 0;
+    PCRE2_SIZE offset = 0;
+    pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(re->m_pattern.data()), re->m_pattern.size(),
+                                     PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &error, &offset, nullptr);
+    if (!code) {
+        PCRE2_UCHAR message[256];
+        pcre2_get_error_message(error, message, sizeof message);
+        throw std::invalid_argument("the pattern does not compile (PCRE2: " +
+                                    std::string(reinterpret_cast<const char*>(message)) + ")");
+    }
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+    re->m_code = code;
+    return re;
+}
+
+std::shared_ptr<const SplitRegex> SplitRegex::literal(const std::string& text)
+{
+    std::string escaped;
+    for (const char c : text) {
+        if (static_cast<unsigned char>(c) < 0x80 && !isAsciiAlnum(c)) escaped += '\\';
+        escaped += c;
+    }
+    return compile(escaped);
+}
+
+SplitRegex::~SplitRegex() { pcre2_code_free(static_cast<pcre2_code*>(m_code)); }
+
+std::vector<SplitMatch> SplitRegex::findMatches(const std::string& text, size_t begin, size_t end, bool invert) const
+{
+    std::vector<SplitMatch> out;
+    if (begin >= end) return {SplitMatch{begin, begin, false}};
+    auto* code = static_cast<pcre2_code*>(m_code);
+    pcre2_match_data* md = pcre2_match_data_create_from_pattern(code, nullptr);
+    if (!md) throw std::bad_alloc();
+    const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data() + begin);
+    const size_t n = end - begin;
+    size_t prev = 0;        // end of the last piece pushed
+    size_t searchFrom = 0;  // Oniguruma's find_iter: where the next search starts
+    bool haveLast = false;  // ... and the end of the last match, to skip an empty match right after it
+    size_t lastMatchEnd = 0;
+    while (searchFrom <= n) {
+        const int rc = pcre2_match(code, subject, n, searchFrom, 0, md, nullptr);
+        if (rc < 0) break;
+        const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);
+        const size_t s = ov[0], e = ov[1];
+        if (s == e && haveLast && lastMatchEnd == e) {
+            const size_t len = searchFrom < n ? std::max<size_t>(1, utf8SequenceLength(text, begin + searchFrom)) : 1;
+            searchFrom += len;
+            continue;
+        }
+        searchFrom = e;
+        haveLast = true;
+        lastMatchEnd = e;
+        if (prev != s) out.push_back(SplitMatch{begin + prev, begin + s, invert});
+        out.push_back(SplitMatch{begin + s, begin + e, !invert});
+        prev = e;
+    }
+    pcre2_match_data_free(md);
+    if (prev != n) out.push_back(SplitMatch{begin + prev, end, invert});
+    return out;
+}
 
 char32_t byteToSymbol(unsigned char byte) { return byteTables().symbol[byte]; }
 
@@ -129,6 +382,7 @@ ByteLevelBpeBackend::ByteLevelBpeBackend(Vocabulary vocab, const std::vector<Bpe
         symbol.clear();
         appendUtf8(symbol, byteToSymbol(static_cast<unsigned char>(b)));
         m_byteIds[b] = m_vocab.find(symbol);
+        if (m_settings.modelVocabSize >= 0 && m_byteIds[b] >= m_settings.modelVocabSize) m_byteIds[b] = -1;
     }
 }
 
@@ -136,7 +390,7 @@ std::vector<ByteLevelBpeBackend::Piece> ByteLevelBpeBackend::mergeWord(const std
 {
     if (m_settings.ignoreMerges) {
         const int whole = m_vocab.find(bytesToSymbols(word));
-        if (whole >= 0) return {Piece{whole, uint32_t(word.size())}};
+        if (whole >= 0 && (m_settings.modelVocabSize < 0 || whole < m_settings.modelVocabSize)) return {Piece{whole, uint32_t(word.size())}};
     }
     // A doubly linked list of symbols; merged-away symbols get length 0.
     struct Symbol {
@@ -211,7 +465,22 @@ void ByteLevelBpeBackend::encodeSegment(const std::string& text, size_t begin, s
     const std::string segment = (prefix ? std::string(" ") : std::string()) + text.substr(begin, end - begin);
     const size_t shift = prefix ? 1 : 0;
     const int unk = m_vocab.special(SpecialRole::Unk);
-    for (const auto& [wBegin, wEnd] : gpt2PreTokenize(segment)) {
+    // The Split pre-tokenizers, then ByteLevel's own regex, each on every piece of the one before.
+    std::vector<std::pair<size_t, size_t>> words{{0, segment.size()}};
+    for (const BpeSplitStep& step : m_settings.splits) {
+        std::vector<std::pair<size_t, size_t>> next;
+        for (const auto& [b, e] : words)
+            for (const auto& piece : splitByBehavior(step.regex->findMatches(segment, b, e, step.invert), step.behavior))
+                next.push_back(piece);
+        words.swap(next);
+    }
+    if (m_settings.byteLevelRegex) {
+        std::vector<std::pair<size_t, size_t>> next;
+        for (const auto& [b, e] : words)
+            for (const auto& [sb, se] : gpt2PreTokenize(segment.substr(b, e - b))) next.emplace_back(b + sb, b + se);
+        words.swap(next);
+    }
+    for (const auto& [wBegin, wEnd] : words) {
         size_t at = wBegin;
         for (const Piece& p : encodeWord(segment.substr(wBegin, wEnd - wBegin))) {
             Token t;
@@ -243,14 +512,11 @@ std::string ByteLevelBpeBackend::decode(const std::vector<int>& ids, bool keepSp
     for (const int id : ids) {
         if (id < 0 || id >= m_vocab.size()) continue;
         const auto added = m_addedById.find(id);
-        if (added != m_addedById.end()) {
-            if (keepSpecials || !m_added[added->second].special) bytes += m_added[added->second].content;
-            continue;
-        }
-        if (!keepSpecials && m_vocab.isSpecial(id)) continue;
-        // As Hugging Face's ByteLevel decoder: a token with a character that is no byte symbol
-        // is taken as its own UTF-8 text.
-        const std::string& token = m_vocab.token(id);
+        if (added != m_addedById.end() && !keepSpecials && m_added[added->second].special) continue;
+        if (added == m_addedById.end() && !keepSpecials && m_vocab.isSpecial(id)) continue;
+        // As Hugging Face's ByteLevel decoder, added tokens included: a token with a character
+        // that is no byte symbol is taken as its own UTF-8 text.
+        const std::string& token = added != m_addedById.end() ? m_added[added->second].content : m_vocab.token(id);
         std::string decoded;
         bool allSymbols = true;
         for (size_t i = 0; i < token.size() && allSymbols;) {

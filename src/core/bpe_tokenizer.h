@@ -6,6 +6,7 @@
 #include "core/tokenizer.h"
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -20,9 +21,58 @@ struct BpeMerge {
     int merged = -1;
 };
 
+// What Hugging Face's Split pre-tokenizer (and NormalizedString::split) does with a match.
+enum class SplitBehavior { Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous };
+bool splitBehaviorFromString(const std::string& name, SplitBehavior& behavior);
+
+// A stretch of a split text: [begin, end) and whether the pattern matched it.
+struct SplitMatch {
+    size_t begin = 0;
+    size_t end = 0;
+    bool match = false;
+};
+
+// The pieces NormalizedString::split keeps of the matches and gaps of a pattern, in order
+// (empty ones left out).
+std::vector<std::pair<size_t, size_t>> splitByBehavior(const std::vector<SplitMatch>& matches, SplitBehavior behavior);
+
+// A Split pattern of tokenizer.json: an Oniguruma regex (Hugging Face's engine) translated to
+// PCRE2 (UTF, UCP): \s / \S as Oniguruma's White_Space, \uHHHH, \v, Ruby's (?m) as dot-all,
+// ^ / $ at lines. Constructs whose meaning differs between the two engines (\w, \b, \h, \R,
+// \X, POSIX brackets, nested classes, {n,m}+ ...) are refused.
+class SplitRegex {
+public:
+    // Throws std::invalid_argument with the reason when the pattern is not modelled or does not compile.
+    static std::shared_ptr<const SplitRegex> compile(const std::string& onigPattern);
+    static std::shared_ptr<const SplitRegex> literal(const std::string& text); // a String pattern
+    ~SplitRegex();
+    SplitRegex(const SplitRegex&) = delete;
+    SplitRegex& operator=(const SplitRegex&) = delete;
+
+    // Matches and gaps covering text[begin, end) (the pattern sees only that stretch), as
+    // Hugging Face's find_matches over Oniguruma's find_iter; invert swaps match and gap.
+    std::vector<SplitMatch> findMatches(const std::string& text, size_t begin, size_t end, bool invert = false) const;
+    const std::string& pcrePattern() const { return m_pattern; }
+
+private:
+    SplitRegex() = default;
+    void* m_code = nullptr; // pcre2_code
+    std::string m_pattern;
+};
+
+// One Split pre-tokenizer run before ByteLevel (Llama 3, Qwen2).
+struct BpeSplitStep {
+    std::shared_ptr<const SplitRegex> regex;
+    SplitBehavior behavior = SplitBehavior::Isolated;
+    bool invert = false;
+};
+
 struct BpeSettings {
     bool addPrefixSpace = false; // a space is put before text that does not start with one
     bool ignoreMerges = false;   // a piece found whole in the vocabulary is one token (Llama 3)
+    std::vector<BpeSplitStep> splits; // Split pre-tokenizers before ByteLevel, in order (no prefix space then)
+    bool byteLevelRegex = true;       // ByteLevel's use_regex: GPT-2's regex splits each piece
+    int modelVocabSize = -1; // ids the model itself has (not added tokens past them); -1: all
 };
 
 // GPT-2's table from bytes to printable code points: printable Latin-1 bytes map to themselves,

@@ -6,9 +6,11 @@
 #include "core/bpe_tokenizer.h"
 #include "core/errors.h"
 #include "core/json_util.h"
+#include "core/sentencepiece_bpe.h"
 #include "core/wordpiece_tokenizer.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -418,7 +420,9 @@ std::vector<BpeMerge> readJsonMerges(const JsonReader& r, const Json& model, con
 }
 
 // added_tokens: ids inside the vocabulary must name the same string; ids past it extend it.
-std::vector<AddedToken> readAddedTokens(const JsonReader& r, const Json& root, Vocabulary& v)
+// normalizedRefused: the backend cannot match tokens on its normalised text (WordPiece with a
+// BertNormalizer), so "normalized": true is refused rather than matched differently.
+std::vector<AddedToken> readAddedTokens(const JsonReader& r, const Json& root, Vocabulary& v, bool normalizedRefused)
 {
     std::vector<AddedToken> added;
     const auto it = root.find("added_tokens");
@@ -436,6 +440,11 @@ std::vector<AddedToken> readAddedTokens(const JsonReader& r, const Json& root, V
         t.special = r.optionalBool(a, p, "special", false);
         t.lstrip = r.optionalBool(a, p, "lstrip", false);
         t.rstrip = r.optionalBool(a, p, "rstrip", false);
+        t.singleWord = r.optionalBool(a, p, "single_word", false);
+        t.normalized = r.optionalBool(a, p, "normalized", !t.special);
+        if (normalizedRefused && t.normalized)
+            r.fail(child(p, "normalized"),
+                   "added tokens matched after the normalizer (normalized: true) are not supported with this normalizer");
         if (t.id < v.size()) {
             if (v.token(t.id) != t.content)
                 r.fail(child(p, "id"), "id " + std::to_string(t.id) + " is " + quote(v.token(t.id)) +
@@ -460,6 +469,164 @@ std::vector<AddedToken> readAddedTokens(const JsonReader& r, const Json& root, V
     return added;
 }
 
+// ---- BPE pipelines ---------------------------------------------------------------------------
+
+// ByteLevel, or a Sequence whose last pre-tokenizer is ByteLevel: the byte-level backend.
+bool isByteLevelPipeline(const Json& root)
+{
+    const auto it = root.find("pre_tokenizer");
+    if (it == root.end() || !it->is_object()) return false;
+    const auto type = it->find("type");
+    if (type == it->end() || !type->is_string()) return false;
+    if (*type == "ByteLevel") return true;
+    if (*type != "Sequence") return false;
+    const auto list = it->find("pretokenizers");
+    if (list == it->end() || !list->is_array() || list->empty() || !list->back().is_object()) return false;
+    const auto last = list->back().find("type");
+    return last != list->back().end() && last->is_string() && *last == "ByteLevel";
+}
+
+// A Split / Replace "pattern": {"String": ...} or {"Regex": ...}, compiled.
+std::shared_ptr<const SplitRegex> readPattern(const JsonReader& r, const Json& obj, const std::string& path,
+                                              std::string* literal = nullptr)
+{
+    const Json& pattern = r.requireObject(obj, path, "pattern");
+    const std::string pp = child(path, "pattern");
+    if (pattern.size() != 1 || (!pattern.contains("String") && !pattern.contains("Regex")))
+        r.fail(pp, "expected {\"String\": ...} or {\"Regex\": ...}");
+    const bool regex = pattern.contains("Regex");
+    const std::string text = r.requireString(pattern, pp, regex ? "Regex" : "String");
+    const std::string tp = child(pp, regex ? "Regex" : "String");
+    if (text.empty()) r.fail(tp, "empty pattern");
+    if (!regex && literal) {
+        *literal = text;
+        return nullptr;
+    }
+    try {
+        return regex ? SplitRegex::compile(text) : SplitRegex::literal(text);
+    } catch (const std::invalid_argument& e) {
+        r.fail(tp, e.what());
+    }
+}
+
+void readByteLevelPreTokenizer(const JsonReader& r, const Json& pre, BpeSettings& settings)
+{
+    auto byteLevel = [&](const Json& b, const std::string& path) {
+        settings.addPrefixSpace = r.optionalBool(b, path, "add_prefix_space", false);
+        settings.byteLevelRegex = r.optionalBool(b, path, "use_regex", true);
+        if (settings.addPrefixSpace && !settings.splits.empty())
+            r.fail(child(path, "add_prefix_space"), "ByteLevel with add_prefix_space after a Split is not supported");
+    };
+    if (pre["type"] == "ByteLevel") return byteLevel(pre, "/pre_tokenizer");
+    const Json& list = r.requireArray(pre, "/pre_tokenizer", "pretokenizers");
+    for (size_t i = 0; i < list.size(); ++i) {
+        const std::string ip = child("/pre_tokenizer/pretokenizers", i);
+        r.expectType(list[i], ip, "object");
+        const std::string type = r.requireString(list[i], ip, "type");
+        if (i + 1 == list.size()) {
+            byteLevel(list[i], ip);
+            break;
+        }
+        if (type != "Split")
+            unsupported(r, child(ip, "type"), "pre-tokenizer", type, "Split ..., then ByteLevel, in a Sequence");
+        BpeSplitStep step;
+        step.regex = readPattern(r, list[i], ip);
+        const std::string behavior = r.requireString(list[i], ip, "behavior");
+        if (!splitBehaviorFromString(behavior, step.behavior))
+            r.fail(child(ip, "behavior"), "unknown behavior " + quote(behavior) +
+                                              " (Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous)");
+        step.invert = r.optionalBool(list[i], ip, "invert", false);
+        settings.splits.push_back(std::move(step));
+    }
+}
+
+// One character of a string field (Metaspace's replacement, Strip's content).
+std::string requireChar(const JsonReader& r, const Json& obj, const std::string& path, const char* key)
+{
+    const std::string s = r.requireString(obj, path, key);
+    if (s.empty() || utf8SequenceLength(s, 0) != s.size()) r.fail(child(path, key), "expected one character, got " + quote(s));
+    return s;
+}
+
+void readSpmNormalizer(const JsonReader& r, const Json& n, const std::string& path, std::vector<SpmNormalizerStep>& steps)
+{
+    r.expectType(n, path, "object");
+    const std::string type = r.requireString(n, path, "type");
+    if (type == "Sequence") {
+        const Json& list = r.requireArray(n, path, "normalizers");
+        for (size_t i = 0; i < list.size(); ++i) readSpmNormalizer(r, list[i], child(child(path, "normalizers"), i), steps);
+        return;
+    }
+    SpmNormalizerStep step;
+    if (type == "Prepend") {
+        step.kind = SpmNormalizerStep::Kind::Prepend;
+        step.text = r.requireString(n, path, "prepend");
+    } else if (type == "Replace") {
+        step.kind = SpmNormalizerStep::Kind::Replace;
+        step.regex = readPattern(r, n, path, &step.text);
+        step.content = r.requireString(n, path, "content");
+    } else {
+        unsupported(r, child(path, "type"), "normalizer", type,
+                    "Prepend, Replace, Sequence of these, or none, with a BPE model without ByteLevel");
+    }
+    steps.push_back(std::move(step));
+}
+
+MetaspaceSettings readMetaspace(const JsonReader& r, const Json& m, const std::string& path)
+{
+    MetaspaceSettings ms;
+    ms.enabled = true;
+    ms.replacement = requireChar(r, m, path, "replacement");
+    const auto scheme = m.find("prepend_scheme");
+    if (scheme != m.end() && !scheme->is_null()) {
+        const std::string s = r.requireEnum(m, path, "prepend_scheme", {"always", "first", "never"});
+        ms.scheme = s == "always" ? PrependScheme::Always : s == "first" ? PrependScheme::First : PrependScheme::Never;
+    }
+    const auto aps = m.find("add_prefix_space");
+    if (aps != m.end() && !aps->is_null() && !r.requireBool(m, path, "add_prefix_space")) {
+        // As Hugging Face: the older spelling must agree with the scheme (which defaults to always).
+        if (ms.scheme != PrependScheme::Never)
+            r.fail(child(path, "add_prefix_space"), "add_prefix_space does not match declared prepend_scheme");
+    }
+    const auto split = m.find("split");
+    if (split != m.end() && !split->is_null()) ms.split = r.requireBool(m, path, "split");
+    return ms;
+}
+
+void readSpmDecoder(const JsonReader& r, const Json& d, const std::string& path, std::vector<SpmDecoderStep>& steps)
+{
+    r.expectType(d, path, "object");
+    const std::string type = r.requireString(d, path, "type");
+    if (type == "Sequence") {
+        const Json& list = r.requireArray(d, path, "decoders");
+        for (size_t i = 0; i < list.size(); ++i) readSpmDecoder(r, list[i], child(child(path, "decoders"), i), steps);
+        return;
+    }
+    SpmDecoderStep step;
+    if (type == "Replace") {
+        step.kind = SpmDecoderStep::Kind::Replace;
+        step.regex = readPattern(r, d, path, &step.pattern);
+        step.content = r.requireString(d, path, "content");
+    } else if (type == "ByteFallback") {
+        step.kind = SpmDecoderStep::Kind::ByteFallback;
+    } else if (type == "Fuse") {
+        step.kind = SpmDecoderStep::Kind::Fuse;
+    } else if (type == "Strip") {
+        step.kind = SpmDecoderStep::Kind::Strip;
+        step.content = requireChar(r, d, path, "content");
+        step.start = size_t(r.requireInt(d, path, "start", 0, 1'000'000));
+        step.stop = size_t(r.requireInt(d, path, "stop", 0, 1'000'000));
+    } else if (type == "Metaspace") {
+        step.kind = SpmDecoderStep::Kind::Metaspace;
+        step.metaspace = readMetaspace(r, d, path);
+    } else {
+        unsupported(r, child(path, "type"), "decoder", type,
+                    "Replace, ByteFallback, Fuse, Strip, Metaspace, Sequence of these, or none, with a BPE model "
+                    "without ByteLevel");
+    }
+    steps.push_back(std::move(step));
+}
+
 HfTokenizer parseTokenizerJson(const std::string& text, const std::string& file, HfTokenizerHint hint,
                                const SideFiles& side)
 {
@@ -477,27 +644,29 @@ HfTokenizer parseTokenizerJson(const std::string& text, const std::string& file,
 
     Vocabulary vocab = readVocabObject(r.require(model, "/model", "vocab"), r, "/model/vocab");
     if (vocab.size() == 0) r.fail("/model/vocab", "empty vocabulary");
+    const int modelVocabSize = vocab.size(); // before added tokens extend it
 
     const std::string norm = componentType(r, root, "normalizer");
     const std::string pre = componentType(r, root, "pre_tokenizer");
     const std::string dec = componentType(r, root, "decoder");
-    if (!norm.empty() && norm != "BertNormalizer")
-        unsupported(r, "/normalizer/type", "normalizer", norm, "BertNormalizer, or none");
-    if (pre != "ByteLevel" && pre != "BertPreTokenizer")
-        unsupported(r, pre.empty() ? "/pre_tokenizer" : "/pre_tokenizer/type", "pre-tokenizer",
-                    pre.empty() ? "null" : pre, "ByteLevel, BertPreTokenizer");
-    if (!dec.empty() && dec != "ByteLevel" && dec != "WordPiece")
-        unsupported(r, "/decoder/type", "decoder", dec, "ByteLevel, WordPiece");
-    if (bpe && (pre != "ByteLevel" || !norm.empty() || (!dec.empty() && dec != "ByteLevel")))
-        r.fail(pre != "ByteLevel" ? "/pre_tokenizer/type"
-               : !norm.empty()    ? "/normalizer/type"
-                                  : "/decoder/type",
-               "a BPE model is supported with the ByteLevel pre-tokenizer and decoder and no normalizer");
-    if (!bpe && (pre != "BertPreTokenizer" || (!dec.empty() && dec != "WordPiece")))
-        r.fail(pre != "BertPreTokenizer" ? "/pre_tokenizer/type" : "/decoder/type",
-               "a WordPiece model is supported with the BertPreTokenizer pre-tokenizer and WordPiece decoder");
+    const bool byteLevel = bpe && isByteLevelPipeline(root);
+    if (!bpe) {
+        if (!norm.empty() && norm != "BertNormalizer")
+            unsupported(r, "/normalizer/type", "normalizer", norm, "BertNormalizer, or none, with a WordPiece model");
+        if (pre != "BertPreTokenizer")
+            unsupported(r, pre.empty() ? "/pre_tokenizer" : "/pre_tokenizer/type", "pre-tokenizer",
+                        pre.empty() ? "null" : pre, "BertPreTokenizer with a WordPiece model");
+        if (!dec.empty() && dec != "WordPiece")
+            unsupported(r, "/decoder/type", "decoder", dec, "WordPiece, or none, with a WordPiece model");
+    } else if (byteLevel) {
+        if (!norm.empty())
+            r.fail("/normalizer/type", "unsupported normalizer " + quote(norm) +
+                                           ": a byte-level BPE model (ByteLevel pre-tokenizer) is supported without a normalizer");
+        if (!dec.empty() && dec != "ByteLevel")
+            unsupported(r, "/decoder/type", "decoder", dec, "ByteLevel, or none, with a ByteLevel pre-tokenizer");
+    }
 
-    std::vector<AddedToken> added = readAddedTokens(r, root, vocab);
+    std::vector<AddedToken> added = readAddedTokens(r, root, vocab, !bpe && !norm.empty());
 
     HfTokenizer out;
     out.file = file;
@@ -507,25 +676,57 @@ HfTokenizer parseTokenizerJson(const std::string& text, const std::string& file,
             if (it != model.end() && !it->is_null() && !(it->is_string() && it->get<std::string>().empty()))
                 r.fail(child("/model", key), std::string("BPE with ") + key + " is not supported");
         }
-        if (r.optionalBool(model, "/model", "byte_fallback", false))
-            r.fail("/model/byte_fallback", "BPE with byte_fallback is not supported");
+        const bool byteFallback = r.optionalBool(model, "/model", "byte_fallback", false);
+        if (byteFallback && byteLevel)
+            r.fail("/model/byte_fallback", "byte_fallback with a ByteLevel pre-tokenizer is not supported");
         const auto unk = model.find("unk_token");
         if (unk != model.end() && !unk->is_null()) {
             r.expectType(*unk, "/model/unk_token", "string");
             vocab.setSpecial(SpecialRole::Unk, requireToken(vocab, unk->get<std::string>(), file, "/model/unk_token"));
         }
+        if (byteFallback) {
+            char name[8];
+            for (unsigned b = 0; b < 256; ++b) {
+                std::snprintf(name, sizeof name, "<0x%02X>", b);
+                if (vocab.find(name) < 0 || vocab.find(name) >= modelVocabSize)
+                    r.fail("/model/byte_fallback", std::string("byte_fallback needs the 256 byte tokens <0x00> ... <0xFF> in "
+                                                               "the vocabulary; ") + name + " is missing");
+            }
+        }
         const std::vector<BpeMerge> merges = readJsonMerges(r, model, vocab);
-        const Json& preTok = root["pre_tokenizer"];
-        BpeSettings settings;
-        settings.addPrefixSpace = r.optionalBool(preTok, "/pre_tokenizer", "add_prefix_space", false);
-        if (!r.optionalBool(preTok, "/pre_tokenizer", "use_regex", true))
-            r.fail("/pre_tokenizer/use_regex", "ByteLevel without GPT-2's regex is not supported");
-        settings.ignoreMerges = r.optionalBool(model, "/model", "ignore_merges", false);
+        const bool ignoreMerges = r.optionalBool(model, "/model", "ignore_merges", false);
+        const bool fuseUnk = r.optionalBool(model, "/model", "fuse_unk", false);
+        if (byteLevel) {
+            BpeSettings settings;
+            readByteLevelPreTokenizer(r, root["pre_tokenizer"], settings);
+            settings.ignoreMerges = ignoreMerges;
+            settings.modelVocabSize = modelVocabSize;
+            assignRoles(vocab, side, &added);
+            const auto proc = root.find("post_processor");
+            if (proc != root.end() && !proc->is_null()) readPostProcessor(r, *proc, "/post_processor", vocab, out);
+            out.tokenizer =
+                Tokenizer(std::make_shared<ByteLevelBpeBackend>(std::move(vocab), merges, std::move(added), settings));
+            return out;
+        }
+        SpmBpeSettings settings;
+        settings.byteFallback = byteFallback;
+        settings.fuseUnk = fuseUnk;
+        settings.ignoreMerges = ignoreMerges;
+        settings.modelVocabSize = modelVocabSize;
+        if (!norm.empty()) readSpmNormalizer(r, root["normalizer"], "/normalizer", settings.normalizer);
+        if (!pre.empty()) {
+            if (pre != "Metaspace")
+                unsupported(r, "/pre_tokenizer/type", "pre-tokenizer", pre,
+                            "ByteLevel, Sequence[Split ..., ByteLevel], Metaspace, or none, with a BPE model");
+            settings.metaspace = readMetaspace(r, root["pre_tokenizer"], "/pre_tokenizer");
+        }
+        settings.hasDecoder = !dec.empty();
+        if (!dec.empty()) readSpmDecoder(r, root["decoder"], "/decoder", settings.decoder);
         assignRoles(vocab, side, &added);
         const auto proc = root.find("post_processor");
         if (proc != root.end() && !proc->is_null()) readPostProcessor(r, *proc, "/post_processor", vocab, out);
-        out.tokenizer =
-            Tokenizer(std::make_shared<ByteLevelBpeBackend>(std::move(vocab), merges, std::move(added), settings));
+        out.tokenizer = Tokenizer(
+            std::make_shared<SentencePieceBpeBackend>(std::move(vocab), merges, std::move(added), std::move(settings)));
         return out;
     }
 

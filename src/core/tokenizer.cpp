@@ -3,6 +3,8 @@
 // twin in tools/ follows the same rules for char / word.
 #include "core/tokenizer.h"
 
+#include <utf8proc.h>
+
 #include <algorithm>
 #include <cassert>
 
@@ -183,41 +185,145 @@ TokenizerBackend::TokenizerBackend(TokenizerOptions options, Vocabulary vocab)
 {
 }
 
+bool isUnicodeWhiteSpace(char32_t c)
+{
+    return (c >= 9 && c <= 13) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
+           c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+bool isUnicodeWordChar(char32_t c)
+{
+    // Rust's \w: Alphabetic (letters, Nl, Other_Alphabetic), marks, Nd, Pc, Join_Control.
+    if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+    if (c == 0x200C || c == 0x200D) return true;
+    if ((c >= 0x24B6 && c <= 0x24E9) || (c >= 0x1F130 && c <= 0x1F149) || (c >= 0x1F150 && c <= 0x1F169) ||
+        (c >= 0x1F170 && c <= 0x1F189))
+        return true; // Other_Alphabetic symbols (circled / squared letters)
+    switch (utf8proc_category(utf8proc_int32_t(c))) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_PC: return true;
+    default: return false;
+    }
+}
+
+namespace {
+
+// The code point ending at text[end) (not before begin); invalid bytes count as no character.
+bool lastChar(const std::string& text, size_t begin, size_t end, char32_t& cp, size_t& start)
+{
+    if (end <= begin) return false;
+    size_t i = end - 1;
+    while (i > begin && end - i < 4 && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) --i;
+    const size_t len = utf8SequenceLength(text, i);
+    if (len == 0 || i + len != end) {
+        cp = 0xFFFD;
+        start = end - 1;
+        return true;
+    }
+    cp = utf8Decode(text, i, len);
+    start = i;
+    return true;
+}
+
+bool firstChar(const std::string& text, size_t begin, size_t end, char32_t& cp, size_t& len)
+{
+    if (begin >= end) return false;
+    len = utf8SequenceLength(text, begin);
+    if (len == 0 || begin + len > end) {
+        cp = 0xFFFD;
+        len = 1;
+        return true;
+    }
+    cp = utf8Decode(text, begin, len);
+    return true;
+}
+
+} // namespace
+
+std::vector<AddedSplit> findAddedTokens(const std::string& text, size_t begin, size_t end,
+                                        const std::vector<AddedToken>& added, bool normalized)
+{
+    std::vector<AddedSplit> splits;
+    size_t startOffset = begin; // end of the previous match
+    size_t pos = begin;         // where the matcher goes on: the raw end of the previous match
+    while (pos < end) {
+        // Leftmost, then longest (Aho-Corasick LeftmostLongest).
+        int match = -1;
+        size_t at = pos;
+        for (; at < end && match < 0; ++at) {
+            size_t best = 0;
+            for (size_t k = 0; k < added.size(); ++k) {
+                const AddedToken& a = added[k];
+                if (a.normalized != normalized || a.content.empty() || a.content.size() <= best ||
+                    a.content.size() > end - at || text.compare(at, a.content.size(), a.content) != 0)
+                    continue;
+                best = a.content.size();
+                match = int(k);
+            }
+            if (match >= 0) break;
+        }
+        if (match < 0) break;
+        const AddedToken& a = added[size_t(match)];
+        size_t mBegin = at, mEnd = at + a.content.size();
+        pos = mEnd;
+        char32_t cp;
+        size_t other;
+        if (a.singleWord) {
+            const bool wordBefore = lastChar(text, begin, mBegin, cp, other) && isUnicodeWordChar(cp);
+            const bool wordAfter = firstChar(text, mEnd, end, cp, other) && isUnicodeWordChar(cp);
+            if (wordBefore || wordAfter) continue;
+        }
+        if (a.lstrip) {
+            size_t s = mBegin;
+            while (lastChar(text, begin, s, cp, other) && isUnicodeWhiteSpace(cp)) s = other;
+            mBegin = std::max(s, startOffset);
+        }
+        if (a.rstrip) {
+            size_t len;
+            while (firstChar(text, mEnd, end, cp, len) && isUnicodeWhiteSpace(cp)) mEnd += len;
+        }
+        if (mBegin < startOffset) continue; // only an added token starting with white space after an rstrip one
+        if (startOffset < mBegin) splits.push_back(AddedSplit{startOffset, mBegin, -1});
+        splits.push_back(AddedSplit{mBegin, mEnd, match});
+        startOffset = mEnd;
+    }
+    if (startOffset < end) splits.push_back(AddedSplit{startOffset, end, -1});
+    return splits;
+}
+
 void splitOnAddedTokens(const std::string& text, const std::vector<AddedToken>& added,
                         const std::function<void(size_t, size_t)>& plain, std::vector<Token>& out)
 {
-    size_t start = 0;
-    size_t i = 0;
-    while (i < text.size()) {
-        const AddedToken* match = nullptr;
-        for (const AddedToken& a : added) {
-            if (!a.content.empty() && text.compare(i, a.content.size(), a.content) == 0 &&
-                (!match || a.content.size() > match->content.size()))
-                match = &a;
-        }
-        if (!match) {
-            ++i;
+    auto emit = [&](const AddedSplit& s) {
+        const AddedToken& a = added[size_t(s.added)];
+        Token t;
+        t.id = a.id;
+        t.text = a.content;
+        t.piece = a.content;
+        t.special = true;
+        t.begin = s.begin;
+        t.end = s.end;
+        out.push_back(std::move(t));
+    };
+    for (const AddedSplit& s : findAddedTokens(text, 0, text.size(), added, false)) {
+        if (s.added >= 0) {
+            emit(s);
             continue;
         }
-        size_t begin = i;
-        size_t end = i + match->content.size();
-        if (match->lstrip)
-            while (begin > start && isAsciiSpace(static_cast<unsigned char>(text[begin - 1]))) --begin;
-        if (match->rstrip)
-            while (end < text.size() && isAsciiSpace(static_cast<unsigned char>(text[end]))) ++end;
-        if (begin > start) plain(start, begin);
-        Token t;
-        t.id = match->id;
-        t.text = match->content;
-        t.piece = match->content;
-        t.special = true;
-        t.begin = begin;
-        t.end = end;
-        out.push_back(std::move(t));
-        i = end;
-        start = end;
+        for (const AddedSplit& n : findAddedTokens(text, s.begin, s.end, added, true)) {
+            if (n.added >= 0) emit(n);
+            else plain(n.begin, n.end);
+        }
     }
-    if (start < text.size()) plain(start, text.size());
 }
 
 namespace {

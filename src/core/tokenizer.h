@@ -71,6 +71,17 @@ struct AddedToken {
     bool special = true; // skipped by decode() unless keepSpecials
     bool lstrip = false; // the match swallows white space before it (RoBERTa's "<mask>")
     bool rstrip = false; // ... and after it
+    bool singleWord = false; // matched only where no word character (\w) touches it
+    bool normalized = false; // matched in the second pass, on the normalised text (Hugging Face's
+                             // "normalized": true); the backend says what that text is
+};
+
+// One stretch of a text split at added tokens: [begin, end) bytes and the index of the added
+// token matched there (-1 for plain text).
+struct AddedSplit {
+    size_t begin = 0;
+    size_t end = 0;
+    int added = -1;
 };
 
 // What a tokenizer kind implements. Immutable once built; safe to share between threads.
@@ -122,11 +133,24 @@ private:
     std::shared_ptr<const TokenizerBackend> m_backend;
 };
 
-// Splits text at verbatim occurrences of the added tokens (leftmost, then longest, at any byte
-// position), appending a special Token for each and calling plain(begin, end) for every
-// non-empty stretch of text between them, in order.
+// Hugging Face's AddedVocabulary::find_matches on the "sentence" text[begin, end) with the added
+// tokens whose normalized flag is `normalized`: non-overlapping matches, leftmost then longest;
+// a single_word match touching a word character (Unicode \w) inside the sentence is dropped;
+// lstrip / rstrip widen a match over Unicode white space (never into the previous match). The
+// splits cover [begin, end) in order; empty plain stretches are left out.
+std::vector<AddedSplit> findAddedTokens(const std::string& text, size_t begin, size_t end,
+                                        const std::vector<AddedToken>& added, bool normalized);
+
+// Splits text at the added tokens as Hugging Face does when no normaliser changes the text:
+// first the non-normalized tokens on the whole text, then the normalized ones on each stretch
+// left between them. Appends a special Token for each match and calls plain(begin, end) for
+// every non-empty stretch of text between them, in order.
 void splitOnAddedTokens(const std::string& text, const std::vector<AddedToken>& added,
                         const std::function<void(size_t, size_t)>& plain, std::vector<Token>& out);
+
+// Unicode character classes as Rust's regex crate has them (Hugging Face's \s and \w).
+bool isUnicodeWhiteSpace(char32_t cp);
+bool isUnicodeWordChar(char32_t cp);
 
 // UTF-8 helpers, exposed for tests and the GUI.
 std::vector<std::string> splitCodePoints(const std::string& text); // invalid bytes -> U+FFFD

@@ -96,6 +96,8 @@ HfTokenizer loadLayout(const QString& layout, QTemporaryDir& dir)
     } else if (layout == "gpt2 vocab.json + merges.txt") copyInto(dir, "gpt2", {"vocab.json", "merges.txt"});
     else if (layout == "bert tokenizer.json") copyInto(dir, "bert-base-uncased", {"tokenizer.json"});
     else if (layout == "bert vocab.txt") copyInto(dir, "bert-base-uncased", {"vocab.txt"});
+    else if (layout.endsWith("-like tokenizer.json") || layout.startsWith("metaspace-"))
+        copyInto(dir, layout.section(' ', 0, 0).toStdString(), {"tokenizer.json"}); // the modern small-LM pipelines
     return loadHfTokenizer(d, HfTokenizerHint::Auto);
 }
 
@@ -141,6 +143,8 @@ private slots:
     void golden_data();
     void golden();
     void gpt2DecodeRoundTrip();
+    void modernDecode_data();
+    void modernDecode();
     void bertDecode();
     void pieces_data();
     void pieces();
@@ -203,6 +207,15 @@ void TestHfTokenizer::golden_data()
                                                           << "golden-roberta-like.json" << true;
     for (const char* layout : {"bert tokenizer.json", "bert vocab.txt"})
         QTest::newRow(layout) << layout << "golden-bert.json" << false;
+    // Modern small-LM pipelines (tools/tokenizer-reference/make_modern_goldens.js): byte-level
+    // ones report byte spans (widened here as Hugging Face does), SentencePiece-style ones
+    // Hugging Face's character spans exactly.
+    for (const char* name : {"neox-like", "llama3-like", "qwen2-like"})
+        QTest::newRow(qPrintable(QString(name) + " tokenizer.json"))
+            << QString(name) + " tokenizer.json" << "golden-" + QString(name) + ".json" << true;
+    for (const char* name : {"llama2-like", "metaspace-always-split", "metaspace-first", "metaspace-never-split"})
+        QTest::newRow(qPrintable(QString(name) + " tokenizer.json"))
+            << QString(name) + " tokenizer.json" << "golden-" + QString(name) + ".json" << false;
 }
 
 void TestHfTokenizer::golden()
@@ -262,7 +275,9 @@ void TestHfTokenizer::golden()
             for (size_t k = 1; k < toks.size(); ++k) QCOMPARE(toks[k].begin, toks[k - 1].end);
         }
     }
-    if (golden != "golden-roberta-like.json") QVERIFY(bytes > 200'000);
+    if (golden == "golden-gpt2.json" || golden == "golden-bert.json" || golden == "golden-llama2-like.json" ||
+        golden == "golden-llama3-like.json")
+        QVERIFY(bytes > 200'000);
     qInfo("%zu texts, %zu bytes, %zu tokens equal to Hugging Face's", rows.size(), bytes, tokens);
 }
 
@@ -289,6 +304,39 @@ void TestHfTokenizer::gpt2DecodeRoundTrip()
     for (const Token& t : bad) ids.push_back(t.id);
     QCOMPARE(hf.tokenizer.decode(ids), std::string("a\xEF\xBF\xBD"
                                                    "b"));
+}
+
+void TestHfTokenizer::modernDecode_data()
+{
+    QTest::addColumn<QString>("name");
+    for (const char* name : {"neox-like", "llama3-like", "qwen2-like", "llama2-like", "metaspace-always-split",
+                             "metaspace-first", "metaspace-never-split"})
+        QTest::newRow(name) << name;
+}
+
+void TestHfTokenizer::modernDecode()
+{
+    // Decode (specials skipped) of every golden row's ids, as Hugging Face's decoder gives it:
+    // ByteLevel; Replace + ByteFallback + Fuse + Strip; Metaspace.
+    QFETCH(QString, name);
+    QTemporaryDir dir;
+    const HfTokenizer hf = loadLayout(name + " tokenizer.json", dir);
+    size_t rows = 0;
+    for (const auto& r : nlohmann::json::parse(readText(kData + "/golden-" + name.toStdString() + ".json"))) {
+        const std::string text = r[0].get<std::string>();
+        const std::string wanted = r[3].is_null() ? text : r[3].get<std::string>();
+        const std::string decoded = hf.tokenizer.decode(r[1].get<std::vector<int>>());
+        if (decoded != wanted) {
+            size_t at = 0;
+            while (at < decoded.size() && at < wanted.size() && decoded[at] == wanted[at]) ++at;
+            at = at > 20 ? at - 20 : 0;
+            QFAIL(qPrintable("decode differs for row " + QString::number(rows) + " from byte " + QString::number(at) +
+                             ": got " + QString::fromStdString(nlohmann::json(lossyUtf8(decoded.substr(at, 60))).dump()) +
+                             ", wanted " + QString::fromStdString(nlohmann::json(lossyUtf8(wanted.substr(at, 60))).dump())));
+        }
+        ++rows;
+    }
+    QVERIFY(rows > 300);
 }
 
 void TestHfTokenizer::bertDecode()

@@ -53,12 +53,20 @@ inline void exercise(const attnscope::HfTokenizer& hf, const std::string& input)
     // added token's rstrip swallows white space (lstrip keeps it inside the token's span but
     // decode writes the token's content).
     const auto* bpe = dynamic_cast<const attnscope::ByteLevelBpeBackend*>(&hf.tokenizer.backend());
-    bool roundTrip = bpe && !bpe->settings().addPrefixSpace;
+    // A Split with behavior Removed drops what it matches: no tiling then. SentencePiece-style
+    // BPE (offsets as Hugging Face's alignments) keeps only the general invariants.
+    bool tiles = bpe != nullptr;
     if (bpe)
-        for (const attnscope::AddedToken& a : bpe->addedTokens()) roundTrip = roundTrip && !a.lstrip && !a.rstrip;
-    static const std::string kSample = "Hello world, café 中文 😀 [MASK] <|endoftext|> <mask>\t\n 's";
-    checkTokens(hf.tokenizer, kSample, bpe != nullptr, roundTrip);
-    checkTokens(hf.tokenizer, input.substr(0, 512), bpe != nullptr, roundTrip);
+        for (const attnscope::BpeSplitStep& s : bpe->settings().splits)
+            tiles = tiles && s.behavior != attnscope::SplitBehavior::Removed;
+    bool roundTrip = tiles && !bpe->settings().addPrefixSpace;
+    if (bpe)
+        for (const attnscope::AddedToken& a : bpe->addedTokens()) // content read as byte symbols, as Hugging Face
+            roundTrip = roundTrip && !a.lstrip && !a.rstrip && hf.tokenizer.decode({a.id}, true) == a.content;
+    static const std::string kSample =
+        "Hello world, café 中文 😀 [MASK] <|endoftext|> <mask>\t\n 's New York ▁x <0x41> I'M 12345";
+    checkTokens(hf.tokenizer, kSample, tiles, roundTrip);
+    checkTokens(hf.tokenizer, input.substr(0, 512), tiles, roundTrip);
 }
 
 } // namespace fuzzing
