@@ -1,5 +1,6 @@
 // See head_grid_view.h.
 #include "app/head_grid_view.h"
+#include "app/text_contrast.h"
 
 #include "render/colormaps.h"
 
@@ -182,7 +183,7 @@ void HeadGridView::paint(QPainter& p, const QSize& size) const
                     p.drawLine(c.topRight() + QPoint(-3, 3), c.bottomLeft() + QPoint(3, -3));
                 }
                 if (c.width() >= 30 && c.height() >= 14) {
-                    p.setPen(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
+                    p.setPen(textColorOn(fill));
                     p.drawText(c, Qt::AlignCenter, cellText(v));
                 }
                 if (l == m_selectedLayer && h == m_selectedHead) {

@@ -332,6 +332,17 @@ void HeatmapPlot::placeFor(const QSize& size, double ratio, bool force)
     m_map->setTightBoundary(false);
 }
 
+QMap<double, QString> HeatmapPlot::axisTicks(const QStringList& labels, int lo, int hi, int step)
+{
+    QMap<double, QString> ticks;
+    step = std::max(1, step);
+    lo = std::max(0, lo);
+    hi = std::min(hi, int(labels.size()) - 1);
+    for (int i = (lo + step - 1) / step * step; i <= hi; i += step)
+        ticks.insert(i, step == 1 ? labels[i] : QStringLiteral("%1:%2").arg(i).arg(labels[i]));
+    return ticks;
+}
+
 void HeatmapPlot::applyTicks()
 {
     // Label every visible token while they fit (one line of text per label), else every k-th
@@ -342,7 +353,7 @@ void HeatmapPlot::applyTicks()
         const int hi = std::clamp(int(std::floor(axis->range().upper)), lo, std::max(0, n - 1));
         return std::pair{lo, hi};
     };
-    auto fill = [&fm, &visible](QCPAxis* axis, const QStringList& labels, int pixels, bool rotated) {
+    auto fill = [&fm, &visible](QCPAxis* axis, const QStringList& labels, int pixels, bool rotated, int widest = 0) {
         auto ticker = axis->ticker().dynamicCast<QCPAxisTickerText>();
         if (!ticker) return;
         ticker->clear();
@@ -350,8 +361,15 @@ void HeatmapPlot::applyTicks()
         if (n == 0) return;
         const auto [lo, hi] = visible(axis, n);
         const int per = std::max(1, fm.height() + (rotated ? 0 : 2));
-        const int step = std::max(1, int(std::ceil(double(hi - lo + 1) * per / std::max(1, pixels))));
-        for (int i = (lo + step - 1) / step * step; i <= hi; i += step) ticker->addTick(i, labels[i]);
+        auto stepFor = [&](int px) { return std::max(1, int(std::ceil(double(hi - lo + 1) * per / std::max(1, px)))); };
+        int step = stepFor(pixels);
+        // Upright key labels are spaced by their width (pixels was scaled by height / widest):
+        // thinned ones also carry their index, "2047:", so they need that much more room.
+        if (step > 1 && widest > 0) {
+            const int prefix = fm.horizontalAdvance(QStringLiteral("%1:").arg(hi));
+            step = stepFor(pixels * widest / (widest + prefix));
+        }
+        ticker->setTicks(HeatmapPlot::axisTicks(labels, lo, hi, step));
     };
     // Estimated from the widget size (label, tick and colour-bar margins), not from the axis
     // rect, whose geometry is only updated at the next replot and would be stale here.
@@ -370,7 +388,7 @@ void HeatmapPlot::applyTicks()
     const int columns = std::max(1, khi - klo + 1);
     const bool rotate = widest > wpx / columns;
     xAxis->setTickLabelRotation(rotate ? 60 : 0);
-    if (!rotate && widest > fm.height()) fill(xAxis, m_slice.keyLabels, wpx * fm.height() / widest, false);
+    if (!rotate && widest > fm.height()) fill(xAxis, m_slice.keyLabels, wpx * fm.height() / widest, false, widest);
     else fill(xAxis, m_slice.keyLabels, wpx, rotate);
     fill(yAxis, m_slice.queryLabels, hpx, false);
 }

@@ -75,6 +75,11 @@ public:
     // "query → key: 0.734" for a cell (token labels, weight to 3 decimals).
     QString cellText(int query, int key) const;
 
+    // The ticks an axis shows of `labels` in [lo, hi]: every token at step 1; else every
+    // step-th (multiples of step), each label prefixed with its position, "12:th", so that
+    // thinned character labels do not read as a word of their own.
+    static QMap<double, QString> axisTicks(const QStringList& labels, int lo, int hi, int step);
+
 signals:
     void cellHovered(int query, int key); // (-1, -1) when the pointer leaves the matrix
 

@@ -6,6 +6,7 @@
 
 #include "app/alignment_view.h"
 #include "app/overview_view.h"
+#include "app/text_contrast.h"
 #include "core/inference.h"
 #include "render/heatmap_plot.h"
 
@@ -51,6 +52,9 @@ private slots:
     void keystrokeKeepsLayoutAndReplotsOnce();
     void heatmapReplotsBeforeItsPaint();
     void opensHuggingFaceFolders();
+    void thinnedAxisLabelsCarryTheirIndex();
+    void cellTextReadableOnItsFill_data();
+    void cellTextReadableOnItsFill();
 
 private:
     void compareToEngine(const RunResult& expected, const HeadSelection& sel);
@@ -496,6 +500,62 @@ void TestMainWindow::opensHuggingFaceFolders()
     waitIdle();
     QCOMPARE(QString::fromStdString(m_window->model()->family), QStringLiteral("gpt2"));
     QVERIFY(m_window->findChild<QAction*>("actionOpenModelFolder"));
+}
+
+void TestMainWindow::thinnedAxisLabelsCarryTheirIndex()
+{
+    // Issue 23, defect 8: "In the beginning" labelled every third character reads "I h e i n"
+    // as if it were a word; thinned labels carry their position.
+    const QStringList labels = {"I", "n", "\u2423", "t", "h", "e", "\u2423", "b", "e", "g", "i", "n"};
+    const QMap<double, QString> all = HeatmapPlot::axisTicks(labels, 0, 11, 1);
+    QCOMPARE(all.size(), 12);
+    QCOMPARE(all.value(3), QStringLiteral("t")); // every token labelled: the token alone
+    const QMap<double, QString> third = HeatmapPlot::axisTicks(labels, 0, 11, 3);
+    QCOMPARE(third.keys(), (QList<double>{0, 3, 6, 9}));
+    QCOMPARE(third.values(), (QStringList{"0:I", "3:t", "6:\u2423", "9:g"}));
+    // A visible range that starts mid-way keeps multiples of the step (labels stay put when panning).
+    QCOMPARE(HeatmapPlot::axisTicks(labels, 4, 11, 4).values(), (QStringList{"4:h", "8:e"}));
+    QVERIFY(HeatmapPlot::axisTicks({}, 0, -1, 2).isEmpty());
+
+    // A long input on the head view: the drawn ticks are thinned and each carries its index.
+    QVERIFY(m_window->openModel(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/tiny-lm.json")));
+    m_window->resize(1024, 700);
+    m_window->setInputText(QString("and god said let there be light and there was light ").repeated(3).left(120));
+    waitIdle();
+    m_window->setSelection({Stack::Decoder, 0, 0});
+    HeatmapPlot* plot = m_window->headPlot();
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+    const auto ticks = plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+    QVERIFY(ticks.size() >= 2 && ticks.size() < plot->slice().queryLabels.size());
+    for (auto it = ticks.begin(); it != ticks.end(); ++it)
+        QCOMPARE(it.value(), QStringLiteral("%1:%2").arg(int(it.key())).arg(plot->slice().queryLabels[int(it.key())]));
+}
+
+void TestMainWindow::cellTextReadableOnItsFill_data()
+{
+    QTest::addColumn<QColor>("fill");
+    QTest::addColumn<QColor>("text");
+    QTest::newRow("viridis yellow") << QColor(253, 231, 37) << QColor(Qt::black); // HSL lightness 0.57 but bright
+    QTest::newRow("pure yellow") << QColor(255, 255, 0) << QColor(Qt::black);     // lightness 0.5: was white
+    QTest::newRow("pale blue") << QColor(200, 215, 240) << QColor(Qt::black);
+    QTest::newRow("viridis purple") << QColor(68, 1, 84) << QColor(Qt::white);
+    QTest::newRow("deep blue") << QColor(33, 102, 172) << QColor(Qt::white);
+    QTest::newRow("deep red") << QColor(178, 24, 43) << QColor(Qt::white);
+    // The query·key view's masked rows: a white veil (alpha 190) over a deep blue cell is pale,
+    // so its number is black (it was white on the cell before the veil was laid over it).
+    QTest::newRow("veiled deep blue") << composite(QColor(255, 255, 255, 190), QColor(33, 102, 172)) << QColor(Qt::black);
+    QTest::newRow("veiled on dark base") << composite(QColor(30, 30, 30, 190), QColor(253, 231, 37)) << QColor(Qt::white);
+}
+
+void TestMainWindow::cellTextReadableOnItsFill()
+{
+    QFETCH(QColor, fill);
+    QFETCH(QColor, text);
+    QCOMPARE(textColorOn(fill), text);
+    // And the choice is the one with the better WCAG contrast, at least 4.5:1 for these fills.
+    const double lf = relativeLuminance(fill), lt = relativeLuminance(text);
+    const double ratio = (std::max(lf, lt) + 0.05) / (std::min(lf, lt) + 0.05);
+    QVERIFY2(ratio >= 4.5, qPrintable(QString::number(ratio)));
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestMainWindow>(argc, argv); }
