@@ -15,6 +15,7 @@
 #include "app/rollout_view.h"
 #include "app/step_through_view.h"
 #include "app/timeline_view.h"
+#include "app/truncation_banner.h"
 #include "core/errors.h"
 #include "core/hf_checkpoint.h"
 #include "core/model_loader.h"
@@ -56,6 +57,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     // grow, so the head view does not jump as the input wraps to fewer lines; reset per model).
     // (Both are FlowLabels in ui/main_window.ui.)
     m_ui->tokensLabel->setGrowOnly(true);
+    // Right under the input line, above the chips: a cut input must be seen before any view.
+    m_truncationBanner = new TruncationBanner(this);
+    m_ui->centralLayout->insertWidget(1, m_truncationBanner);
     m_runner = new InferenceRunner(this);
     connect(m_runner, &InferenceRunner::finished, this, &MainWindow::onRunFinished);
     createViews();
@@ -383,6 +387,7 @@ void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString
     m_result.reset();
     m_analysis.reset();
     m_ablated.clear(); // heads of another model
+    updateTruncation();
     // A folder model's "last directory" is its parent, as for a file.
     m_lastDir = QFileInfo(path).absolutePath();
     addRecent(QFileInfo(path).absoluteFilePath());
@@ -499,6 +504,8 @@ void MainWindow::scheduleRun()
     const ArchType type = m_model->config.type;
     if (type == ArchType::EncoderDecoder && !m_ui->targetEdit->text().isEmpty())
         options.target = m_ui->targetEdit->text().toStdString();
+    m_runText = options.text;
+    m_runTarget = options.target.value_or(std::string());
     if (type == ArchType::Decoder) options.generate = m_ui->generateCheck->isChecked();
     // Full capture: the step-through needs each head's Q, K, V (long inputs: compact, see the runner).
     options.capture = Capture::Full;
@@ -556,6 +563,7 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
     if (!outcome.ablationError.isEmpty())
         statusBar()->showMessage(tr("Mean ablation: %1 (run without it)").arg(outcome.ablationError), 5000);
     updateTokens();
+    updateTruncation();
     updateOutput(QString());
     updateSelectors();
     refreshViews();
@@ -591,6 +599,23 @@ void MainWindow::updateTokens()
                 tokenChipsHtml(m_result->targetTokens, pal);
     }
     m_ui->tokensLabel->setText(html);
+}
+
+void MainWindow::updateTruncation()
+{
+    if (!m_result || !m_model) {
+        m_truncationBanner->setTruncation(0, {});
+        return;
+    }
+    const Model& m = *m_model;
+    const size_t framing = m.sourcePrefix.size() + m.sourceSuffix.size();
+    const size_t keptSource = m_result->sourceTokens.size() > framing ? m_result->sourceTokens.size() - framing : 0;
+    const Truncation input = findTruncation(m.sourceTokenizer, m_runText, keptSource);
+    Truncation target;
+    // A teacher-forced target is framed as <s> + target (inference.cpp), generated output never cut.
+    if (m.config.type == ArchType::EncoderDecoder && !m_runTarget.empty() && !m_result->targetTokens.empty())
+        target = findTruncation(m.targetTokenizer, m_runTarget, m_result->targetTokens.size() - 1);
+    m_truncationBanner->setTruncation(m.config.maxLen, input, target);
 }
 
 void MainWindow::updateOutput(const QString& error)

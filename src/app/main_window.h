@@ -29,6 +29,7 @@ class CensusView;
 class RolloutView;
 class CompareView;
 class TimelineView;
+class TruncationBanner;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -64,6 +65,7 @@ public:
     RolloutView* rolloutView() const;
     CompareView* compareView() const;
     TimelineView* timelineView() const;
+    TruncationBanner* truncationBanner() const { return m_truncationBanner; } // under the input
     std::shared_ptr<const RunAnalysis> analysis() const { return m_analysis; }
 
     // Live head ablation: heads switched off in every run until restored (cleared on model load).
@@ -119,6 +121,7 @@ private:
     void updateModelPanel();
     void updateInputControls();
     void updateTokens();
+    void updateTruncation(); // the banner under the input: what max_len cut off
     void updateOutput(const QString& error);
     void updateSelectors();
     void refreshViews();
@@ -141,6 +144,10 @@ private:
     std::vector<std::unique_ptr<ViewPage>> m_pages; // their widgets are owned by the tab widget
     InferenceRunner* m_runner = nullptr;
     QLabel* m_statusTokens = nullptr;
+    TruncationBanner* m_truncationBanner = nullptr;
+    // The texts of the newest run submitted: the result shown is always that run's.
+    std::string m_runText;
+    std::string m_runTarget;
     std::shared_ptr<const Model> m_model;
     std::shared_ptr<const Transformer> m_transformer;
     std::shared_ptr<const RunResult> m_result;

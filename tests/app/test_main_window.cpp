@@ -7,6 +7,7 @@
 #include "app/alignment_view.h"
 #include "app/overview_view.h"
 #include "app/text_contrast.h"
+#include "app/truncation_banner.h"
 #include "core/inference.h"
 #include "render/heatmap_plot.h"
 
@@ -52,6 +53,7 @@ private slots:
     void keystrokeKeepsLayoutAndReplotsOnce();
     void heatmapReplotsBeforeItsPaint();
     void opensHuggingFaceFolders();
+    void truncationBannerUnderInput();
     void thinnedAxisLabelsCarryTheirIndex();
     void cellTextReadableOnItsFill_data();
     void cellTextReadableOnItsFill();
@@ -500,6 +502,54 @@ void TestMainWindow::opensHuggingFaceFolders()
     waitIdle();
     QCOMPARE(QString::fromStdString(m_window->model()->family), QStringLiteral("gpt2"));
     QVERIFY(m_window->findChild<QAction*>("actionOpenModelFolder"));
+}
+
+void TestMainWindow::truncationBannerUnderInput()
+{
+    // Issue 23, defect 4: an input longer than max_len is cut, and the views and the prediction
+    // are for the cut text. A strip right under the input says how many tokens were dropped and
+    // what they were; it is hidden while the input fits.
+    QVERIFY(m_window->openModel(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/reverse-letters.json")));
+    waitIdle();
+    TruncationBanner* banner = m_window->truncationBanner();
+    QVERIFY(banner);
+    QVERIFY(!banner->isVisible()); // the example fits
+
+    const Model& m = *m_window->model();
+    const int room = m.config.maxLen - int(m.sourcePrefix.size() + m.sourceSuffix.size()); // one char per token
+    const QString kept = QStringLiteral("abcdefghijklmnopqrstuvwxyz").left(room);
+    const QString dropped = QStringLiteral("thequickbrownfoxjumpsoverthelazydogagainandagain");
+    const int cut = int(dropped.size());
+    m_window->setInputText(kept + dropped);
+    waitIdle();
+    QCOMPARE(int(m_window->result()->sourceTokens.size()), m.config.maxLen);
+    QVERIFY(banner->isVisible());
+    QCOMPARE(banner->cutTokens(), cut);
+    const QString text = banner->text();
+    QVERIFY2(text.contains(QStringLiteral("%1 tokens dropped").arg(cut)), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("max_len %1").arg(m.config.maxLen)), qPrintable(text));
+    QVERIFY2(text.contains(dropped.left(20)), qPrintable(text)); // the start of what was cut
+    QVERIFY2(!text.contains(dropped), qPrintable(text));          // elided...
+    QVERIFY2(banner->toolTip().contains(dropped), qPrintable(banner->toolTip())); // ...whole on hover
+    // On the input, not in a dock: directly under the input line, above the token chips.
+    auto* input = m_window->findChild<QLineEdit*>("inputEdit");
+    auto* chips = m_window->findChild<QLabel*>("tokensLabel");
+    const int bannerTop = banner->mapTo(m_window.get(), QPoint(0, 0)).y();
+    QVERIFY(bannerTop >= input->mapTo(m_window.get(), QPoint(0, input->height())).y());
+    QVERIFY(bannerTop < chips->mapTo(m_window.get(), QPoint(0, 0)).y());
+    QVERIFY(banner->height() >= banner->fontMetrics().height());
+
+    // A teacher-forced target longer than max_len is named too.
+    m_window->setTargetText(QString(m.config.maxLen + 3, QLatin1Char('a')));
+    waitIdle();
+    QVERIFY2(banner->text().contains(QStringLiteral("target")), qPrintable(banner->text()));
+    QCOMPARE(banner->cutTokens(), cut + 4); // <s> + target: maxLen − 1 target tokens kept
+    m_window->setTargetText(QString());
+
+    m_window->setInputText(kept);
+    waitIdle();
+    QVERIFY(!banner->isVisible());
+    QCOMPARE(banner->cutTokens(), 0);
 }
 
 void TestMainWindow::thinnedAxisLabelsCarryTheirIndex()
