@@ -579,7 +579,7 @@ void CompareView::showChangeMap(const HeadChangeMap& map, const QString& note)
             unit = QStringLiteral("10");
             for (const QChar digit : QString::number(k)) unit += superscript[digit.digitValue()];
         }
-        return HeadGridView::Panel{tr("%1 \u00D7 %2").arg(what, unit), values * changeMapScale(k), id, {}};
+        return HeadGridView::Panel{tr("%1 \u00D7 %2").arg(what, unit), values * changeMapScale(k), id, {}, {}, {}};
     };
     panels.push_back(panel(tr("mean |A \u2212 B|"), map.meanAbs, 0));
     panels.push_back(panel(tr("max |A \u2212 B|"), map.maxAbs, 1));

@@ -53,6 +53,7 @@ private slots:
     void initTestCase();
     void censusShowsCoreStatistics();
     void censusClickOpensHeadAndExportsCsv();
+    void censusSharedScaleAndDefinitions();
     void gridLabelsReadable();
     void importanceMapEqualsCore();
     void analysisRunsOnlyWhileItsTabIsShown();
@@ -143,6 +144,71 @@ void TestAnalysisViews::censusClickOpensHeadAndExportsCsv()
     QFile f(csv);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(f.readAll().toStdString(), computeCensus(*e.transformer, e.run, Stack::Decoder).toCsv());
+}
+
+void TestAnalysisViews::censusSharedScaleAndDefinitions()
+{
+    // Issue 23, defect 9: "per map" colours each map over its own range; "shared" gives each
+    // statistic one range for every stack (shares and scores 0 … 1), and the caption says which.
+    // Every map defines its statistic on hover.
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    m_window->setView(MainWindow::View::Census);
+    waitIdle();
+    CensusView* census = m_window->censusView();
+    HeadGridView* grid = census->grid();
+    QVERIFY(QTest::qWaitForWindowExposed(grid));
+    QCOMPARE(census->scale(), CensusView::Scale::PerMap);
+    QVERIFY2(census->note().contains("Per-map scale"), qPrintable(census->note()));
+    auto ranges = [&] {
+        std::map<int, std::pair<double, double>> r;
+        for (int k = 0; k < int(grid->panels().size()); ++k) r[grid->panels()[size_t(k)].id] = grid->colourRange(k);
+        return r;
+    };
+    auto ownRange = [](const MatrixRM& m) { return std::pair{double(m.minCoeff()), double(m.maxCoeff())}; };
+    for (int k = 0; k < int(grid->panels().size()); ++k)
+        QCOMPARE(grid->colourRange(k), ownRange(grid->panels()[size_t(k)].values));
+
+    census->setScale(CensusView::Scale::Shared);
+    QVERIFY2(census->note().contains("Shared scale"), qPrintable(census->note()));
+    std::map<Stack, std::map<int, std::pair<double, double>>> byStack;
+    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
+        m_window->setSelection({s, 0, 0});
+        QCOMPARE(grid->title().contains(stackDisplayName(s)), true);
+        byStack[s] = ranges();
+    }
+    const std::shared_ptr<const RunAnalysis> analysis = m_window->analysis();
+    QVERIFY(analysis);
+    for (const auto& [id, range] : byStack[Stack::Encoder]) {
+        // One range per statistic: the encoder's, decoder's and cross maps agree.
+        QCOMPARE(byStack[Stack::Decoder].at(id), range);
+        QCOMPARE(byStack[Stack::Cross].at(id), range);
+        QCOMPARE(range.first, 0.0);
+        if (id == int(HeadStatistic::Entropy) || id == int(HeadStatistic::MeanDistance)) {
+            double hi = 0.0; // the largest value of any stack
+            for (const HeadCensus& c : analysis->census) hi = std::max(hi, double(c.values[size_t(id)].maxCoeff()));
+            QCOMPARE(range.second, hi);
+        } else {
+            QCOMPARE(range.second, 1.0);
+        }
+    }
+    census->setScale(CensusView::Scale::PerMap);
+    QVERIFY2(census->note().contains("Per-map scale"), qPrintable(census->note()));
+
+    // Definitions: on every map's title and cells, non-empty and naming the statistic's formula.
+    for (int k = 0; k < int(grid->panels().size()); ++k) {
+        const HeadGridView::Panel& p = grid->panels()[size_t(k)];
+        QVERIFY2(!p.definition.isEmpty(), qPrintable(p.title));
+        const QString cellTip = grid->toolTipAt(grid->cellRect(k, 0, 0, grid->size()).center());
+        QVERIFY2(cellTip.contains(p.title) && cellTip.contains(p.definition), qPrintable(cellTip));
+        const QRect first = grid->cellRect(k, 0, 0, grid->size());
+        const QString titleTip = grid->toolTipAt(QPoint(first.center().x(), first.top() - 30));
+        QVERIFY2(titleTip.contains(p.definition), qPrintable(p.title + " / " + titleTip));
+    }
+    QVERIFY(CensusView::definition(HeadStatistic::Entropy).contains("ln"));
+    QVERIFY(CensusView::definition(HeadStatistic::PreviousToken).contains(QStringLiteral("A_i,i\u22121")));
+    QVERIFY(!CensusView::definition(HeadStatistic::Induction).isEmpty());
+    QVERIFY(!census->findChild<QComboBox*>("censusScaleCombo")->toolTip().isEmpty());
 }
 
 void TestAnalysisViews::importanceMapEqualsCore()
