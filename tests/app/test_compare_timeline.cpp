@@ -72,6 +72,8 @@ private slots:
     void timelineDecoderOnlyScrubsRows();
     void timelineEncoderDecoderShowsCrossRows();
     void timelineEncoderOnlyHasNoDecoding();
+    void timelineFramesTheRowsComputedSoFar();
+    void timelineColourBarsAreDrawn();
     void bothTabsExport();
 
 private:
@@ -322,6 +324,107 @@ void TestCompareTimeline::timelineEncoderOnlyHasNoDecoding()
     QVERIFY(!t->findChild<QPushButton*>(QStringLiteral("timelineGenerateButton"))->isVisible());
     auto* message = t->findChild<QLabel*>(QStringLiteral("timelineMessage"));
     QVERIFY(message && message->isVisible());
+}
+
+void TestCompareTimeline::timelineFramesTheRowsComputedSoFar()
+{
+    // Issue 23, defect 6: a long generation (tiny-lm generates up to its max_len, 128) drew every
+    // step as the whole 128 × 128 frame, grey but for a corner. Each step frames the rows computed
+    // so far (and in self-attention the keys that exist), never fewer than four cells per axis,
+    // and labels them.
+    QVERIFY(m_window->openModel(kModels + "tiny-lm.json"));
+    m_window->setView(MainWindow::View::Timeline);
+    m_window->findChild<QCheckBox*>(QStringLiteral("generateCheck"))->setChecked(true);
+    m_window->setInputText(QStringLiteral("And God said"));
+    waitIdle(false);
+    m_window->setSelection({Stack::Decoder, 0, 0});
+    TimelineView* t = m_window->timelineView();
+    const int n = int(m_window->result()->trace.decoder[0].heads[0].weights.rows());
+    QVERIFY2(n >= 64, qPrintable(QString::number(n))); // a long frame
+    HeatmapPlot* plot = t->selfPlot();
+    for (const int step : {0, 3, 40, t->stepCount() - 1}) {
+        t->setStep(step);
+        const int row = t->timeline().steps[size_t(step)].row;
+        const double upper = std::max(double(row) + 0.5, 3.5);
+        QCOMPARE(plot->yAxis->range().lower, -0.5);
+        QCOMPARE(plot->yAxis->range().upper, upper);
+        QCOMPARE(plot->xAxis->range().lower, -0.5);
+        QCOMPARE(plot->xAxis->range().upper, upper);
+        QCOMPARE(int(plot->slice().weights.rows()), n); // the whole matrix stays placed: zoom out to see it
+        // Every tick is a row or key that exists at this step (no labels of the future).
+        for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
+            const auto ticks = axis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+            QVERIFY(!ticks.isEmpty());
+            QVERIFY2(ticks.lastKey() <= std::max(row, 3), qPrintable(QString::number(ticks.lastKey())));
+        }
+    }
+    // The whole matrix is a double-click away.
+    QTest::mouseDClick(plot, Qt::LeftButton, {}, plot->axisRect()->rect().center());
+    QCOMPARE(plot->yAxis->range().upper, double(n) - 0.5);
+}
+
+namespace {
+
+// Whether a plot's colour bar shows its gradient: the bar's top and bottom pixels are the
+// gradient's colours at the top and bottom of its data range (viridis: yellow over purple).
+bool colourBarDrawn(HeatmapPlot* plot, QString& why)
+{
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+    const QImage image = plot->grab().toImage();
+    QCPColorScale* scale = plot->colorScale();
+    const QRect bar = scale->axis()->axisRect()->rect();
+    if (bar.width() < 4 || bar.height() < 40) {
+        why = QStringLiteral("bar %1×%2").arg(bar.width()).arg(bar.height());
+        return false;
+    }
+    const QCPRange range = scale->dataRange();
+    auto expected = [&](double v) { return QColor(scale->gradient().color(v, range)); };
+    const QColor top = image.pixelColor(bar.center().x(), bar.top() + 2);
+    const QColor bottom = image.pixelColor(bar.center().x(), bar.bottom() - 2);
+    auto near = [](const QColor& a, const QColor& b) {
+        return std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) + std::abs(a.blue() - b.blue()) < 60;
+    };
+    why = QStringLiteral("top %1 (want %2), bottom %3 (want %4)")
+              .arg(top.name(), expected(range.upper).name(), bottom.name(), expected(range.lower).name());
+    return near(top, expected(range.upper)) && near(bottom, expected(range.lower));
+}
+
+} // namespace
+
+void TestCompareTimeline::timelineColourBarsAreDrawn()
+{
+    // Issue 23, defect 6: the cross-attention colour bar was blank. Both bars show the gradient,
+    // also when the cross plot first appears after a decoder-only model (which hides it).
+    QVERIFY(m_window->openModel(kModels + "tiny-lm.json"));
+    m_window->setView(MainWindow::View::Timeline);
+    m_window->findChild<QCheckBox*>(QStringLiteral("generateCheck"))->setChecked(true);
+    m_window->setInputText(QStringLiteral("And God said"));
+    waitIdle(false);
+    TimelineView* t = m_window->timelineView();
+    QVERIFY(!t->crossPlot()->isVisible());
+    QString why;
+    QVERIFY2(colourBarDrawn(t->selfPlot(), why), qPrintable(why));
+
+    QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    waitIdle(false);
+    QVERIFY(t->crossPlot()->isVisible());
+    QTRY_VERIFY(t->crossPlot()->colorScale()->axis()->axisRect()->rect().height() > 40);
+    for (const int step : {0, 5}) {
+        t->setStep(step);
+        QVERIFY2(colourBarDrawn(t->selfPlot(), why), qPrintable(QStringLiteral("self, step %1: ").arg(step) + why));
+        QVERIFY2(colourBarDrawn(t->crossPlot(), why), qPrintable(QStringLiteral("cross, step %1: ").arg(step) + why));
+    }
+    m_window->findChild<QComboBox*>(QStringLiteral("colormapCombo"))->setCurrentText(QStringLiteral("magma"));
+    QVERIFY2(colourBarDrawn(t->crossPlot(), why), qPrintable(QStringLiteral("cross, magma: ") + why));
+    // A tab opened after the run (hidden views are fed when shown), on another model.
+    m_window->setView(MainWindow::View::Head);
+    QVERIFY(m_window->openModel(kModels + "reverse-letters.json"));
+    m_window->setInputText(QStringLiteral("hello"));
+    waitIdle(false);
+    m_window->setView(MainWindow::View::Timeline);
+    QTRY_VERIFY(t->crossPlot()->isVisible() && t->crossPlot()->colorScale()->axis()->axisRect()->rect().height() > 40);
+    QVERIFY2(colourBarDrawn(t->crossPlot(), why), qPrintable(QStringLiteral("cross, shown later: ") + why));
 }
 
 void TestCompareTimeline::bothTabsExport()
