@@ -13,6 +13,7 @@
 #include "core/analysis/timeline.h"
 #include "core/inference.h"
 #include "core/model_loader.h"
+#include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 
 #include <QtTest>
@@ -75,6 +76,7 @@ private slots:
     void timelineFramesTheRowsComputedSoFar();
     void timelineColourBarsAreDrawn();
     void bothTabsExport();
+    void differenceBarDivergingAndLegible();
 
 private:
     void waitIdle(bool compare);
@@ -389,6 +391,30 @@ bool colourBarDrawn(HeatmapPlot* plot, QString& why)
     return near(top, expected(range.upper)) && near(bottom, expected(range.lower));
 }
 
+// Where two neighbouring labels of an axis overprint: upright labels closer than half their
+// widths, labels turned by 60° (parallel lines) closer than their height / sin 60°, labels of
+// a vertical axis closer than their height. Empty: none.
+QString overprint(HeatmapPlot* plot, QCPAxis* axis)
+{
+    const QFontMetrics fm(axis->tickLabelFont());
+    const QVector<double> ticks = axis->tickVector();
+    const QVector<QString> labels = axis->tickVectorLabels();
+    for (int k = 1; k < ticks.size(); ++k) {
+        const double d = std::abs(axis->coordToPixel(ticks[k]) - axis->coordToPixel(ticks[k - 1]));
+        const bool vertical = axis->orientation() == Qt::Vertical;
+        const double need = vertical ? fm.height()
+                            : axis->tickLabelRotation() != 0
+                                ? fm.height() / std::sin(std::abs(axis->tickLabelRotation()) * M_PI / 180.0)
+                                : (fm.horizontalAdvance(labels[k]) + fm.horizontalAdvance(labels[k - 1])) / 2.0;
+        if (d < need)
+            return QStringLiteral("%1: \"%2\" and \"%3\" %4 px apart, need %5")
+                .arg(plot->objectName(), labels[k - 1], labels[k])
+                .arg(d)
+                .arg(need);
+    }
+    return QString();
+}
+
 } // namespace
 
 void TestCompareTimeline::timelineColourBarsAreDrawn()
@@ -417,6 +443,8 @@ void TestCompareTimeline::timelineColourBarsAreDrawn()
     }
     m_window->findChild<QComboBox*>(QStringLiteral("colormapCombo"))->setCurrentText(QStringLiteral("magma"));
     QVERIFY2(colourBarDrawn(t->crossPlot(), why), qPrintable(QStringLiteral("cross, magma: ") + why));
+    // (The colour map is a saved setting: the next tests start from viridis again.)
+    m_window->findChild<QComboBox*>(QStringLiteral("colormapCombo"))->setCurrentText(QStringLiteral("viridis"));
     // A tab opened after the run (hidden views are fed when shown), on another model.
     m_window->setView(MainWindow::View::Head);
     QVERIFY(m_window->openModel(kModels + "reverse-letters.json"));
@@ -425,6 +453,54 @@ void TestCompareTimeline::timelineColourBarsAreDrawn()
     m_window->setView(MainWindow::View::Timeline);
     QTRY_VERIFY(t->crossPlot()->isVisible() && t->crossPlot()->colorScale()->axis()->axisRect()->rect().height() > 40);
     QVERIFY2(colourBarDrawn(t->crossPlot(), why), qPrintable(QStringLiteral("cross, shown later: ") + why));
+}
+
+void TestCompareTimeline::differenceBarDivergingAndLegible()
+{
+    // Issue 23, defect 10: the A − B colour bar was viridis on first open and its ticks
+    // overprinted. It is blue–white–red on ±range from the start (before B has run, whatever the
+    // colour map and log scale), and no axis of the three plots overprints at 1024 × 700.
+    CompareView* v = m_window->compareView();
+    HeatmapPlot* diff = v->plotDifference();
+    QVERIFY(diff->colorScale()->gradient() == divergingColormap()); // a fresh window, nothing run
+    QVERIFY(diff->signedScale());
+    m_window->resize(1024, 700);
+    openCompare();
+    QTRY_VERIFY(diff->isVisible() && diff->colorScale()->axis()->axisRect()->rect().height() > 40);
+    QVERIFY(diff->colorScale()->gradient() == divergingColormap());
+    QCOMPARE(diff->colorScale()->dataRange().lower, -diff->colorScale()->dataRange().upper);
+    QString why;
+    QVERIFY2(colourBarDrawn(diff, why), qPrintable(why));
+    const QRect bar = diff->colorScale()->axis()->axisRect()->rect();
+    const QColor top = diff->grab().toImage().pixelColor(bar.center().x(), bar.top() + 2);
+    QVERIFY2(top.red() > top.blue() + 60, qPrintable(top.name())); // red at +range
+    // The app's colour map and log scale are for attention weights, not for A − B.
+    auto* colourMap = m_window->findChild<QComboBox*>(QStringLiteral("colormapCombo"));
+    auto* log = m_window->findChild<QCheckBox*>(QStringLiteral("logCheck"));
+    colourMap->setCurrentText(QStringLiteral("magma"));
+    log->setChecked(true);
+    typeB(QStringLiteral("25th of December 2026"));
+    waitIdle(true);
+    QVERIFY(diff->colorScale()->gradient() == divergingColormap());
+    QCOMPARE(diff->colorScale()->dataScaleType(), QCPAxis::stLinear);
+    QVERIFY(diff->colorScale()->dataRange().lower < 0.0);
+    QVERIFY(v->plotA()->colorScale()->gradient() == colormap(QStringLiteral("magma")));
+    log->setChecked(false);
+    colourMap->setCurrentText(QStringLiteral("viridis")); // (a saved setting: later tests start from viridis)
+    QVERIFY(diff->colorScale()->gradient() == divergingColormap());
+    QVERIFY2(colourBarDrawn(diff, why), qPrintable(why));
+    // No overprint, in every stack's plots.
+    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
+        m_window->setSelection({s, 0, 0});
+        waitIdle(true);
+        for (HeatmapPlot* p : {v->plotA(), v->plotB(), diff}) {
+            p->replot(QCustomPlot::rpImmediateRefresh);
+            for (QCPAxis* axis : {p->xAxis, p->yAxis, p->colorScale()->axis()}) {
+                const QString o = overprint(p, axis);
+                QVERIFY2(o.isEmpty(), qPrintable(stackDisplayName(s) + ": " + o));
+            }
+        }
+    }
 }
 
 void TestCompareTimeline::bothTabsExport()
