@@ -19,6 +19,7 @@
 #include "core/errors.h"
 #include "core/hf_checkpoint.h"
 #include "core/model_loader.h"
+#include "core/recompute.h"
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 #include "render/image_export.h"
@@ -629,10 +630,32 @@ void MainWindow::updateOutput(const QString& error)
     const ArchType type = m_model->config.type;
     const QString out = QString::fromStdString(r.outputText).toHtmlEscaped();
     QString html;
+    // Encoder-decoder: the next token after the whole decoder input is always the end token with
+    // p ≈ 1; what a class wants is how sure the model was of each token it produced, the chosen
+    // token and its probability at every decoder step (core's decoding timeline).
+    std::vector<Prediction> rows = r.predictions;
+    QStringList rowTips;
+    const bool teacherForced = !m_ui->targetEdit->text().isEmpty();
     if (type == ArchType::EncoderDecoder) {
-        html = (m_ui->targetEdit->text().isEmpty() ? tr("<b>Generated output</b>") : tr("<b>Model output</b> (teacher-forced)")) +
+        html = (teacherForced ? tr("<b>Model output</b> (teacher-forced)") : tr("<b>Generated output</b>")) +
                QStringLiteral("<br><span style=\"font-size:large\">%1</span>").arg(out);
-        html += tr("<br><br><b>Next token after the decoder input:</b>");
+        const DecodingTimeline timeline = decodingTimelineOf(r, *m_model, teacherForced, 1);
+        if (timeline.available) {
+            html += teacherForced ? tr("<br><br><b>The model's choice at each position</b> and its probability "
+                                       "(teacher-forced: not always the target):")
+                                  : tr("<br><br><b>Each generated token</b> and its probability:");
+            rows.clear();
+            for (const TimelineStep& st : timeline.steps) {
+                rows.push_back({st.chosen.id, st.chosen.text, st.probability});
+                rowTips << tr("Step %1: p(%2) = %3 after %4 decoder token(s); Timeline shows the alternatives")
+                               .arg(int(rows.size()) - 1)
+                               .arg(tokenLabel(st.chosen))
+                               .arg(double(st.probability), 0, 'f', 4)
+                               .arg(st.row + 1);
+            }
+        } else {
+            html += tr("<br><br><b>Next token after the decoder input:</b>");
+        }
     } else if (type == ArchType::Decoder) {
         html = r.targetTokens.empty() ? tr("<b>Next token</b>") : tr("<b>Continuation</b><br>%1").arg(out) +
                                                                        tr("<br><br><b>Next token after the prompt:</b>");
@@ -642,7 +665,8 @@ void MainWindow::updateOutput(const QString& error)
                    : tr("<b>Encoder-only model</b><br>Type a mask token (e.g. [MASK]) to see the model's predictions.");
     }
     m_ui->outputLabel->setText(html);
-    table->setRowCount(static_cast<int>(r.predictions.size()));
+    table->setHorizontalHeaderLabels({rowTips.isEmpty() ? tr("Token") : tr("Output token"), tr("Probability")});
+    table->setRowCount(static_cast<int>(rows.size()));
     // Items are reused from the previous result: only their texts change.
     auto cell = [table](int row, int column) {
         QTableWidgetItem* item = table->item(row, column);
@@ -652,11 +676,12 @@ void MainWindow::updateOutput(const QString& error)
         }
         return item;
     };
-    for (int i = 0; i < static_cast<int>(r.predictions.size()); ++i) {
-        const Prediction& p = r.predictions[size_t(i)];
+    for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
+        const Prediction& p = rows[size_t(i)];
         Token t;
         t.text = p.token;
         cell(i, 0)->setText(tokenLabel(t));
+        cell(i, 0)->setToolTip(rowTips.value(i));
         // A bar as long as the probability (ProbabilityBarDelegate), with the number as its text.
         QTableWidgetItem* prob = cell(i, 1);
         prob->setText(QString::number(double(p.probability), 'f', 3));

@@ -14,6 +14,7 @@
 #include "core/analysis/census.h"
 #include "core/analysis/rollout.h"
 #include "core/analysis/teaching.h"
+#include "core/analysis/timeline.h"
 #include "core/inference.h"
 #include "render/heatmap_plot.h"
 
@@ -268,9 +269,12 @@ void TestAnalysisViews::togglingAHeadReRunsTheModel()
     const RunResult& shown = *m_window->result();
     QCOMPARE(shown.outputText, e.run.outputText);
     QCOMPARE(shown.predictions.size(), e.run.predictions.size());
+    // The Output dock: each generated token of the ablated model with its probability.
+    const DecodingTimeline steps = decodingTimeline(e.run, e.transformer->model(), false, 1);
     auto* table = m_window->findChild<QTableWidget*>("predictionsTable");
-    for (size_t i = 0; i < e.run.predictions.size(); ++i)
-        QCOMPARE(table->item(int(i), 1)->text(), QString::number(double(e.run.predictions[i].probability), 'f', 3));
+    QCOMPARE(table->rowCount(), int(steps.steps.size()));
+    for (size_t i = 0; i < steps.steps.size(); ++i)
+        QCOMPARE(table->item(int(i), 1)->text(), QString::number(double(steps.steps[i].probability), 'f', 3));
     // The head view shows the ablated model's attention (layer 1 is downstream of the ablated head).
     m_window->setSelection({Stack::Encoder, 1, 0});
     const MatrixRM& w = e.run.trace.encoder[1].heads[0].weights;

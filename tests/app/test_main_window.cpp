@@ -8,6 +8,7 @@
 #include "app/overview_view.h"
 #include "app/text_contrast.h"
 #include "app/truncation_banner.h"
+#include "core/analysis/timeline.h"
 #include "core/inference.h"
 #include "render/heatmap_plot.h"
 
@@ -57,6 +58,7 @@ private slots:
     void thinnedAxisLabelsCarryTheirIndex();
     void cellTextReadableOnItsFill_data();
     void cellTextReadableOnItsFill();
+    void seq2seqOutputShowsEachTokensProbability();
 
 private:
     void compareToEngine(const RunResult& expected, const HeadSelection& sel);
@@ -606,6 +608,47 @@ void TestMainWindow::cellTextReadableOnItsFill()
     const double lf = relativeLuminance(fill), lt = relativeLuminance(text);
     const double ratio = (std::max(lf, lt) + 0.05) / (std::min(lf, lt) + 0.05);
     QVERIFY2(ratio >= 4.5, qPrintable(QString::number(ratio)));
+}
+
+void TestMainWindow::seq2seqOutputShowsEachTokensProbability()
+{
+    // Issue 23, defect 10: an encoder-decoder's Output dock showed the next token after the whole
+    // decoder input, always "</s> 1.000". It shows each generated token with its probability
+    // (core's decoding timeline), and for a teacher-forced target the model's own choice.
+    const QString path = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/date-normalizer.json");
+    QVERIFY(m_window->openModel(path));
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    waitIdle();
+    const std::shared_ptr<const Model> model = loadModel(path.toStdString());
+    auto* table = m_window->findChild<QTableWidget*>("predictionsTable");
+    QCOMPARE(table->horizontalHeaderItem(0)->text(), QStringLiteral("Output token"));
+    QVERIFY(m_window->findChild<QLabel*>("outputLabel")->text().contains(QStringLiteral("Each generated token")));
+    for (const bool forced : {false, true}) {
+        if (forced) {
+            m_window->setTargetText(QStringLiteral("2026-12-25"));
+            waitIdle();
+            QVERIFY(m_window->findChild<QLabel*>("outputLabel")->text().contains(QStringLiteral("choice at each position")));
+        }
+        const DecodingTimeline expected = decodingTimeline(*m_window->result(), *model, forced, 1);
+        QVERIFY(expected.steps.size() >= 10); // "2026-11-25" and </s>
+        QCOMPARE(table->rowCount(), int(expected.steps.size()));
+        QString text;
+        for (int i = 0; i < table->rowCount(); ++i) {
+            const TimelineStep& st = expected.steps[size_t(i)];
+            QCOMPARE(table->item(i, 0)->text(), tokenLabel(st.chosen));
+            QCOMPARE(table->item(i, 1)->text(), QString::number(double(st.probability), 'f', 3));
+            QCOMPARE(table->item(i, 1)->data(Qt::UserRole).toInt(), int(std::lround(double(st.probability) * 1000)));
+            QVERIFY(table->item(i, 0)->toolTip().contains(QStringLiteral("Step %1").arg(i)));
+            text += table->item(i, 0)->text();
+        }
+        QCOMPARE(table->item(table->rowCount() - 1, 0)->text(), QStringLiteral("</s>"));
+        if (!forced) QCOMPARE(text, QStringLiteral("2026-11-25</s>")); // the generated output, token by token
+    }
+    m_window->setTargetText(QString());
+    // Other architectures keep their next-token table.
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    QCOMPARE(table->horizontalHeaderItem(0)->text(), QStringLiteral("Token"));
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestMainWindow>(argc, argv); }
