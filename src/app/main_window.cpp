@@ -237,8 +237,11 @@ void MainWindow::setupActions()
         if (!path.isEmpty()) exportAllHeadsGrid(path);
     });
     connect(m_ui->actionExportEachHead, &QAction::triggered, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export Each Head Into"), m_lastDir);
-        if (!dir.isEmpty()) exportEachHead(dir);
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Export Each Head Into"), exportDirectory(ExportKind::Image));
+        if (dir.isEmpty()) return;
+        m_exportDirs[int(ExportKind::Image)] = QFileInfo(dir).absoluteFilePath();
+        exportEachHead(dir);
     });
     connect(m_ui->actionExportData, &QAction::triggered, this, [this] {
         const QString path =
@@ -303,6 +306,8 @@ void MainWindow::restoreSettings()
     QSettings s;
     m_recent = s.value(QStringLiteral("recentModels")).toStringList();
     m_lastDir = s.value(QStringLiteral("lastDirectory"), QDir::homePath()).toString();
+    m_exportDirs[int(ExportKind::Image)] = s.value(QStringLiteral("exportDirectory/image")).toString();
+    m_exportDirs[int(ExportKind::Data)] = s.value(QStringLiteral("exportDirectory/data")).toString();
     const QString cmap = s.value(QStringLiteral("colormap"), QStringLiteral("viridis")).toString();
     m_ui->colormapCombo->setCurrentText(colormapNames().contains(cmap) ? cmap : colormapNames().front());
     m_ui->logCheck->setChecked(s.value(QStringLiteral("logScale"), false).toBool());
@@ -334,6 +339,8 @@ void MainWindow::saveSettings() const
     QSettings s;
     s.setValue(QStringLiteral("recentModels"), m_recent);
     s.setValue(QStringLiteral("lastDirectory"), m_lastDir);
+    s.setValue(QStringLiteral("exportDirectory/image"), m_exportDirs[int(ExportKind::Image)]);
+    s.setValue(QStringLiteral("exportDirectory/data"), m_exportDirs[int(ExportKind::Data)]);
     s.setValue(QStringLiteral("colormap"), m_ui->colormapCombo->currentText());
     s.setValue(QStringLiteral("logScale"), m_ui->logCheck->isChecked());
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
@@ -944,10 +951,30 @@ QString MainWindow::defaultExportName(const QString& extension) const
         .arg(head, extension);
 }
 
+QString MainWindow::defaultExportDirectory(ExportKind kind)
+{
+    std::vector<QStandardPaths::StandardLocation> where;
+    if (kind == ExportKind::Image) where.push_back(QStandardPaths::PicturesLocation);
+    where.push_back(QStandardPaths::DocumentsLocation);
+    for (const QStandardPaths::StandardLocation l : where) {
+        const QString dir = QStandardPaths::writableLocation(l);
+        if (!dir.isEmpty() && QFileInfo(dir).isDir()) return dir;
+    }
+    return QDir::homePath();
+}
+
+QString MainWindow::exportDirectory(ExportKind kind) const
+{
+    const QString& last = m_exportDirs[int(kind)];
+    return !last.isEmpty() && QFileInfo(last).isDir() ? last : defaultExportDirectory(kind);
+}
+
 QString MainWindow::askSavePath(const QString& title, const QString& filter, const QString& extension)
 {
+    const ExportKind kind =
+        extension == QLatin1String("csv") || extension == QLatin1String("json") ? ExportKind::Data : ExportKind::Image;
     QString selected;
-    QString path = QFileDialog::getSaveFileName(this, title, QDir(m_lastDir).filePath(defaultExportName(extension)),
+    QString path = QFileDialog::getSaveFileName(this, title, QDir(exportDirectory(kind)).filePath(defaultExportName(extension)),
                                                 filter, &selected);
     if (path.isEmpty()) return {};
     if (QFileInfo(path).suffix().isEmpty()) {
@@ -956,8 +983,7 @@ QString MainWindow::askSavePath(const QString& title, const QString& filter, con
         path += star >= 0 ? selected.mid(star + 1, selected.indexOf(QLatin1Char(' '), star) - star - 1).remove(QLatin1Char(')'))
                           : QLatin1Char('.') + extension;
     }
-    // A folder model's "last directory" is its parent, as for a file.
-    m_lastDir = QFileInfo(path).absolutePath();
+    m_exportDirs[int(kind)] = QFileInfo(path).absolutePath(); // the next export opens here
     return path;
 }
 

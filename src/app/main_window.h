@@ -82,6 +82,11 @@ public:
     QString exportEachHead(const QString& directory, const QString& extension = QStringLiteral("png"));
     QString exportData(const QString& path);
     QString exportCensusCsv(const QString& path);
+    // Where the export dialogs open: the folder last exported into, else the user's Pictures
+    // folder for images and Documents for data (CSV, JSON), else home — never the models folder.
+    enum class ExportKind { Image = 0, Data = 1 };
+    QString exportDirectory(ExportKind kind) const;
+    static QString defaultExportDirectory(ExportKind kind);
 
     // Session files ("lessons", session_io.cpp, docs/session-format.md): the model, inputs,
     // selection, ablations, view and view settings. openSession checks the file, the model and
@@ -156,7 +161,8 @@ private:
     std::set<HeadKey> m_ablated;
     HeadSelection m_selection;
     QStringList m_recent;
-    QString m_lastDir;
+    QString m_lastDir;         // models and sessions
+    QString m_exportDirs[2];   // by ExportKind: the folder last exported into (saved), empty: the default
     bool m_updating = false; // selectors being filled programmatically
     std::vector<bool> m_freshViews; // per page: already fed the current result and selection
     std::string m_sessionNotes; // notes of the session last opened, written back on save

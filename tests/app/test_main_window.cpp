@@ -59,6 +59,7 @@ private slots:
     void cellTextReadableOnItsFill_data();
     void cellTextReadableOnItsFill();
     void seq2seqOutputShowsEachTokensProbability();
+    void exportOpensInPicturesAndRemembers();
 
 private:
     void compareToEngine(const RunResult& expected, const HeadSelection& sel);
@@ -649,6 +650,85 @@ void TestMainWindow::seq2seqOutputShowsEachTokensProbability()
     QVERIFY(m_window->openModel(m_decoder));
     waitIdle();
     QCOMPARE(table->horizontalHeaderItem(0)->text(), QStringLiteral("Token"));
+}
+
+// Triggers `action`, and answers the file dialog it opens: returns the folder the dialog opened
+// in and saves as `file` (an empty file: cancel).
+QString answerFileDialog(QAction* action, const QString& file)
+{
+    QString opened;
+    bool seen = false;
+    std::function<void()> answer = [&] {
+        auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+        if (!dialog) {
+            QTimer::singleShot(10, answer);
+            return;
+        }
+        seen = true;
+        opened = dialog->directory().absolutePath();
+        if (file.isEmpty()) {
+            dialog->reject();
+        } else {
+            dialog->selectFile(file);
+            QMetaObject::invokeMethod(dialog, "accept"); // (protected in QFileDialog, a slot of QDialog)
+        }
+    };
+    QTimer::singleShot(0, answer);
+    action->trigger(); // the dialog's own event loop runs `answer`
+    return seen ? opened : QStringLiteral("(no dialog)");
+}
+
+void TestMainWindow::exportOpensInPicturesAndRemembers()
+{
+    // Issue 23, defect 10: Export opened in the models/ folder of the source tree (the folder of
+    // the model opened last). It opens in the user's Pictures folder (data: Documents), falling
+    // back to Documents and home where those do not exist, and then where the last export went,
+    // also after a restart.
+    auto standard = [](QStandardPaths::StandardLocation l) {
+        const QString d = QStandardPaths::writableLocation(l);
+        return !d.isEmpty() && QFileInfo(d).isDir() ? QDir(d).absolutePath() : QString();
+    };
+    const QString pictures = standard(QStandardPaths::PicturesLocation);
+    const QString documents = standard(QStandardPaths::DocumentsLocation);
+    const QString home = QDir::homePath();
+    const QString imageDefault = !pictures.isEmpty() ? pictures : !documents.isEmpty() ? documents : home;
+    const QString dataDefault = !documents.isEmpty() ? documents : home;
+
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    auto* exportImage = m_window->findChild<QAction*>("actionExportImage");
+    auto* exportData = m_window->findChild<QAction*>("actionExportData");
+    QCOMPARE(answerFileDialog(exportImage, {}), imageDefault);
+    QVERIFY(imageDefault != QFileInfo(m_encdec).absolutePath()); // not the model's folder
+    QCOMPARE(answerFileDialog(exportData, {}), dataDefault);
+
+    QTemporaryDir images, data;
+    const QString png = images.filePath("head.png");
+    QCOMPARE(answerFileDialog(exportImage, png), imageDefault);
+    QVERIFY(QFileInfo(png).size() > 0);
+    QCOMPARE(answerFileDialog(exportImage, {}), QDir(images.path()).absolutePath()); // remembered
+    QCOMPARE(answerFileDialog(exportData, data.filePath("attention.csv")), dataDefault); // its own folder
+    QVERIFY(QFileInfo(data.filePath("attention.csv")).size() > 0);
+    QCOMPARE(answerFileDialog(exportData, {}), QDir(data.path()).absolutePath());
+    // Opening a model does not move the export folder.
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    QCOMPARE(m_window->exportDirectory(MainWindow::ExportKind::Image), QDir(images.path()).absolutePath());
+
+    // A new session remembers both (saved on close)...
+    m_window->close();
+    m_window = std::make_unique<MainWindow>();
+    QCOMPARE(m_window->exportDirectory(MainWindow::ExportKind::Image), QDir(images.path()).absolutePath());
+    QCOMPARE(m_window->exportDirectory(MainWindow::ExportKind::Data), QDir(data.path()).absolutePath());
+    // ...and falls back to the defaults when the folder is gone.
+    images.remove();
+    QCOMPARE(m_window->exportDirectory(MainWindow::ExportKind::Image), imageDefault);
+    // (Settings are shared by the tests: later windows start from the defaults again.)
+    data.remove();
+    m_window->close();
+    m_window = std::make_unique<MainWindow>();
+    m_window->resize(1280, 800);
+    m_window->show();
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestMainWindow>(argc, argv); }
