@@ -10,6 +10,7 @@
 #include "app/truncation_banner.h"
 #include "core/analysis/timeline.h"
 #include "core/inference.h"
+#include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 
 #include <QtTest>
@@ -59,6 +60,7 @@ private slots:
     void cellTextReadableOnItsFill_data();
     void cellTextReadableOnItsFill();
     void seq2seqOutputShowsEachTokensProbability();
+    void overviewKeepsShapesAndMarksMaskedCells();
     void exportOpensInPicturesAndRemembers();
 
 private:
@@ -220,21 +222,18 @@ void TestMainWindow::overviewClickOpensHead()
     QVERIFY(QTest::qWaitForWindowExposed(overview));
     QCOMPARE(overview->layerCount(), 2);
     QCOMPARE(overview->headCount(), 4);
-    // The thumbnails fill the canvas: no more than 3:2 from square, stretched along the side
-    // with room to spare (taller when the five columns are limited by the width, wider when the
-    // two rows are limited by the height), and what is left over shared above and below.
-    struct Canvas {
-        QSize size;
-        int taller; // +1 taller than wide, -1 wider than tall, 0 either
-    };
-    for (const Canvas& c : {Canvas{overview->size(), 0}, Canvas{QSize(730, 620), +1}, Canvas{QSize(1500, 420), -1}}) {
-        const QRect first = overview->thumbnailRect(0, 0, c.size);
-        const QRect last = overview->thumbnailRect(1, kMeanOfHeads, c.size);
-        const QString where = QStringLiteral("%1x%2").arg(c.size.width()).arg(c.size.height());
-        QVERIFY2(std::max(first.width(), first.height()) * 2 <= std::min(first.width(), first.height()) * 3,
-                 qPrintable(where));
-        if (c.taller != 0) QVERIFY2(c.taller * (first.height() - first.width()) > 0, qPrintable(where));
-        QVERIFY2(std::abs(first.top() - (c.size.height() - last.bottom())) < 20, qPrintable(where));
+    // The thumbnails keep their matrix's shape (square for encoder self-attention: a 3:2 stretch
+    // distorted them, and drew a non-square cross map square), grow until the width or the
+    // height is used (two rows, five columns), and what is left over is shared above and below.
+    for (const QSize& size : {overview->size(), QSize(730, 620), QSize(1500, 420)}) {
+        const QRect first = overview->thumbnailRect(0, 0, size);
+        const QRect last = overview->thumbnailRect(1, kMeanOfHeads, size);
+        const QString where = QStringLiteral("%1x%2").arg(size.width()).arg(size.height());
+        QVERIFY2(std::abs(first.width() - first.height()) <= 1, qPrintable(where));
+        const bool widthUsed = 5 * (first.width() * 1.05 + 10) > size.width() - 36 - 22;
+        const bool heightUsed = 2 * (first.height() * 1.05 + 10) > size.height() - 28 - 20 - 34 - 8;
+        QVERIFY2(widthUsed || heightUsed, qPrintable(where));
+        QVERIFY2(std::abs(first.top() - (size.height() - last.bottom())) < 20, qPrintable(where));
     }
     QTest::mouseClick(overview, Qt::LeftButton, {}, overview->thumbnailRect(1, 2, overview->size()).center());
     QVERIFY(m_window->selection() == (HeadSelection{Stack::Encoder, 1, 2}));
@@ -729,6 +728,47 @@ void TestMainWindow::exportOpensInPicturesAndRemembers()
     m_window = std::make_unique<MainWindow>();
     m_window->resize(1280, 800);
     m_window->show();
+}
+
+void TestMainWindow::overviewKeepsShapesAndMarksMaskedCells()
+{
+    // Issue 23, defect 10: cross-attention thumbnails (output rows × source keys) were drawn
+    // square, and masked cells (future keys) as weight 0. Each thumbnail has its matrix's shape;
+    // masked cells are the head view's masked grey, with a legend entry.
+    QVERIFY(m_window->openModel(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/date-normalizer.json")));
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    waitIdle();
+    m_window->setView(MainWindow::View::Overview);
+    OverviewView* overview = m_window->overviewView();
+    QVERIFY(QTest::qWaitForWindowExposed(overview));
+    const Trace& trace = m_window->result()->trace;
+    auto pixel = [&](const QImage& canvas, const QRect& r, const MatrixRM& w, int i, int j) {
+        return canvas.pixelColor(r.left() + int((j + 0.5) * r.width() / w.cols()), r.top() + int((i + 0.5) * r.height() / w.rows()));
+    };
+    // (The colour map is a saved setting: whichever an earlier test left.)
+    QCPColorGradient gradient = colormap(m_window->findChild<QComboBox*>("colormapCombo")->currentText());
+    for (const Stack stack : {Stack::Cross, Stack::Decoder, Stack::Encoder}) {
+        m_window->setSelection({stack, 0, 0});
+        const MatrixRM& w = trace.stack(stack)[0].heads[0].weights;
+        const double aspect = double(w.cols()) / double(w.rows());
+        const QRect r = overview->thumbnailRect(0, 0, overview->size());
+        const QString where = stackDisplayName(stack) + QStringLiteral(": %1x%2 for %3x%4").arg(r.width()).arg(r.height()).arg(w.rows()).arg(w.cols());
+        QVERIFY2(std::abs(r.width() - r.height() * aspect) <= 1.5, qPrintable(where));
+        if (stack == Stack::Cross) QVERIFY2(r.width() > r.height() * 1.5, qPrintable(where)); // 11 rows, 21 keys
+        // What is drawn: the matrix's cells; masked ones grey, only in the causal decoder stack.
+        QImage canvas(overview->size(), QImage::Format_RGB32);
+        QPainter p(&canvas);
+        overview->paint(p, overview->size());
+        p.end();
+        const bool causal = stack == Stack::Decoder;
+        QCOMPARE(overview->maskLegend().isEmpty(), !causal);
+        const QColor masked = HeatmapPlot::maskedColor(overview->palette());
+        for (const auto& [i, j] : {std::pair{0, 1}, std::pair{2, 5}, std::pair{3, 3}, std::pair{5, 0}}) {
+            const QColor drawn = pixel(canvas, r, w, i, j);
+            const QColor want = causal && j > i ? masked : QColor(gradient.color(double(w(i, j)), QCPRange(0, 1)));
+            QVERIFY2(drawn == want, qPrintable(QStringLiteral("%1 (%2, %3): %4, want %5").arg(where).arg(i).arg(j).arg(drawn.name(), want.name())));
+        }
+    }
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestMainWindow>(argc, argv); }
