@@ -9,6 +9,7 @@
 #include "app/text_contrast.h"
 #include "app/truncation_banner.h"
 #include "core/analysis/timeline.h"
+#include "core/analysis/head_stats.h"
 #include "core/inference.h"
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
@@ -61,6 +62,7 @@ private slots:
     void cellTextReadableOnItsFill();
     void seq2seqOutputShowsEachTokensProbability();
     void overviewKeepsShapesAndMarksMaskedCells();
+    void alignmentMeanOfHeadsDrawsTheMean();
     void exportOpensInPicturesAndRemembers();
 
 private:
@@ -769,6 +771,51 @@ void TestMainWindow::overviewKeepsShapesAndMarksMaskedCells()
             QVERIFY2(drawn == want, qPrintable(QStringLiteral("%1 (%2, %3): %4, want %5").arg(where).arg(i).arg(j).arg(drawn.name(), want.name())));
         }
     }
+}
+
+void TestMainWindow::alignmentMeanOfHeadsDrawsTheMean()
+{
+    // Issue 23, defect 10: with "Mean of heads" the alignment drew every head in its colour
+    // (head 3 over the others). It draws the layer's mean (core's meanOfHeads) as one neutral set;
+    // a head's chip adds that head's coloured lines.
+    QVERIFY(m_window->openModel(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/date-normalizer.json")));
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    waitIdle();
+    m_window->setView(MainWindow::View::Alignment);
+    m_window->setSelection({Stack::Cross, 1, kMeanOfHeads});
+    AlignmentView* a = m_window->alignmentView();
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    QVERIFY(a->meanVisible());
+    for (int h = 0; h < a->headCount(); ++h) QVERIFY(!a->headVisible(h));
+    QVERIFY(test::sameMatrix(a->meanWeights(), meanOfHeads(m_window->result()->trace.cross[1])));
+    // Pixels of a head's hue below the legend: none while only the mean is drawn.
+    auto headPixels = [&](int head) {
+        QImage canvas(a->size(), QImage::Format_RGB32);
+        QPainter p(&canvas);
+        a->paint(p, a->size());
+        p.end();
+        const QColor want = AlignmentView::headColor(head);
+        int n = 0;
+        for (int y = 70; y < canvas.height(); ++y)
+            for (int x = 0; x < canvas.width(); ++x) {
+                const QColor c = canvas.pixelColor(x, y);
+                if (c.hsvSaturationF() > 0.25 && std::abs(c.hsvHue() - want.hsvHue()) < 8) ++n;
+            }
+        return n;
+    };
+    for (int h = 0; h < a->headCount(); ++h) QCOMPARE(headPixels(h), 0);
+    // A head's chip adds it; the mean's chip hides the mean.
+    const int chipY = 26 + 10, chipW = 64 + 6; // alignment_view.cpp: title 26 px, chips 64 px + 6
+    const int left = (a->width() - (a->headCount() + 1) * chipW) / 2;
+    QTest::mouseClick(a, Qt::LeftButton, {}, QPoint(left + 3 * chipW + 30, chipY));
+    QVERIFY(a->headVisible(3));
+    QVERIFY(headPixels(3) > 50);
+    QCOMPARE(headPixels(0), 0);
+    QTest::mouseClick(a, Qt::LeftButton, {}, QPoint(left + a->headCount() * chipW + 30, chipY));
+    QVERIFY(!a->meanVisible());
+    // Selecting a head shows that head alone.
+    m_window->setSelection({Stack::Cross, 1, 2});
+    QVERIFY(a->headVisible(2) && !a->headVisible(3) && !a->meanVisible());
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestMainWindow>(argc, argv); }
