@@ -672,7 +672,10 @@ void MainWindow::updateOutput(const QString& error)
                    : tr("<b>Encoder-only model</b><br>Type a mask token (e.g. [MASK]) to see the model's predictions.");
     }
     m_ui->outputLabel->setText(html);
-    table->setHorizontalHeaderLabels({rowTips.isEmpty() ? tr("Token") : tr("Output token"), tr("Probability")});
+    // (Short headers: the dock is narrow at 1024 × 700; the label above says which tokens these are.)
+    table->setHorizontalHeaderLabels({tr("Token"), tr("Probability")});
+    table->horizontalHeaderItem(0)->setToolTip(rowTips.isEmpty() ? tr("The most probable next tokens")
+                                                                 : tr("Each output token, in order"));
     table->setRowCount(static_cast<int>(rows.size()));
     // Items are reused from the previous result: only their texts change.
     auto cell = [table](int row, int column) {

@@ -423,7 +423,7 @@ void HeatmapPlot::applyTicks()
         QVector<double> ticks;
         QVector<QString> labels;
         const int count = axis->ticker()->tickCount();
-        axis->ticker()->setTickCount(std::clamp((height() - 6 * line - 40) / (3 * tfm.height()), 2, 5));
+        axis->ticker()->setTickCount(std::clamp((height() - 6 * line - 40) / (3 * tfm.height()), 3, 5));
         axis->ticker()->generate(m_scale->dataRange(), locale(), axis->numberFormat().at(0), axis->numberPrecision(),
                                  ticks, nullptr, &labels);
         axis->ticker()->setTickCount(count);
@@ -431,7 +431,8 @@ void HeatmapPlot::applyTicks()
         for (const QString& l : labels) widestTick = std::max(widestTick, tfm.horizontalAdvance(l));
         return m_scale->barWidth() + widestTick + (axis->label().isEmpty() ? 0 : line) + 24;
     }();
-    const int wpx = std::max(50, width() - queryLabels - 2 * line - 24 - scaleWidth);
+    // (Less 8 %: the estimate is a few pixels off either way, and a label too many overprints.)
+    const int wpx = std::max(16, int(0.92 * (width() - queryLabels - 2 * line - 24 - scaleWidth)));
     // Key labels stay upright while the widest visible one fits its column, else they are
     // turned by 60°.
     const int widest = widestOf(m_keyLabelWidths, klo, khi);
@@ -443,7 +444,7 @@ void HeatmapPlot::applyTicks()
     // As QCustomPlot lays it out: the title row and its gap, the axis rect's top margin, the
     // key labels with the tick, paddings and axis label, the legend row (there even when empty).
     const int title = QFontMetrics(m_title->font()).height() + 10;
-    const int hpx = std::max(50, height() - title - 15 - (keyLabels + line + 16) - (line + 9));
+    const int hpx = std::max(16, height() - title - 15 - (keyLabels + line + 16) - (line + 9));
     xAxis->setTickLabelRotation(rotate ? 60 : 0);
     if (!rotate && widest > fm.height()) fill(xAxis, m_slice.keyLabels, wpx * fm.height() / widest, false, widest);
     else fill(xAxis, m_slice.keyLabels, wpx, rotate);
@@ -451,7 +452,7 @@ void HeatmapPlot::applyTicks()
     // The colour bar: about one tick per three lines of text of its height (QCustomPlot's five
     // overprint on a short bar, e.g. Compare's at 1024 × 700), at most five.
     const QFontMetrics scaleFm(m_scale->axis()->tickLabelFont());
-    const int ticks = std::clamp(hpx / (3 * scaleFm.height()), 2, 5);
+    const int ticks = std::clamp(hpx / (3 * scaleFm.height()), 3, 5); // 2 can leave one tick, "0", on a ±r bar
     if (m_scale->axis()->ticker()->tickCount() != ticks) m_scale->axis()->ticker()->setTickCount(ticks);
 }
 
