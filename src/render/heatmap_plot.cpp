@@ -565,10 +565,13 @@ void HeatmapPlot::fitTitle()
 
 void HeatmapPlot::resizeEvent(QResizeEvent* event)
 {
-    fitTitle(); // before the base class's replot, which draws it
-    QCustomPlot::resizeEvent(event);
+    // Title, placement and ticks for the new size before the base class's replot, which draws
+    // them (ticks set after it stayed those of the old size until the next replot: a timeline
+    // resized while its tab was hidden kept its keys turned at 1920 × 1080).
+    fitTitle();
     if (!m_slice.empty()) placeVisible(false);
     applyTicks();
+    QCustomPlot::resizeEvent(event);
 }
 
 void HeatmapPlot::changeEvent(QEvent* event)

@@ -360,6 +360,26 @@ void TestCompareTimeline::timelineFramesTheRowsComputedSoFar()
             QVERIFY2(ticks.lastKey() <= std::max(row, 3), qPrintable(QString::number(ticks.lastKey())));
         }
     }
+    // What is drawn follows the size the plot has, also when the window was resized while the
+    // tab was hidden (scripts/screenshots.sh's order: every tab at 1024 × 700, then every tab at
+    // 1920 × 1080): the labels of the last replot are the ticker's, upright and every key.
+    m_window->setInputText(QStringLiteral("And"));
+    waitIdle(false);
+    t->setStep(2);
+    for (const QSize size : {QSize(1024, 700), QSize(1920, 1080)}) {
+        m_window->resize(size);
+        for (size_t i = 0; i < m_window->pages().size(); ++i) {
+            m_window->setView(MainWindow::View(i));
+            waitIdle(false);
+            (void)m_window->grab();
+            if (MainWindow::View(i) != MainWindow::View::Timeline || size.width() < 1920) continue;
+            QCOMPARE(plot->xAxis->tickLabelRotation(), 0.0); // six short keys fit upright
+            const QList<QString> set = plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks().values();
+            QCOMPARE(plot->xAxis->tickVectorLabels(), set);
+            QCOMPARE(plot->xAxis->tickVector().size(), int(plot->xAxis->range().upper + 0.5)); // every key
+        }
+    }
+    m_window->setView(MainWindow::View::Timeline);
     // The whole matrix is a double-click away.
     QTest::mouseDClick(plot, Qt::LeftButton, {}, plot->axisRect()->rect().center());
     QCOMPARE(plot->yAxis->range().upper, double(n) - 0.5);
