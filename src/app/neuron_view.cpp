@@ -108,6 +108,13 @@ QRect NeuronCanvas::rowRect(int key, const QSize& size) const
 
 QRect NeuronCanvas::queryRect(const QSize& size) const { return layout(size).q; }
 
+QRect NeuronCanvas::numberRect(Column column, int key, const QSize& size) const
+{
+    const QRect row = rowRect(key, size);
+    if (row.isNull() || (column != Dot && column != Scaled)) return {};
+    return QRect(layout(size).x[column], row.top(), kNumberW, row.height());
+}
+
 void NeuronCanvas::paint(QPainter& p, const QSize& size) const
 {
     const QPalette pal = palette();
