@@ -41,6 +41,7 @@ void AlignmentView::setData(std::shared_ptr<const RunResult> result, const Model
     m_left.clear();
     m_right.clear();
     m_title.clear();
+    m_mean = MatrixRM();
     m_waiting = false;
     m_message = tr("No attention for this stack");
     if (result) {
@@ -54,6 +55,7 @@ void AlignmentView::setData(std::shared_ptr<const RunResult> result, const Model
                     m_heads.push_back(static_cast<int>(m_weights.size()));
                     m_weights.push_back(h.weights);
                 }
+                m_mean = meanOfHeads(layers[size_t(layer)]);
                 m_message.clear();
             }
             m_left = tokenLabels(keyTokens(*result, config, stack));
@@ -94,15 +96,16 @@ void AlignmentView::setTitleNote(const QString& note)
 
 void AlignmentView::setSelectedHead(int head)
 {
-    // Compact results hold only the selected line set; it stays visible.
-    for (size_t h = 0; h < m_visible.size(); ++h)
-        m_visible[h] = head == kMeanOfHeads || m_heads[h] == head || m_heads[h] == kMeanOfHeads;
+    // Compact results hold only the selected line set (a head or the mean); it stays visible.
+    for (size_t h = 0; h < m_visible.size(); ++h) m_visible[h] = m_heads[h] == head || m_heads[h] == kMeanOfHeads;
+    m_meanVisible = head == kMeanOfHeads;
     update();
 }
 
 void AlignmentView::setHeadVisible(int head, bool visible)
 {
     if (head >= 0 && head < static_cast<int>(m_visible.size())) m_visible[size_t(head)] = visible;
+    else if (head == kMeanOfHeads) m_meanVisible = visible;
     update();
 }
 
@@ -141,11 +144,11 @@ AlignmentView::Layout AlignmentView::layout(const QSize& size) const
     return l;
 }
 
-QRect AlignmentView::legendChip(int head) const
+QRect AlignmentView::legendChip(int index) const
 {
     const int w = 64;
-    const int total = static_cast<int>(m_weights.size()) * (w + 6);
-    return QRect((width() - total) / 2 + head * (w + 6), kTitleHeight, w, kLegendHeight - 6);
+    const int total = chipCount() * (w + 6);
+    return QRect((width() - total) / 2 + index * (w + 6), kTitleHeight, w, kLegendHeight - 6);
 }
 
 void AlignmentView::paint(QPainter& p, const QSize& size) const
@@ -165,16 +168,18 @@ void AlignmentView::paint(QPainter& p, const QSize& size) const
     p.setFont(font());
     // Legend chips (positions relative to this canvas width).
     const int chipW = 64;
-    const int total = static_cast<int>(m_weights.size()) * (chipW + 6);
-    for (int h = 0; h < static_cast<int>(m_weights.size()); ++h) {
+    const int total = chipCount() * (chipW + 6);
+    for (int h = 0; h < chipCount(); ++h) {
         const QRect chip((size.width() - total) / 2 + h * (chipW + 6), kTitleHeight, chipW, kLegendHeight - 6);
-        const int head = m_heads[size_t(h)];
+        const bool meanChip = h == headCount();
+        const int head = meanChip ? kMeanOfHeads : m_heads[size_t(h)];
+        const bool on = meanChip ? m_meanVisible : bool(m_visible[size_t(h)]);
         QColor c = head == kMeanOfHeads ? pal.color(QPalette::Text) : headColor(head);
-        if (!m_visible[size_t(h)]) c.setAlpha(50);
+        if (!on) c.setAlpha(50);
         p.setPen(Qt::NoPen);
         p.setBrush(c);
         p.drawRoundedRect(chip, 4, 4);
-        p.setPen(!m_visible[size_t(h)] ? pal.color(QPalette::Text)
+        p.setPen(!on ? pal.color(QPalette::Text)
                  : head == kMeanOfHeads ? pal.color(QPalette::Base)
                                         : QColor(Qt::white));
         p.drawText(chip, Qt::AlignCenter, head == kMeanOfHeads ? tr("mean") : tr("head %1").arg(head));
@@ -188,10 +193,12 @@ void AlignmentView::paint(QPainter& p, const QSize& size) const
     const bool dense = l.labelStep > 1;
     p.setRenderHint(QPainter::Antialiasing, !dense);
     const double lineWidth = std::clamp(l.rowHeight / 8.0, 1.0, 2.5);
-    for (size_t h = 0; h < m_weights.size(); ++h) {
-        if (!m_visible[h]) continue;
-        const MatrixRM& w = m_weights[h];
-        const QColor base = m_heads[h] == kMeanOfHeads ? pal.color(QPalette::Text) : headColor(m_heads[h]);
+    // The heads shown, then the mean (full traces) over them in the text colour.
+    for (size_t h = 0; h <= m_weights.size(); ++h) {
+        const bool meanSet = h == m_weights.size();
+        if (meanSet ? !meanVisible() : !m_visible[h]) continue;
+        const MatrixRM& w = meanSet ? m_mean : m_weights[h];
+        const QColor base = meanSet || m_heads[h] == kMeanOfHeads ? pal.color(QPalette::Text) : headColor(m_heads[h]);
         for (Eigen::Index i = 0; i < w.rows(); ++i) {
             if (m_hoverSide == 2 && i != m_hoverIndex) continue;
             for (Eigen::Index j = 0; j < w.cols(); ++j) {
@@ -247,8 +254,11 @@ void AlignmentView::mouseMoveEvent(QMouseEvent* event)
 
 void AlignmentView::mousePressEvent(QMouseEvent* event)
 {
-    for (int h = 0; h < static_cast<int>(m_weights.size()); ++h)
-        if (legendChip(h).contains(event->position().toPoint())) setHeadVisible(h, !headVisible(h));
+    for (int h = 0; h < chipCount(); ++h) {
+        if (!legendChip(h).contains(event->position().toPoint())) continue;
+        if (h == headCount()) setHeadVisible(kMeanOfHeads, !m_meanVisible);
+        else setHeadVisible(h, !headVisible(h));
+    }
 }
 
 void AlignmentView::leaveEvent(QEvent*)
@@ -302,7 +312,8 @@ public:
             "<p>Token-to-token lines: keys on the left, queries on the right, each line as thick and dark "
             "as the weight. Decoder and cross-attention queries are labelled <i>reads→produces</i>, as in "
             "the head view: the decoder input at that position (row 0 reads &lt;s&gt;) and the token it "
-            "produces.</p>");
+            "produces. <b>Mean of heads</b> draws the layer's mean (1/H) Σ A<sub>h</sub> as one grey set; "
+            "click a head's chip to add its lines in its colour, the mean's chip to hide or show the mean.</p>");
     }
 
 private:

@@ -23,7 +23,9 @@ public:
 
     // A compact result keeps no weights: the view shows its tokens and "recomputing" until setRecomputed.
     void setData(std::shared_ptr<const RunResult> result, const ModelConfig& config, Stack stack, int layer);
-    void setSelectedHead(int head); // kMeanOfHeads: all heads
+    // Shows that head's lines only; kMeanOfHeads: the layer's mean Ā = (1/H) Σ A_h as one neutral
+    // set (its own chip; the heads' chips add heads to compare).
+    void setSelectedHead(int head);
     void setHeadVisible(int head, bool visible);
     bool headVisible(int head) const;
     int headCount() const { return static_cast<int>(m_weights.size()); }
@@ -36,6 +38,9 @@ public:
     const MatrixRM& lineWeights(int index) const { return m_weights[size_t(index)]; } // index < headCount()
     int headOf(int index) const { return m_heads[size_t(index)]; }                     // kMeanOfHeads for the mean
     QString message() const { return m_message; } // shown instead of lines (empty when lines are shown)
+    // Full traces: the layer's mean of heads, drawn while meanVisible() (its chip, or the selection).
+    const MatrixRM& meanWeights() const { return m_mean; }
+    bool meanVisible() const { return m_meanVisible && m_mean.size() > 0; }
 
     QStringList leftLabels() const { return m_left; }
     QStringList rightLabels() const { return m_right; }
@@ -58,11 +63,14 @@ private:
         QFont font;
     };
     Layout layout(const QSize& size) const;
-    QRect legendChip(int head) const;
+    QRect legendChip(int index) const; // index headCount(): the mean's chip (full traces)
+    int chipCount() const { return headCount() + (m_mean.size() > 0 ? 1 : 0); }
 
     std::vector<MatrixRM> m_weights; // per line set, (Tq, Tk)
     std::vector<int> m_heads;        // per line set: its head (kMeanOfHeads: the layer's mean)
     std::vector<bool> m_visible;
+    MatrixRM m_mean;                 // full traces: the layer's mean of heads (Tq, Tk)
+    bool m_meanVisible = false;
     bool m_waiting = false;          // compact result: the matrix is being recomputed
     QString m_message;
     QStringList m_left;  // keys

@@ -8,6 +8,7 @@
 
 #include <QWidget>
 
+class QComboBox;
 class QLabel;
 class QPushButton;
 
@@ -24,6 +25,16 @@ public:
     const HeadCensus* census() const; // null when there is none
     QByteArray csv() const;            // core's HeadCensus::toCsv()
 
+    // Colours: each map over its own min … max, or one range per statistic shared by every
+    // stack's map (weight shares and scores on 0 … 1, entropy and distance on 0 … the largest
+    // value of any stack), so colours compare between maps.
+    enum class Scale { PerMap = 0, Shared = 1 };
+    void setScale(Scale scale);
+    Scale scale() const;
+    QString note() const; // the caption above the maps (says which scale is shown)
+    // What each statistic means (DOMAIN.md "Head statistics"), shown on hover.
+    static QString definition(HeadStatistic statistic);
+
 signals:
     void headActivated(int layer, int head);
     void exportRequested();
@@ -32,6 +43,7 @@ private:
     HeadGridView* m_grid = nullptr;
     QLabel* m_note = nullptr;
     QPushButton* m_export = nullptr;
+    QComboBox* m_scale = nullptr;
     std::shared_ptr<const RunAnalysis> m_analysis;
     Stack m_stack = Stack::Encoder;
 };

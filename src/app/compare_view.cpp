@@ -41,16 +41,16 @@ constexpr size_t kMaxTokenChips = 200;
 const WorkChannel kPairChannel = QStringLiteral("compare");
 const WorkChannel kChangeMapChannel = QStringLiteral("compare-change-map");
 
+// The A − B colour bar's label: short, so that it fits a bar of 1024 × 700 (the status line says
+// which colour is which).
+QString differenceLabel() { return CompareView::tr("A \u2212 B"); }
+
 // Shows a signed matrix on a heatmap (the plot places negative values as they are, and pools a
 // long input's cells by their largest |value|), with the diverging map and [−r, r].
 void showSigned(HeatmapPlot* plot, AttentionSlice slice, double range, const QString& label)
 {
+    plot->setSignedScale(range, label);
     plot->setSlice(std::move(slice));
-    if (plot->slice().weights.size() == 0) return;
-    plot->colorMap()->setGradient(divergingColormap());
-    plot->colorScale()->setDataRange(QCPRange(-range, range));
-    plot->colorScale()->axis()->setLabel(label);
-    plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 // An attention difference with `decimals` decimals, or two significant digits when that would
@@ -122,6 +122,8 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent)
     m_plotDiff = new HeatmapPlot(plots);
     m_plotDiff->setObjectName(QStringLiteral("comparePlotDifference"));
     for (HeatmapPlot* p : {m_plotA, m_plotB, m_plotDiff}) row->addWidget(p, 1);
+    // Diverging from the start: the bar is never the attention colour map, not even before B has run.
+    m_plotDiff->setSignedScale(kMinDifferenceRange, differenceLabel());
     auto* mapBox = new QWidget(split);
     auto* mapLayout = new QVBoxLayout(mapBox);
     mapLayout->setContentsMargins(0, 0, 0, 0);
@@ -532,11 +534,14 @@ void CompareView::showPair(AttentionSlice a, AttentionSlice b, MatrixRM differen
     d.queryLabels = labels(a.queryLabels, b.queryLabels);
     d.keyLabels = labels(a.keyLabels, b.keyLabels);
     d.title = tr("A \u2212 B: %1").arg(what);
+    d.queryAxis = a.queryAxis; // "query: reads → produces" as on A and B
+    d.causal = a.causal;       // masked cells are masked in both: hatched, not a difference of 0
     if (sum.maxAbs == 0.0f)
         m_pairStatus = tr("<b>A and B attend identically here</b> (A \u2212 B = 0). Edit a word of B to compare.");
     else
         m_pairStatus =
-            tr("<b>A \u2212 B</b>: max |A \u2212 B| = %1 at %2 \u2192 %3, mean |A \u2212 B| = %4 over %5 cells.")
+            tr("<b>A \u2212 B</b> (red: A attends more, blue: B more): max |A \u2212 B| = %1 at %2 \u2192 %3, mean "
+               "|A \u2212 B| = %4 over %5 cells.")
                 .arg(attentionNumber(sum.maxAbs, 3))
                 .arg(d.queryLabels.value(sum.query).toHtmlEscaped(), d.keyLabels.value(sum.key).toHtmlEscaped())
                 .arg(attentionNumber(sum.meanAbs, 4))
@@ -546,7 +551,7 @@ void CompareView::showPair(AttentionSlice a, AttentionSlice b, MatrixRM differen
     m_plotA->setSlice(std::move(a));
     m_plotB->setSlice(std::move(b));
     m_plotDiff->setVisible(true);
-    showSigned(m_plotDiff, std::move(d), range, tr("A \u2212 B (red: A attends more, blue: B more)"));
+    showSigned(m_plotDiff, std::move(d), range, differenceLabel());
     updateStatus();
 }
 
@@ -579,7 +584,7 @@ void CompareView::showChangeMap(const HeadChangeMap& map, const QString& note)
             unit = QStringLiteral("10");
             for (const QChar digit : QString::number(k)) unit += superscript[digit.digitValue()];
         }
-        return HeadGridView::Panel{tr("%1 \u00D7 %2").arg(what, unit), values * changeMapScale(k), id, {}};
+        return HeadGridView::Panel{tr("%1 \u00D7 %2").arg(what, unit), values * changeMapScale(k), id, {}, {}, {}};
     };
     panels.push_back(panel(tr("mean |A \u2212 B|"), map.meanAbs, 0));
     panels.push_back(panel(tr("max |A \u2212 B|"), map.maxAbs, 1));

@@ -1,5 +1,6 @@
 // See head_grid_view.h.
 #include "app/head_grid_view.h"
+#include "app/text_contrast.h"
 
 #include "render/colormaps.h"
 
@@ -154,7 +155,7 @@ void HeadGridView::paint(QPainter& p, const QSize& size) const
         p.setPen(pal.color(QPalette::Text));
         p.drawText(QRect(pr.left(), pr.top(), pr.width(), kPanelTitle), Qt::AlignCenter, panel.title);
         p.setFont(small);
-        const auto [lo, hi] = finiteRange(panel.values);
+        const auto [lo, hi] = colourRange(k);
         // A minimum span of 1e-3, so maps whose values are all about equal (an importance map
         // of heads that do not matter) stay in one colour instead of stretching noise over it.
         const QCPRange range(lo, std::max(hi, lo + 1e-3));
@@ -182,7 +183,7 @@ void HeadGridView::paint(QPainter& p, const QSize& size) const
                     p.drawLine(c.topRight() + QPoint(-3, 3), c.bottomLeft() + QPoint(3, -3));
                 }
                 if (c.width() >= 30 && c.height() >= 14) {
-                    p.setPen(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
+                    p.setPen(textColorOn(fill));
                     p.drawText(c, Qt::AlignCenter, cellText(v));
                 }
                 if (l == m_selectedLayer && h == m_selectedHead) {
@@ -195,6 +196,29 @@ void HeadGridView::paint(QPainter& p, const QSize& size) const
         p.setPen(pal.color(QPalette::Text));
         p.drawText(QRect(pr.left(), last.bottom() + 3, pr.width(), kLegend), Qt::AlignCenter, legendText(lo, hi));
     }
+}
+
+std::pair<double, double> HeadGridView::colourRange(int index) const
+{
+    const Panel& panel = m_panels[size_t(index)];
+    return panel.range ? *panel.range : finiteRange(panel.values);
+}
+
+QString HeadGridView::toolTipAt(const QPoint& pos) const
+{
+    int k = 0, l = 0, h = 0;
+    if (hit(pos, k, l, h)) {
+        const Panel& panel = m_panels[size_t(k)];
+        QString tip = tr("%1\nlayer %2, head %3: %4").arg(panel.title).arg(l).arg(h).arg(double(panel.values(l, h)));
+        if (!panel.definition.isEmpty()) tip += QStringLiteral("\n\n") + panel.definition;
+        return tip;
+    }
+    for (int i = 0; i < int(m_panels.size()); ++i) {
+        const QRect pr = panelRect(i, size());
+        if (QRect(pr.left(), pr.top(), pr.width(), kPanelTitle).contains(pos) && !m_panels[size_t(i)].definition.isEmpty())
+            return m_panels[size_t(i)].title + QStringLiteral("\n\n") + m_panels[size_t(i)].definition;
+    }
+    return QString();
 }
 
 void HeadGridView::paintEvent(QPaintEvent*)
@@ -227,16 +251,12 @@ void HeadGridView::mousePressEvent(QMouseEvent* event)
 void HeadGridView::mouseMoveEvent(QMouseEvent* event)
 {
     int k = 0, l = 0, h = 0;
-    if (hit(event->position().toPoint(), k, l, h)) {
-        setCursor(Qt::PointingHandCursor);
-        const Panel& panel = m_panels[size_t(k)];
-        QToolTip::showText(event->globalPosition().toPoint(),
-                           tr("%1\nlayer %2, head %3: %4").arg(panel.title).arg(l).arg(h).arg(double(panel.values(l, h))),
-                           this);
-    } else {
-        unsetCursor();
-        QToolTip::hideText();
-    }
+    const QPoint pos = event->position().toPoint();
+    if (hit(pos, k, l, h)) setCursor(Qt::PointingHandCursor);
+    else unsetCursor();
+    const QString tip = toolTipAt(pos);
+    if (tip.isEmpty()) QToolTip::hideText();
+    else QToolTip::showText(event->globalPosition().toPoint(), tip, this);
 }
 
 } // namespace attnscope

@@ -9,6 +9,7 @@
 #include <QString>
 #include <QWidget>
 
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -23,6 +24,10 @@ public:
         MatrixRM values;    // (layers, heads); NaN = not defined
         int id = 0;         // caller's tag, passed back in cellClicked
         std::set<std::pair<int, int>> marked; // (layer, head) drawn crossed out
+        // The colour range; unset: the panel's own finite min … max. A range shared by several
+        // maps (the census's "shared" scale) makes their colours comparable.
+        std::optional<std::pair<double, double>> range;
+        QString definition; // what the quantity is, shown on hover (title and cells)
     };
 
     explicit HeadGridView(QWidget* parent = nullptr);
@@ -36,6 +41,11 @@ public:
     // Where cell (layer, head) of panel `index` is drawn on a canvas of `size`.
     QRect cellRect(int index, int layer, int head, const QSize& size) const;
     QSize preferredExportSize() const;
+    // The range panel `index` is coloured over (its own, or the one it was given).
+    std::pair<double, double> colourRange(int index) const;
+    // What hovering shows: over a cell its title, layer, head, value and the definition; over
+    // the panel's title the definition. Empty elsewhere.
+    QString toolTipAt(const QPoint& pos) const;
     void paint(QPainter& painter, const QSize& size) const;
 
     // A cell's label: 2 decimals below 10, 1 below 100, none above; never "-0.00".

@@ -15,9 +15,11 @@
 #include "app/rollout_view.h"
 #include "app/step_through_view.h"
 #include "app/timeline_view.h"
+#include "app/truncation_banner.h"
 #include "core/errors.h"
 #include "core/hf_checkpoint.h"
 #include "core/model_loader.h"
+#include "core/recompute.h"
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 #include "render/image_export.h"
@@ -56,6 +58,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     // grow, so the head view does not jump as the input wraps to fewer lines; reset per model).
     // (Both are FlowLabels in ui/main_window.ui.)
     m_ui->tokensLabel->setGrowOnly(true);
+    // Right under the input line, above the chips: a cut input must be seen before any view.
+    m_truncationBanner = new TruncationBanner(this);
+    m_ui->centralLayout->insertWidget(1, m_truncationBanner);
     m_runner = new InferenceRunner(this);
     connect(m_runner, &InferenceRunner::finished, this, &MainWindow::onRunFinished);
     createViews();
@@ -232,8 +237,11 @@ void MainWindow::setupActions()
         if (!path.isEmpty()) exportAllHeadsGrid(path);
     });
     connect(m_ui->actionExportEachHead, &QAction::triggered, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export Each Head Into"), m_lastDir);
-        if (!dir.isEmpty()) exportEachHead(dir);
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Export Each Head Into"), exportDirectory(ExportKind::Image));
+        if (dir.isEmpty()) return;
+        m_exportDirs[int(ExportKind::Image)] = QFileInfo(dir).absoluteFilePath();
+        exportEachHead(dir);
     });
     connect(m_ui->actionExportData, &QAction::triggered, this, [this] {
         const QString path =
@@ -298,6 +306,8 @@ void MainWindow::restoreSettings()
     QSettings s;
     m_recent = s.value(QStringLiteral("recentModels")).toStringList();
     m_lastDir = s.value(QStringLiteral("lastDirectory"), QDir::homePath()).toString();
+    m_exportDirs[int(ExportKind::Image)] = s.value(QStringLiteral("exportDirectory/image")).toString();
+    m_exportDirs[int(ExportKind::Data)] = s.value(QStringLiteral("exportDirectory/data")).toString();
     const QString cmap = s.value(QStringLiteral("colormap"), QStringLiteral("viridis")).toString();
     m_ui->colormapCombo->setCurrentText(colormapNames().contains(cmap) ? cmap : colormapNames().front());
     m_ui->logCheck->setChecked(s.value(QStringLiteral("logScale"), false).toBool());
@@ -329,6 +339,8 @@ void MainWindow::saveSettings() const
     QSettings s;
     s.setValue(QStringLiteral("recentModels"), m_recent);
     s.setValue(QStringLiteral("lastDirectory"), m_lastDir);
+    s.setValue(QStringLiteral("exportDirectory/image"), m_exportDirs[int(ExportKind::Image)]);
+    s.setValue(QStringLiteral("exportDirectory/data"), m_exportDirs[int(ExportKind::Data)]);
     s.setValue(QStringLiteral("colormap"), m_ui->colormapCombo->currentText());
     s.setValue(QStringLiteral("logScale"), m_ui->logCheck->isChecked());
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
@@ -383,6 +395,7 @@ void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString
     m_result.reset();
     m_analysis.reset();
     m_ablated.clear(); // heads of another model
+    updateTruncation();
     // A folder model's "last directory" is its parent, as for a file.
     m_lastDir = QFileInfo(path).absolutePath();
     addRecent(QFileInfo(path).absoluteFilePath());
@@ -499,6 +512,8 @@ void MainWindow::scheduleRun()
     const ArchType type = m_model->config.type;
     if (type == ArchType::EncoderDecoder && !m_ui->targetEdit->text().isEmpty())
         options.target = m_ui->targetEdit->text().toStdString();
+    m_runText = options.text;
+    m_runTarget = options.target.value_or(std::string());
     if (type == ArchType::Decoder) options.generate = m_ui->generateCheck->isChecked();
     // Full capture: the step-through needs each head's Q, K, V (long inputs: compact, see the runner).
     options.capture = Capture::Full;
@@ -556,6 +571,7 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
     if (!outcome.ablationError.isEmpty())
         statusBar()->showMessage(tr("Mean ablation: %1 (run without it)").arg(outcome.ablationError), 5000);
     updateTokens();
+    updateTruncation();
     updateOutput(QString());
     updateSelectors();
     refreshViews();
@@ -593,6 +609,23 @@ void MainWindow::updateTokens()
     m_ui->tokensLabel->setText(html);
 }
 
+void MainWindow::updateTruncation()
+{
+    if (!m_result || !m_model) {
+        m_truncationBanner->setTruncation(0, {});
+        return;
+    }
+    const Model& m = *m_model;
+    const size_t framing = m.sourcePrefix.size() + m.sourceSuffix.size();
+    const size_t keptSource = m_result->sourceTokens.size() > framing ? m_result->sourceTokens.size() - framing : 0;
+    const Truncation input = findTruncation(m.sourceTokenizer, m_runText, keptSource);
+    Truncation target;
+    // A teacher-forced target is framed as <s> + target (inference.cpp), generated output never cut.
+    if (m.config.type == ArchType::EncoderDecoder && !m_runTarget.empty() && !m_result->targetTokens.empty())
+        target = findTruncation(m.targetTokenizer, m_runTarget, m_result->targetTokens.size() - 1);
+    m_truncationBanner->setTruncation(m.config.maxLen, input, target);
+}
+
 void MainWindow::updateOutput(const QString& error)
 {
     QTableWidget* table = m_ui->predictionsTable;
@@ -604,10 +637,32 @@ void MainWindow::updateOutput(const QString& error)
     const ArchType type = m_model->config.type;
     const QString out = QString::fromStdString(r.outputText).toHtmlEscaped();
     QString html;
+    // Encoder-decoder: the next token after the whole decoder input is always the end token with
+    // p ≈ 1; what a class wants is how sure the model was of each token it produced, the chosen
+    // token and its probability at every decoder step (core's decoding timeline).
+    std::vector<Prediction> rows = r.predictions;
+    QStringList rowTips;
+    const bool teacherForced = !m_ui->targetEdit->text().isEmpty();
     if (type == ArchType::EncoderDecoder) {
-        html = (m_ui->targetEdit->text().isEmpty() ? tr("<b>Generated output</b>") : tr("<b>Model output</b> (teacher-forced)")) +
+        html = (teacherForced ? tr("<b>Model output</b> (teacher-forced)") : tr("<b>Generated output</b>")) +
                QStringLiteral("<br><span style=\"font-size:large\">%1</span>").arg(out);
-        html += tr("<br><br><b>Next token after the decoder input:</b>");
+        const DecodingTimeline timeline = decodingTimelineOf(r, *m_model, teacherForced, 1);
+        if (timeline.available) {
+            html += teacherForced ? tr("<br><br><b>The model's choice at each position</b> and its probability "
+                                       "(teacher-forced: not always the target):")
+                                  : tr("<br><br><b>Each generated token</b> and its probability:");
+            rows.clear();
+            for (const TimelineStep& st : timeline.steps) {
+                rows.push_back({st.chosen.id, st.chosen.text, st.probability});
+                rowTips << tr("Step %1: p(%2) = %3 after %4 decoder token(s); Timeline shows the alternatives")
+                               .arg(int(rows.size()) - 1)
+                               .arg(tokenLabel(st.chosen))
+                               .arg(double(st.probability), 0, 'f', 4)
+                               .arg(st.row + 1);
+            }
+        } else {
+            html += tr("<br><br><b>Next token after the decoder input:</b>");
+        }
     } else if (type == ArchType::Decoder) {
         html = r.targetTokens.empty() ? tr("<b>Next token</b>") : tr("<b>Continuation</b><br>%1").arg(out) +
                                                                        tr("<br><br><b>Next token after the prompt:</b>");
@@ -617,7 +672,11 @@ void MainWindow::updateOutput(const QString& error)
                    : tr("<b>Encoder-only model</b><br>Type a mask token (e.g. [MASK]) to see the model's predictions.");
     }
     m_ui->outputLabel->setText(html);
-    table->setRowCount(static_cast<int>(r.predictions.size()));
+    // (Short headers: the dock is narrow at 1024 × 700; the label above says which tokens these are.)
+    table->setHorizontalHeaderLabels({tr("Token"), tr("Probability")});
+    table->horizontalHeaderItem(0)->setToolTip(rowTips.isEmpty() ? tr("The most probable next tokens")
+                                                                 : tr("Each output token, in order"));
+    table->setRowCount(static_cast<int>(rows.size()));
     // Items are reused from the previous result: only their texts change.
     auto cell = [table](int row, int column) {
         QTableWidgetItem* item = table->item(row, column);
@@ -627,11 +686,12 @@ void MainWindow::updateOutput(const QString& error)
         }
         return item;
     };
-    for (int i = 0; i < static_cast<int>(r.predictions.size()); ++i) {
-        const Prediction& p = r.predictions[size_t(i)];
+    for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
+        const Prediction& p = rows[size_t(i)];
         Token t;
         t.text = p.token;
         cell(i, 0)->setText(tokenLabel(t));
+        cell(i, 0)->setToolTip(rowTips.value(i));
         // A bar as long as the probability (ProbabilityBarDelegate), with the number as its text.
         QTableWidgetItem* prob = cell(i, 1);
         prob->setText(QString::number(double(p.probability), 'f', 3));
@@ -894,10 +954,30 @@ QString MainWindow::defaultExportName(const QString& extension) const
         .arg(head, extension);
 }
 
+QString MainWindow::defaultExportDirectory(ExportKind kind)
+{
+    std::vector<QStandardPaths::StandardLocation> where;
+    if (kind == ExportKind::Image) where.push_back(QStandardPaths::PicturesLocation);
+    where.push_back(QStandardPaths::DocumentsLocation);
+    for (const QStandardPaths::StandardLocation l : where) {
+        const QString dir = QStandardPaths::writableLocation(l);
+        if (!dir.isEmpty() && QFileInfo(dir).isDir()) return dir;
+    }
+    return QDir::homePath();
+}
+
+QString MainWindow::exportDirectory(ExportKind kind) const
+{
+    const QString& last = m_exportDirs[int(kind)];
+    return !last.isEmpty() && QFileInfo(last).isDir() ? last : defaultExportDirectory(kind);
+}
+
 QString MainWindow::askSavePath(const QString& title, const QString& filter, const QString& extension)
 {
+    const ExportKind kind =
+        extension == QLatin1String("csv") || extension == QLatin1String("json") ? ExportKind::Data : ExportKind::Image;
     QString selected;
-    QString path = QFileDialog::getSaveFileName(this, title, QDir(m_lastDir).filePath(defaultExportName(extension)),
+    QString path = QFileDialog::getSaveFileName(this, title, QDir(exportDirectory(kind)).filePath(defaultExportName(extension)),
                                                 filter, &selected);
     if (path.isEmpty()) return {};
     if (QFileInfo(path).suffix().isEmpty()) {
@@ -906,8 +986,7 @@ QString MainWindow::askSavePath(const QString& title, const QString& filter, con
         path += star >= 0 ? selected.mid(star + 1, selected.indexOf(QLatin1Char(' '), star) - star - 1).remove(QLatin1Char(')'))
                           : QLatin1Char('.') + extension;
     }
-    // A folder model's "last directory" is its parent, as for a file.
-    m_lastDir = QFileInfo(path).absolutePath();
+    m_exportDirs[int(kind)] = QFileInfo(path).absolutePath(); // the next export opens here
     return path;
 }
 

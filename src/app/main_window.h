@@ -29,6 +29,7 @@ class CensusView;
 class RolloutView;
 class CompareView;
 class TimelineView;
+class TruncationBanner;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -64,6 +65,7 @@ public:
     RolloutView* rolloutView() const;
     CompareView* compareView() const;
     TimelineView* timelineView() const;
+    TruncationBanner* truncationBanner() const { return m_truncationBanner; } // under the input
     std::shared_ptr<const RunAnalysis> analysis() const { return m_analysis; }
 
     // Live head ablation: heads switched off in every run until restored (cleared on model load).
@@ -80,6 +82,11 @@ public:
     QString exportEachHead(const QString& directory, const QString& extension = QStringLiteral("png"));
     QString exportData(const QString& path);
     QString exportCensusCsv(const QString& path);
+    // Where the export dialogs open: the folder last exported into, else the user's Pictures
+    // folder for images and Documents for data (CSV, JSON), else home — never the models folder.
+    enum class ExportKind { Image = 0, Data = 1 };
+    QString exportDirectory(ExportKind kind) const;
+    static QString defaultExportDirectory(ExportKind kind);
 
     // Session files ("lessons", session_io.cpp, docs/session-format.md): the model, inputs,
     // selection, ablations, view and view settings. openSession checks the file, the model and
@@ -119,6 +126,7 @@ private:
     void updateModelPanel();
     void updateInputControls();
     void updateTokens();
+    void updateTruncation(); // the banner under the input: what max_len cut off
     void updateOutput(const QString& error);
     void updateSelectors();
     void refreshViews();
@@ -141,6 +149,10 @@ private:
     std::vector<std::unique_ptr<ViewPage>> m_pages; // their widgets are owned by the tab widget
     InferenceRunner* m_runner = nullptr;
     QLabel* m_statusTokens = nullptr;
+    TruncationBanner* m_truncationBanner = nullptr;
+    // The texts of the newest run submitted: the result shown is always that run's.
+    std::string m_runText;
+    std::string m_runTarget;
     std::shared_ptr<const Model> m_model;
     std::shared_ptr<const Transformer> m_transformer;
     std::shared_ptr<const RunResult> m_result;
@@ -149,7 +161,8 @@ private:
     std::set<HeadKey> m_ablated;
     HeadSelection m_selection;
     QStringList m_recent;
-    QString m_lastDir;
+    QString m_lastDir;         // models and sessions
+    QString m_exportDirs[2];   // by ExportKind: the folder last exported into (saved), empty: the default
     bool m_updating = false; // selectors being filled programmatically
     std::vector<bool> m_freshViews; // per page: already fed the current result and selection
     std::string m_sessionNotes; // notes of the session last opened, written back on save

@@ -2,6 +2,7 @@
 // sum, the scaled score and the weight; q_i is drawn once above the key vectors so its columns
 // line up with the dimensions it multiplies.
 #include "app/neuron_view.h"
+#include "app/text_contrast.h"
 
 #include "app/step_through_view.h"
 #include "render/colormaps.h"
@@ -107,6 +108,13 @@ QRect NeuronCanvas::rowRect(int key, const QSize& size) const
 
 QRect NeuronCanvas::queryRect(const QSize& size) const { return layout(size).q; }
 
+QRect NeuronCanvas::numberRect(Column column, int key, const QSize& size) const
+{
+    const QRect row = rowRect(key, size);
+    if (row.isNull() || (column != Dot && column != Scaled)) return {};
+    return QRect(layout(size).x[column], row.top(), kNumberW, row.height());
+}
+
 void NeuronCanvas::paint(QPainter& p, const QSize& size) const
 {
     const QPalette pal = palette();
@@ -150,7 +158,7 @@ void NeuronCanvas::paint(QPainter& p, const QSize& size) const
     auto drawCell = [&](const QRect& c, const QColor& fill, const QString& text) {
         p.fillRect(c, fill);
         if (!text.isEmpty()) {
-            p.setPen(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
+            p.setPen(textColorOn(fill));
             p.drawText(c, Qt::AlignCenter, text);
         }
     };
@@ -184,16 +192,22 @@ void NeuronCanvas::paint(QPainter& p, const QSize& size) const
         if (j % rowStep == 0)
             p.drawText(QRect(kMargin, y, l.labelW - 4, l.rowH), Qt::AlignRight | Qt::AlignVCenter,
                        fm.elidedText(QStringLiteral("%1 %2").arg(j).arg(m_keyLabels.value(j)), Qt::ElideRight, l.labelW - 4));
+        // Masked keys keep their products (the dot product is still computed) but are veiled:
+        // the mask sets their score to −∞ before the softmax. The veil is blended into each
+        // cell's colour before its number is drawn, so the number's colour suits what is seen.
+        auto shade = [&](const QColor& fill) { return masked ? composite(maskedVeil, fill) : fill; };
         for (int d = 0; d < dk; ++d) {
-            drawCell(QRect(l.x[KeyVectors] + d * l.cell, y, l.cell, l.rowH), divergingColor(n.k(j, d), vecMax),
+            drawCell(QRect(l.x[KeyVectors] + d * l.cell, y, l.cell, l.rowH), shade(divergingColor(n.k(j, d), vecMax)),
                      cellNumbers ? teachingNumber(n.k(j, d)) : QString());
-            drawCell(QRect(l.x[Products] + d * l.cell, y, l.cell, l.rowH), divergingColor(n.products(j, d), prodMax),
+            drawCell(QRect(l.x[Products] + d * l.cell, y, l.cell, l.rowH), shade(divergingColor(n.products(j, d), prodMax)),
                      cellNumbers ? teachingNumber(n.products(j, d)) : QString());
         }
-        drawCell(QRect(l.x[Dot], y, kNumberW, l.rowH), divergingColor(n.dots(j), dotMax),
+        drawCell(QRect(l.x[Dot], y, kNumberW, l.rowH), shade(divergingColor(n.dots(j), dotMax)),
                  rowNumbers ? teachingNumber(n.dots(j), 3) : QString());
-        drawCell(QRect(l.x[Scaled], y, kNumberW, l.rowH), divergingColor(n.scaled(j), scaledMax),
-                 rowNumbers ? teachingNumber(n.scaled(j), 3) : QString());
+        drawCell(QRect(l.x[Scaled], y, kNumberW, l.rowH), shade(divergingColor(n.scaled(j), scaledMax)),
+                 !rowNumbers ? QString()
+                 : masked    ? tr("%1 \u2192 \u2212\u221E").arg(teachingNumber(n.scaled(j), 3))
+                             : teachingNumber(n.scaled(j), 3));
         // The weight: a bar as long as A_ij in the colour map's colour for it, the number beside.
         const QRect wr(l.x[Weight], y, kWeightW, l.rowH);
         const int textW = fm.horizontalAdvance(QStringLiteral("0.000 (masked)"));
@@ -205,15 +219,6 @@ void NeuronCanvas::paint(QPainter& p, const QSize& size) const
             p.setPen(pal.color(QPalette::Text));
             p.drawText(QRect(wr.left() + barMax + 4, y, kWeightW - barMax - 4, l.rowH), Qt::AlignLeft | Qt::AlignVCenter,
                        masked ? tr("0 (masked)") : teachingNumber(w, 3));
-        }
-        if (masked) {
-            // Masked keys keep their products (the dot product is still computed) but are veiled:
-            // the mask sets their score to −∞ before the softmax.
-            p.fillRect(QRect(l.x[KeyVectors], y, l.x[Weight] - l.x[KeyVectors], l.rowH), maskedVeil);
-            if (rowNumbers) {
-                p.setPen(pal.color(QPalette::Text));
-                p.drawText(QRect(l.x[Scaled], y, kNumberW, l.rowH), Qt::AlignCenter, tr("\u2212\u221E masked"));
-            }
         }
     }
     // Column titles, after the rows so that no cell covers their descenders.

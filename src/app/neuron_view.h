@@ -28,6 +28,7 @@ public:
     QString columnTitle(Column column) const; // the formula shown above the column
     QRect rowRect(int key, const QSize& size) const; // the whole row of key j (for tests and clicks)
     QRect queryRect(const QSize& size) const;        // the q_i strip
+    QRect numberRect(Column column, int key, const QSize& size) const; // key j's cell of Dot or Scaled
     void paint(QPainter& painter, const QSize& size) const;
     QSize sizeHint() const override { return {900, 520}; }
 

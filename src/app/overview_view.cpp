@@ -20,12 +20,12 @@ constexpr int kTitleHeight = 28;
 constexpr int kHeaderHeight = 20;
 constexpr int kRowLabelWidth = 36;
 constexpr int kLegendHeight = 34;
-// How far a thumbnail may stretch from square (either way) to use the canvas: a grid of few
-// layers and many heads in a window of ordinary shape would otherwise leave a band empty.
-constexpr double kMaxAspect = 1.5;
+// Thumbnails keep their matrix's shape (keys : queries), within these bounds for extreme ones
+// (a single decoder row over 40 source tokens would be a line).
+constexpr double kMaxAspect = 4.0;
 } // namespace
 
-QImage colorizeMatrix(const MatrixRM& w, const QString& name, bool logScale)
+QImage colorizeMatrix(const MatrixRM& w, const QString& name, bool logScale, const QColor& masked)
 {
     if (w.size() == 0) return {};
     QCPColorGradient gradient = colormap(name); // colorize() is non-const (it caches its lookup table)
@@ -35,8 +35,10 @@ QImage colorizeMatrix(const MatrixRM& w, const QString& name, bool logScale)
     for (Eigen::Index i = 0; i < w.rows(); ++i) {
         for (Eigen::Index j = 0; j < w.cols(); ++j)
             row[size_t(j)] = logScale ? std::max(HeatmapPlot::kLogFloor, double(w(i, j))) : double(w(i, j));
-        gradient.colorize(row.data(), range, reinterpret_cast<QRgb*>(image.scanLine(int(i))), int(w.cols()), 1,
-                          logScale);
+        auto* line = reinterpret_cast<QRgb*>(image.scanLine(int(i)));
+        gradient.colorize(row.data(), range, line, int(w.cols()), 1, logScale);
+        if (masked.isValid())
+            for (Eigen::Index j = i + 1; j < w.cols(); ++j) line[j] = masked.rgb(); // future keys: not weight 0
     }
     return image;
 }
@@ -89,8 +91,11 @@ void OverviewView::rebuild()
             // Long inputs (compact trace): each head's block-mean thumbnail, ≤ 128 cells a side.
             std::vector<const MatrixRM*> shown;
             for (const HeadTrace& h : layer.heads) shown.push_back(m_result->trace.compact ? &h.thumbnail : &h.weights);
-            for (const MatrixRM* w : shown) row.push_back(colorizeMatrix(*w, m_colormap, m_log));
-            row.push_back(colorizeMatrix(meanOfHeads(shown), m_colormap, m_log));
+            // Masked cells (future keys of a causal decoder) in the head view's masked grey. A
+            // compact trace's block means straddle the diagonal, so they are shown as they are.
+            const QColor masked = causal() ? HeatmapPlot::maskedColor(palette()) : QColor();
+            for (const MatrixRM* w : shown) row.push_back(colorizeMatrix(*w, m_colormap, m_log, masked));
+            row.push_back(colorizeMatrix(meanOfHeads(shown), m_colormap, m_log, masked));
             m_heads = std::max(m_heads, static_cast<int>(layer.heads.size()));
             m_thumbs.push_back(std::move(row));
         }
@@ -108,17 +113,29 @@ OverviewView::Geometry OverviewView::geometry(const QSize& size) const
     const int availH = size.height() - kTitleHeight - kHeaderHeight - kLegendHeight - 8;
     const int fitW = (availW - g.gap * cols) / cols;
     const int fitH = (availH - g.gap * rows) / rows;
-    // The largest square that fits, then the other side stretched into the room it has left.
-    const int square = std::max(8, std::min(fitW, fitH));
-    const int stretched = int(square * kMaxAspect);
-    g.cellW = std::max(square, std::min(fitW, stretched));
-    g.cellH = std::max(square, std::min(fitH, stretched));
+    // The largest thumbnail of the matrix's shape that fits (a cross-attention map of 11 output
+    // rows over 21 source keys is twice as wide as tall, not square).
+    const double aspect = this->aspect();
+    g.cellH = std::max(8, std::min(fitH, int(fitW / aspect)));
+    g.cellW = std::max(8, int(std::lround(g.cellH * aspect)));
     const int gridW = cols * (g.cellW + g.gap);
     const int gridH = rows * (g.cellH + g.gap);
     g.left = kRowLabelWidth + std::max(0, (availW - gridW) / 2);
     g.titleTop = std::max(0, (availH - gridH) / 2);
     g.top = g.titleTop + kTitleHeight + kHeaderHeight;
     return g;
+}
+
+double OverviewView::aspect() const
+{
+    if (m_thumbs.empty() || m_thumbs.front().empty() || m_thumbs.front().front().isNull()) return 1.0;
+    const QImage& first = m_thumbs.front().front(); // every head of a stack has the same shape
+    return std::clamp(double(first.width()) / first.height(), 1.0 / kMaxAspect, kMaxAspect);
+}
+
+bool OverviewView::causal() const
+{
+    return m_result && m_stack == Stack::Decoder && m_result->trace.causalDecoder && !m_result->trace.compact;
 }
 
 QRect OverviewView::thumbnailRect(int layer, int head, const QSize& size) const
@@ -207,7 +224,16 @@ void OverviewView::paint(QPainter& p, const QSize& size) const
     p.drawText(QRect(bar.right() + 4, bar.top() - 4, 40, 18), Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("1"));
     p.drawText(QRect(bar.left(), bar.bottom() + 1, bar.width(), th), Qt::AlignHCenter | Qt::AlignTop,
                m_log ? tr("attention weight (log scale)") : tr("attention weight"));
+    if (causal()) {
+        // The masked cells' legend entry, right of the "1".
+        const QRect swatch(bar.right() + 24, bar.top(), 10, 10);
+        p.fillRect(swatch, HeatmapPlot::maskedColor(pal));
+        p.drawText(QRect(swatch.right() + 4, bar.top() - 4, std::max(0, size.width() - swatch.right() - 6), 18),
+                   Qt::AlignLeft | Qt::AlignVCenter, maskLegend());
+    }
 }
+
+QString OverviewView::maskLegend() const { return causal() ? tr("masked (future key)") : QString(); }
 
 void OverviewView::paintEvent(QPaintEvent*)
 {

@@ -1,8 +1,9 @@
 // All heads of one stack at a glance: a layer × head grid of thumbnails (plus a column for the
 // mean of each layer's heads), coloured with the head view's colour map. Clicking a thumbnail
 // selects that head; the selected one is outlined. paint() serves both the screen and export.
-// The thumbnails grow to fill the canvas, no more than 3:2 from square; what is left over is
-// shared above and below.
+// The thumbnails grow to fill the canvas with their matrix's shape (keys : queries); what is
+// left over is shared around them. Masked cells (future keys) are the head view's masked grey,
+// with a legend entry.
 #pragma once
 
 #include "render/attention_slice.h"
@@ -36,6 +37,7 @@ public:
     // kMeanOfHeads for the mean column.
     QRect thumbnailRect(int layer, int head, const QSize& size) const;
     QSize preferredExportSize() const;
+    QString maskLegend() const; // the masked cells' legend entry; empty when nothing is masked
     void paint(QPainter& painter, const QSize& size) const;
 
 signals:
@@ -54,6 +56,8 @@ private:
     };
     Geometry geometry(const QSize& size) const;
     bool hit(const QPoint& pos, int& layer, int& head) const;
+    double aspect() const; // a thumbnail's width : height, the matrices' keys : queries (bounded)
+    bool causal() const;   // the shown stack has masked future keys
     void rebuild();
 
     std::shared_ptr<const RunResult> m_result;
@@ -67,7 +71,8 @@ private:
     std::vector<std::vector<QImage>> m_thumbs; // [layer][head], last entry the mean
 };
 
-// A matrix coloured cell by cell (one pixel per cell, row = query) with a colour map.
-QImage colorizeMatrix(const MatrixRM& weights, const QString& colormap, bool logScale);
+// A matrix coloured cell by cell (one pixel per cell, row = query) with a colour map; with a
+// valid `masked` colour, cells above the diagonal (key j > query i: masked future keys) in it.
+QImage colorizeMatrix(const MatrixRM& weights, const QString& colormap, bool logScale, const QColor& masked = QColor());
 
 } // namespace attnscope

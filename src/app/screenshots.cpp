@@ -65,8 +65,11 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
     for (const Shot& shot : {Shot{MainWindow::View::Head, "head-view.png"}, Shot{MainWindow::View::Overview, "overview.png"},
                              Shot{MainWindow::View::Alignment, "alignment.png"}}) {
         window.setView(shot.view);
-        // The alignment shot shows every head of the layer, each in its colour.
-        if (shot.view == MainWindow::View::Alignment) window.alignmentView()->setSelectedHead(kMeanOfHeads);
+        // The alignment shot shows every head of the layer, each in its colour (its chips all on).
+        if (shot.view == MainWindow::View::Alignment) {
+            AlignmentView* a = window.alignmentView();
+            for (int h = 0; h < a->headCount(); ++h) a->setHeadVisible(h, true);
+        }
         waitForRun(window);
         ok = window.exportCurrentView(dir.filePath(QString::fromLatin1(shot.file)), 1.0).isEmpty() && ok;
         if (ok) std::printf("%s\n", qPrintable(QDir::toNativeSeparators(dir.filePath(QString::fromLatin1(shot.file)))));

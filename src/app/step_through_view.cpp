@@ -1,5 +1,6 @@
 // See step_through_view.h.
 #include "app/step_through_view.h"
+#include "app/text_contrast.h"
 #include "core/recompute.h"
 #include "core/model.h"
 #include "app/view_page.h"
@@ -264,7 +265,7 @@ void StepCanvas::paint(QPainter& p, const QSize& size) const
                 else fill = divergingColor(v, maxAbs);
                 p.fillRect(c, fill);
                 if (showNumbers || (std::isinf(v) && cw >= fm.horizontalAdvance(QStringLiteral("\u2212\u221E")))) {
-                    p.setPen(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
+                    p.setPen(textColorOn(fill));
                     p.drawText(c, Qt::AlignCenter, teachingNumber(v));
                 }
             }

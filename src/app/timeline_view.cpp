@@ -260,8 +260,8 @@ void TimelineView::rebuild()
                                                                : QString()));
     m_note->setText(
         tr("Attention is causal: appending a token never changes earlier rows, so row t of one forward pass over the "
-           "whole output is exactly the row decoding step t computed. Each step shows the rows computed so far; grey "
-           "rows (and, in self-attention, keys) do not exist yet, and the step's row is outlined.%1")
+           "whole output is exactly the row decoding step t computed. Each step shows the rows computed so far (the "
+           "plots grow with them; double-click one for the whole matrix); the step's row is outlined.%1")
             .arg(decoderOnly ? tr(" The prompt's rows are all computed at the first step.") : QString()));
     m_crossPlot->setVisible(m_timeline.hasCross);
     {
@@ -381,6 +381,12 @@ void TimelineView::showFrame(HeatmapPlot* plot, QCPItemRect* marker, AttentionSl
     marker->topLeft->setCoords(-0.5, double(row) - 0.5);
     marker->bottomRight->setCoords(double(nk) - 0.5, double(row) + 0.5);
     marker->setVisible(true);
+    // Framed to the data: the rows computed so far (and, for self-attention, the keys that exist),
+    // so a 128-token output does not draw a whole frame of grey with a corner filled. The plot
+    // keeps its own minimum of four cells per axis.
+    const double last = double(row) + 0.5;
+    plot->yAxis->setRange(-0.5, last);
+    plot->xAxis->setRange(-0.5, futureKeys ? last : double(nk) - 0.5);
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

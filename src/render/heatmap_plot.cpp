@@ -121,6 +121,7 @@ void HeatmapPlot::setSlice(AttentionSlice slice)
                            slice.weights.cols() == m_slice.weights.cols() && !slice.empty();
     m_slice = std::move(slice);
     m_keyLabelWidths.clear();
+    m_queryLabelWidths.clear();
     rebuild(sameShape);
 }
 
@@ -160,7 +161,20 @@ void HeatmapPlot::onRangeChanged()
 void HeatmapPlot::setColormap(const QString& name)
 {
     m_colormap = colormapNames().contains(name) ? name : colormapNames().front();
-    m_map->setGradient(colormap(m_colormap));
+    m_map->setGradient(signedScale() ? divergingColormap() : colormap(m_colormap));
+    scheduleReplot();
+}
+
+void HeatmapPlot::setSignedScale(double range, const QString& label)
+{
+    m_signedRange = std::max(range, std::numeric_limits<double>::min());
+    m_map->setGradient(divergingColormap());
+    m_scale->setDataScaleType(QCPAxis::stLinear);
+    if (m_scale->axis()->ticker().dynamicCast<QCPAxisTickerLog>())
+        m_scale->axis()->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    m_scale->setDataRange(QCPRange(-m_signedRange, m_signedRange));
+    m_scale->axis()->setLabel(label);
+    applyTicks(); // the colour bar's tick count
     scheduleReplot();
 }
 
@@ -186,11 +200,14 @@ void HeatmapPlot::rebuild(bool keepView)
     m_hasNaN = std::isnan(m_slice.weights.sum());
     m_signedValues = m_slice.weights.size() > 0 && (m_hasNaN ? (m_slice.weights.array() < 0.0f).any()
                                                               : m_slice.weights.minCoeff() < 0.0f);
-    m_scale->setDataScaleType(m_log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    const bool log = logApplied();
+    m_scale->setDataScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     const bool logTicker = !m_scale->axis()->ticker().dynamicCast<QCPAxisTickerLog>().isNull();
-    if (m_log && !logTicker) m_scale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    else if (!m_log && logTicker) m_scale->axis()->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-    m_scale->setDataRange(m_log ? QCPRange(kLogFloor, 1.0) : QCPRange(0.0, 1.0));
+    if (log && !logTicker) m_scale->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    else if (!log && logTicker) m_scale->axis()->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    m_scale->setDataRange(signedScale() ? QCPRange(-m_signedRange, m_signedRange)
+                          : log         ? QCPRange(kLogFloor, 1.0)
+                                        : QCPRange(0.0, 1.0));
     m_clamping = true;
     if (!keepView) {
         xAxis->setRange(-0.5, double(m_slice.weights.cols()) - 0.5);
@@ -258,7 +275,7 @@ void HeatmapPlot::placeFor(const QSize& size, double ratio, bool force)
     const MatrixRM& w = m_slice.weights;
     const int nq = int(w.rows()), nk = int(w.cols());
     // Attention weights are raised to the log floor (log scale) or 0; signed maps keep their sign.
-    const double floor = m_signedValues ? -std::numeric_limits<double>::infinity() : m_log ? kLogFloor : 0.0;
+    const double floor = m_signedValues ? -std::numeric_limits<double>::infinity() : logApplied() ? kLogFloor : 0.0;
     if (nq <= kWholeLimit && nk <= kWholeLimit) {
         if (force) placeCells(m_map, w, floor);
         m_placement = Placement{0, 0, 1, 1, nk, nq};
@@ -332,6 +349,17 @@ void HeatmapPlot::placeFor(const QSize& size, double ratio, bool force)
     m_map->setTightBoundary(false);
 }
 
+QMap<double, QString> HeatmapPlot::axisTicks(const QStringList& labels, int lo, int hi, int step)
+{
+    QMap<double, QString> ticks;
+    step = std::max(1, step);
+    lo = std::max(0, lo);
+    hi = std::min(hi, int(labels.size()) - 1);
+    for (int i = (lo + step - 1) / step * step; i <= hi; i += step)
+        ticks.insert(i, step == 1 ? labels[i] : QStringLiteral("%1:%2").arg(i).arg(labels[i]));
+    return ticks;
+}
+
 void HeatmapPlot::applyTicks()
 {
     // Label every visible token while they fit (one line of text per label), else every k-th
@@ -342,37 +370,90 @@ void HeatmapPlot::applyTicks()
         const int hi = std::clamp(int(std::floor(axis->range().upper)), lo, std::max(0, n - 1));
         return std::pair{lo, hi};
     };
-    auto fill = [&fm, &visible](QCPAxis* axis, const QStringList& labels, int pixels, bool rotated) {
+    auto fill = [&fm, &visible](QCPAxis* axis, const QStringList& labels, int pixels, bool rotated, int widest = 0) {
         auto ticker = axis->ticker().dynamicCast<QCPAxisTickerText>();
         if (!ticker) return;
         ticker->clear();
         const int n = static_cast<int>(labels.size());
         if (n == 0) return;
         const auto [lo, hi] = visible(axis, n);
-        const int per = std::max(1, fm.height() + (rotated ? 0 : 2));
-        const int step = std::max(1, int(std::ceil(double(hi - lo + 1) * per / std::max(1, pixels))));
-        for (int i = (lo + step - 1) / step * step; i <= hi; i += step) ticker->addTick(i, labels[i]);
+        // Labels turned by 60° are parallel lines: two at a horizontal distance d are d·sin 60°
+        // apart, so they need h / sin 60° (+ a gap) not to overprint.
+        const int per = rotated ? int(std::ceil(fm.height() / std::sin(60.0 * M_PI / 180.0))) + 2 : fm.height() + 2;
+        auto stepFor = [&](int px) { return std::max(1, int(std::ceil(double(hi - lo + 1) * per / std::max(1, px)))); };
+        int step = stepFor(pixels);
+        // Upright key labels are spaced by their width (pixels was scaled by height / widest):
+        // thinned ones also carry their index, "2047:", so they need that much more room.
+        if (step > 1 && widest > 0) {
+            const int prefix = fm.horizontalAdvance(QStringLiteral("%1:").arg(hi));
+            step = stepFor(pixels * widest / (widest + prefix));
+        }
+        ticker->setTicks(HeatmapPlot::axisTicks(labels, lo, hi, step));
     };
-    // Estimated from the widget size (label, tick and colour-bar margins), not from the axis
-    // rect, whose geometry is only updated at the next replot and would be stale here.
-    const int wpx = std::max(50, width() - 170);
-    const int hpx = std::max(50, height() - 130);
+    // The matrix's pixels are estimated from the widget size and the margins the labels will
+    // take, not read from the axis rect, whose geometry is only updated at the next replot and
+    // would be stale here. Left: the widest visible query label (with its "123:" index when
+    // thinned), the axis label and paddings; right: the colour bar (as laid out at the last
+    // replot); top: the title; bottom: the key labels (turned ones take 0.87 × their width), the
+    // axis label and the masked-cells legend.
+    auto measure = [&fm](std::vector<int>& widths, const QStringList& labels) {
+        if (widths.size() == size_t(labels.size())) return; // measured once per slice
+        widths.clear();
+        for (const QString& label : labels) widths.push_back(fm.horizontalAdvance(label) + 4);
+    };
+    measure(m_keyLabelWidths, m_slice.keyLabels);
+    measure(m_queryLabelWidths, m_slice.queryLabels);
+    auto widestOf = [](const std::vector<int>& widths, int lo, int hi) {
+        int w = 0;
+        for (int i = lo; i <= hi && i < int(widths.size()); ++i) w = std::max(w, widths[size_t(i)]);
+        return w;
+    };
+    const auto [klo, khi] = visible(xAxis, static_cast<int>(m_slice.keyLabels.size()));
+    const auto [qlo, qhi] = visible(yAxis, static_cast<int>(m_slice.queryLabels.size()));
+    const int line = fm.height();
+    const int roughRows = std::max(50, height() - 6 * line - 40);
+    const bool rowsThinned = (qhi - qlo + 1) * (line + 2) > roughRows;
+    const int queryLabels = widestOf(m_queryLabelWidths, qlo, qhi) +
+                            (rowsThinned ? fm.horizontalAdvance(QStringLiteral("%1:").arg(qhi)) : 0);
+    // The colour bar: its bar, its widest tick label (the ticker's own, for the count it will
+    // get below), its axis label and paddings.
+    const int scaleWidth = [&] {
+        QCPAxis* axis = m_scale->axis();
+        const QFontMetrics tfm(axis->tickLabelFont());
+        QVector<double> ticks;
+        QVector<QString> labels;
+        const int count = axis->ticker()->tickCount();
+        axis->ticker()->setTickCount(std::clamp((height() - 6 * line - 40) / (3 * tfm.height()), 3, 5));
+        axis->ticker()->generate(m_scale->dataRange(), locale(), axis->numberFormat().at(0), axis->numberPrecision(),
+                                 ticks, nullptr, &labels);
+        axis->ticker()->setTickCount(count);
+        int widestTick = 0;
+        for (const QString& l : labels) widestTick = std::max(widestTick, tfm.horizontalAdvance(l));
+        return m_scale->barWidth() + widestTick + (axis->label().isEmpty() ? 0 : line) + 24;
+    }();
+    // (Less 8 %: the estimate is a few pixels off either way, and a label too many overprints.)
+    const int wpx = std::max(16, int(0.92 * (width() - queryLabels - 2 * line - 24 - scaleWidth)));
     // Key labels stay upright while the widest visible one fits its column, else they are
     // turned by 60°.
-    const auto [klo, khi] = visible(xAxis, static_cast<int>(m_slice.keyLabels.size()));
-    if (m_keyLabelWidths.size() != size_t(m_slice.keyLabels.size())) { // measured once per slice
-        m_keyLabelWidths.clear();
-        for (const QString& label : m_slice.keyLabels) m_keyLabelWidths.push_back(fm.horizontalAdvance(label) + 4);
-    }
-    int widest = 0;
-    for (int j = klo; j <= khi && j < int(m_keyLabelWidths.size()); ++j)
-        widest = std::max(widest, m_keyLabelWidths[size_t(j)]);
+    const int widest = widestOf(m_keyLabelWidths, klo, khi);
     const int columns = std::max(1, khi - klo + 1);
     const bool rotate = widest > wpx / columns;
+    const bool keysThinned = columns * (rotate ? line + 4 : widest) > wpx;
+    const int turned = widest + (keysThinned ? fm.horizontalAdvance(QStringLiteral("%1:").arg(khi)) : 0);
+    const int keyLabels = rotate ? int(std::ceil(0.87 * turned)) + line / 2 : line;
+    // As QCustomPlot lays it out: the title row and its gap, the axis rect's top margin, the
+    // key labels with the tick, paddings and axis label, the legend row (there even when empty).
+    const int title = QFontMetrics(m_title->font()).height() + 10;
+    const int hpx = std::max(16, height() - title - 15 - (keyLabels + line + 16) - (line + 9));
     xAxis->setTickLabelRotation(rotate ? 60 : 0);
-    if (!rotate && widest > fm.height()) fill(xAxis, m_slice.keyLabels, wpx * fm.height() / widest, false);
+    if (!rotate && widest > fm.height()) fill(xAxis, m_slice.keyLabels, wpx * fm.height() / widest, false, widest);
     else fill(xAxis, m_slice.keyLabels, wpx, rotate);
     fill(yAxis, m_slice.queryLabels, hpx, false);
+    // The colour bar: about one tick per three lines of text of its height (QCustomPlot's five
+    // overprint on a short bar, e.g. Compare's at 1024 × 700), at most five.
+    const QFontMetrics scaleFm(m_scale->axis()->tickLabelFont());
+    const int ticks = std::clamp(hpx / (3 * scaleFm.height()), 3, 5); // 2 can leave one tick, "0", on a ±r bar
+    if (m_scale->axis()->ticker()->tickCount() != ticks) m_scale->axis()->ticker()->setTickCount(ticks);
 }
 
 void HeatmapPlot::applyPalette()
@@ -484,10 +565,13 @@ void HeatmapPlot::fitTitle()
 
 void HeatmapPlot::resizeEvent(QResizeEvent* event)
 {
-    fitTitle(); // before the base class's replot, which draws it
-    QCustomPlot::resizeEvent(event);
+    // Title, placement and ticks for the new size before the base class's replot, which draws
+    // them (ticks set after it stayed those of the old size until the next replot: a timeline
+    // resized while its tab was hidden kept its keys turned at 1920 × 1080).
+    fitTitle();
     if (!m_slice.empty()) placeVisible(false);
     applyTicks();
+    QCustomPlot::resizeEvent(event);
 }
 
 void HeatmapPlot::changeEvent(QEvent* event)

@@ -53,6 +53,12 @@ public:
     const QString& colormapName() const { return m_colormap; }
     void setLogScale(bool on);
     bool logScale() const { return m_log; }
+    // A signed map (Compare's A − B): the diverging palette on [−range, range] with `label` on the
+    // colour bar, whatever the colour map or log scale chosen for the other plots, from the
+    // moment this is called — also while the plot waits for its first matrix, so its colour bar
+    // never shows viridis on [0, 1].
+    void setSignedScale(double range, const QString& label);
+    bool signedScale() const { return m_signedRange > 0.0; }
 
     QCPColorMap* colorMap() const { return m_map; }
     // Masked cells (AttentionSlice::causal): one hatched grey region over the future keys, so they
@@ -74,6 +80,11 @@ public:
     bool cellAt(const QPointF& pos, int& query, int& key) const;
     // "query → key: 0.734" for a cell (token labels, weight to 3 decimals).
     QString cellText(int query, int key) const;
+
+    // The ticks an axis shows of `labels` in [lo, hi]: every token at step 1; else every
+    // step-th (multiples of step), each label prefixed with its position, "12:th", so that
+    // thinned character labels do not read as a word of their own.
+    static QMap<double, QString> axisTicks(const QStringList& labels, int lo, int hi, int step);
 
 signals:
     void cellHovered(int query, int key); // (-1, -1) when the pointer leaves the matrix
@@ -105,6 +116,8 @@ private:
     bool m_hasNaN = false;       // the slice has NaN cells (not computed yet; drawn grey)
     QString m_colormap = QStringLiteral("viridis");
     bool m_log = false;
+    double m_signedRange = 0.0; // > 0: setSignedScale's half-range
+    bool logApplied() const { return m_log && !signedScale(); }
     QCPTextElement* m_title = nullptr;
     QCPColorMap* m_map = nullptr;
     QCPCurve* m_masked = nullptr;
@@ -113,7 +126,8 @@ private:
     int m_hoverQuery = -1;
     int m_hoverKey = -1;
     bool m_clamping = false; // re-entrancy guard while onRangeChanged() adjusts the ranges
-    std::vector<int> m_keyLabelWidths; // pixels per key label, measured once per slice
+    std::vector<int> m_keyLabelWidths;   // pixels per key label, measured once per slice
+    std::vector<int> m_queryLabelWidths; // the same for the query labels
     bool m_replotPending = false;
     QPointer<QWidget> m_filteredWindow; // whose UpdateRequest triggers the pending replot
 };

@@ -14,6 +14,7 @@
 #include "core/analysis/census.h"
 #include "core/analysis/rollout.h"
 #include "core/analysis/teaching.h"
+#include "core/analysis/timeline.h"
 #include "core/inference.h"
 #include "render/heatmap_plot.h"
 
@@ -53,6 +54,7 @@ private slots:
     void initTestCase();
     void censusShowsCoreStatistics();
     void censusClickOpensHeadAndExportsCsv();
+    void censusSharedScaleAndDefinitions();
     void gridLabelsReadable();
     void importanceMapEqualsCore();
     void analysisRunsOnlyWhileItsTabIsShown();
@@ -145,6 +147,71 @@ void TestAnalysisViews::censusClickOpensHeadAndExportsCsv()
     QCOMPARE(f.readAll().toStdString(), computeCensus(*e.transformer, e.run, Stack::Decoder).toCsv());
 }
 
+void TestAnalysisViews::censusSharedScaleAndDefinitions()
+{
+    // Issue 23, defect 9: "per map" colours each map over its own range; "shared" gives each
+    // statistic one range for every stack (shares and scores 0 … 1), and the caption says which.
+    // Every map defines its statistic on hover.
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    m_window->setView(MainWindow::View::Census);
+    waitIdle();
+    CensusView* census = m_window->censusView();
+    HeadGridView* grid = census->grid();
+    QVERIFY(QTest::qWaitForWindowExposed(grid));
+    QCOMPARE(census->scale(), CensusView::Scale::PerMap);
+    QVERIFY2(census->note().contains("Per-map scale"), qPrintable(census->note()));
+    auto ranges = [&] {
+        std::map<int, std::pair<double, double>> r;
+        for (int k = 0; k < int(grid->panels().size()); ++k) r[grid->panels()[size_t(k)].id] = grid->colourRange(k);
+        return r;
+    };
+    auto ownRange = [](const MatrixRM& m) { return std::pair{double(m.minCoeff()), double(m.maxCoeff())}; };
+    for (int k = 0; k < int(grid->panels().size()); ++k)
+        QCOMPARE(grid->colourRange(k), ownRange(grid->panels()[size_t(k)].values));
+
+    census->setScale(CensusView::Scale::Shared);
+    QVERIFY2(census->note().contains("Shared scale"), qPrintable(census->note()));
+    std::map<Stack, std::map<int, std::pair<double, double>>> byStack;
+    for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
+        m_window->setSelection({s, 0, 0});
+        QCOMPARE(grid->title().contains(stackDisplayName(s)), true);
+        byStack[s] = ranges();
+    }
+    const std::shared_ptr<const RunAnalysis> analysis = m_window->analysis();
+    QVERIFY(analysis);
+    for (const auto& [id, range] : byStack[Stack::Encoder]) {
+        // One range per statistic: the encoder's, decoder's and cross maps agree.
+        QCOMPARE(byStack[Stack::Decoder].at(id), range);
+        QCOMPARE(byStack[Stack::Cross].at(id), range);
+        QCOMPARE(range.first, 0.0);
+        if (id == int(HeadStatistic::Entropy) || id == int(HeadStatistic::MeanDistance)) {
+            double hi = 0.0; // the largest value of any stack
+            for (const HeadCensus& c : analysis->census) hi = std::max(hi, double(c.values[size_t(id)].maxCoeff()));
+            QCOMPARE(range.second, hi);
+        } else {
+            QCOMPARE(range.second, 1.0);
+        }
+    }
+    census->setScale(CensusView::Scale::PerMap);
+    QVERIFY2(census->note().contains("Per-map scale"), qPrintable(census->note()));
+
+    // Definitions: on every map's title and cells, non-empty and naming the statistic's formula.
+    for (int k = 0; k < int(grid->panels().size()); ++k) {
+        const HeadGridView::Panel& p = grid->panels()[size_t(k)];
+        QVERIFY2(!p.definition.isEmpty(), qPrintable(p.title));
+        const QString cellTip = grid->toolTipAt(grid->cellRect(k, 0, 0, grid->size()).center());
+        QVERIFY2(cellTip.contains(p.title) && cellTip.contains(p.definition), qPrintable(cellTip));
+        const QRect first = grid->cellRect(k, 0, 0, grid->size());
+        const QString titleTip = grid->toolTipAt(QPoint(first.center().x(), first.top() - 30));
+        QVERIFY2(titleTip.contains(p.definition), qPrintable(p.title + " / " + titleTip));
+    }
+    QVERIFY(CensusView::definition(HeadStatistic::Entropy).contains("ln"));
+    QVERIFY(CensusView::definition(HeadStatistic::PreviousToken).contains(QStringLiteral("A_i,i\u22121")));
+    QVERIFY(!CensusView::definition(HeadStatistic::Induction).isEmpty());
+    QVERIFY(!census->findChild<QComboBox*>("censusScaleCombo")->toolTip().isEmpty());
+}
+
 void TestAnalysisViews::importanceMapEqualsCore()
 {
     QVERIFY(m_window->openModel(m_encdec));
@@ -202,9 +269,12 @@ void TestAnalysisViews::togglingAHeadReRunsTheModel()
     const RunResult& shown = *m_window->result();
     QCOMPARE(shown.outputText, e.run.outputText);
     QCOMPARE(shown.predictions.size(), e.run.predictions.size());
+    // The Output dock: each generated token of the ablated model with its probability.
+    const DecodingTimeline steps = decodingTimeline(e.run, e.transformer->model(), false, 1);
     auto* table = m_window->findChild<QTableWidget*>("predictionsTable");
-    for (size_t i = 0; i < e.run.predictions.size(); ++i)
-        QCOMPARE(table->item(int(i), 1)->text(), QString::number(double(e.run.predictions[i].probability), 'f', 3));
+    QCOMPARE(table->rowCount(), int(steps.steps.size()));
+    for (size_t i = 0; i < steps.steps.size(); ++i)
+        QCOMPARE(table->item(int(i), 1)->text(), QString::number(double(steps.steps[i].probability), 'f', 3));
     // The head view shows the ablated model's attention (layer 1 is downstream of the ablated head).
     m_window->setSelection({Stack::Encoder, 1, 0});
     const MatrixRM& w = e.run.trace.encoder[1].heads[0].weights;

@@ -13,6 +13,7 @@
 #include "core/analysis/timeline.h"
 #include "core/inference.h"
 #include "core/model_loader.h"
+#include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 
 #include <QtTest>
@@ -72,7 +73,10 @@ private slots:
     void timelineDecoderOnlyScrubsRows();
     void timelineEncoderDecoderShowsCrossRows();
     void timelineEncoderOnlyHasNoDecoding();
+    void timelineFramesTheRowsComputedSoFar();
+    void timelineColourBarsAreDrawn();
     void bothTabsExport();
+    void differenceBarDivergingAndLegible();
 
 private:
     void waitIdle(bool compare);
@@ -322,6 +326,208 @@ void TestCompareTimeline::timelineEncoderOnlyHasNoDecoding()
     QVERIFY(!t->findChild<QPushButton*>(QStringLiteral("timelineGenerateButton"))->isVisible());
     auto* message = t->findChild<QLabel*>(QStringLiteral("timelineMessage"));
     QVERIFY(message && message->isVisible());
+}
+
+void TestCompareTimeline::timelineFramesTheRowsComputedSoFar()
+{
+    // Issue 23, defect 6: a long generation (tiny-lm generates up to its max_len, 128) drew every
+    // step as the whole 128 × 128 frame, grey but for a corner. Each step frames the rows computed
+    // so far (and in self-attention the keys that exist), never fewer than four cells per axis,
+    // and labels them.
+    QVERIFY(m_window->openModel(kModels + "tiny-lm.json"));
+    m_window->setView(MainWindow::View::Timeline);
+    m_window->findChild<QCheckBox*>(QStringLiteral("generateCheck"))->setChecked(true);
+    m_window->setInputText(QStringLiteral("And God said"));
+    waitIdle(false);
+    m_window->setSelection({Stack::Decoder, 0, 0});
+    TimelineView* t = m_window->timelineView();
+    const int n = int(m_window->result()->trace.decoder[0].heads[0].weights.rows());
+    QVERIFY2(n >= 64, qPrintable(QString::number(n))); // a long frame
+    HeatmapPlot* plot = t->selfPlot();
+    for (const int step : {0, 3, 40, t->stepCount() - 1}) {
+        t->setStep(step);
+        const int row = t->timeline().steps[size_t(step)].row;
+        const double upper = std::max(double(row) + 0.5, 3.5);
+        QCOMPARE(plot->yAxis->range().lower, -0.5);
+        QCOMPARE(plot->yAxis->range().upper, upper);
+        QCOMPARE(plot->xAxis->range().lower, -0.5);
+        QCOMPARE(plot->xAxis->range().upper, upper);
+        QCOMPARE(int(plot->slice().weights.rows()), n); // the whole matrix stays placed: zoom out to see it
+        // Every tick is a row or key that exists at this step (no labels of the future).
+        for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) {
+            const auto ticks = axis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+            QVERIFY(!ticks.isEmpty());
+            QVERIFY2(ticks.lastKey() <= std::max(row, 3), qPrintable(QString::number(ticks.lastKey())));
+        }
+    }
+    // What is drawn follows the size the plot has, also when the window was resized while the
+    // tab was hidden (scripts/screenshots.sh's order: every tab at 1024 × 700, then every tab at
+    // 1920 × 1080): the labels of the last replot are the ticker's, upright and every key.
+    m_window->setInputText(QStringLiteral("And"));
+    waitIdle(false);
+    t->setStep(2);
+    for (const QSize size : {QSize(1024, 700), QSize(1920, 1080)}) {
+        m_window->resize(size);
+        for (size_t i = 0; i < m_window->pages().size(); ++i) {
+            m_window->setView(MainWindow::View(i));
+            waitIdle(false);
+            (void)m_window->grab();
+            if (MainWindow::View(i) != MainWindow::View::Timeline || size.width() < 1920) continue;
+            QCOMPARE(plot->xAxis->tickLabelRotation(), 0.0); // six short keys fit upright
+            const QList<QString> set = plot->xAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks().values();
+            QCOMPARE(plot->xAxis->tickVectorLabels(), set);
+            QCOMPARE(plot->xAxis->tickVector().size(), int(plot->xAxis->range().upper + 0.5)); // every key
+        }
+    }
+    m_window->setView(MainWindow::View::Timeline);
+    // The whole matrix is a double-click away.
+    QTest::mouseDClick(plot, Qt::LeftButton, {}, plot->axisRect()->rect().center());
+    QCOMPARE(plot->yAxis->range().upper, double(n) - 0.5);
+}
+
+namespace {
+
+// Whether a plot's colour bar shows its gradient: the bar's top and bottom pixels are the
+// gradient's colours at the top and bottom of its data range (viridis: yellow over purple).
+bool colourBarDrawn(HeatmapPlot* plot, QString& why)
+{
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+    const QImage image = plot->grab().toImage();
+    QCPColorScale* scale = plot->colorScale();
+    const QRect bar = scale->axis()->axisRect()->rect();
+    if (bar.width() < 4 || bar.height() < 40) {
+        why = QStringLiteral("bar %1×%2").arg(bar.width()).arg(bar.height());
+        return false;
+    }
+    const QCPRange range = scale->dataRange();
+    auto expected = [&](double v) { return QColor(scale->gradient().color(v, range)); };
+    const QColor top = image.pixelColor(bar.center().x(), bar.top() + 2);
+    const QColor bottom = image.pixelColor(bar.center().x(), bar.bottom() - 2);
+    auto near = [](const QColor& a, const QColor& b) {
+        return std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) + std::abs(a.blue() - b.blue()) < 60;
+    };
+    why = QStringLiteral("top %1 (want %2), bottom %3 (want %4)")
+              .arg(top.name(), expected(range.upper).name(), bottom.name(), expected(range.lower).name());
+    return near(top, expected(range.upper)) && near(bottom, expected(range.lower));
+}
+
+// Where two neighbouring labels of an axis overprint: upright labels closer than half their
+// widths, labels turned by 60° (parallel lines) closer than their height / sin 60°, labels of
+// a vertical axis closer than their height. Empty: none.
+QString overprint(HeatmapPlot* plot, QCPAxis* axis)
+{
+    const QFontMetrics fm(axis->tickLabelFont());
+    const QVector<double> ticks = axis->tickVector();
+    const QVector<QString> labels = axis->tickVectorLabels();
+    for (int k = 1; k < ticks.size(); ++k) {
+        const double d = std::abs(axis->coordToPixel(ticks[k]) - axis->coordToPixel(ticks[k - 1]));
+        const bool vertical = axis->orientation() == Qt::Vertical;
+        const double need = vertical ? fm.height()
+                            : axis->tickLabelRotation() != 0
+                                ? fm.height() / std::sin(std::abs(axis->tickLabelRotation()) * M_PI / 180.0)
+                                : (fm.horizontalAdvance(labels[k]) + fm.horizontalAdvance(labels[k - 1])) / 2.0;
+        if (d < need)
+            return QStringLiteral("%1: \"%2\" and \"%3\" %4 px apart, need %5")
+                .arg(plot->objectName(), labels[k - 1], labels[k])
+                .arg(d)
+                .arg(need);
+    }
+    return QString();
+}
+
+} // namespace
+
+void TestCompareTimeline::timelineColourBarsAreDrawn()
+{
+    // Issue 23, defect 6: the cross-attention colour bar was blank. Both bars show the gradient,
+    // also when the cross plot first appears after a decoder-only model (which hides it).
+    QVERIFY(m_window->openModel(kModels + "tiny-lm.json"));
+    m_window->setView(MainWindow::View::Timeline);
+    m_window->findChild<QCheckBox*>(QStringLiteral("generateCheck"))->setChecked(true);
+    m_window->setInputText(QStringLiteral("And God said"));
+    waitIdle(false);
+    TimelineView* t = m_window->timelineView();
+    QVERIFY(!t->crossPlot()->isVisible());
+    QString why;
+    QVERIFY2(colourBarDrawn(t->selfPlot(), why), qPrintable(why));
+
+    QVERIFY(m_window->openModel(kModels + "date-normalizer.json"));
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    waitIdle(false);
+    QVERIFY(t->crossPlot()->isVisible());
+    QTRY_VERIFY(t->crossPlot()->colorScale()->axis()->axisRect()->rect().height() > 40);
+    for (const int step : {0, 5}) {
+        t->setStep(step);
+        QVERIFY2(colourBarDrawn(t->selfPlot(), why), qPrintable(QStringLiteral("self, step %1: ").arg(step) + why));
+        QVERIFY2(colourBarDrawn(t->crossPlot(), why), qPrintable(QStringLiteral("cross, step %1: ").arg(step) + why));
+    }
+    m_window->findChild<QComboBox*>(QStringLiteral("colormapCombo"))->setCurrentText(QStringLiteral("magma"));
+    QVERIFY2(colourBarDrawn(t->crossPlot(), why), qPrintable(QStringLiteral("cross, magma: ") + why));
+    // (The colour map is a saved setting: the next tests start from viridis again.)
+    m_window->findChild<QComboBox*>(QStringLiteral("colormapCombo"))->setCurrentText(QStringLiteral("viridis"));
+    // A tab opened after the run (hidden views are fed when shown), on another model.
+    m_window->setView(MainWindow::View::Head);
+    QVERIFY(m_window->openModel(kModels + "reverse-letters.json"));
+    m_window->setInputText(QStringLiteral("hello"));
+    waitIdle(false);
+    m_window->setView(MainWindow::View::Timeline);
+    QTRY_VERIFY(t->crossPlot()->isVisible() && t->crossPlot()->colorScale()->axis()->axisRect()->rect().height() > 40);
+    QVERIFY2(colourBarDrawn(t->crossPlot(), why), qPrintable(QStringLiteral("cross, shown later: ") + why));
+}
+
+void TestCompareTimeline::differenceBarDivergingAndLegible()
+{
+    // Issue 23, defect 10: the A − B colour bar was viridis on first open and its ticks
+    // overprinted. It is blue–white–red on ±range from the start (before B has run, whatever the
+    // colour map and log scale), and no axis of the three plots overprints at 1024 × 700.
+    CompareView* v = m_window->compareView();
+    HeatmapPlot* diff = v->plotDifference();
+    QVERIFY(diff->colorScale()->gradient() == divergingColormap()); // a fresh window, nothing run
+    QVERIFY(diff->signedScale());
+    m_window->resize(1024, 700);
+    openCompare();
+    QTRY_VERIFY(diff->isVisible() && diff->colorScale()->axis()->axisRect()->rect().height() > 40);
+    QVERIFY(diff->colorScale()->gradient() == divergingColormap());
+    QCOMPARE(diff->colorScale()->dataRange().lower, -diff->colorScale()->dataRange().upper);
+    QString why;
+    QVERIFY2(colourBarDrawn(diff, why), qPrintable(why));
+    const QRect bar = diff->colorScale()->axis()->axisRect()->rect();
+    const QColor top = diff->grab().toImage().pixelColor(bar.center().x(), bar.top() + 2);
+    QVERIFY2(top.red() > top.blue() + 60, qPrintable(top.name())); // red at +range
+    // The app's colour map and log scale are for attention weights, not for A − B.
+    auto* colourMap = m_window->findChild<QComboBox*>(QStringLiteral("colormapCombo"));
+    auto* log = m_window->findChild<QCheckBox*>(QStringLiteral("logCheck"));
+    colourMap->setCurrentText(QStringLiteral("magma"));
+    log->setChecked(true);
+    typeB(QStringLiteral("25th of December 2026"));
+    waitIdle(true);
+    QVERIFY(diff->colorScale()->gradient() == divergingColormap());
+    QCOMPARE(diff->colorScale()->dataScaleType(), QCPAxis::stLinear);
+    QVERIFY(diff->colorScale()->dataRange().lower < 0.0);
+    QVERIFY(v->plotA()->colorScale()->gradient() == colormap(QStringLiteral("magma")));
+    log->setChecked(false);
+    colourMap->setCurrentText(QStringLiteral("viridis")); // (a saved setting: later tests start from viridis)
+    QVERIFY(diff->colorScale()->gradient() == divergingColormap());
+    QVERIFY2(colourBarDrawn(diff, why), qPrintable(why));
+    // No overprint, in every stack's plots, also after the window is resized (as the
+    // screenshots do: 1920 × 1080 then 1024 × 700 again), and no colour bar with one tick.
+    for (const QSize size : {QSize(1024, 700), QSize(1920, 1080), QSize(1024, 700)}) {
+        m_window->resize(size);
+        QTRY_COMPARE(v->plotA()->window()->size(), size);
+        for (const Stack s : {Stack::Encoder, Stack::Decoder, Stack::Cross}) {
+            m_window->setSelection({s, 0, 0});
+            waitIdle(true);
+            (void)m_window->grab(); // lays the window out and paints it, as a screenshot does
+            for (HeatmapPlot* p : {v->plotA(), v->plotB(), diff}) {
+                for (QCPAxis* axis : {p->xAxis, p->yAxis, p->colorScale()->axis()}) {
+                    const QString o = overprint(p, axis);
+                    QVERIFY2(o.isEmpty(), qPrintable(QStringLiteral("%1x%2 ").arg(size.width()).arg(size.height()) +
+                                                     stackDisplayName(s) + ": " + o));
+                }
+                QVERIFY2(p->colorScale()->axis()->tickVector().size() >= 2, qPrintable(p->objectName()));
+            }
+        }
+    }
 }
 
 void TestCompareTimeline::bothTabsExport()

@@ -254,10 +254,11 @@ void TestLongInput::heatmapShows2048Tokens()
         QVERIFY2(t.size() >= 8 && t.size() <= 900 / QFontMetrics(axis->tickLabelFont()).height(),
                  qPrintable(QString::number(t.size())));
         const QStringList& labels = axis == plot.xAxis ? s.keyLabels : s.queryLabels;
-        for (auto it = t.begin(); it != t.end(); ++it)
-            QCOMPARE(it.value(), labels[int(it.key())]);
         const int step = int((std::next(t.begin())).key() - t.begin().key());
         QVERIFY(step > 1);
+        // Thinned: each label names its position too ("12:th"), so every k-th token is not read as a word.
+        for (auto it = t.begin(); it != t.end(); ++it)
+            QCOMPARE(it.value(), QStringLiteral("%1:%2").arg(int(it.key())).arg(labels[int(it.key())]));
     }
     // Hover text reads the matrix.
     QCOMPARE(plot.cellText(1000, 7), QStringLiteral("q1000 \u2192 k7: %1").arg(double(s.weights(1000, 7)), 0, 'f', 3));

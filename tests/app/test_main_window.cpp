@@ -6,7 +6,12 @@
 
 #include "app/alignment_view.h"
 #include "app/overview_view.h"
+#include "app/text_contrast.h"
+#include "app/truncation_banner.h"
+#include "core/analysis/timeline.h"
+#include "core/analysis/head_stats.h"
 #include "core/inference.h"
+#include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 
 #include <QtTest>
@@ -51,6 +56,14 @@ private slots:
     void keystrokeKeepsLayoutAndReplotsOnce();
     void heatmapReplotsBeforeItsPaint();
     void opensHuggingFaceFolders();
+    void truncationBannerUnderInput();
+    void thinnedAxisLabelsCarryTheirIndex();
+    void cellTextReadableOnItsFill_data();
+    void cellTextReadableOnItsFill();
+    void seq2seqOutputShowsEachTokensProbability();
+    void overviewKeepsShapesAndMarksMaskedCells();
+    void alignmentMeanOfHeadsDrawsTheMean();
+    void exportOpensInPicturesAndRemembers();
 
 private:
     void compareToEngine(const RunResult& expected, const HeadSelection& sel);
@@ -211,21 +224,18 @@ void TestMainWindow::overviewClickOpensHead()
     QVERIFY(QTest::qWaitForWindowExposed(overview));
     QCOMPARE(overview->layerCount(), 2);
     QCOMPARE(overview->headCount(), 4);
-    // The thumbnails fill the canvas: no more than 3:2 from square, stretched along the side
-    // with room to spare (taller when the five columns are limited by the width, wider when the
-    // two rows are limited by the height), and what is left over shared above and below.
-    struct Canvas {
-        QSize size;
-        int taller; // +1 taller than wide, -1 wider than tall, 0 either
-    };
-    for (const Canvas& c : {Canvas{overview->size(), 0}, Canvas{QSize(730, 620), +1}, Canvas{QSize(1500, 420), -1}}) {
-        const QRect first = overview->thumbnailRect(0, 0, c.size);
-        const QRect last = overview->thumbnailRect(1, kMeanOfHeads, c.size);
-        const QString where = QStringLiteral("%1x%2").arg(c.size.width()).arg(c.size.height());
-        QVERIFY2(std::max(first.width(), first.height()) * 2 <= std::min(first.width(), first.height()) * 3,
-                 qPrintable(where));
-        if (c.taller != 0) QVERIFY2(c.taller * (first.height() - first.width()) > 0, qPrintable(where));
-        QVERIFY2(std::abs(first.top() - (c.size.height() - last.bottom())) < 20, qPrintable(where));
+    // The thumbnails keep their matrix's shape (square for encoder self-attention: a 3:2 stretch
+    // distorted them, and drew a non-square cross map square), grow until the width or the
+    // height is used (two rows, five columns), and what is left over is shared above and below.
+    for (const QSize& size : {overview->size(), QSize(730, 620), QSize(1500, 420)}) {
+        const QRect first = overview->thumbnailRect(0, 0, size);
+        const QRect last = overview->thumbnailRect(1, kMeanOfHeads, size);
+        const QString where = QStringLiteral("%1x%2").arg(size.width()).arg(size.height());
+        QVERIFY2(std::abs(first.width() - first.height()) <= 1, qPrintable(where));
+        const bool widthUsed = 5 * (first.width() * 1.05 + 10) > size.width() - 36 - 22;
+        const bool heightUsed = 2 * (first.height() * 1.05 + 10) > size.height() - 28 - 20 - 34 - 8;
+        QVERIFY2(widthUsed || heightUsed, qPrintable(where));
+        QVERIFY2(std::abs(first.top() - (size.height() - last.bottom())) < 20, qPrintable(where));
     }
     QTest::mouseClick(overview, Qt::LeftButton, {}, overview->thumbnailRect(1, 2, overview->size()).center());
     QVERIFY(m_window->selection() == (HeadSelection{Stack::Encoder, 1, 2}));
@@ -496,6 +506,316 @@ void TestMainWindow::opensHuggingFaceFolders()
     waitIdle();
     QCOMPARE(QString::fromStdString(m_window->model()->family), QStringLiteral("gpt2"));
     QVERIFY(m_window->findChild<QAction*>("actionOpenModelFolder"));
+}
+
+void TestMainWindow::truncationBannerUnderInput()
+{
+    // Issue 23, defect 4: an input longer than max_len is cut, and the views and the prediction
+    // are for the cut text. A strip right under the input says how many tokens were dropped and
+    // what they were; it is hidden while the input fits.
+    QVERIFY(m_window->openModel(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/reverse-letters.json")));
+    waitIdle();
+    TruncationBanner* banner = m_window->truncationBanner();
+    QVERIFY(banner);
+    QVERIFY(!banner->isVisible()); // the example fits
+
+    const Model& m = *m_window->model();
+    const int room = m.config.maxLen - int(m.sourcePrefix.size() + m.sourceSuffix.size()); // one char per token
+    const QString kept = QStringLiteral("abcdefghijklmnopqrstuvwxyz").left(room);
+    const QString dropped = QStringLiteral("thequickbrownfoxjumpsoverthelazydogagainandagain");
+    const int cut = int(dropped.size());
+    m_window->setInputText(kept + dropped);
+    waitIdle();
+    QCOMPARE(int(m_window->result()->sourceTokens.size()), m.config.maxLen);
+    QVERIFY(banner->isVisible());
+    QCOMPARE(banner->cutTokens(), cut);
+    const QString text = banner->text();
+    QVERIFY2(text.contains(QStringLiteral("%1 tokens dropped").arg(cut)), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("max_len %1").arg(m.config.maxLen)), qPrintable(text));
+    QVERIFY2(text.contains(dropped.left(20)), qPrintable(text)); // the start of what was cut
+    QVERIFY2(!text.contains(dropped), qPrintable(text));          // elided...
+    QVERIFY2(banner->toolTip().contains(dropped), qPrintable(banner->toolTip())); // ...whole on hover
+    // On the input, not in a dock: directly under the input line, above the token chips.
+    auto* input = m_window->findChild<QLineEdit*>("inputEdit");
+    auto* chips = m_window->findChild<QLabel*>("tokensLabel");
+    const int bannerTop = banner->mapTo(m_window.get(), QPoint(0, 0)).y();
+    QVERIFY(bannerTop >= input->mapTo(m_window.get(), QPoint(0, input->height())).y());
+    QVERIFY(bannerTop < chips->mapTo(m_window.get(), QPoint(0, 0)).y());
+    QVERIFY(banner->height() >= banner->fontMetrics().height());
+
+    // A teacher-forced target longer than max_len is named too.
+    m_window->setTargetText(QString(m.config.maxLen + 3, QLatin1Char('a')));
+    waitIdle();
+    QVERIFY2(banner->text().contains(QStringLiteral("target")), qPrintable(banner->text()));
+    QCOMPARE(banner->cutTokens(), cut + 4); // <s> + target: maxLen − 1 target tokens kept
+    m_window->setTargetText(QString());
+
+    m_window->setInputText(kept);
+    waitIdle();
+    QVERIFY(!banner->isVisible());
+    QCOMPARE(banner->cutTokens(), 0);
+}
+
+void TestMainWindow::thinnedAxisLabelsCarryTheirIndex()
+{
+    // Issue 23, defect 8: "In the beginning" labelled every third character reads "I h e i n"
+    // as if it were a word; thinned labels carry their position.
+    const QStringList labels = {"I", "n", "\u2423", "t", "h", "e", "\u2423", "b", "e", "g", "i", "n"};
+    const QMap<double, QString> all = HeatmapPlot::axisTicks(labels, 0, 11, 1);
+    QCOMPARE(all.size(), 12);
+    QCOMPARE(all.value(3), QStringLiteral("t")); // every token labelled: the token alone
+    const QMap<double, QString> third = HeatmapPlot::axisTicks(labels, 0, 11, 3);
+    QCOMPARE(third.keys(), (QList<double>{0, 3, 6, 9}));
+    QCOMPARE(third.values(), (QStringList{"0:I", "3:t", "6:\u2423", "9:g"}));
+    // A visible range that starts mid-way keeps multiples of the step (labels stay put when panning).
+    QCOMPARE(HeatmapPlot::axisTicks(labels, 4, 11, 4).values(), (QStringList{"4:h", "8:e"}));
+    QVERIFY(HeatmapPlot::axisTicks({}, 0, -1, 2).isEmpty());
+
+    // A long input on the head view: the drawn ticks are thinned and each carries its index.
+    QVERIFY(m_window->openModel(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/tiny-lm.json")));
+    m_window->resize(1024, 700);
+    m_window->setInputText(QString("and god said let there be light and there was light ").repeated(3).left(120));
+    waitIdle();
+    m_window->setSelection({Stack::Decoder, 0, 0});
+    HeatmapPlot* plot = m_window->headPlot();
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+    const auto ticks = plot->yAxis->ticker().dynamicCast<QCPAxisTickerText>()->ticks();
+    QVERIFY(ticks.size() >= 2 && ticks.size() < plot->slice().queryLabels.size());
+    for (auto it = ticks.begin(); it != ticks.end(); ++it)
+        QCOMPARE(it.value(), QStringLiteral("%1:%2").arg(int(it.key())).arg(plot->slice().queryLabels[int(it.key())]));
+}
+
+void TestMainWindow::cellTextReadableOnItsFill_data()
+{
+    QTest::addColumn<QColor>("fill");
+    QTest::addColumn<QColor>("text");
+    QTest::newRow("viridis yellow") << QColor(253, 231, 37) << QColor(Qt::black); // HSL lightness 0.57 but bright
+    QTest::newRow("pure yellow") << QColor(255, 255, 0) << QColor(Qt::black);     // lightness 0.5: was white
+    QTest::newRow("pale blue") << QColor(200, 215, 240) << QColor(Qt::black);
+    QTest::newRow("viridis purple") << QColor(68, 1, 84) << QColor(Qt::white);
+    QTest::newRow("deep blue") << QColor(33, 102, 172) << QColor(Qt::white);
+    QTest::newRow("deep red") << QColor(178, 24, 43) << QColor(Qt::white);
+    // The query·key view's masked rows: a white veil (alpha 190) over a deep blue cell is pale,
+    // so its number is black (it was white on the cell before the veil was laid over it).
+    QTest::newRow("veiled deep blue") << composite(QColor(255, 255, 255, 190), QColor(33, 102, 172)) << QColor(Qt::black);
+    QTest::newRow("veiled on dark base") << composite(QColor(30, 30, 30, 190), QColor(253, 231, 37)) << QColor(Qt::white);
+}
+
+void TestMainWindow::cellTextReadableOnItsFill()
+{
+    QFETCH(QColor, fill);
+    QFETCH(QColor, text);
+    QCOMPARE(textColorOn(fill), text);
+    // And the choice is the one with the better WCAG contrast, at least 4.5:1 for these fills.
+    const double lf = relativeLuminance(fill), lt = relativeLuminance(text);
+    const double ratio = (std::max(lf, lt) + 0.05) / (std::min(lf, lt) + 0.05);
+    QVERIFY2(ratio >= 4.5, qPrintable(QString::number(ratio)));
+}
+
+void TestMainWindow::seq2seqOutputShowsEachTokensProbability()
+{
+    // Issue 23, defect 10: an encoder-decoder's Output dock showed the next token after the whole
+    // decoder input, always "</s> 1.000". It shows each generated token with its probability
+    // (core's decoding timeline), and for a teacher-forced target the model's own choice.
+    const QString path = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/date-normalizer.json");
+    QVERIFY(m_window->openModel(path));
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    waitIdle();
+    const std::shared_ptr<const Model> model = loadModel(path.toStdString());
+    auto* table = m_window->findChild<QTableWidget*>("predictionsTable");
+    QCOMPARE(table->horizontalHeaderItem(0)->toolTip(), QStringLiteral("Each output token, in order"));
+    QVERIFY(m_window->findChild<QLabel*>("outputLabel")->text().contains(QStringLiteral("Each generated token")));
+    for (const bool forced : {false, true}) {
+        if (forced) {
+            m_window->setTargetText(QStringLiteral("2026-12-25"));
+            waitIdle();
+            QVERIFY(m_window->findChild<QLabel*>("outputLabel")->text().contains(QStringLiteral("choice at each position")));
+        }
+        const DecodingTimeline expected = decodingTimeline(*m_window->result(), *model, forced, 1);
+        QVERIFY(expected.steps.size() >= 10); // "2026-11-25" and </s>
+        QCOMPARE(table->rowCount(), int(expected.steps.size()));
+        QString text;
+        for (int i = 0; i < table->rowCount(); ++i) {
+            const TimelineStep& st = expected.steps[size_t(i)];
+            QCOMPARE(table->item(i, 0)->text(), tokenLabel(st.chosen));
+            QCOMPARE(table->item(i, 1)->text(), QString::number(double(st.probability), 'f', 3));
+            QCOMPARE(table->item(i, 1)->data(Qt::UserRole).toInt(), int(std::lround(double(st.probability) * 1000)));
+            QVERIFY(table->item(i, 0)->toolTip().contains(QStringLiteral("Step %1").arg(i)));
+            text += table->item(i, 0)->text();
+        }
+        QCOMPARE(table->item(table->rowCount() - 1, 0)->text(), QStringLiteral("</s>"));
+        if (!forced) QCOMPARE(text, QStringLiteral("2026-11-25</s>")); // the generated output, token by token
+    }
+    m_window->setTargetText(QString());
+    // Other architectures keep their next-token table.
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    QCOMPARE(table->horizontalHeaderItem(0)->toolTip(), QStringLiteral("The most probable next tokens"));
+}
+
+// Triggers `action`, and answers the file dialog it opens: returns the folder the dialog opened
+// in and saves as `file` (an empty file: cancel).
+QString answerFileDialog(QAction* action, const QString& file)
+{
+    QString opened;
+    bool seen = false;
+    std::function<void()> answer = [&] {
+        auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+        if (!dialog) {
+            QTimer::singleShot(10, answer);
+            return;
+        }
+        seen = true;
+        opened = dialog->directory().absolutePath();
+        if (file.isEmpty()) {
+            dialog->reject();
+        } else {
+            dialog->selectFile(file);
+            QMetaObject::invokeMethod(dialog, "accept"); // (protected in QFileDialog, a slot of QDialog)
+        }
+    };
+    QTimer::singleShot(0, answer);
+    action->trigger(); // the dialog's own event loop runs `answer`
+    return seen ? opened : QStringLiteral("(no dialog)");
+}
+
+void TestMainWindow::exportOpensInPicturesAndRemembers()
+{
+    // Issue 23, defect 10: Export opened in the models/ folder of the source tree (the folder of
+    // the model opened last). It opens in the user's Pictures folder (data: Documents), falling
+    // back to Documents and home where those do not exist, and then where the last export went,
+    // also after a restart.
+    auto standard = [](QStandardPaths::StandardLocation l) {
+        const QString d = QStandardPaths::writableLocation(l);
+        return !d.isEmpty() && QFileInfo(d).isDir() ? QDir(d).absolutePath() : QString();
+    };
+    const QString pictures = standard(QStandardPaths::PicturesLocation);
+    const QString documents = standard(QStandardPaths::DocumentsLocation);
+    const QString home = QDir::homePath();
+    const QString imageDefault = !pictures.isEmpty() ? pictures : !documents.isEmpty() ? documents : home;
+    const QString dataDefault = !documents.isEmpty() ? documents : home;
+
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    auto* exportImage = m_window->findChild<QAction*>("actionExportImage");
+    auto* exportData = m_window->findChild<QAction*>("actionExportData");
+    QCOMPARE(answerFileDialog(exportImage, {}), imageDefault);
+    QVERIFY(imageDefault != QFileInfo(m_encdec).absolutePath()); // not the model's folder
+    QCOMPARE(answerFileDialog(exportData, {}), dataDefault);
+
+    QTemporaryDir images, data;
+    const QString png = images.filePath("head.png");
+    QCOMPARE(answerFileDialog(exportImage, png), imageDefault);
+    QVERIFY(QFileInfo(png).size() > 0);
+    QCOMPARE(answerFileDialog(exportImage, {}), QDir(images.path()).absolutePath()); // remembered
+    QCOMPARE(answerFileDialog(exportData, data.filePath("attention.csv")), dataDefault); // its own folder
+    QVERIFY(QFileInfo(data.filePath("attention.csv")).size() > 0);
+    QCOMPARE(answerFileDialog(exportData, {}), QDir(data.path()).absolutePath());
+    // Opening a model does not move the export folder.
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    QCOMPARE(m_window->exportDirectory(MainWindow::ExportKind::Image), QDir(images.path()).absolutePath());
+
+    // A new session remembers both (saved on close)...
+    m_window->close();
+    m_window = std::make_unique<MainWindow>();
+    QCOMPARE(m_window->exportDirectory(MainWindow::ExportKind::Image), QDir(images.path()).absolutePath());
+    QCOMPARE(m_window->exportDirectory(MainWindow::ExportKind::Data), QDir(data.path()).absolutePath());
+    // ...and falls back to the defaults when the folder is gone.
+    images.remove();
+    QCOMPARE(m_window->exportDirectory(MainWindow::ExportKind::Image), imageDefault);
+    // (Settings are shared by the tests: later windows start from the defaults again.)
+    data.remove();
+    m_window->close();
+    m_window = std::make_unique<MainWindow>();
+    m_window->resize(1280, 800);
+    m_window->show();
+}
+
+void TestMainWindow::overviewKeepsShapesAndMarksMaskedCells()
+{
+    // Issue 23, defect 10: cross-attention thumbnails (output rows × source keys) were drawn
+    // square, and masked cells (future keys) as weight 0. Each thumbnail has its matrix's shape;
+    // masked cells are the head view's masked grey, with a legend entry.
+    QVERIFY(m_window->openModel(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/date-normalizer.json")));
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    waitIdle();
+    m_window->setView(MainWindow::View::Overview);
+    OverviewView* overview = m_window->overviewView();
+    QVERIFY(QTest::qWaitForWindowExposed(overview));
+    const Trace& trace = m_window->result()->trace;
+    auto pixel = [&](const QImage& canvas, const QRect& r, const MatrixRM& w, int i, int j) {
+        return canvas.pixelColor(r.left() + int((j + 0.5) * r.width() / w.cols()), r.top() + int((i + 0.5) * r.height() / w.rows()));
+    };
+    // (The colour map is a saved setting: whichever an earlier test left.)
+    QCPColorGradient gradient = colormap(m_window->findChild<QComboBox*>("colormapCombo")->currentText());
+    for (const Stack stack : {Stack::Cross, Stack::Decoder, Stack::Encoder}) {
+        m_window->setSelection({stack, 0, 0});
+        const MatrixRM& w = trace.stack(stack)[0].heads[0].weights;
+        const double aspect = double(w.cols()) / double(w.rows());
+        const QRect r = overview->thumbnailRect(0, 0, overview->size());
+        const QString where = stackDisplayName(stack) + QStringLiteral(": %1x%2 for %3x%4").arg(r.width()).arg(r.height()).arg(w.rows()).arg(w.cols());
+        QVERIFY2(std::abs(r.width() - r.height() * aspect) <= 1.5, qPrintable(where));
+        if (stack == Stack::Cross) QVERIFY2(r.width() > r.height() * 1.5, qPrintable(where)); // 11 rows, 21 keys
+        // What is drawn: the matrix's cells; masked ones grey, only in the causal decoder stack.
+        QImage canvas(overview->size(), QImage::Format_RGB32);
+        QPainter p(&canvas);
+        overview->paint(p, overview->size());
+        p.end();
+        const bool causal = stack == Stack::Decoder;
+        QCOMPARE(overview->maskLegend().isEmpty(), !causal);
+        const QColor masked = HeatmapPlot::maskedColor(overview->palette());
+        for (const auto& [i, j] : {std::pair{0, 1}, std::pair{2, 5}, std::pair{3, 3}, std::pair{5, 0}}) {
+            const QColor drawn = pixel(canvas, r, w, i, j);
+            const QColor want = causal && j > i ? masked : QColor(gradient.color(double(w(i, j)), QCPRange(0, 1)));
+            QVERIFY2(drawn == want, qPrintable(QStringLiteral("%1 (%2, %3): %4, want %5").arg(where).arg(i).arg(j).arg(drawn.name(), want.name())));
+        }
+    }
+}
+
+void TestMainWindow::alignmentMeanOfHeadsDrawsTheMean()
+{
+    // Issue 23, defect 10: with "Mean of heads" the alignment drew every head in its colour
+    // (head 3 over the others). It draws the layer's mean (core's meanOfHeads) as one neutral set;
+    // a head's chip adds that head's coloured lines.
+    QVERIFY(m_window->openModel(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/date-normalizer.json")));
+    m_window->setInputText(QStringLiteral("25th of November 2026"));
+    waitIdle();
+    m_window->setView(MainWindow::View::Alignment);
+    m_window->setSelection({Stack::Cross, 1, kMeanOfHeads});
+    AlignmentView* a = m_window->alignmentView();
+    QVERIFY(QTest::qWaitForWindowExposed(a));
+    QVERIFY(a->meanVisible());
+    for (int h = 0; h < a->headCount(); ++h) QVERIFY(!a->headVisible(h));
+    QVERIFY(test::sameMatrix(a->meanWeights(), meanOfHeads(m_window->result()->trace.cross[1])));
+    // Pixels of a head's hue below the legend: none while only the mean is drawn.
+    auto headPixels = [&](int head) {
+        QImage canvas(a->size(), QImage::Format_RGB32);
+        QPainter p(&canvas);
+        a->paint(p, a->size());
+        p.end();
+        const QColor want = AlignmentView::headColor(head);
+        int n = 0;
+        for (int y = 70; y < canvas.height(); ++y)
+            for (int x = 0; x < canvas.width(); ++x) {
+                const QColor c = canvas.pixelColor(x, y);
+                if (c.hsvSaturationF() > 0.25 && std::abs(c.hsvHue() - want.hsvHue()) < 8) ++n;
+            }
+        return n;
+    };
+    for (int h = 0; h < a->headCount(); ++h) QCOMPARE(headPixels(h), 0);
+    // A head's chip adds it; the mean's chip hides the mean.
+    const int chipY = 26 + 10, chipW = 64 + 6; // alignment_view.cpp: title 26 px, chips 64 px + 6
+    const int left = (a->width() - (a->headCount() + 1) * chipW) / 2;
+    QTest::mouseClick(a, Qt::LeftButton, {}, QPoint(left + 3 * chipW + 30, chipY));
+    QVERIFY(a->headVisible(3));
+    QVERIFY(headPixels(3) > 50);
+    QCOMPARE(headPixels(0), 0);
+    QTest::mouseClick(a, Qt::LeftButton, {}, QPoint(left + a->headCount() * chipW + 30, chipY));
+    QVERIFY(!a->meanVisible());
+    // Selecting a head shows that head alone.
+    m_window->setSelection({Stack::Cross, 1, 2});
+    QVERIFY(a->headVisible(2) && !a->headVisible(3) && !a->meanVisible());
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestMainWindow>(argc, argv); }

@@ -55,6 +55,7 @@ private slots:
     void neuronViewEqualsCore();
     void neuronQueryFollowsClicksAndTemperature();
     void neuronViewExports();
+    void neuronMaskedNumbersReadable();
 
 private:
     QComboBox* combo(const char* name) const { return m_window->findChild<QComboBox*>(name); }
@@ -397,6 +398,49 @@ void TestSessionNeuron::neuronViewExports()
     QVERIFY(!image.isNull());
     QCOMPARE(image.size(), m_window->stepThroughView()->neuronCanvas()->size());
     QCOMPARE(m_window->exportCurrentView(m_dir.filePath("neuron.svg")), QString());
+}
+
+void TestSessionNeuron::neuronMaskedNumbersReadable()
+{
+    // Issue 23, defect 8: masked keys' rows are veiled pale, and their numbers were drawn white
+    // (chosen for the colour under the veil): unreadable. Every number cell of a masked and an
+    // unmasked row shows text whose darkest or lightest pixel contrasts with the cell's
+    // background by at least 4.5 : 1 (WCAG AA).
+    QVERIFY(m_window->openModel(m_decoder));
+    m_window->setInputText("bad cafe");
+    waitIdle();
+    m_window->setSelection({Stack::Decoder, 1, 2});
+    m_window->setView(MainWindow::View::StepThrough);
+    StepThroughView* step = m_window->stepThroughView();
+    step->setPanel(StepThroughView::Panel::Neuron);
+    combo("neuronQueryCombo")->setCurrentIndex(2);
+    NeuronCanvas* canvas = step->neuronCanvas();
+    QVERIFY(canvas->neuron() && canvas->neuron()->masked[5] && !canvas->neuron()->masked[1]);
+    const QSize size(1400, 700);
+    QImage image(size, QImage::Format_RGB32);
+    QPainter p(&image);
+    canvas->paint(p, size);
+    p.end();
+    auto luminance = [](const QColor& c) {
+        auto lin = [](double v) { return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF());
+    };
+    for (const int key : {1, 5}) {
+        for (const NeuronCanvas::Column column : {NeuronCanvas::Dot, NeuronCanvas::Scaled}) {
+            const QRect r = canvas->numberRect(column, key, size).adjusted(1, 1, -1, -1);
+            QVERIFY(!r.isEmpty());
+            const QColor background = image.pixelColor(r.left() + 1, r.top() + 1); // a corner: no text
+            const double lb = luminance(background);
+            double best = 1.0;
+            for (int y = r.top(); y <= r.bottom(); ++y)
+                for (int x = r.left(); x <= r.right(); ++x) {
+                    const double l = luminance(image.pixelColor(x, y));
+                    best = std::max(best, (std::max(l, lb) + 0.05) / (std::min(l, lb) + 0.05));
+                }
+            QVERIFY2(best >= 4.5, qPrintable(QStringLiteral("key %1 column %2 on %3: contrast %4")
+                                                 .arg(key).arg(int(column)).arg(background.name()).arg(best)));
+        }
+    }
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestSessionNeuron>(argc, argv); }
