@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target under ASan+UBSan: scripts/fuzz.sh TARGET SECONDS
 # TARGET: model_loader | char_tokenizer | word_tokenizer | hf_tokenizer_json | bpe_files |
-# wordpiece | hf_config | safetensors. Seeds: tests/fuzz/corpus/TARGET;
+# wordpiece | hf_config | safetensors | llama2c. Seeds: tests/fuzz/corpus/TARGET;
 # new inputs go to build-fuzz/corpus/TARGET; crashes to build-fuzz/artifacts/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +20,7 @@ MAX_LEN=4096
 [ "$TARGET" = model_loader ] && MAX_LEN=300000
 [ "$TARGET" = hf_tokenizer_json ] && MAX_LEN=65536
 [ "$TARGET" = safetensors ] && MAX_LEN=16384
+[ "$TARGET" = llama2c ] && MAX_LEN=65536
 exec "$BUILD/bin/fuzz_$TARGET" "$BUILD/corpus/$TARGET" "$ROOT/tests/fuzz/corpus/$TARGET" \
   -max_total_time="$SECONDS_TO_RUN" -max_len="$MAX_LEN" -timeout=20 -rss_limit_mb=4096 \
   -artifact_prefix="$BUILD/artifacts/$TARGET-" -print_final_stats=1

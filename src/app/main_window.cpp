@@ -211,7 +211,7 @@ void MainWindow::setupActions()
 
     connect(m_ui->actionOpenModel, &QAction::triggered, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open Model"), m_lastDir,
-                                                          tr("AttnScope models (*.json);;All files (*)"));
+                                                          tr("Models (*.json *.bin);;AttnScope models (*.json);;llama2.c checkpoints (*.bin);;All files (*)"));
         if (!path.isEmpty()) openModel(path);
     });
     // Hugging Face checkpoints are folders (config.json + model.safetensors + tokenizer files).
@@ -825,7 +825,8 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event)
     // A model or session file, or a Hugging Face folder (a directory with a config.json).
     if (urls.size() != 1 || !urls.front().isLocalFile()) return;
     const QString path = urls.front().toLocalFile();
-    if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive) || isHfFolder(QFile::encodeName(path).toStdString()))
+    if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive) || path.endsWith(QLatin1String(".bin"), Qt::CaseInsensitive) ||
+        isHfFolder(QFile::encodeName(path).toStdString()))
         event->acceptProposedAction();
 }
 

@@ -5,6 +5,7 @@
 #include "core/errors.h"
 #include "core/gemm.h"
 #include "core/inference.h"
+#include "core/llama2c.h"
 #include "core/model_loader.h"
 
 #ifdef ATTNSCOPE_WITH_EXPORT
@@ -49,8 +50,10 @@ const char* const kUsage =
     "                                  (--ids: token ids as the whole input, no tokenizer;\n"
     "                                  --pair TEXT: a second segment for BERT-style models)\n"
     "\n"
-    "MODEL is an AttnScope model file (.json) or a Hugging Face folder (config.json +\n"
-    "model.safetensors; GPT-2, BERT, RoBERTa, DistilBERT: docs/hf-checkpoints.md).\n"
+    "MODEL is an AttnScope model file (.json), a Hugging Face folder (config.json +\n"
+    "model.safetensors; GPT-2, BERT, RoBERTa, DistilBERT, Llama, Mistral, Qwen2, GPT-NeoX:\n"
+    "docs/hf-checkpoints.md) or a llama2.c checkpoint (.bin, with tokenizer.bin beside it or\n"
+    "--tokenizer FILE: docs/llama2c.md).\n"
     "\n"
     "  summary MODEL [--text TEXT] [--target TEXT | --generate]\n"
     "                                  human-readable trace summary (default text: the\n"
@@ -79,6 +82,7 @@ struct Args {
     std::optional<std::string> text;
     std::optional<std::vector<int>> ids;
     std::optional<std::string> pair;
+    std::optional<std::string> tokenizer; // a llama2.c tokenizer.bin other than the one beside the model
     std::optional<std::string> target;
     bool generate = false;
     std::string capture = "attention";
@@ -120,6 +124,7 @@ Args parseArgs(int argc, char** argv)
         };
         if (arg == "--text") a.text = value("--text");
         else if (arg == "--pair") a.pair = value("--pair");
+        else if (arg == "--tokenizer") a.tokenizer = value("--tokenizer");
         else if (arg == "--ids") {
             const std::string v = value("--ids");
             std::vector<int> ids;
@@ -253,6 +258,25 @@ OutJson infoJson(const Model& m)
         {"head_transform", c.headTransform}, {"lm_head", c.lmHead},
     };
     if (c.headTransform) arch["head_activation"] = toString(c.transformActivation());
+    arch["norm_kind"] = toString(c.normKind);
+    arch["gated_ffn"] = c.gatedFfn;
+    arch["parallel_residual"] = c.parallelResidual;
+    arch["qkv_bias"] = c.hasQkvBias();
+    // Grouped-query attention: every query head keeps its own weights; its keys and values are
+    // those of its group (query head h reads key/value head h / (n_heads / n_kv_heads)).
+    arch["n_kv_heads"] = c.kvHeads();
+    arch["attention"] = c.kvHeads() == c.nHeads ? "multi-head"
+                        : c.kvHeads() == 1     ? "multi-query (one key/value head)"
+                                               : "grouped-query (" + std::to_string(c.nHeads / c.kvHeads()) +
+                                                     " query heads per key/value head)";
+    if (c.kvHeads() != c.nHeads) {
+        OutJson groups = OutJson::array();
+        for (int h = 0; h < c.nHeads; ++h) groups.push_back(h / (c.nHeads / c.kvHeads()));
+        arch["kv_group_of_head"] = groups;
+    }
+    if (c.positional == Positional::Rotary)
+        arch["rotary"] = {{"theta", c.ropeTheta}, {"dims", c.rotaryDims()}, {"d_head", c.dHead()},
+                          {"linear_scale", c.ropeScale}, {"convention", "rotate-half"}};
     OutJson vocab = {{"source", m.sourceTokenizer.vocab().size()}};
     if (c.type == ArchType::EncoderDecoder) vocab["target"] = m.targetTokenizer.vocab().size();
     OutJson examples = OutJson::array();
@@ -262,8 +286,8 @@ OutJson infoJson(const Model& m)
         examples.push_back(std::move(ex));
     }
     OutJson source = {{"format", m.format}, {"path", m.path}};
-    if (m.format == "huggingface") {
-        source["model_type"] = m.family;
+    if (m.format == "huggingface" || m.format == "llama2c") {
+        source[m.format == "llama2c" ? "layout" : "model_type"] = m.family;
         source["dtype"] = m.dtype;
         source["tokenizer_file"] = m.tokenizerFile;
     }
@@ -453,7 +477,10 @@ int run(int argc, char** argv)
         return kExitOk;
     }
     const Args args = parseArgs(argc, argv);
-    const std::shared_ptr<const Model> model = loadModel(args.model);
+    if (args.tokenizer && !isLlama2cCheckpoint(args.model))
+        throw UsageFailure{"--tokenizer is for llama2.c checkpoints (.bin); other models carry their tokenizer"};
+    const std::shared_ptr<const Model> model =
+        args.tokenizer ? loadLlama2c(args.model, *args.tokenizer) : loadModel(args.model);
     if (args.command == "info") {
         writeOutput(infoJson(*model).dump(2), args.out);
         return kExitOk;

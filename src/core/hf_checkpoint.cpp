@@ -812,14 +812,8 @@ void loadWeights(const fs::path& folder, const Family& family, const ModelConfig
 // which a word tokenizer reads back from text like "#15 #995".
 void idTokenizer(int vocab, Model& m)
 {
-    std::vector<std::string> tokens;
-    tokens.reserve(size_t(vocab));
-    for (int i = 0; i < vocab; ++i) tokens.push_back("#" + std::to_string(i));
-    TokenizerOptions opt;
-    opt.kind = TokenizerKind::Word;
-    opt.splitPunctuation = false;
-    m.sourceTokenizer = Tokenizer(opt, Vocabulary(tokens));
-    m.targetTokenizer = Tokenizer(opt, Vocabulary(std::move(tokens)));
+    m.sourceTokenizer = idsOnlyTokenizer(vocab);
+    m.targetTokenizer = m.sourceTokenizer;
 }
 
 // The folder's tokenizer, or the ids-only one when it has no tokenizer files. A tokenizer whose

@@ -4,6 +4,7 @@
 #include "core/model_loader.h"
 
 #include "core/hf_checkpoint.h"
+#include "core/llama2c.h"
 #include "core/json_util.h"
 #include "core/safetensors.h"
 
@@ -405,6 +406,7 @@ std::shared_ptr<const Model> loadModel(const std::string& path)
 {
     std::error_code ec;
     if (isHfFolder(path)) return loadHfFolder(path);
+    if (isLlama2cCheckpoint(path)) return loadLlama2c(path);
     if (std::filesystem::is_directory(path, ec))
         throw IoError(path + ": is a directory without a config.json (neither a model file nor a Hugging Face folder)");
     std::ifstream in(path, std::ios::binary);

@@ -435,4 +435,15 @@ Tokenizer::Tokenizer(std::shared_ptr<const TokenizerBackend> backend) : m_backen
     assert(m_backend);
 }
 
+Tokenizer idsOnlyTokenizer(int vocabSize)
+{
+    std::vector<std::string> tokens;
+    tokens.reserve(size_t(std::max(0, vocabSize)));
+    for (int i = 0; i < vocabSize; ++i) tokens.push_back("#" + std::to_string(i));
+    TokenizerOptions opt;
+    opt.kind = TokenizerKind::Word;
+    opt.splitPunctuation = false;
+    return Tokenizer(opt, Vocabulary(std::move(tokens)));
+}
+
 } // namespace attnscope

@@ -148,6 +148,10 @@ std::vector<AddedSplit> findAddedTokens(const std::string& text, size_t begin, s
 void splitOnAddedTokens(const std::string& text, const std::vector<AddedToken>& added,
                         const std::function<void(size_t, size_t)>& plain, std::vector<Token>& out);
 
+// The vocabulary of a checkpoint without tokenizer files: the ids themselves ("#15"), read back
+// from text like "#15 #995" by a word tokenizer.
+Tokenizer idsOnlyTokenizer(int vocabSize);
+
 // Unicode character classes as Rust's regex crate has them (Hugging Face's \s and \w).
 bool isUnicodeWhiteSpace(char32_t cp);
 bool isUnicodeWordChar(char32_t cp);

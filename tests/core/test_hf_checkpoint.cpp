@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "golden_util.h"
+
 #include <QtTest>
 
 #include <algorithm>
@@ -22,33 +24,15 @@
 
 using namespace attnscope;
 using Json = nlohmann::json;
+using attnscope::testing::maxAbsDiff;
+using attnscope::testing::readJson;
 
 namespace {
 
 const QString kHfDir = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/hf");
 const QString kGoldenDir = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/golden/hf");
 
-Json readJson(const QString& path)
-{
-    std::ifstream in(path.toStdString());
-    return Json::parse(in);
-}
 
-// Largest |got − expected| over a (rows, cols) matrix; shapeOk false on a shape mismatch.
-float maxAbsDiff(const MatrixRM& got, const Json& expected, bool& shapeOk)
-{
-    shapeOk = got.rows() == static_cast<Eigen::Index>(expected.size());
-    float worst = 0.0f;
-    for (size_t i = 0; shapeOk && i < expected.size(); ++i) {
-        if (got.cols() != static_cast<Eigen::Index>(expected[i].size())) {
-            shapeOk = false;
-            break;
-        }
-        for (size_t j = 0; j < expected[i].size(); ++j)
-            worst = std::max(worst, std::abs(got(Eigen::Index(i), Eigen::Index(j)) - expected[i][j].get<float>()));
-    }
-    return worst;
-}
 
 std::vector<int> topIds(const Eigen::Ref<const RowVector>& row, int k)
 {
