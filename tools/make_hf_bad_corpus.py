@@ -32,6 +32,9 @@ OUT = os.path.join(ROOT, "tests", "data", "bad", "hf")
 GPT2 = "gpt2-d4-h4-relu-f16"       # F16, tensor names with the `transformer.` prefix
 BERT = "bert-d4-h4-relu-f16"       # F16, `bert.` prefix, vocab.txt
 DISTIL = "distilbert-1head-f16"    # F16, `distilbert.` prefix
+LLAMA = "llama-gqa"                # F32, 4 query / 2 key-value heads (tools/make_llama_goldens.py)
+MISTRAL = "mistral-sharded"        # F32, two shards, max length 40
+NEOX = "neox-pythia"               # F32, fused per-head query_key_value
 ST = "model.safetensors"
 INDEX = "model.safetensors.index.json"
 
@@ -408,6 +411,20 @@ def c_config_array(d: str) -> None:
     jsave(os.path.join(d, "config.json"), [cfg])
 
 
+def c_llama_k_square(d: str) -> None:
+    def fn(t):
+        k = t["model.layers.0.self_attn.k_proj.weight"]
+        t["model.layers.0.self_attn.k_proj.weight"] = torch.cat((k, k), dim=0)   # [d, d], not [kv·dk, d]
+    edit_tensors(d, fn)
+
+
+def c_neox_qkv_short(d: str) -> None:
+    def fn(t):
+        name = "gpt_neox.layers.1.attention.query_key_value.weight"
+        t[name] = t[name][:-1].contiguous()   # one row short of 3·d
+    edit_tensors(d, fn)
+
+
 def rm(*files: str) -> Callable[[str], None]:
     return lambda d: [os.remove(os.path.join(d, f)) for f in files]
 
@@ -431,6 +448,10 @@ CASES: List[Tuple[str, str, Callable[[str], None], str, str, Any]] = [
     ("config-bert-act-unknown", BERT, set_key("hidden_act", "swish2"), "hidden_act \"swish2\"", "config.json", "`/hidden_act`"),
     ("config-n-inner-zero", GPT2, set_key("n_inner", 0), "n_inner 0 (null means 4·n_embd; 0 is no MLP)", "config.json", "`/n_inner`"),
     ("config-position-type-relative", BERT, set_key("position_embedding_type", "relative_key"), "position_embedding_type \"relative_key\" (unsupported)", "config.json", "`/position_embedding_type`"),
+    ("config-kv-heads-not-divisor", LLAMA, set_key("num_key_value_heads", 3), "Llama with 4 attention heads and 3 key/value heads", "config.json", "`/num_key_value_heads`"),
+    ("config-rope-scaling-yarn", LLAMA, set_key("rope_scaling", {"rope_type": "yarn", "factor": 4.0}), "rope_scaling type \"yarn\" (not implemented)", "config.json", "`/rope_scaling/rope_type`"),
+    ("config-llama-attention-bias", LLAMA, set_key("attention_bias", True), "Llama attention_bias true (q/k/v/o biases, not implemented)", "config.json", "`/attention_bias`"),
+    ("config-sliding-window-small", MISTRAL, set_key("sliding_window", 8), "Mistral sliding_window 8 < max length 40 (changes the mask)", "config.json", "`/sliding_window`"),
     # safetensors
     ("st-missing", GPT2, rm(ST), "no model.safetensors (and no index)", ST, "the file (missing)"),
     ("st-header-too-long", GPT2, c_header_too_long, "header length field (bytes 0-7) larger than the file", ST, "bytes 0-7 (header length)"),
@@ -448,6 +469,8 @@ CASES: List[Tuple[str, str, Callable[[str], None], str, str, Any]] = [
     ("st-nan", GPT2, c_nan, "NaN at [1, 2] of transformer.h.0.attn.c_attn.weight", ST, "`/transformer.h.0.attn.c_attn.weight` (element [1, 2], flat index 14)"),
     ("st-inf", BERT, c_inf, "+inf at [7, 0] of bert.embeddings.word_embeddings.weight", ST, "`/bert.embeddings.word_embeddings.weight` (element [7, 0], flat index 28)"),
     ("st-tied-copy-differs", GPT2, c_tied_differs, "lm_head.weight stored but not equal to transformer.wte.weight", ST, "`/lm_head.weight`"),
+    ("st-llama-k-proj-square", LLAMA, c_llama_k_square, "layer 0 k_proj is [32, 32]; 2 key/value heads of 8 dims need [16, 32]", ST, "`/model.layers.0.self_attn.k_proj.weight` (vs config.json `/num_key_value_heads`)"),
+    ("st-neox-qkv-short", NEOX, c_neox_qkv_short, "layer 1 query_key_value.weight is [95, 32], not 3·d = 96 rows", ST, "`/gpt_neox.layers.1.attention.query_key_value.weight`"),
     # shards
     ("shard-file-missing", GPT2, c_shard_missing, "the index maps tensors to model-00002-of-00002.safetensors, which is absent", INDEX, loc_first_in_shard("model-00002-of-00002.safetensors")),
     ("shard-wrong-file", GPT2, c_shard_wrong, "weight_map sends transformer.wte.weight to shard 1; it is in shard 2", INDEX, f"`{INDEX}` `/weight_map/transformer.wte.weight`"),
