@@ -268,13 +268,21 @@ Tokenizer parseLlama2cTokenizer(const std::string& b, int vocabSize, const std::
     // "\n</s>\n"; the vocabulary shows them as SentencePiece does. Byte tokens are "<0xNN>", or in
     // early exports the byte itself.
     const std::string space = "\xE2\x96\x81";
-    bool bytes = vocabSize >= 259;
-    for (unsigned v = 0; bytes && v < 256; ++v) {
+    // Byte fallback needs all 256 byte tokens at ids 3..258 (run.c computes id = 3 + byte); a
+    // file with some of them there and not others is refused at the first one missing.
+    int byteTokens = 0, firstMissing = -1;
+    for (unsigned v = 0; v < 256 && 3 + int(v) < vocabSize; ++v) {
         const std::string& t = tokens[3 + v];
         std::string single;
         appendUtf8(single, char32_t(v));
-        bytes = t == byteName(v) || t == single;
+        if (t == byteName(v) || t == single) ++byteTokens;
+        else if (firstMissing < 0) firstMissing = int(v);
     }
+    const bool bytes = byteTokens == 256;
+    if (byteTokens >= 16 && !bytes)
+        throw ModelError(file, "/tokens/" + std::to_string(3 + firstMissing),
+                         "byte-fallback token " + byteName(unsigned(firstMissing)) + " expected here: ids 3..258 hold " +
+                             std::to_string(byteTokens) + " of the 256 byte tokens");
     std::vector<bool> plain(size_t(vocabSize), true); // may take part in merges
     for (int i = 0; i < vocabSize; ++i) {
         std::string& t = tokens[size_t(i)];

@@ -72,6 +72,8 @@ private slots:
     void malformedFilesNameTheField_data();
     void malformedFilesNameTheField();
     void malformedTokenizerNamesTheToken();
+    void badCorpus_data();
+    void badCorpus();
 };
 
 void TestLlama2c::matchesReference_data()
@@ -275,6 +277,42 @@ void TestLlama2c::malformedTokenizerNamesTheToken()
         QFAIL("a token longer than max_token_length loaded");
     } catch (const ModelError& e) {
         QCOMPARE(QString::fromStdString(e.jsonPath()), QStringLiteral("/tokens/0/length"));
+    }
+}
+
+void TestLlama2c::badCorpus_data()
+{
+    QTest::addColumn<QString>("folder");
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("where");
+    const std::string dir = ATTNSCOPE_SOURCE_DIR "/tests/data/bad/llama2c";
+    const Json m = readJson(QString::fromStdString(dir + "/manifest.json"));
+    QVERIFY(m["cases"].size() >= 25);
+    for (const Json& c : m["cases"]) {
+        const std::string name = c["case"].get<std::string>();
+        QTest::newRow(name.c_str()) << QString::fromStdString(dir + "/" + name)
+                                    << QString::fromStdString(c.value("model", std::string()))
+                                    << QString::fromStdString(c["file"].get<std::string>())
+                                    << QString::fromStdString(c["where"].get<std::string>());
+    }
+}
+
+void TestLlama2c::badCorpus()
+{
+    QFETCH(QString, folder);
+    QFETCH(QString, model);
+    QFETCH(QString, file);
+    QFETCH(QString, where);
+    const std::string tokenizer = (folder + "/tokenizer.bin").toStdString();
+    try {
+        if (model.isEmpty()) loadModel((folder + "/model.bin").toStdString());
+        else loadLlama2c(ATTNSCOPE_SOURCE_DIR "/" + model.toStdString(), tokenizer);
+        QFAIL("a malformed file loaded");
+    } catch (const ModelError& e) {
+        QVERIFY2(QString::fromStdString(e.file()).endsWith(folder + "/" + file), e.what());
+        QVERIFY2(QString::fromStdString(e.jsonPath()).startsWith(where), e.what());
+        QVERIFY2(!e.message().empty(), e.what());
     }
 }
 
