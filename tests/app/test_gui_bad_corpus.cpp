@@ -1,6 +1,8 @@
 // The app on every malformed model of tests/data/bad/: Open Model reports the loader's
 // one-line message (file and JSON path) and the previously loaded model stays loaded and
 // usable. Runs offscreen; the error box is non-modal and closed between files.
+#include "test_fixtures.h"
+
 #include "app/main_window.h"
 
 #include <QtTest>
@@ -32,7 +34,6 @@ private:
 
 void TestGuiBadCorpus::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
     m_window = std::make_unique<MainWindow>();
     m_window->show();
     QVERIFY(m_window->openModel(kRoot + "/models/examples/tiny-encoder.json"));
@@ -102,5 +103,5 @@ void TestGuiBadCorpus::cleanupTestCase()
     m_window.reset();
 }
 
-QTEST_MAIN(TestGuiBadCorpus)
+int main(int argc, char** argv) { return test::runGuiTest<TestGuiBadCorpus>(argc, argv); }
 #include "test_gui_bad_corpus.moc"

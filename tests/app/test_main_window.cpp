@@ -382,6 +382,9 @@ void TestMainWindow::settingsPersist()
     QCOMPARE(second.headPlot()->colormapName(), QStringLiteral("magma"));
     QCOMPARE(QSettings().value("lastModel").toString(), QFileInfo(m_encoder).absoluteFilePath());
     QVERIFY(QSettings().fileName().contains(QStringLiteral("AttnScopeTest")));
+    // In the run's own settings directory (removed at exit), never ~/.qttest, which outlives it.
+    QVERIFY2(QSettings().fileName().startsWith(qEnvironmentVariable("XDG_CONFIG_HOME") + QLatin1Char('/')),
+             qPrintable(QSettings().fileName()));
 }
 
 
