@@ -73,11 +73,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     m_ui->predictionsTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     // The probabilities must stay readable at 1024 × 700: the dock keeps room for both columns.
     m_ui->outputDock->setMinimumWidth(144);
-    // ...which the Model dock pays for: its text wraps, it needs no more than a column of it.
-    m_ui->modelInfo->setMinimumWidth(90);
-    m_ui->examplesList->setMinimumWidth(90);
+    // The Model dock wraps its text between words only, never inside one ("Wednesda|y"): it is
+    // wide enough for its longest words (about 22 average characters; paths wrap at their '/'),
+    // and the examples, one line each, are shortened with … and shown whole on hover.
+    m_ui->modelInfo->setWordWrapMode(QTextOption::WordWrap);
+    m_ui->modelInfo->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_ui->examplesList->setTextElideMode(Qt::ElideRight);
+    m_ui->examplesList->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_ui->examplesLabel->setWordWrap(true);
-    m_ui->modelDock->setMinimumWidth(110);
+    m_ui->modelDock->setMinimumWidth(22 * fontMetrics().averageCharWidth() + 24);
     m_ui->predictionsTable->horizontalHeader()->setMinimumSectionSize(40);
     m_ui->predictionsTable->setMinimumHeight(6 * m_ui->predictionsTable->verticalHeader()->defaultSectionSize());
     m_ui->predictionsTable->setItemDelegateForColumn(1, new ProbabilityBarDelegate(m_ui->predictionsTable));
@@ -490,7 +494,7 @@ void MainWindow::updateModelPanel()
         QString text = QString::fromStdString(e.text);
         if (!e.target.empty()) text += QStringLiteral("  \u2192  ") + QString::fromStdString(e.target);
         auto* item = new QListWidgetItem(text, m_ui->examplesList);
-        item->setToolTip(tr("Click to run this example"));
+        item->setToolTip(tr("%1\n(click to run this example)").arg(text));
     }
 }
 
