@@ -703,7 +703,13 @@ void MainWindow::updateOutput(const QString& error)
                                                     ProbabilityBarDelegate::kBarSteps)));
     }
     QStringList warnings;
-    for (const std::string& w : r.warnings) warnings << QStringLiteral("\u26A0 ") + QString::fromStdString(w);
+    for (const std::string& w : r.warnings) {
+        const QString text = QString::fromStdString(w);
+        // Truncation has one place, the banner under the input (updateTruncation, run first);
+        // the core's line stays here only if the banner could not say what was cut.
+        if (m_truncationBanner->cutTokens() > 0 && text.contains(QLatin1String("truncated to max_len"))) continue;
+        warnings << QStringLiteral("\u26A0 ") + text;
+    }
     m_ui->warningsLabel->setText(warnings.join(QLatin1Char('\n')));
 }
 

@@ -4,6 +4,7 @@
 #include "test_fixtures.h"
 
 #include "app/main_window.h"
+#include "app/truncation_banner.h"
 
 #include <QtTest>
 #include <QtWidgets>
@@ -90,7 +91,10 @@ void TestGuiBadCorpus::hostileInput()
     QVERIFY(m_window->result()->logits.allFinite());
     const auto* warnings = m_window->findChild<QLabel*>(QStringLiteral("warningsLabel"));
     QVERIFY(warnings);
-    if (truncated) QVERIFY2(warnings->text().contains(QStringLiteral("truncated")), qPrintable(warnings->text()));
+    // A truncated paste is said once, in the banner under the input, not again under the output.
+    QCOMPARE(m_window->truncationBanner()->isVisible(), truncated);
+    if (truncated) QVERIFY2(m_window->truncationBanner()->cutTokens() > 0, qPrintable(m_window->truncationBanner()->text()));
+    QVERIFY2(!warnings->text().contains(QStringLiteral("truncated")), qPrintable(warnings->text()));
     // Still responsive: a keystroke after the paste is processed.
     QTest::keyClicks(m_window->findChild<QLineEdit*>(QStringLiteral("inputEdit")), "b");
     QTRY_VERIFY(m_window->runner()->isIdle());
