@@ -13,7 +13,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QSplitter>
+#include <QEvent>
+#include <QGridLayout>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QVBoxLayout>
 
 #if defined(__GLIBC__)
@@ -111,20 +114,32 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent)
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
 
-    auto* split = new QSplitter(Qt::Vertical, this);
-    auto* plots = new QWidget(split);
-    auto* row = new QHBoxLayout(plots);
-    row->setContentsMargins(0, 0, 0, 0);
-    m_plotA = new HeatmapPlot(plots);
+    // Below the input and the status lines, one scrolling page: the three maps in a grid that
+    // reflows with the width (three in a row when each can have kMinimumPlotSize, else two, else
+    // one above the other), then the per-head change map. At 1024 × 700 the page scrolls instead
+    // of squeezing each map to a few pixels between its labels and colour bar.
+    m_scroll = new QScrollArea(this);
+    m_scroll->setObjectName(QStringLiteral("compareScroll"));
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_scroll->setMinimumWidth(minimumPlotSize().width() + m_scroll->verticalScrollBar()->sizeHint().width() + 4);
+    auto* page = new QWidget(m_scroll);
+    auto* pageLayout = new QVBoxLayout(page);
+    pageLayout->setContentsMargins(0, 0, 0, 0);
+    m_plots = new QWidget(page);
+    m_plotGrid = new QGridLayout(m_plots);
+    m_plotGrid->setContentsMargins(0, 0, 0, 0);
+    m_plotA = new HeatmapPlot(m_plots);
     m_plotA->setObjectName(QStringLiteral("comparePlotA"));
-    m_plotB = new HeatmapPlot(plots);
+    m_plotB = new HeatmapPlot(m_plots);
     m_plotB->setObjectName(QStringLiteral("comparePlotB"));
-    m_plotDiff = new HeatmapPlot(plots);
+    m_plotDiff = new HeatmapPlot(m_plots);
     m_plotDiff->setObjectName(QStringLiteral("comparePlotDifference"));
-    for (HeatmapPlot* p : {m_plotA, m_plotB, m_plotDiff}) row->addWidget(p, 1);
+    for (HeatmapPlot* p : {m_plotA, m_plotB, m_plotDiff}) p->setMinimumSize(minimumPlotSize());
     // Diverging from the start: the bar is never the attention colour map, not even before B has run.
     m_plotDiff->setSignedScale(kMinDifferenceRange, differenceLabel());
-    auto* mapBox = new QWidget(split);
+    auto* mapBox = new QWidget(page);
     auto* mapLayout = new QVBoxLayout(mapBox);
     mapLayout->setContentsMargins(0, 0, 0, 0);
     m_mapNote = new QLabel(mapBox);
@@ -132,14 +147,15 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent)
     m_mapNote->setWordWrap(true);
     m_changeMap = new HeadGridView(mapBox);
     m_changeMap->setObjectName(QStringLiteral("compareChangeMap"));
-    m_changeMap->setMinimumHeight(150);
+    m_changeMap->setMinimumHeight(180);
     mapLayout->addWidget(m_mapNote);
     mapLayout->addWidget(m_changeMap, 1);
-    split->addWidget(plots);
-    split->addWidget(mapBox);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    layout->addWidget(split, 1);
+    pageLayout->addWidget(m_plots, 3);
+    pageLayout->addWidget(mapBox, 2);
+    m_scroll->setWidget(page);
+    m_scroll->viewport()->installEventFilter(this);
+    layout->addWidget(m_scroll, 1);
+    reflowPlots();
 
     connect(m_inputB, &QLineEdit::textEdited, this, [this] { m_followA = false; });
     connect(m_inputB, &QLineEdit::textChanged, this, [this] {
@@ -168,6 +184,42 @@ void CompareView::setRunContext(std::shared_ptr<const Transformer> transformer, 
     m_stale = true;
     if (m_followA && m_inputB->text() != textA) m_inputB->setText(textA); // submits
     else submitB();
+}
+
+QSize CompareView::minimumPlotSize() { return QSize(400, 280); }
+
+void CompareView::setDifferenceShown(bool shown)
+{
+    if (m_plotDiff->isHidden() != shown) return;
+    m_plotDiff->setVisible(shown);
+    reflowPlots();
+}
+
+void CompareView::reflowPlots()
+{
+    // As many maps in a row as fit at their minimum size (at most the ones shown), the rest below;
+    // the grid is then at least that many rows of kMinimumPlotSize tall, so the page scrolls.
+    std::vector<HeatmapPlot*> shown{m_plotA, m_plotB};
+    if (!m_plotDiff->isHidden()) shown.push_back(m_plotDiff);
+    const int spacing = std::max(0, m_plotGrid->spacing());
+    const int width = m_scroll->viewport()->width();
+    const int columns =
+        std::clamp((width + spacing) / (minimumPlotSize().width() + spacing), 1, int(shown.size()));
+    if (columns == m_plotColumns && int(shown.size()) == m_plotsShown) return;
+    m_plotColumns = columns;
+    m_plotsShown = int(shown.size());
+    for (HeatmapPlot* p : {m_plotA, m_plotB, m_plotDiff}) m_plotGrid->removeWidget(p);
+    for (int c = 0; c < 3; ++c) m_plotGrid->setColumnStretch(c, 0);
+    for (int i = 0; i < int(shown.size()); ++i) m_plotGrid->addWidget(shown[size_t(i)], i / columns, i % columns);
+    for (int c = 0; c < columns; ++c) m_plotGrid->setColumnStretch(c, 1);
+    const int rows = (int(shown.size()) + columns - 1) / columns;
+    for (int r = 0; r < 3; ++r) m_plotGrid->setRowStretch(r, r < rows ? 1 : 0);
+}
+
+bool CompareView::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_scroll->viewport() && event->type() == QEvent::Resize) reflowPlots();
+    return QWidget::eventFilter(watched, event);
 }
 
 void CompareView::setData(std::shared_ptr<const RunResult> a, std::shared_ptr<const Model> model, HeadSelection selection)
@@ -277,7 +329,7 @@ void CompareView::rebuild()
     const bool ready = m_a && m_b && m_model && !m_a->trace.empty() && !m_b->trace.empty();
     if (!ready) {
         for (HeatmapPlot* p : {m_plotA, m_plotB, m_plotDiff}) p->setSlice({});
-        m_plotDiff->setVisible(true);
+        setDifferenceShown(true);
         m_changeMap->setPanels({}, tr("How much each head changed"));
         m_mapNote->clear();
         m_tokens->clear();
@@ -344,7 +396,7 @@ void CompareView::rebuild()
         m_plotA->setSlice(std::move(a));
         m_plotB->setSlice(std::move(b));
         m_plotDiff->setSlice({});
-        m_plotDiff->setVisible(false);
+        setDifferenceShown(false);
         m_status->setText(tr("<b>Nothing to compare for this stack:</b> A and B do not both hold its full attention "
                              "weights."));
         m_changeMap->setPanels({}, tr("How much each head changed"));
@@ -359,7 +411,7 @@ void CompareView::rebuild()
         m_plotA->setSlice(std::move(a));
         m_plotB->setSlice(std::move(b));
         m_plotDiff->setSlice({});
-        m_plotDiff->setVisible(false);
+        setDifferenceShown(false);
         m_status->setText(
             tr("<b>Token sequences differ in length: showing side by side.</b> A is %1 \u00D7 %2, B is %3 \u00D7 %4 "
                "(queries \u00D7 keys); A \u2212 B needs the same positions. Change a word for one with as many tokens "
@@ -395,7 +447,7 @@ void CompareView::requestRecomputed(const QString& what, const QString& shortWha
     m_plotA->setSlice({{}, {}, {}, tr("A: %1 (recomputing\u2026)").arg(shortWhat)});
     m_plotB->setSlice({{}, {}, {}, tr("B: %1 (recomputing\u2026)").arg(shortWhat)});
     m_plotDiff->setSlice({});
-    m_plotDiff->setVisible(aligned);
+    setDifferenceShown(aligned);
     m_status->setText(tr("<b>Long input:</b> recomputing %1 for A and B\u2026").arg(what.toHtmlEscaped()));
     if (m_active && m_transformer && m_model) { // else recomputed when the tab is shown
         const std::shared_ptr<const Transformer> transformer = m_transformer;
@@ -550,7 +602,7 @@ void CompareView::showPair(AttentionSlice a, AttentionSlice b, MatrixRM differen
     const double range = std::max(double(sum.maxAbs), kMinDifferenceRange);
     m_plotA->setSlice(std::move(a));
     m_plotB->setSlice(std::move(b));
-    m_plotDiff->setVisible(true);
+    setDifferenceShown(true);
     showSigned(m_plotDiff, std::move(d), range, differenceLabel());
     updateStatus();
 }

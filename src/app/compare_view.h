@@ -17,7 +17,9 @@
 #include <memory>
 #include <utility>
 
+class QGridLayout;
 class QLabel;
+class QScrollArea;
 class QLineEdit;
 class QPushButton;
 
@@ -65,6 +67,9 @@ public:
     // |A − B| of a long input does (one token changed among millions of cells); the title says k.
     static int changeMapExponent(const MatrixRM& values);
     static float changeMapScale(int exponent);
+    // The smallest size of each of the three maps: below it the page scrolls (and the maps stack).
+    static QSize minimumPlotSize();
+    int plotColumns() const { return m_plotColumns; } // maps side by side in the grid now
     HeatmapPlot* plotA() const { return m_plotA; }
     HeatmapPlot* plotB() const { return m_plotB; }
     HeatmapPlot* plotDifference() const { return m_plotDiff; }
@@ -75,7 +80,12 @@ signals:
     void headActivated(int layer, int head); // a cell of the change map was clicked
     void compared();                         // the view now shows B's newest result
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    void setDifferenceShown(bool shown); // A − B shown (aligned) or not; the grid reflows
+    void reflowPlots();
     void submitB();
     void onFinished(const RunOutcome& outcome);
     void rebuild();
@@ -98,6 +108,11 @@ private:
     HeatmapPlot* m_plotB = nullptr;
     HeatmapPlot* m_plotDiff = nullptr;
     HeadGridView* m_changeMap = nullptr;
+    QScrollArea* m_scroll = nullptr;
+    QWidget* m_plots = nullptr;
+    QGridLayout* m_plotGrid = nullptr;
+    int m_plotColumns = 0;
+    int m_plotsShown = 0;
 
     std::shared_ptr<const Transformer> m_transformer;
     RunOptions m_options;

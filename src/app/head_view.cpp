@@ -23,13 +23,13 @@ public:
         // A compact result's head arrives through recompute() instead.
         if (c.result->trace.compact) return;
         AttentionSlice slice = sliceOf(*c.result, c.model->config, c.selection);
-        slice.title += ablationMark(c.ablated, c.selection);
+        slice.title += titleNote(c);
         m_plot->setSlice(std::move(slice));
     }
     InferenceRunner::Work recompute(const ViewContext& c) override
     {
         return [plot = m_plot, result = c.result, transformer = c.transformer, config = c.model->config,
-                sel = c.selection, mark = ablationMark(c.ablated, c.selection)]() -> std::function<void()> {
+                sel = c.selection, mark = titleNote(c)]() -> std::function<void()> {
             auto slice = std::make_shared<AttentionSlice>(sliceOf(*result, config, sel, transformer.get()));
             if (!slice->empty()) slice->title += mark;
             return [plot, slice] { plot->setSlice(std::move(*slice)); };
@@ -51,10 +51,20 @@ public:
             "encoder-decoder model, decoder and cross-attention rows are labelled <i>reads→produces</i>: "
             "the decoder input at that position (shifted right, so row 0 reads &lt;s&gt;) and the token it "
             "produces. Masked cells (future keys under a causal mask) are hatched grey, not a weight of 0. "
-            "Unknown tokens carry ⁇. A ⊘ in the title means heads are switched off (Ablation).</p>");
+            "Unknown tokens carry ⁇. A ⊘ in the title means heads are switched off (Ablation). In a model "
+            "with grouped-query attention several query heads share one key/value head: each still has "
+            "its own map, and the title names its <i>kv group</i> and the heads sharing it.</p>");
     }
 
 private:
+    // After "… · head 5": the head's key/value group when heads share them (GQA, MQA), so a
+    // class sees which heads read the same keys; then the ablation mark.
+    static QString titleNote(const ViewContext& c)
+    {
+        const QString kv = kvGroupText(c.model->config, c.selection.head);
+        return (kv.isEmpty() ? QString() : QStringLiteral(" \u00B7 ") + kv) + ablationMark(c.ablated, c.selection);
+    }
+
     HeatmapPlot* m_plot = new HeatmapPlot;
 };
 

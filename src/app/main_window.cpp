@@ -73,11 +73,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     m_ui->predictionsTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     // The probabilities must stay readable at 1024 × 700: the dock keeps room for both columns.
     m_ui->outputDock->setMinimumWidth(144);
-    // ...which the Model dock pays for: its text wraps, it needs no more than a column of it.
-    m_ui->modelInfo->setMinimumWidth(90);
-    m_ui->examplesList->setMinimumWidth(90);
+    // The Model dock wraps its text between words only, never inside one ("Wednesda|y"): it is
+    // wide enough for its longest words (about 22 average characters; paths wrap at their '/'),
+    // and the examples, one line each, are shortened with … and shown whole on hover.
+    m_ui->modelInfo->setWordWrapMode(QTextOption::WordWrap);
+    m_ui->modelInfo->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_ui->examplesList->setTextElideMode(Qt::ElideRight);
+    m_ui->examplesList->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_ui->examplesLabel->setWordWrap(true);
-    m_ui->modelDock->setMinimumWidth(110);
+    m_ui->modelDock->setMinimumWidth(22 * fontMetrics().averageCharWidth() + 24);
     m_ui->predictionsTable->horizontalHeader()->setMinimumSectionSize(40);
     m_ui->predictionsTable->setMinimumHeight(6 * m_ui->predictionsTable->verticalHeader()->defaultSectionSize());
     m_ui->predictionsTable->setItemDelegateForColumn(1, new ProbabilityBarDelegate(m_ui->predictionsTable));
@@ -490,7 +494,7 @@ void MainWindow::updateModelPanel()
         QString text = QString::fromStdString(e.text);
         if (!e.target.empty()) text += QStringLiteral("  \u2192  ") + QString::fromStdString(e.target);
         auto* item = new QListWidgetItem(text, m_ui->examplesList);
-        item->setToolTip(tr("Click to run this example"));
+        item->setToolTip(tr("%1\n(click to run this example)").arg(text));
     }
 }
 
@@ -699,7 +703,13 @@ void MainWindow::updateOutput(const QString& error)
                                                     ProbabilityBarDelegate::kBarSteps)));
     }
     QStringList warnings;
-    for (const std::string& w : r.warnings) warnings << QStringLiteral("\u26A0 ") + QString::fromStdString(w);
+    for (const std::string& w : r.warnings) {
+        const QString text = QString::fromStdString(w);
+        // Truncation has one place, the banner under the input (updateTruncation, run first);
+        // the core's line stays here only if the banner could not say what was cut.
+        if (m_truncationBanner->cutTokens() > 0 && text.contains(QLatin1String("truncated to max_len"))) continue;
+        warnings << QStringLiteral("\u26A0 ") + text;
+    }
     m_ui->warningsLabel->setText(warnings.join(QLatin1Char('\n')));
 }
 

@@ -15,6 +15,50 @@ namespace {
 QString tr(const char* text) { return QCoreApplication::translate("ModelPanel", text); }
 } // namespace
 
+QString architectureSummary(const ModelConfig& c)
+{
+    QStringList parts;
+    const QString norm = c.normKind == NormKind::RmsNorm ? tr("RMSNorm") : tr("LayerNorm");
+    parts << (c.norm == NormPosition::Pre ? tr("pre-%1") : tr("post-%1")).arg(norm);
+    const QLocale locale;
+    switch (c.positional) {
+    case Positional::Sinusoidal: parts << tr("sinusoidal positions"); break;
+    case Positional::Learned: parts << tr("learned positions"); break;
+    case Positional::Rotary: {
+        QStringList rope{tr("\u03B8 %1").arg(locale.toString(double(c.ropeTheta), 'g', 7))};
+        if (c.rotaryDims() < c.dHead())
+            rope << tr("%1 % of d_head").arg(locale.toString(100.0 * c.rotaryDims() / c.dHead(), 'g', 3));
+        if (c.ropeScale != 1.0f) rope << tr("linear scaling \u00D7%1").arg(locale.toString(double(c.ropeScale), 'g', 4));
+        parts << tr("rotary (%1)").arg(rope.join(QStringLiteral(", ")));
+        break;
+    }
+    }
+    const QString act = [&] {
+        switch (c.activation) {
+        case Activation::Relu: return QStringLiteral("ReLU");
+        case Activation::Gelu: return QStringLiteral("GELU");
+        case Activation::GeluTanh: return QStringLiteral("GELU (tanh)");
+        case Activation::Silu: return QStringLiteral("SiLU");
+        }
+        return QString();
+    }();
+    if (c.gatedFfn) parts << (c.activation == Activation::Silu ? tr("SwiGLU") : tr("gated %1").arg(act));
+    else parts << tr("%1 MLP").arg(act);
+    if (c.parallelResidual) parts << tr("parallel residual");
+    const int kv = c.kvHeads();
+    if (kv < c.nHeads)
+        parts << (kv == 1 ? tr("%1 query / 1 key-value head (MQA)").arg(c.nHeads)
+                          : tr("%1 query / %2 key-value heads (GQA)").arg(c.nHeads).arg(kv));
+    else parts << (c.nHeads == 1 ? tr("1 head") : tr("%1 heads").arg(c.nHeads));
+    return parts.join(QStringLiteral(" \u00B7 "));
+}
+
+QString wrappablePath(const QString& path)
+{
+    QString out = path;
+    return out.replace(QLatin1Char('/'), QStringLiteral("/\u200B"));
+}
+
 QString modelSummaryHtml(const Model& m)
 {
     const ModelConfig& c = m.config;
@@ -28,14 +72,17 @@ QString modelSummaryHtml(const Model& m)
         QStringLiteral("<h3>%1</h3><p>%2</p>")
             .arg(QString::fromStdString(m.name).toHtmlEscaped(), QString::fromStdString(m.description).toHtmlEscaped());
     html += row(tr("Type"), QString::fromStdString(toString(c.type)));
+    html += row(tr("Architecture"), architectureSummary(c).toHtmlEscaped());
     html += row(tr("Layers"), tr("%1 encoder, %2 decoder").arg(c.encoderLayers).arg(c.decoderLayers));
-    html += row(tr("Heads"), tr("%1 (d_k = %2)").arg(c.nHeads).arg(c.dHead()));
+    if (c.kvHeads() < c.nHeads)
+        html += row(tr("Heads"), tr("%1 query, %2 key-value (d_k = %3): %4 query heads per key-value head")
+                                     .arg(c.nHeads)
+                                     .arg(c.kvHeads())
+                                     .arg(c.dHead())
+                                     .arg(c.nHeads / c.kvHeads()));
+    else html += row(tr("Heads"), tr("%1 (d_k = %2)").arg(c.nHeads).arg(c.dHead()));
     html += row(tr("d_model / d_ff"), QStringLiteral("%1 / %2").arg(c.dModel).arg(c.dFf));
-    html += row(tr("Norm"),
-                tr("%1-norm, %2")
-                    .arg(QString::fromStdString(toString(c.norm)), QString::fromStdString(toString(c.activation))));
-    html +=
-        row(tr("Positions"), tr("%1, max_len %2").arg(QString::fromStdString(toString(c.positional))).arg(c.maxLen));
+    html += row(tr("Positions"), tr("max_len %1").arg(c.maxLen));
     html += row(tr("Parameters"), locale.toString(qulonglong(m.parameterCount())));
     if (m.format == "huggingface")
         html += row(tr("Checkpoint"), tr("Hugging Face %1, %2")
@@ -65,7 +112,8 @@ QString modelSummaryHtml(const Model& m)
     html += QStringLiteral("<p><b>%1</b> %2%3</p>")
                 .arg(tr("Tokens:"), preview.join(QStringLiteral(" ")),
                      tokens.size() > 80 ? QStringLiteral(" \u2026") : QString());
-    html += QStringLiteral("<p style=\"color:gray\">%1</p>").arg(QString::fromStdString(m.path).toHtmlEscaped());
+    html += QStringLiteral("<p style=\"color:gray\">%1</p>")
+                .arg(wrappablePath(QString::fromStdString(m.path).toHtmlEscaped()));
     return html;
 }
 

@@ -10,4 +10,12 @@ namespace attnscope {
 
 QString modelSummaryHtml(const Model& model);
 
+// What the model is, in one line: norm, positions, feed-forward block, residual and heads, e.g.
+// "RMSNorm · rotary (θ 10000, 25 % of d_head) · SwiGLU · 8 query / 2 key-value heads (GQA)".
+QString architectureSummary(const ModelConfig& config);
+
+// A path that may wrap at its separators (a zero-width space after each '/'), so a narrow panel
+// breaks it between folders rather than inside a name.
+QString wrappablePath(const QString& path);
+
 } // namespace attnscope

@@ -172,11 +172,9 @@ void OverviewView::paint(QPainter& p, const QSize& size) const
                        .arg(stackDisplayName(m_stack)) +
                    m_ablationMark);
     p.setFont(font());
-    for (int h = 0; h <= m_heads; ++h) {
-        const QRect r = thumbnailRect(0, h == m_heads ? kMeanOfHeads : h, size);
-        p.drawText(QRect(r.left(), g.titleTop + kTitleHeight, r.width(), kHeaderHeight), Qt::AlignCenter,
+    for (int h = 0; h <= m_heads; ++h)
+        p.drawText(headNameRect(h == m_heads ? kMeanOfHeads : h, size), Qt::AlignCenter,
                    h == m_heads ? tr("mean") : tr("head %1").arg(h));
-    }
     p.setRenderHint(QPainter::SmoothPixmapTransform, false);
     for (int l = 0; l < layerCount(); ++l) {
         const QRect first = thumbnailRect(l, 0, size);
@@ -261,18 +259,37 @@ void OverviewView::mousePressEvent(QMouseEvent* event)
     if (event->button() == Qt::LeftButton && hit(event->position().toPoint(), l, h)) emit headActivated(l, h);
 }
 
+QRect OverviewView::headNameRect(int head, const QSize& size) const
+{
+    const QRect r = thumbnailRect(0, head, size);
+    return QRect(r.left(), geometry(size).titleTop + kTitleHeight, r.width(), kHeaderHeight);
+}
+
+QString OverviewView::toolTipAt(const QPoint& pos) const
+{
+    if (!m_result || m_thumbs.empty()) return {};
+    auto note = [this](int h) {
+        const QString n = h >= 0 ? m_headNotes.value(h) : QString();
+        return n.isEmpty() ? QString() : QStringLiteral("\n") + n;
+    };
+    int l = 0, h = 0;
+    if (hit(pos, l, h)) {
+        const QString what = h == kMeanOfHeads ? tr("mean of heads") : tr("head %1").arg(h);
+        return tr("layer %1, %2 \u2014 click to open").arg(l).arg(what) + note(h);
+    }
+    for (int head = 0; head < m_heads; ++head)
+        if (headNameRect(head, size()).contains(pos)) return tr("head %1").arg(head) + note(head);
+    return {};
+}
+
 void OverviewView::mouseMoveEvent(QMouseEvent* event)
 {
     int l = 0, h = 0;
-    if (hit(event->position().toPoint(), l, h)) {
-        setCursor(Qt::PointingHandCursor);
-        const QString what = h == kMeanOfHeads ? tr("mean of heads") : tr("head %1").arg(h);
-        QToolTip::showText(event->globalPosition().toPoint(), tr("layer %1, %2 \u2014 click to open").arg(l).arg(what),
-                           this);
-    } else {
-        unsetCursor();
-        QToolTip::hideText();
-    }
+    if (hit(event->position().toPoint(), l, h)) setCursor(Qt::PointingHandCursor);
+    else unsetCursor();
+    const QString tip = toolTipAt(event->position().toPoint());
+    if (!tip.isEmpty()) QToolTip::showText(event->globalPosition().toPoint(), tip, this);
+    else QToolTip::hideText();
 }
 
 
@@ -287,6 +304,9 @@ public:
     QWidget* widget() const override { return m_view; }
     void show(const ViewContext& c) override
     {
+        QStringList notes;
+        for (int h = 0; h < c.model->config.nHeads; ++h) notes << kvGroupText(c.model->config, h);
+        m_view->setHeadNotes(notes);
         m_view->setData(c.result, c.selection.stack);
         m_view->setSelection(c.selection);
         m_view->setAblated(ablatedIn(c.ablated, c.selection.stack),

@@ -30,6 +30,13 @@ public:
     const std::set<std::pair<int, int>>& ablated() const { return m_ablated; }
     void setColormap(const QString& name);
     void setLogScale(bool on);
+    // A line per head added to its tooltips (thumbnails and the head names above them), e.g. its
+    // key/value group under grouped-query attention; empty strings for none.
+    void setHeadNotes(QStringList notes) { m_headNotes = std::move(notes); }
+    // The tooltip at a widget position: a thumbnail's or a head name's; empty elsewhere.
+    QString toolTipAt(const QPoint& pos) const;
+    // Where the name of head `head` (or "mean") is drawn above the grid for a canvas of `size`.
+    QRect headNameRect(int head, const QSize& size) const;
 
     int layerCount() const { return static_cast<int>(m_thumbs.size()); }
     int headCount() const { return m_heads; }
@@ -68,6 +75,7 @@ private:
     int m_heads = 0;
     std::set<std::pair<int, int>> m_ablated;
     QString m_ablationMark; // the title's note while any head is switched off
+    QStringList m_headNotes; // per head, for its tooltips
     std::vector<std::vector<QImage>> m_thumbs; // [layer][head], last entry the mean
 };
 

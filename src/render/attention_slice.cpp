@@ -146,6 +146,22 @@ AttentionSlice aggregateSlice(const RunResult& result, const ModelConfig& config
     return out;
 }
 
+std::optional<KvGroup> kvGroupOf(const ModelConfig& config, int head)
+{
+    const int kv = config.kvHeads();
+    if (kv <= 0 || kv >= config.nHeads || head < 0 || head >= config.nHeads) return std::nullopt;
+    const int perGroup = config.nHeads / kv; // validated at load: kv divides nHeads
+    const int group = head / perGroup;
+    return KvGroup{group, group * perGroup, group * perGroup + perGroup - 1};
+}
+
+QString kvGroupText(const ModelConfig& config, int head)
+{
+    const std::optional<KvGroup> g = kvGroupOf(config, head);
+    if (!g) return {};
+    return QStringLiteral("kv group %1 (shared with heads %2\u2013%3)").arg(g->group).arg(g->firstHead).arg(g->lastHead);
+}
+
 HeadSelection clampSelection(const Trace& trace, HeadSelection sel)
 {
     const std::vector<Stack> stacks = availableStacks(trace);

@@ -10,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <vector>
 
 namespace attnscope {
@@ -69,6 +70,19 @@ AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const
 enum class Aggregate { Rollout, Flow };
 AttentionSlice aggregateSlice(const RunResult& result, const ModelConfig& config, Stack stack, Aggregate kind,
                               QString* why = nullptr);
+
+// Grouped-query (and multi-query) attention: query head `head` reads key/value head `group`,
+// which query heads firstHead … lastHead share (ModelConfig::kvHeads() < nHeads). Every query
+// head keeps its own attention matrix; only K and V are shared.
+struct KvGroup {
+    int group = 0;
+    int firstHead = 0;
+    int lastHead = 0;
+};
+// Empty when every head has its own keys and values, or for kMeanOfHeads / an unknown head.
+std::optional<KvGroup> kvGroupOf(const ModelConfig& config, int head);
+// "kv group 2 (shared with heads 4–7)", or empty as kvGroupOf.
+QString kvGroupText(const ModelConfig& config, int head);
 
 // Clamps a selection into the trace's range (first available stack, layer 0, head 0 when needed).
 HeadSelection clampSelection(const Trace& trace, HeadSelection selection);

@@ -5,6 +5,9 @@
 #include "test_models.h"
 
 #include "app/alignment_view.h"
+#include "app/compare_view.h"
+#include "app/model_panel.h"
+#include "app/overview_view.h"
 #include "app/step_through_view.h"
 #include "app/timeline_view.h"
 #include "app/view_page.h"
@@ -60,6 +63,11 @@ private slots:
     void opensSizedToItsScreenAndMarksItsModel();
     void fitsIn1024By700();
     void rolloutSaysOnceWhyNotCross();
+    void groupedQueryHeadsShowTheirKvGroup();
+    void modelPanelBreaksNoWord_data();
+    void modelPanelBreaksNoWord();
+    void compareMapsKeepTheirSize_data();
+    void compareMapsKeepTheirSize();
 
 private:
     QTemporaryDir m_dir;
@@ -326,6 +334,161 @@ void TestDesign::rolloutSaysOnceWhyNotCross()
     QVERIFY(plot->isVisible());
     QVERIFY(!empty->isVisible());
     QVERIFY(!plot->slice().empty());
+}
+
+void TestDesign::groupedQueryHeadsShowTheirKvGroup()
+{
+    // Llama-layout fixture: 4 query heads over 2 key-value heads (issue 17). Every query head
+    // keeps its own map; its title and the overview's tooltips name the group it shares.
+    const QString llama = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/hf/llama-gqa");
+    QVERIFY(m_window->openModel(llama));
+    const ModelConfig& c = m_window->model()->config;
+    QCOMPARE(c.nHeads, 4);
+    QCOMPARE(c.kvHeads(), 2);
+    m_window->setInputText(QStringLiteral("#1 #5 #7 #9 #11"));
+    m_window->setView(MainWindow::View::Head);
+    waitIdle();
+    const QString panel = m_window->findChild<QTextBrowser*>("modelInfo")->toPlainText();
+    QVERIFY2(panel.contains(QStringLiteral("pre-RMSNorm \u00B7 rotary (\u03B8 10,000) \u00B7 SwiGLU \u00B7 "
+                                           "4 query / 2 key-value heads (GQA)")),
+             qPrintable(panel));
+    QVERIFY(panel.contains(QStringLiteral("2 query heads per key-value head")));
+    const QString dash = QStringLiteral("\u2013");
+    const struct {
+        int head;
+        QString group;
+    } cases[] = {{0, "kv group 0 (shared with heads 0" + dash + "1)"},
+                 {1, "kv group 0 (shared with heads 0" + dash + "1)"},
+                 {2, "kv group 1 (shared with heads 2" + dash + "3)"},
+                 {3, "kv group 1 (shared with heads 2" + dash + "3)"}};
+    for (const auto& k : cases) {
+        m_window->setSelection({Stack::Decoder, 1, k.head});
+        const QString title = m_window->headPlot()->slice().title;
+        QVERIFY2(title.endsWith(QStringLiteral("head %1 \u00B7 ").arg(k.head) + k.group), qPrintable(title));
+        // Its own matrix: the head's weights, not its group's.
+        QVERIFY(test::sameMatrix(m_window->headPlot()->slice().weights,
+                                 m_window->result()->trace.decoder[1].heads[size_t(k.head)].weights));
+        QCOMPARE(m_window->headPlot()->shownTitle(), title); // fits at 1280 × 800
+    }
+    m_window->setSelection({Stack::Decoder, 1, kMeanOfHeads});
+    QVERIFY(!m_window->headPlot()->slice().title.contains(QStringLiteral("kv group")));
+    m_window->setView(MainWindow::View::Overview);
+    QApplication::processEvents();
+    OverviewView* overview = m_window->overviewView();
+    for (const auto& k : cases) {
+        const QString thumb = overview->toolTipAt(overview->thumbnailRect(1, k.head, overview->size()).center());
+        QVERIFY2(thumb.contains(QStringLiteral("head %1").arg(k.head)) && thumb.contains(k.group), qPrintable(thumb));
+        const QString name = overview->toolTipAt(overview->headNameRect(k.head, overview->size()).center());
+        QVERIFY2(name.startsWith(QStringLiteral("head %1").arg(k.head)) && name.contains(k.group), qPrintable(name));
+    }
+    QVERIFY(!overview->toolTipAt(overview->thumbnailRect(0, kMeanOfHeads, overview->size()).center())
+                 .contains(QStringLiteral("kv group")));
+
+    // GPT-NeoX (Pythia): every head has its own keys and values; partial rotary, parallel residual.
+    QVERIFY(m_window->openModel(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/hf/neox-pythia")));
+    m_window->setInputText(QStringLiteral("#1 #5 #7"));
+    m_window->setView(MainWindow::View::Head);
+    waitIdle();
+    const QString neox = m_window->findChild<QTextBrowser*>("modelInfo")->toPlainText();
+    QVERIFY2(neox.contains(QStringLiteral("pre-LayerNorm \u00B7 rotary (\u03B8 10,000, 25 % of d_head) \u00B7 "
+                                          "GELU MLP \u00B7 parallel residual \u00B7 4 heads")),
+             qPrintable(neox));
+    QVERIFY(!neox.contains(QStringLiteral("GQA")));
+    m_window->setSelection({Stack::Decoder, 0, 2});
+    QVERIFY(!m_window->headPlot()->slice().title.contains(QStringLiteral("kv group")));
+    m_window->setView(MainWindow::View::Overview);
+    QApplication::processEvents();
+    QVERIFY(!overview->toolTipAt(overview->thumbnailRect(0, 2, overview->size()).center()).contains(QStringLiteral("kv")));
+    // Multi-query: one key-value head for all.
+    ModelConfig mqa = c;
+    mqa.nKvHeads = 1;
+    QVERIFY(architectureSummary(mqa).endsWith(QStringLiteral("4 query / 1 key-value head (MQA)")));
+    QCOMPARE(kvGroupText(mqa, 3), "kv group 0 (shared with heads 0" + dash + "3)");
+}
+
+void TestDesign::modelPanelBreaksNoWord_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::newRow("date-normalizer") << QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/date-normalizer.json");
+    QTest::newRow("tiny-lm") << QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/tiny-lm.json");
+    QTest::newRow("llama-gqa") << QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/hf/llama-gqa");
+    QTest::newRow("gpt2-kjv") << QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/hf/gpt2-kjv");
+}
+
+void TestDesign::modelPanelBreaksNoWord()
+{
+    // At 1024 × 700 the Model dock wraps its text between words only: no line of the summary ends
+    // inside a word ("Wednesda|y", "Parameter|s"), nothing is wider than the panel, and the
+    // examples (one line each) are shown whole on hover.
+    QFETCH(QString, model);
+    if (!QFileInfo::exists(model)) QSKIP("model not shipped in this tree");
+    m_window->resize(1024, 700);
+    QVERIFY(m_window->openModel(model));
+    waitIdle();
+    QApplication::processEvents();
+    auto* info = m_window->findChild<QTextBrowser*>("modelInfo");
+    QVERIFY(info->isVisible());
+    QTextDocument* doc = info->document();
+    const int width = info->viewport()->width();
+    QVERIFY2(doc->idealWidth() <= width + 1, qPrintable(QStringLiteral("%1 > %2").arg(doc->idealWidth()).arg(width)));
+    // A break inside a word: the line ends on a letter or digit and the next starts with one.
+    auto wordChar = [](QChar ch) { return ch.isLetterOrNumber() || ch == QLatin1Char('_'); };
+    int lines = 0;
+    for (QTextBlock b = doc->begin(); b.isValid(); b = b.next()) {
+        const QTextLayout* layout = b.layout();
+        const QString text = b.text();
+        for (int i = 0; i + 1 < layout->lineCount(); ++i) {
+            ++lines;
+            const int end = layout->lineAt(i).textStart() + layout->lineAt(i).textLength();
+            QVERIFY2(end <= 0 || end >= text.size() || !(wordChar(text[end - 1]) && wordChar(text[end])),
+                     qPrintable(QStringLiteral("\"%1|%2\"").arg(text.left(end).right(12), text.mid(end, 12))));
+        }
+    }
+    QVERIFY(lines > 3); // it did wrap: the test measured something
+    auto* examples = m_window->findChild<QListWidget*>("examplesList");
+    for (int i = 0; i < examples->count(); ++i)
+        QVERIFY(examples->item(i)->toolTip().startsWith(examples->item(i)->text()));
+}
+
+void TestDesign::compareMapsKeepTheirSize_data()
+{
+    QTest::addColumn<QSize>("window");
+    QTest::addColumn<int>("columns"); // maps side by side at that size
+    QTest::newRow("1024x700") << QSize(1024, 700) << 1;
+    QTest::newRow("1280x800") << QSize(1280, 800) << 1;
+    QTest::newRow("1920x1080") << QSize(1920, 1080) << 3;
+}
+
+void TestDesign::compareMapsKeepTheirSize()
+{
+    // Compare's A, B and A − B never shrink below CompareView::minimumPlotSize(): they reflow
+    // (three, two or one in a row) and the page scrolls; each map's cells keep at least
+    // 200 × 120 px between its labels and colour bar (they were about 40 px wide at 1024 × 700).
+    QFETCH(QSize, window);
+    QFETCH(int, columns);
+    m_window->resize(window);
+    QVERIFY(m_window->openModel(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/date-normalizer.json")));
+    m_window->setSelection({Stack::Cross, 0, 0});
+    m_window->setView(MainWindow::View::Compare);
+    CompareView* compare = m_window->compareView();
+    compare->setTextB(compare->textB().replace(QStringLiteral("November"), QStringLiteral("December")));
+    waitIdle();
+    QTRY_VERIFY(compare->isIdle() && compare->aligned() && compare->difference().size() > 0);
+    QApplication::processEvents();
+    QCOMPARE(m_window->size(), window);
+    QCOMPARE(compare->plotColumns(), columns);
+    for (HeatmapPlot* plot : {compare->plotA(), compare->plotB(), compare->plotDifference()}) {
+        QVERIFY(plot->isVisible());
+        QVERIFY2(plot->width() >= CompareView::minimumPlotSize().width() &&
+                     plot->height() >= CompareView::minimumPlotSize().height(),
+                 qPrintable(QStringLiteral("%1: %2x%3").arg(plot->objectName()).arg(plot->width()).arg(plot->height())));
+        const QRect cells = plot->axisRect()->rect();
+        QVERIFY2(cells.width() >= 200 && cells.height() >= 120,
+                 qPrintable(QStringLiteral("%1: cells %2x%3").arg(plot->objectName()).arg(cells.width()).arg(cells.height())));
+        // Nothing is cut at the page's right edge: the page scrolls vertically only.
+        const QPoint right = plot->mapTo(compare, QPoint(plot->width(), 0));
+        QVERIFY(right.x() <= compare->width());
+    }
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestDesign>(argc, argv); }

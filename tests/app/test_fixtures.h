@@ -53,6 +53,10 @@ protected:
 private slots:
     void init()
     {
+        // Every test function starts from no settings at all: not the window state, colour map
+        // or last model an earlier function (or an earlier run) left behind.
+        QSettings().clear();
+        QSettings().sync();
         m_window = std::make_unique<MainWindow>();
         m_window->resize(m_windowSize);
         m_window->show();
@@ -69,14 +73,19 @@ private:
     QSize m_windowSize;
 };
 
-// main() of a GUI test: a private settings directory and Qt's test mode, so the user's settings
-// are never read or written; offscreen unless QT_QPA_PLATFORM says otherwise.
+// main() of a GUI test: a private settings directory, removed at exit, so neither the user's
+// settings nor an earlier run's are ever read or written; offscreen unless QT_QPA_PLATFORM says
+// otherwise. (Qt's test mode alone sends QSettings to ~/.qttest/config, which outlives the run:
+// XDG_CONFIG_HOME is ignored in test mode, so QSettings::setPath points it at the temporary
+// directory instead, before any QSettings exists.)
 template <class Test>
 int runGuiTest(int argc, char** argv)
 {
     QTemporaryDir config;
     qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
     QStandardPaths::setTestModeEnabled(true);
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, config.path());
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, config.path());
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("AttnScopeTest"));

@@ -1,7 +1,10 @@
 // The app on every malformed model of tests/data/bad/: Open Model reports the loader's
 // one-line message (file and JSON path) and the previously loaded model stays loaded and
 // usable. Runs offscreen; the error box is non-modal and closed between files.
+#include "test_fixtures.h"
+
 #include "app/main_window.h"
+#include "app/truncation_banner.h"
 
 #include <QtTest>
 #include <QtWidgets>
@@ -32,7 +35,6 @@ private:
 
 void TestGuiBadCorpus::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
     m_window = std::make_unique<MainWindow>();
     m_window->show();
     QVERIFY(m_window->openModel(kRoot + "/models/examples/tiny-encoder.json"));
@@ -89,7 +91,10 @@ void TestGuiBadCorpus::hostileInput()
     QVERIFY(m_window->result()->logits.allFinite());
     const auto* warnings = m_window->findChild<QLabel*>(QStringLiteral("warningsLabel"));
     QVERIFY(warnings);
-    if (truncated) QVERIFY2(warnings->text().contains(QStringLiteral("truncated")), qPrintable(warnings->text()));
+    // A truncated paste is said once, in the banner under the input, not again under the output.
+    QCOMPARE(m_window->truncationBanner()->isVisible(), truncated);
+    if (truncated) QVERIFY2(m_window->truncationBanner()->cutTokens() > 0, qPrintable(m_window->truncationBanner()->text()));
+    QVERIFY2(!warnings->text().contains(QStringLiteral("truncated")), qPrintable(warnings->text()));
     // Still responsive: a keystroke after the paste is processed.
     QTest::keyClicks(m_window->findChild<QLineEdit*>(QStringLiteral("inputEdit")), "b");
     QTRY_VERIFY(m_window->runner()->isIdle());
@@ -102,5 +107,5 @@ void TestGuiBadCorpus::cleanupTestCase()
     m_window.reset();
 }
 
-QTEST_MAIN(TestGuiBadCorpus)
+int main(int argc, char** argv) { return test::runGuiTest<TestGuiBadCorpus>(argc, argv); }
 #include "test_gui_bad_corpus.moc"

@@ -382,6 +382,9 @@ void TestMainWindow::settingsPersist()
     QCOMPARE(second.headPlot()->colormapName(), QStringLiteral("magma"));
     QCOMPARE(QSettings().value("lastModel").toString(), QFileInfo(m_encoder).absoluteFilePath());
     QVERIFY(QSettings().fileName().contains(QStringLiteral("AttnScopeTest")));
+    // In the run's own settings directory (removed at exit), never ~/.qttest, which outlives it.
+    QVERIFY2(QSettings().fileName().startsWith(qEnvironmentVariable("XDG_CONFIG_HOME") + QLatin1Char('/')),
+             qPrintable(QSettings().fileName()));
 }
 
 
@@ -542,11 +545,16 @@ void TestMainWindow::truncationBannerUnderInput()
     QVERIFY(bannerTop >= input->mapTo(m_window.get(), QPoint(0, input->height())).y());
     QVERIFY(bannerTop < chips->mapTo(m_window.get(), QPoint(0, 0)).y());
     QVERIFY(banner->height() >= banner->fontMetrics().height());
+    // ...and only there: the Output dock's warnings line does not repeat it.
+    auto* warnings = m_window->findChild<QLabel*>("warningsLabel");
+    QVERIFY2(!warnings->text().contains(QStringLiteral("max_len")), qPrintable(warnings->text()));
+    QVERIFY(!warnings->text().contains(QStringLiteral("truncated")));
 
     // A teacher-forced target longer than max_len is named too.
     m_window->setTargetText(QString(m.config.maxLen + 3, QLatin1Char('a')));
     waitIdle();
     QVERIFY2(banner->text().contains(QStringLiteral("target")), qPrintable(banner->text()));
+    QVERIFY2(!warnings->text().contains(QStringLiteral("max_len")), qPrintable(warnings->text()));
     QCOMPARE(banner->cutTokens(), cut + 4); // <s> + target: maxLen − 1 target tokens kept
     m_window->setTargetText(QString());
 
