@@ -16,6 +16,7 @@
 #include "app/step_through_view.h"
 #include "app/timeline_view.h"
 #include "app/truncation_banner.h"
+#include "app/revision_slider.h"
 #include "core/errors.h"
 #include "core/hf_checkpoint.h"
 #include "core/model_loader.h"
@@ -61,6 +62,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     // Right under the input line, above the chips: a cut input must be seen before any view.
     m_truncationBanner = new TruncationBanner(this);
     m_ui->centralLayout->insertWidget(1, m_truncationBanner);
+    // A checkpoint series' training-step slider, first in the Model dock (hidden otherwise).
+    m_revisionSlider = new RevisionSlider(this);
+    m_ui->modelLayout->insertWidget(0, m_revisionSlider);
+    connect(m_revisionSlider, &RevisionSlider::revisionChosen, this, &MainWindow::openRevision);
     m_runner = new InferenceRunner(this);
     connect(m_runner, &InferenceRunner::finished, this, &MainWindow::onRunFinished);
     createViews();
@@ -391,6 +396,32 @@ bool MainWindow::openModel(const QString& path, bool useFirstExample)
     return true;
 }
 
+bool MainWindow::openRevision(int index)
+{
+    if (!m_model || index < 0 || size_t(index) >= m_model->revisions.size()) return false;
+    const std::string series = m_model->seriesPath;
+    const std::string name = m_model->revisions[size_t(index)].name;
+    std::shared_ptr<const Model> loaded;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    try {
+        loaded = loadModel(series, name);
+    } catch (const std::exception& e) {
+        QApplication::restoreOverrideCursor();
+        m_revisionSlider->setModel(m_model.get()); // back to the snapshot still open
+        reportError(tr("Cannot open the training snapshot %1.\n\n%2")
+                        .arg(QString::fromStdString(name), QString::fromStdString(e.what())));
+        return false;
+    }
+    QApplication::restoreOverrideCursor();
+    installModel(loaded, QString::fromStdString(series), false);
+    statusBar()->showMessage(tr("Training snapshot %1 of %2: %3")
+                                 .arg(index + 1)
+                                 .arg(loaded->revisions.size())
+                                 .arg(QString::fromStdString(name)),
+                             5000);
+    return true;
+}
+
 void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString& path, bool useFirstExample, bool run)
 {
     m_model = loaded;
@@ -405,6 +436,7 @@ void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString
     addRecent(QFileInfo(path).absoluteFilePath());
     setWindowTitle(tr("AttnScope \u2014 %1").arg(QString::fromStdString(m_model->name)));
     markCurrentModel();
+    m_revisionSlider->setModel(m_model.get());
     updateModelPanel();
     updateInputControls();
     m_ui->tokensLabel->resetGrowth();

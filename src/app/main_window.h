@@ -30,6 +30,7 @@ class RolloutView;
 class CompareView;
 class TimelineView;
 class TruncationBanner;
+class RevisionSlider;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -41,6 +42,9 @@ public:
 
     // Loads a model; on failure reports the loader's message and keeps the current model.
     bool openModel(const QString& path, bool useFirstExample = true);
+    // Snapshot `index` of the open checkpoint series (the training-step slider): the input, the
+    // view and the selected head stay. False (and the model kept) when it cannot be loaded.
+    bool openRevision(int index);
     void setInputText(const QString& text);
     void setTargetText(const QString& text);
     void setSelection(HeadSelection selection);
@@ -66,6 +70,7 @@ public:
     CompareView* compareView() const;
     TimelineView* timelineView() const;
     TruncationBanner* truncationBanner() const { return m_truncationBanner; } // under the input
+    RevisionSlider* revisionSlider() const { return m_revisionSlider; }       // top of the Model dock
     std::shared_ptr<const RunAnalysis> analysis() const { return m_analysis; }
 
     // Live head ablation: heads switched off in every run until restored (cleared on model load).
@@ -150,6 +155,7 @@ private:
     InferenceRunner* m_runner = nullptr;
     QLabel* m_statusTokens = nullptr;
     TruncationBanner* m_truncationBanner = nullptr;
+    RevisionSlider* m_revisionSlider = nullptr;
     // The texts of the newest run submitted: the result shown is always that run's.
     std::string m_runText;
     std::string m_runTarget;

@@ -53,7 +53,8 @@ const char* const kUsage =
     "MODEL is an AttnScope model file (.json), a Hugging Face folder (config.json +\n"
     "model.safetensors; GPT-2, BERT, RoBERTa, DistilBERT, Llama, Mistral, Qwen2, GPT-NeoX:\n"
     "docs/hf-checkpoints.md) or a llama2.c checkpoint (.bin, with tokenizer.bin beside it or\n"
-    "--tokenizer FILE: docs/llama2c.md).\n"
+    "--tokenizer FILE: docs/llama2c.md), or a folder of training snapshots step<N>/ (each a\n"
+    "Hugging Face folder; every command takes --revision stepN, default the last).\n"
     "\n"
     "  summary MODEL [--text TEXT] [--target TEXT | --generate]\n"
     "                                  human-readable trace summary (default text: the\n"
@@ -83,6 +84,7 @@ struct Args {
     std::optional<std::vector<int>> ids;
     std::optional<std::string> pair;
     std::optional<std::string> tokenizer; // a llama2.c tokenizer.bin other than the one beside the model
+    std::string revision;                 // a snapshot of a training-checkpoint series (stepN)
     std::optional<std::string> target;
     bool generate = false;
     std::string capture = "attention";
@@ -125,6 +127,7 @@ Args parseArgs(int argc, char** argv)
         if (arg == "--text") a.text = value("--text");
         else if (arg == "--pair") a.pair = value("--pair");
         else if (arg == "--tokenizer") a.tokenizer = value("--tokenizer");
+        else if (arg == "--revision") a.revision = value("--revision");
         else if (arg == "--ids") {
             const std::string v = value("--ids");
             std::vector<int> ids;
@@ -290,6 +293,13 @@ OutJson infoJson(const Model& m)
         source[m.format == "llama2c" ? "layout" : "model_type"] = m.family;
         source["dtype"] = m.dtype;
         source["tokenizer_file"] = m.tokenizerFile;
+    }
+    if (!m.revisions.empty()) {
+        OutJson revisions = OutJson::array();
+        for (const Revision& r : m.revisions) revisions.push_back({{"name", r.name}, {"step", r.step}, {"path", r.path}});
+        source["series"] = {{"path", m.seriesPath},
+                            {"revision", m.revisions[size_t(m.revisionIndex)].name},
+                            {"revisions", revisions}};
     }
     return {{"name", m.name},
             {"description", m.description},
@@ -480,7 +490,7 @@ int run(int argc, char** argv)
     if (args.tokenizer && !isLlama2cCheckpoint(args.model))
         throw UsageFailure{"--tokenizer is for llama2.c checkpoints (.bin); other models carry their tokenizer"};
     const std::shared_ptr<const Model> model =
-        args.tokenizer ? loadLlama2c(args.model, *args.tokenizer) : loadModel(args.model);
+        args.tokenizer ? loadLlama2c(args.model, *args.tokenizer) : loadModel(args.model, args.revision);
     if (args.command == "info") {
         writeOutput(infoJson(*model).dump(2), args.out);
         return kExitOk;

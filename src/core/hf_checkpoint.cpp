@@ -907,7 +907,7 @@ HfConfig parseHfConfig(const std::string& text, const std::string& configFile)
     return out;
 }
 
-std::shared_ptr<const Model> loadHfFolder(const std::string& folderName)
+std::shared_ptr<Model> loadHfFolder(const std::string& folderName)
 {
     const fs::path folder(folderName);
     const fs::path configPath = folder / "config.json";

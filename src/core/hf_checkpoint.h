@@ -18,7 +18,7 @@ bool isHfFolder(const std::string& path);
 // Loads a Hugging Face folder. Throws IoError when a file cannot be read and ModelError naming
 // the file (config.json, a .safetensors file, the shard index, a tokenizer file) and the JSON
 // pointer or line of the first problem; nothing is half-loaded.
-std::shared_ptr<const Model> loadHfFolder(const std::string& folder);
+std::shared_ptr<Model> loadHfFolder(const std::string& folder);
 
 // config.json read into the engine's architecture: the family's preset with the file's values,
 // every value range-checked. Throws ModelError(file, JSON pointer, …).

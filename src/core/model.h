@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/model_config.h"
+#include "core/revisions.h"
 #include "core/tokenizer.h"
 #include "core/weights.h"
 
@@ -34,6 +35,11 @@ struct Model {
     std::string family;
     std::string dtype = "F32";
     std::string tokenizerFile; // the tokenizer file of a checkpoint folder (empty: none, ids only)
+    // A training-checkpoint series (core/revisions.h) this model is one snapshot of: the series
+    // folder, its revisions by step and which one this is. Empty / -1 for a single model.
+    std::string seriesPath;
+    std::vector<Revision> revisions;
+    int revisionIndex = -1;
 
     // Tokenizer whose vocabulary indexes the logits.
     const Tokenizer& outputTokenizer() const

@@ -402,10 +402,61 @@ std::shared_ptr<const Model> parseModel(const std::string& text, const std::stri
     return m;
 }
 
-std::shared_ptr<const Model> loadModel(const std::string& path)
+namespace {
+
+std::string revisionNames(const std::vector<Revision>& revisions)
+{
+    std::string out;
+    for (const Revision& r : revisions) out += (out.empty() ? "" : ", ") + r.name;
+    return out;
+}
+
+// Snapshot `index` of the series at `series`, knowing its place in it.
+std::shared_ptr<const Model> loadRevision(const std::string& series, std::vector<Revision> revisions, int index)
+{
+    std::shared_ptr<Model> m = loadHfFolder(revisions[size_t(index)].path);
+    const std::filesystem::path sp(series);
+    const std::string seriesName = sp.filename().empty() ? sp.parent_path().filename().string() : sp.filename().string();
+    m->name = seriesName + " @ " + revisions[size_t(index)].name;
+    m->seriesPath = series;
+    m->revisions = std::move(revisions);
+    m->revisionIndex = index;
+    return m;
+}
+
+} // namespace
+
+std::shared_ptr<const Model> loadModel(const std::string& path, const std::string& revision)
 {
     std::error_code ec;
-    if (isHfFolder(path)) return loadHfFolder(path);
+    if (const std::vector<Revision> revs = findRevisions(path); !revs.empty()) {
+        int index = int(revs.size()) - 1;
+        if (!revision.empty()) {
+            index = findRevision(revs, revision);
+            if (index < 0)
+                throw UsageError(path + ": no revision \"" + revision + "\" in the series (it has " +
+                                 revisionNames(revs) + ")");
+        }
+        return loadRevision(path, revs, index);
+    }
+    if (!revision.empty())
+        throw UsageError(path + ": revision \"" + revision + "\" asked for, but this is a single model, not a "
+                                "folder of training snapshots (subfolders step<N>)");
+    if (isHfFolder(path)) {
+        // A snapshot opened directly still knows its series, so the slider can move from it.
+        const std::filesystem::path p = std::filesystem::absolute(path, ec);
+        const std::filesystem::path folder = p.filename().empty() ? p.parent_path() : p;
+        std::vector<Revision> siblings;
+        try {
+            siblings = findRevisions(folder.parent_path().string());
+        } catch (const IoError&) {
+            // an unlistable parent: the folder still opens, as a single model
+        }
+        const int index = findRevision(siblings, folder.filename().string());
+        if (index >= 0 && siblings[size_t(index)].name == folder.filename().string())
+            return loadRevision(folder.parent_path().string(), siblings, index);
+        return loadHfFolder(path);
+    }
     if (isLlama2cCheckpoint(path)) return loadLlama2c(path);
     if (std::filesystem::is_directory(path, ec))
         throw IoError(path + ": is a directory without a config.json (neither a model file nor a Hugging Face folder)");

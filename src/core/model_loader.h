@@ -12,7 +12,10 @@ namespace attnscope {
 constexpr size_t kMaxModelFileBytes = size_t(2) << 30; // 2 GiB
 
 // Throws IoError when the file cannot be read, ModelError when it is invalid.
-std::shared_ptr<const Model> loadModel(const std::string& path);
+// A training-checkpoint series folder (core/revisions.h) loads its revision `revision` ("step1000"
+// or "1000"), by default the last; a snapshot folder inside a series also knows its series. A
+// revision given for anything else, or naming no snapshot, is a UsageError.
+std::shared_ptr<const Model> loadModel(const std::string& path, const std::string& revision = {});
 
 // Parses a model from text; `file` names it in error messages.
 std::shared_ptr<const Model> parseModel(const std::string& text, const std::string& file);

@@ -28,6 +28,7 @@ private slots:
     void census();
     void fullDiskLeavesNoFile();
     void huggingFaceFolder();
+    void revisionSeries();
 
 private:
     QTemporaryDir m_dir;
@@ -231,6 +232,46 @@ void TestCli::huggingFaceFolder()
             for (size_t k = 0; k < expected[q].size(); ++k)
                 QVERIFY(std::abs(head["weights"][q][k].get<float>() - expected[q][k].get<float>()) <= 1e-5f);
     }
+}
+
+void TestCli::revisionSeries()
+{
+    // The shipped checkpoint series (models/hf/llama-kjv-revisions: step<N>/ HF folders) opens
+    // as one model at its last snapshot; --revision picks another; the attention differs between
+    // snapshots and the last one equals models/hf/llama-kjv, its final weights.
+    const QString series = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/hf/llama-kjv-revisions");
+    Result r = runCli({"info", series});
+    QCOMPARE(r.exitCode, 0);
+    Json j = Json::parse(r.out.toStdString());
+    const Json& s = j["source"]["series"];
+    QVERIFY(s["revisions"].size() >= 6);
+    const std::string last = s["revisions"].back()["name"].get<std::string>();
+    const std::string first = s["revisions"].front()["name"].get<std::string>();
+    QCOMPARE(s["revision"].get<std::string>(), last);
+    long long prevStep = -1;
+    for (const Json& rev : s["revisions"]) {
+        QVERIFY(rev["step"].get<long long>() > prevStep);
+        prevStep = rev["step"].get<long long>();
+    }
+    QCOMPARE(j["architecture"]["attention"].get<std::string>().substr(0, 13), std::string("grouped-query"));
+
+    auto attentionOf = [](const Result& res) { return Json::parse(res.out.toStdString())["attention"]; };
+    const Result atFirst = runCli({"run", series, "--revision", QString::fromStdString(first), "--text", "And God said"});
+    const Result atLast = runCli({"run", series, "--text", "And God said"});
+    const Result final = runCli({"run", QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/hf/llama-kjv"), "--text", "And God said"});
+    QCOMPARE(atFirst.exitCode, 0);
+    QCOMPARE(atLast.exitCode, 0);
+    QCOMPARE(final.exitCode, 0);
+    QVERIFY(attentionOf(atFirst) != attentionOf(atLast));
+    QCOMPARE(attentionOf(atLast), attentionOf(final));
+    QCOMPARE(Json::parse(atFirst.out.toStdString())["model"].get<std::string>(), "llama-kjv-revisions @ " + first);
+
+    r = runCli({"info", series, "--revision", "step7"});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("step7") && r.err.contains(first.c_str()), r.err.constData());
+    r = runCli({"info", QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/hf/llama-kjv"), "--revision", "step7"});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("single model"), r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)
