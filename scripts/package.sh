@@ -14,5 +14,5 @@ cpack --config "$ATTNSCOPE_BUILD/CPackConfig.cmake" -G DEB -B "$out" >/dev/null
 rm -rf "$out/_CPack_Packages"
 deb="$(ls "$out"/attnscope_*.deb)"
 echo "==> lintian $deb"
-lintian --no-tag-display-limit "$deb" || { echo "error: lintian reported errors" >&2; exit 1; }
+lintian --tag-display-limit 0 "$deb" || { echo "error: lintian reported errors" >&2; exit 1; }
 echo "$deb"

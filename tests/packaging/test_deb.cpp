@@ -88,6 +88,7 @@ private slots:
     void guiOpensInstalledLesson();
     void guiOpensModelSuffix();
     void guiReportsMissingModel();
+    void modelsMenuNamesModelSuffix();
     void desktopEntry();
     void appstream();
     void lintian();
@@ -156,9 +157,12 @@ void TestDeb::packageFields()
 
 void TestDeb::mimeTypes()
 {
-    const Run update = run("update-mime-database", {installed("usr/share/mime")});
-    QVERIFY2(update.exitCode == 0 && update.err.isEmpty(), describe(update).constData());
-    qputenv("XDG_DATA_DIRS", (installed("usr/share") + ":/usr/share").toLocal8Bit());
+    const QByteArray dataDirs = (installed("usr/share") + ":/usr/share").toLocal8Bit();
+    qputenv("XDG_DATA_DIRS", dataDirs);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("XDG_DATA_DIRS", QString::fromLocal8Bit(dataDirs));
+    const Run update = run("update-mime-database", {installed("usr/share/mime")}, env);
+    QVERIFY2(update.exitCode == 0 && update.err.isEmpty(), describe(update).constData()); // also: the XML parsed
     const QMimeDatabase db;
     const QMimeType session = db.mimeTypeForFile("/x/lesson.attnscope.json", QMimeDatabase::MatchExtension);
     QCOMPARE(session.name(), QStringLiteral("application/x-attnscope-session+json"));
@@ -258,7 +262,7 @@ void TestDeb::cliOnInstalledModels()
     QVERIFY2(r.exitCode == 0, describe(r).constData());
     const QJsonObject trace = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(trace.value("output").toObject().value("text").toString(), QStringLiteral("2026-11-25"));
-    QCOMPARE(trace.value("source_tokens").toArray().size(), QStringLiteral("25th of November 2026").size() + 1); // + </s>
+    QCOMPARE(trace.value("source_tokens").toArray().size(), QStringLiteral("25th of November 2026").size()); // characters
     QVERIFY(!trace.value("attention").toArray().isEmpty());
 }
 
@@ -352,6 +356,17 @@ void TestDeb::guiReportsMissingModel()
     QVERIFY(r.out.isEmpty());
 }
 
+void TestDeb::modelsMenuNamesModelSuffix()
+{
+    // A model dropped into the installed models folder as NAME.attnscope-model.json is listed as NAME.
+    const QString added = modelsDir() + "/examples/renamed.attnscope-model.json";
+    QVERIFY(QFile::copy(m_renamedModel, added));
+    const Run r = gui({"--list-models"});
+    QFile::remove(added);
+    QVERIFY2(r.exitCode == 0, describe(r).constData());
+    QVERIFY2(fields(r.out).contains(QStringList{"examples/renamed", added}), r.out.constData());
+}
+
 void TestDeb::desktopEntry()
 {
     const QString path = installed("usr/share/applications/" ATTNSCOPE_APP_ID ".desktop");
@@ -378,7 +393,7 @@ void TestDeb::appstream()
 
 void TestDeb::lintian()
 {
-    const Run r = run("lintian", {"--no-tag-display-limit", m_deb});
+    const Run r = run("lintian", {"--tag-display-limit", "0", m_deb});
     qInfo().noquote() << "lintian:" << (r.out.trimmed().isEmpty() ? QByteArray("(no tags)") : "\n" + r.out.trimmed());
     QStringList errors;
     for (const QString& line : QString::fromUtf8(r.out).split(QLatin1Char('\n')))
