@@ -20,6 +20,12 @@
 int main(int argc, char** argv)
 {
     attnscope::configureHeapForInference(); // core/gemm.h: keep freed heap for the next forward pass
+    // Options that print and quit open no window: they work in a terminal without a display.
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "--version" || a == "-v" || a == "--help" || a == "-h" || a == "--help-all" || a == "--list-models")
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("AttnScope"));
     QApplication::setOrganizationName(QStringLiteral("AttnScope"));

@@ -97,6 +97,13 @@ private:
     QString installed(const QString& relative) const { return m_root + QLatin1Char('/') + relative; }
     QString modelsDir() const { return installed(QStringLiteral("usr/share/attnscope/models")); }
     Run gui(const QStringList& args) const { return run(installed("usr/bin/attnscope"), args, m_guiEnv); }
+    // As in a terminal without a display (no QT_QPA_PLATFORM, DISPLAY or WAYLAND_DISPLAY).
+    Run guiWithoutDisplay(const QStringList& args) const
+    {
+        QProcessEnvironment env = m_guiEnv;
+        for (const char* v : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"}) env.remove(QString::fromLatin1(v));
+        return run(installed("usr/bin/attnscope"), args, env);
+    }
     Run cli(const QStringList& args) const { return run(installed("usr/bin/attnscope-cli"), args); }
 
     QTemporaryDir m_tmp;
@@ -280,14 +287,14 @@ void TestDeb::cliAcceptsModelSuffix()
 
 void TestDeb::guiVersion()
 {
-    const Run r = gui({"--version"});
+    const Run r = guiWithoutDisplay({"--version"});
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out, QByteArray("AttnScope " ATTNSCOPE_VERSION "\n"));
 }
 
 void TestDeb::guiListsInstalledModels()
 {
-    const Run r = gui({"--list-models"});
+    const Run r = guiWithoutDisplay({"--list-models"});
     QVERIFY2(r.exitCode == 0, describe(r).constData());
     QStringList names;
     for (const QStringList& row : fields(r.out)) {
