@@ -108,6 +108,7 @@ private:
 
     QTemporaryDir m_tmp;
     QString m_deb;
+    QString m_arch; // dpkg --print-architecture
     QString m_root; // canonical: the app reports canonical paths
     QString m_renamedModel;
     QProcessEnvironment m_guiEnv;
@@ -120,6 +121,10 @@ void TestDeb::initTestCase()
         QVERIFY2(!QStandardPaths::findExecutable(QString::fromLatin1(tool)).isEmpty(),
                  qPrintable(QStringLiteral("%1 not found: scripts/setup.sh installs it").arg(tool)));
 
+    const Run arch = run("dpkg", {"--print-architecture"});
+    QCOMPARE(arch.exitCode, 0);
+    m_arch = QString::fromLatin1(arch.out.trimmed());
+
     const QString pkgDir = m_tmp.filePath("pkg");
     const Run cpack = run(QStringLiteral(ATTNSCOPE_CPACK),
                           {"--config", ATTNSCOPE_BINARY_DIR "/CPackConfig.cmake", "-G", "DEB", "-B", pkgDir});
@@ -127,7 +132,7 @@ void TestDeb::initTestCase()
     const QStringList debs = QDir(pkgDir).entryList({"*.deb"}, QDir::Files);
     QCOMPARE(debs.size(), 1);
     m_deb = pkgDir + QLatin1Char('/') + debs.front();
-    QCOMPARE(debs.front(), QStringLiteral("attnscope_" ATTNSCOPE_VERSION "_amd64.deb"));
+    QCOMPARE(debs.front(), QStringLiteral("attnscope_" ATTNSCOPE_VERSION "_%1.deb").arg(m_arch));
 
     QVERIFY(QDir().mkpath(m_tmp.filePath("root")));
     const Run extract = run("dpkg-deb", {"-x", m_deb, m_tmp.filePath("root")});
@@ -155,7 +160,7 @@ void TestDeb::packageFields()
     const QString f = QString::fromUtf8(r.out);
     QVERIFY2(f.contains("Package: attnscope\n"), qPrintable(f));
     QVERIFY2(f.contains("Version: " ATTNSCOPE_VERSION "\n"), qPrintable(f));
-    QVERIFY2(f.contains("Architecture: amd64\n"), qPrintable(f));
+    QVERIFY2(f.contains("Architecture: " + m_arch + "\n"), qPrintable(f));
     QVERIFY2(f.contains("Section: science\n"), qPrintable(f));
     // dpkg-shlibdeps found the libraries the binaries link.
     for (const char* lib : {"libc6", "libqt6widgets6", "libqt6svg6", "libqcustomplot2.1-qt6", "libpcre2-8-0", "libutf8proc2"})
