@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Shared set-up for run.sh and test.sh: installs missing Debian 12 packages (apt-get, via sudo
 # when not root), then configures and builds Release into build/. Sourced, not executed.
+# The last line of packages is for the .deb (scripts/package.sh, tests/packaging): dpkg-shlibdeps
+# and file for cpack, rsvg-convert for the PNG icons, and the checkers the packaging test runs.
 set -euo pipefail
 
 ATTNSCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,6 +13,7 @@ ATTNSCOPE_PACKAGES=(
   qt6-base-dev qt6-svg-dev libqcustomplot-dev libqcustomplot2.1-qt6
   libeigen3-dev nlohmann-json3-dev libopenblas-dev libpcre2-dev libutf8proc-dev
   xvfb xauth fonts-dejavu-core fonts-wqy-microhei
+  dpkg-dev file librsvg2-bin lintian appstream desktop-file-utils shared-mime-info
 )
 
 attnscope_install_packages() {

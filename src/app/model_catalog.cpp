@@ -9,13 +9,17 @@ namespace attnscope {
 
 QStringList modelDirectories()
 {
+    const QString appDir = QCoreApplication::applicationDirPath();
+    // An installed AttnScope (PREFIX/bin/attnscope, docs/install.md) uses PREFIX/share/attnscope/models
+    // only: a package must not read the tree it was built from, whose path is compiled in below.
+    const QFileInfo installed(appDir + QStringLiteral("/../share/attnscope/models"));
+    if (installed.isDir()) return {installed.canonicalFilePath()};
+
     QStringList candidates;
 #ifdef ATTNSCOPE_SOURCE_DIR
     candidates << QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models");
 #endif
-    const QString appDir = QCoreApplication::applicationDirPath();
-    candidates << appDir + QStringLiteral("/../models") << appDir + QStringLiteral("/../share/attnscope/models")
-               << appDir + QStringLiteral("/../../models");
+    candidates << appDir + QStringLiteral("/../models") << appDir + QStringLiteral("/../../models");
     QStringList out;
     for (const QString& c : candidates) {
         const QFileInfo fi(c);
@@ -26,6 +30,13 @@ QStringList modelDirectories()
     return out;
 }
 
+QString bundledModelName(const QString& fileName)
+{
+    for (const QLatin1String suffix : {QLatin1String(kModelFileSuffix), QLatin1String(".json")})
+        if (fileName.endsWith(suffix, Qt::CaseInsensitive)) return fileName.chopped(suffix.size());
+    return fileName;
+}
+
 QList<BundledModel> bundledModels()
 {
     QList<BundledModel> out;
@@ -33,7 +44,8 @@ QList<BundledModel> bundledModels()
         for (const QString& sub : {QString(), QStringLiteral("examples")}) {
             const QDir d(sub.isEmpty() ? dir : dir + QLatin1Char('/') + sub);
             for (const QFileInfo& fi : d.entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
-                const QString name = sub.isEmpty() ? fi.completeBaseName() : sub + QLatin1Char('/') + fi.completeBaseName();
+                const QString base = bundledModelName(fi.fileName());
+                const QString name = sub.isEmpty() ? base : sub + QLatin1Char('/') + base;
                 bool seen = false;
                 for (const BundledModel& m : out) seen = seen || m.name == name;
                 if (!seen) out.append({name, fi.absoluteFilePath()});
