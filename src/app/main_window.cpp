@@ -508,7 +508,9 @@ void MainWindow::rebuildModelsMenu()
 
 void MainWindow::markCurrentModel()
 {
-    const QString current = m_model ? QFileInfo(QString::fromStdString(m_model->path)).canonicalFilePath() : QString();
+    // A snapshot of a series is ticked as its series (the entry the menu has).
+    const std::string shown = !m_model ? std::string() : m_model->seriesPath.empty() ? m_model->path : m_model->seriesPath;
+    const QString current = m_model ? QFileInfo(QString::fromStdString(shown)).canonicalFilePath() : QString();
     for (QAction* a : m_ui->menuModels->actions())
         if (a->isCheckable()) a->setChecked(!current.isEmpty() && QFileInfo(a->statusTip()).canonicalFilePath() == current);
 }

@@ -51,6 +51,18 @@ QList<BundledModel> bundledModels()
                 if (!seen) out.append({name, fi.absoluteFilePath()});
             }
         }
+        // Hugging Face folders (config.json) and folders of training snapshots (step<N>/) in hf/.
+        const QDir hf(dir + QStringLiteral("/hf"));
+        for (const QFileInfo& fi : hf.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+            const QDir folder(fi.absoluteFilePath());
+            const bool model = folder.exists(QStringLiteral("config.json"));
+            const bool series = !model && !folder.entryList({QStringLiteral("step*")}, QDir::Dirs).isEmpty();
+            if (!model && !series) continue;
+            const QString name = QStringLiteral("hf/") + fi.fileName();
+            bool seen = false;
+            for (const BundledModel& m : out) seen = seen || m.name == name;
+            if (!seen) out.append({name, fi.absoluteFilePath()});
+        }
     }
     return out;
 }

@@ -16,7 +16,8 @@ namespace attnscope {
 constexpr const char* kModelFileSuffix = ".attnscope-model.json";
 
 struct BundledModel {
-    QString name; // file name without .attnscope-model.json or .json; examples are prefixed "examples/"
+    QString name; // file name without .attnscope-model.json or .json; examples are prefixed "examples/",
+                  // Hugging Face folders and snapshot series in models/hf/ "hf/"
     QString path; // absolute
 };
 
