@@ -270,7 +270,8 @@ HtmlPayload decodeInteractiveHtml(const std::string& html)
             const auto layers = s.at("layers").get<size_t>(), heads = s.at("heads").get<size_t>();
             const auto tq = s.at("tq").get<Eigen::Index>(), tk = s.at("tk").get<Eigen::Index>();
             const bool triangle = s.at("packing").get<std::string>() == "lower";
-            if (tq < 0 || tk < 0 || tq > 65536 || tk > 65536 || (triangle && tq != tk) || layers > 4096 || heads > 4096)
+            if (tq < 0 || tk < 0 || tq > 65536 || tk > 65536 || (triangle && tq != tk) || layers > 4096 || heads > 4096 ||
+                layers * (heads + 1) > (size_t(1) << 20))
                 throw IoError("interactive HTML: implausible stack shape");
             const size_t perHead = storedCount(triangle, tq, tk);
             const size_t stored = heads + (s.at("mean").get<bool>() ? 1 : 0);
