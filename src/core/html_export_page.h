@@ -73,8 +73,10 @@ dd { margin: 0; font-family: "DejaVu Sans Mono", monospace; white-space: pre-wra
 .hint { color: var(--muted); font-size: 12px; margin: 2px 0 6px; }
 .error { color: #b00020; font-weight: 600; }
 #status { margin: 4px 0 0; color: var(--muted); }
-main { display: grid; grid-template-columns: minmax(260px, max-content) 1fr; gap: 8px 28px; align-items: start; }
-#align-box { grid-column: 1 / -1; }
+main { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: flex-start; }
+#overview-box { flex: 0 0 auto; }
+#head-box { flex: 0 1 auto; min-width: 0; }
+#align-box { flex: 1 1 100%; }
 #overview { display: grid; gap: 3px; align-items: center; justify-items: center; font-size: 11px; color: var(--muted); }
 #overview canvas { cursor: pointer; border: 2px solid transparent; image-rendering: pixelated; }
 #overview canvas:hover { border-color: var(--line); }
@@ -87,7 +89,6 @@ main { display: grid; grid-template-columns: minmax(260px, max-content) 1fr; gap
 #align-legend { display: flex; gap: 10px; flex-wrap: wrap; font-size: 12px; margin-bottom: 4px; }
 #align { display: block; }
 footer { color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); margin-top: 16px; padding-top: 6px; padding-bottom: 12px; }
-@media (max-width: 900px) { main { grid-template-columns: 1fr; } }
 )CSS";
 
 inline constexpr const char* kHtmlPageScript = R"JS(
@@ -271,7 +272,9 @@ inline constexpr const char* kHtmlPageScript = R"JS(
     // Cell size from the room a first guess of the label margins leaves; the margins then fit
     // the labels as thinned at that size.
     const guess = widest(probe, s.query_labels, 150) + 10;
-    const room = Math.max(200, Math.min(720, $('head-box').clientWidth - guess - 100));
+    // The head view takes up to the page's width; where it does not fit beside the overview it
+    // wraps below it (main is a wrapping flex box).
+    const room = Math.max(200, Math.min(720, document.documentElement.clientWidth - 40 - guess - 100));
     const cell = Math.max(2, Math.min(36, room / Math.max(s.tq, s.tk)));
     const labelStep = Math.max(1, Math.ceil(12 / cell));
     const ticks = (labels) => labels.map((l, i) => tickLabel(labels, i, labelStep));

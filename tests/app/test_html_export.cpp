@@ -270,6 +270,10 @@ void TestHtmlExport::twelveByTwelveAt128TokensUnder3MB()
     qInfo("12 x 12 heads at 128 tokens: %lld bytes (%.2f MB), %lld stored values", qlonglong(html.size()),
           double(html.size()) / 1e6, qlonglong(page.meta["values"].get<long long>()));
     QVERIFY2(html.size() <= 3'000'000, qPrintable(QString::number(html.size())));
+    // ATTNSCOPE_KEEP_HTML=DIR keeps the pages, e.g. to open them in a browser.
+    const QString keep = qEnvironmentVariable("ATTNSCOPE_KEEP_HTML");
+    if (!keep.isEmpty())
+        QFile::copy(out, QDir(keep).filePath(QStringLiteral("12x12-128-%1.html").arg(QString::fromUtf8(QTest::currentDataTag()).section(QLatin1Char(' '), 1))));
 }
 
 // Rows of independent random weights (each row: uniform random numbers, normalised): far less

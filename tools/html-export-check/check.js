@@ -34,7 +34,7 @@ const CASES = [
     cells: [['encoder', 0, 0, 3, 4], ['encoder', 1, 2, 10, 10], ['decoder', 1, 3, 5, 2], ['cross', 1, 0, 0, 17],
       ['cross', 1, 1, 2, 18], ['cross', 0, 3, 7, 12]] },
   { name: 'tiny-lm', model: 'models/tiny-lm.json', text: 'And God said unto Moses',
-    cells: [['decoder', 0, 0, 5, 4], ['decoder', 1, 1, 12, 11], ['decoder', 1, 3, 23, 0], ['decoder', 0, 2, 20, 20]],
+    cells: [['decoder', 0, 0, 5, 4], ['decoder', 0, 1, 12, 11], ['decoder', 1, 0, 23, 0], ['decoder', 3, 2, 23, 18]],
     masked: ['decoder', 0, 0, 2, 7] },
 ];
 
