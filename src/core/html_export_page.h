@@ -272,9 +272,11 @@ inline constexpr const char* kHtmlPageScript = R"JS(
     // Cell size from the room a first guess of the label margins leaves; the margins then fit
     // the labels as thinned at that size.
     const guess = widest(probe, s.query_labels, 150) + 10;
-    // The head view takes up to the page's width; where it does not fit beside the overview it
-    // wraps below it (main is a wrapping flex box).
-    const room = Math.max(200, Math.min(720, document.documentElement.clientWidth - 40 - guess - 100));
+    // Beside the overview when at least 300 px of cells fit there, else below it, across the
+    // page's width (main is a wrapping flex box).
+    const avail = document.documentElement.clientWidth - 40;
+    const beside = avail - $('overview-box').offsetWidth - 28 - guess - 100;
+    const room = Math.max(200, Math.min(720, beside >= 300 ? beside : avail - guess - 100));
     const cell = Math.max(2, Math.min(36, room / Math.max(s.tq, s.tk)));
     const labelStep = Math.max(1, Math.ceil(12 / cell));
     const ticks = (labels) => labels.map((l, i) => tickLabel(labels, i, labelStep));

@@ -131,7 +131,8 @@ async function checkCase(browser, c) {
     await selectStack(page, stacks, stacks.indexOf('cross'));
     await page.click('#overview canvas[data-layer="1"][data-head="1"]');
     // The whole page in one viewport, so the screenshot keeps the hover tooltip.
-    await page.setViewportSize({ width: 1280, height: 1260 });
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: 1280, height: Math.min(2000, height) });
     await page.evaluate(() => window.scrollTo(0, 0));
     await hoverCell(page, 2, 20);
     await page.screenshot({ path: screenshot });
