@@ -985,7 +985,9 @@ QString MainWindow::exportInteractiveHtml(const QString& path)
         request.colormap = headPlot()->colormapName();
         request.logScale = headPlot()->logScale();
         request.initial = m_selection;
+        QApplication::setOverrideCursor(Qt::WaitCursor); // long (compact) inputs recompute every head
         error = writeInteractiveHtml(path, *m_result, *m_model, m_transformer.get(), request);
+        QApplication::restoreOverrideCursor();
     }
     if (!error.isEmpty()) reportError(tr("Export failed.\n\n%1").arg(error));
     else statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);

@@ -110,7 +110,7 @@ struct Args {
     bool html = false;                 // export writes the interactive HTML page
 };
 
-bool endsWith(const std::string& s, const std::string& suffix)
+[[maybe_unused]] bool endsWith(const std::string& s, const std::string& suffix) // case-insensitive suffix
 {
     if (s.size() < suffix.size()) return false;
     for (size_t i = 0; i < suffix.size(); ++i)
