@@ -233,7 +233,8 @@ std::string interactiveHtml(const HtmlExport& doc)
     const std::string script = kHtmlPageScript;
     const std::string style = kHtmlPageStyle;
     const std::string csp = "default-src 'none'; script-src 'sha256-" + sha256Base64(script) + "'; style-src 'sha256-" +
-                            sha256Base64(style) + "'; img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'";
+                            sha256Base64(style) +
+                            "'; img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'";
     std::string page = kHtmlPageTemplate;
     replaceOnce(page, "@CSP@", csp);
     replaceOnce(page, "@TITLE@", htmlEscape("AttnScope · " + doc.modelName));
@@ -270,14 +271,15 @@ HtmlPayload decodeInteractiveHtml(const std::string& html)
             const auto layers = s.at("layers").get<size_t>(), heads = s.at("heads").get<size_t>();
             const auto tq = s.at("tq").get<Eigen::Index>(), tk = s.at("tk").get<Eigen::Index>();
             const bool triangle = s.at("packing").get<std::string>() == "lower";
-            if (tq < 0 || tk < 0 || tq > 65536 || tk > 65536 || (triangle && tq != tk) || layers > 4096 || heads > 4096 ||
-                layers * (heads + 1) > (size_t(1) << 20))
+            if (tq < 0 || tk < 0 || tq > 65536 || tk > 65536 || (triangle && tq != tk) || layers > 4096 ||
+                heads > 4096 || layers * (heads + 1) > (size_t(1) << 20))
                 throw IoError("interactive HTML: implausible stack shape");
             const size_t perHead = storedCount(triangle, tq, tk);
             const size_t stored = heads + (s.at("mean").get<bool>() ? 1 : 0);
             size_t at = s.at("offset").get<size_t>();
             if (perHead != s.at("per_head").get<size_t>() || at > n || layers * stored * perHead > n - at)
-                throw IoError("interactive HTML: stack " + s.at("name").get<std::string>() + " lies outside the weights");
+                throw IoError("interactive HTML: stack " + s.at("name").get<std::string>() +
+                              " lies outside the weights");
             std::vector<std::vector<MatrixRM>> stackWeights(layers);
             for (auto& layer : stackWeights) {
                 for (size_t h = 0; h < stored; ++h) {
@@ -308,7 +310,8 @@ std::string sha256Base64(const std::string& bytes)
         0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
         0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-    std::uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    std::uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                          0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     std::string msg = bytes;
     const std::uint64_t bits = std::uint64_t(bytes.size()) * 8;
     msg += char(0x80);

@@ -90,8 +90,8 @@ HtmlExport htmlExportOf(const RunResult& result, const Model& model, const Trans
         if (stack == request.initial.stack) {
             doc.initialStack = static_cast<int>(doc.stacks.size());
             doc.initialLayer = request.initial.layer;
-            doc.initialHead = request.initial.head == kMeanOfHeads ? static_cast<int>(s.heads.front().size())
-                                                                   : request.initial.head;
+            doc.initialHead =
+                request.initial.head == kMeanOfHeads ? static_cast<int>(s.heads.front().size()) : request.initial.head;
         }
         doc.stacks.push_back(std::move(s));
     }

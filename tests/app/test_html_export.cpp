@@ -4,8 +4,8 @@
 // page is self-contained (CSP hashes recomputed here with Qt's SHA-256, no URL, no external
 // resource) and a 12 × 12 model at 128 tokens stays under 3 MB. The browser check is
 // scripts/check_html_export.sh (headless Chromium, docs/html-export.md).
-#include "test_models.h"
 #include "../cli/cli_runner.h"
+#include "test_models.h"
 
 #include "core/analysis/head_stats.h"
 #include "core/errors.h"
@@ -20,8 +20,8 @@
 #include <QRegularExpression>
 #include <QtTest>
 
-#include <cmath>
 #include <array>
+#include <cmath>
 #include <random>
 
 using attnscope::test::runCli;
@@ -42,8 +42,7 @@ QString threeDecimals(double w) { return QStringLiteral("%1").arg(w, 0, 'f', 3);
 // Weights of a random 12-layer, 12-head decoder (d_model 96) for the size figure: uniform in
 // ±Milli/1000. The amplitude sets how peaked the attention is (±0.1: nearly uniform rows, which
 // deflate best; ±1: peaked, irregular rows). worstCaseRowsUnder3MB bounds what a trained model can take.
-template <int Milli>
-float randomWeight(int k, int i)
+template <int Milli> float randomWeight(int k, int i)
 {
     std::uint32_t x = std::uint32_t(k) * 2654435761u ^ std::uint32_t(i) * 40503u ^ 0x9e3779b9u;
     x ^= x >> 15, x *= 0x2c1b3c6du, x ^= x >> 12, x *= 0x297a2d39u, x ^= x >> 15;
@@ -82,7 +81,8 @@ void TestHtmlExport::sha256KnownVectors()
         std::string s;
         for (int i = 0; i < n; ++i) s += char('a' + i % 26);
         QCOMPARE(QString::fromStdString(attnscope::sha256Base64(s)),
-                 QString::fromLatin1(QCryptographicHash::hash(QByteArray::fromStdString(s), QCryptographicHash::Sha256).toBase64()));
+                 QString::fromLatin1(
+                     QCryptographicHash::hash(QByteArray::fromStdString(s), QCryptographicHash::Sha256).toBase64()));
     }
 }
 
@@ -101,7 +101,8 @@ void TestHtmlExport::quantiseRoundsLikeTheApp()
     for (int k = 0; k < 200000; ++k) {
         const float w = k < 1000 ? float(k) / 1000.0f + 0.0005f : u(rng); // near the halves, then anywhere
         const QString shown = threeDecimals(double(attnscope::quantiseWeight(w)) / 1000.0);
-        if (shown != threeDecimals(double(w))) QFAIL(qPrintable(QStringLiteral("%1: %2").arg(double(w), 0, 'g', 9).arg(shown)));
+        if (shown != threeDecimals(double(w)))
+            QFAIL(qPrintable(QStringLiteral("%1: %2").arg(double(w), 0, 'g', 9).arg(shown)));
     }
 }
 
@@ -110,11 +111,12 @@ void TestHtmlExport::weightsEqualTheEngine_data()
     QTest::addColumn<QString>("model");
     QTest::addColumn<QString>("text");
     QTest::addColumn<int>("stacks");
-    QTest::newRow("date-normalizer (encoder-decoder)") << sourcePath("models/date-normalizer.json")
-                                                       << QStringLiteral("25th of November 2026") << 3;
-    QTest::newRow("tiny-lm (causal decoder)") << sourcePath("models/tiny-lm.json")
-                                              << QStringLiteral("And God said unto Moses") << 1;
-    QTest::newRow("tiny-mlm (encoder)") << sourcePath("models/tiny-mlm.json") << QStringLiteral("the lord is my [MASK]") << 1;
+    QTest::newRow("date-normalizer (encoder-decoder)")
+        << sourcePath("models/date-normalizer.json") << QStringLiteral("25th of November 2026") << 3;
+    QTest::newRow("tiny-lm (causal decoder)")
+        << sourcePath("models/tiny-lm.json") << QStringLiteral("And God said unto Moses") << 1;
+    QTest::newRow("tiny-mlm (encoder)") << sourcePath("models/tiny-mlm.json") << QStringLiteral("the lord is my [MASK]")
+                                        << 1;
 }
 
 void TestHtmlExport::weightsEqualTheEngine()
@@ -145,7 +147,7 @@ void TestHtmlExport::weightsEqualTheEngine()
     QCOMPARE(page.meta["output"].get<std::string>(), run.outputText);
     QCOMPARE(page.meta["colormap"]["name"].get<std::string>(), std::string("viridis"));
     QCOMPARE(page.meta["colormap"]["colors"].size(), size_t(256));
-    QCOMPARE(page.meta["colormap"]["colors"][0].get<std::string>(), std::string("#440154")); // viridis' first stop
+    QCOMPARE(page.meta["colormap"]["colors"][0].get<std::string>(), std::string("#440154"));   // viridis' first stop
     QCOMPARE(page.meta["colormap"]["colors"][255].get<std::string>(), std::string("#fde725")); // and its last
     QCOMPARE(page.weights.size(), expected.size());
     long cells = 0;
@@ -178,7 +180,11 @@ void TestHtmlExport::weightsEqualTheEngine()
                         }
                         if (threeDecimals(stored(i, j)) != threeDecimals(reference(i, j)))
                             QFAIL(qPrintable(QStringLiteral("%1 L%2 H%3 (%4, %5): page %6, engine %7")
-                                                 .arg(toString(expected[s])).arg(l).arg(h).arg(i).arg(j)
+                                                 .arg(toString(expected[s]))
+                                                 .arg(l)
+                                                 .arg(h)
+                                                 .arg(i)
+                                                 .arg(j)
                                                  .arg(threeDecimals(stored(i, j)), threeDecimals(reference(i, j)))));
                     }
             }
@@ -197,7 +203,8 @@ void TestHtmlExport::selfContained()
     QVERIFY(html.startsWith(QStringLiteral("<!DOCTYPE html>")));
 
     // The policy: nothing but the page's own script and style sheet, by hash; no fetch of any kind.
-    const QRegularExpression cspRe(QStringLiteral("<meta http-equiv=\"Content-Security-Policy\" content=\"([^\"]*)\">"));
+    const QRegularExpression cspRe(
+        QStringLiteral("<meta http-equiv=\"Content-Security-Policy\" content=\"([^\"]*)\">"));
     const QRegularExpressionMatch csp = cspRe.match(html);
     QVERIFY(csp.hasMatch());
     QVERIFY(csp.capturedStart() < html.indexOf(QStringLiteral("<script"))); // before anything runs
@@ -208,8 +215,10 @@ void TestHtmlExport::selfContained()
     auto hashOf = [](const QString& s) {
         return QString::fromLatin1(QCryptographicHash::hash(s.toUtf8(), QCryptographicHash::Sha256).toBase64());
     };
-    const QRegularExpression scriptRe(QStringLiteral("<script>(.*?)</script>"), QRegularExpression::DotMatchesEverythingOption);
-    const QRegularExpression styleRe(QStringLiteral("<style>(.*?)</style>"), QRegularExpression::DotMatchesEverythingOption);
+    const QRegularExpression scriptRe(QStringLiteral("<script>(.*?)</script>"),
+                                      QRegularExpression::DotMatchesEverythingOption);
+    const QRegularExpression styleRe(QStringLiteral("<style>(.*?)</style>"),
+                                     QRegularExpression::DotMatchesEverythingOption);
     int scripts = 0;
     for (auto it = scriptRe.globalMatch(html); it.hasNext(); ++scripts)
         QVERIFY(policy.contains(QStringLiteral("script-src 'sha256-%1'").arg(hashOf(it.next().captured(1)))));
@@ -254,7 +263,8 @@ void TestHtmlExport::twelveByTwelveAt128TokensUnder3MB()
     for (char c = 'a'; c <= 'z'; ++c) spec.vocab.push_back(std::string(1, c));
     spec.vocab.push_back(" ");
     spec.weight = reinterpret_cast<float (*)(int, int)>(weight);
-    const QString model = attnscope::test::writeFile(m_dir.filePath("random-12x12.json"), attnscope::test::modelDocument(spec).dump());
+    const QString model =
+        attnscope::test::writeFile(m_dir.filePath("random-12x12.json"), attnscope::test::modelDocument(spec).dump());
     const QString phrase = QStringLiteral("in the beginning god created the heaven and the earth ");
     QString text;
     while (text.size() < 127) text += phrase;
@@ -273,7 +283,9 @@ void TestHtmlExport::twelveByTwelveAt128TokensUnder3MB()
     // ATTNSCOPE_KEEP_HTML=DIR keeps the pages, e.g. to open them in a browser.
     const QString keep = qEnvironmentVariable("ATTNSCOPE_KEEP_HTML");
     if (!keep.isEmpty())
-        QFile::copy(out, QDir(keep).filePath(QStringLiteral("12x12-128-%1.html").arg(QString::fromUtf8(QTest::currentDataTag()).section(QLatin1Char(' '), 1))));
+        QFile::copy(out, QDir(keep).filePath(
+                             QStringLiteral("12x12-128-%1.html")
+                                 .arg(QString::fromUtf8(QTest::currentDataTag()).section(QLatin1Char(' '), 1))));
 }
 
 // Rows of independent random weights (each row: uniform random numbers, normalised): far less
@@ -333,7 +345,9 @@ void TestHtmlExport::usageErrors()
     QVERIFY(!QFile::exists(out));
     QCOMPARE(runCli({"export", model, "--format", "html", "--out", m_dir.filePath("no/such/dir/x.html")}).exitCode, 4);
     // --stack, --layer, --head and --log choose what the page opens on.
-    QCOMPARE(runCli({"export", model, "--format", "html", "--out", out, "--layer", "1", "--head", "mean", "--log"}).exitCode, 0);
+    QCOMPARE(
+        runCli({"export", model, "--format", "html", "--out", out, "--layer", "1", "--head", "mean", "--log"}).exitCode,
+        0);
     const attnscope::HtmlPayload page = attnscope::decodeInteractiveHtml(readAll(out));
     QCOMPARE(page.meta["initial"]["layer"].get<int>(), 1);
     QCOMPARE(page.meta["initial"]["head"].get<int>(), page.meta["stacks"][0]["heads"].get<int>()); // the mean
@@ -342,10 +356,11 @@ void TestHtmlExport::usageErrors()
 
 void TestHtmlExport::decodeRefusesOtherText()
 {
-    for (const char* text : {"", "<html></html>", "<script type=\"application/json\" id=\"attnscope-meta\">{}</script>",
-                             "<script id=\"attnscope-meta\">{\"format\":\"attnscope-html\",\"values\":4,\"stacks\":[]}</script>"
-                             "<script id=\"attnscope-weights\">AAAA</script>",
-                             "<script id=\"attnscope-meta\">[1,</script><script id=\"attnscope-weights\"></script>"}) {
+    for (const char* text :
+         {"", "<html></html>", "<script type=\"application/json\" id=\"attnscope-meta\">{}</script>",
+          "<script id=\"attnscope-meta\">{\"format\":\"attnscope-html\",\"values\":4,\"stacks\":[]}</script>"
+          "<script id=\"attnscope-weights\">AAAA</script>",
+          "<script id=\"attnscope-meta\">[1,</script><script id=\"attnscope-weights\"></script>"}) {
         bool refused = false;
         try {
             attnscope::decodeInteractiveHtml(text);

@@ -61,7 +61,7 @@ void TestHtmlExportGui::pageHoldsTheShownRun()
     QCOMPARE(page.meta["target"].get<std::string>(), std::string("face"));
     QCOMPARE(page.meta["colormap"]["name"].get<std::string>(), std::string("cividis"));
     QCOMPARE(page.meta["colormap"]["colors"][0].get<std::string>(), std::string("#00204d")); // cividis' first stop
-    QCOMPARE(page.meta["initial"]["stack"].get<int>(), 2);                                  // encoder, decoder, cross
+    QCOMPARE(page.meta["initial"]["stack"].get<int>(), 2);                                   // encoder, decoder, cross
     QCOMPARE(page.meta["initial"]["layer"].get<int>(), 1);
     QCOMPARE(page.meta["initial"]["head"].get<int>(), 2);
     QCOMPARE(page.meta["initial"]["log"].get<bool>(), true);
