@@ -23,6 +23,7 @@
 #include "core/recompute.h"
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
+#include "render/html_run.h"
 #include "render/image_export.h"
 
 #include <QApplication>
@@ -257,6 +258,23 @@ void MainWindow::setupActions()
             askSavePath(tr("Export Data"), tr("CSV table (*.csv);;JSON (*.json)"), QStringLiteral("csv"));
         if (!path.isEmpty()) exportData(path);
     });
+    // ---- interactive HTML export (issue 22): File › Export Interactive HTML… ----
+    auto* exportHtml = new QAction(tr("Export Interactive &HTML\u2026"), this);
+    exportHtml->setObjectName(QStringLiteral("actionExportInteractiveHtml"));
+    exportHtml->setToolTip(tr("One self-contained web page with every head: head view, overview, alignment"));
+    const QList<QAction*> fileActions = m_ui->menuFile->actions(); // right after Export Data
+    const qsizetype data = fileActions.indexOf(m_ui->actionExportData);
+    m_ui->menuFile->insertAction(data >= 0 && data + 1 < fileActions.size() ? fileActions[data + 1] : nullptr, exportHtml);
+    connect(exportHtml, &QAction::triggered, this, [this] {
+        QString path = QFileDialog::getSaveFileName(this, tr("Export Interactive HTML"),
+                                                    QDir(exportDirectory(ExportKind::Data)).filePath(defaultExportName(QStringLiteral("html"))),
+                                                    tr("Web page (*.html)"));
+        if (path.isEmpty()) return;
+        if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".html");
+        m_exportDirs[int(ExportKind::Data)] = QFileInfo(path).absolutePath();
+        exportInteractiveHtml(path);
+    });
+    // ---- end of the interactive HTML export block ----
     connect(m_ui->actionCopyImage, &QAction::triggered, this, [this] {
         QApplication::clipboard()->setImage(renderCurrentView(std::max(1.0, devicePixelRatioF())));
         statusBar()->showMessage(tr("Image copied to the clipboard"), 3000);
@@ -984,6 +1002,27 @@ QString MainWindow::exportCensusCsv(const QString& path)
 {
     const QByteArray csv = censusView()->csv();
     const QString error = csv.isEmpty() ? tr("%1: no census to export").arg(path) : writeFileAtomically(path, csv);
+    if (!error.isEmpty()) reportError(tr("Export failed.\n\n%1").arg(error));
+    else statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return error;
+}
+
+// Interactive HTML export (issue 22): core's page filled by render/html_run.h from the shown run.
+QString MainWindow::exportInteractiveHtml(const QString& path)
+{
+    QString error;
+    if (!m_result || !m_model) error = tr("%1: nothing to export").arg(path);
+    else {
+        HtmlRunRequest request;
+        request.input = m_ui->inputEdit->text();
+        if (m_model->config.type == ArchType::EncoderDecoder) request.target = m_ui->targetEdit->text();
+        request.colormap = headPlot()->colormapName();
+        request.logScale = headPlot()->logScale();
+        request.initial = m_selection;
+        QApplication::setOverrideCursor(Qt::WaitCursor); // long (compact) inputs recompute every head
+        error = writeInteractiveHtml(path, *m_result, *m_model, m_transformer.get(), request);
+        QApplication::restoreOverrideCursor();
+    }
     if (!error.isEmpty()) reportError(tr("Export failed.\n\n%1").arg(error));
     else statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
     return error;

@@ -87,6 +87,9 @@ public:
     QString exportEachHead(const QString& directory, const QString& extension = QStringLiteral("png"));
     QString exportData(const QString& path);
     QString exportCensusCsv(const QString& path);
+    // File › Export Interactive HTML…: every head of the shown run as one self-contained page
+    // (render/html_run.h, docs/html-export.md), opening on the current selection and colour map.
+    QString exportInteractiveHtml(const QString& path);
     // Where the export dialogs open: the folder last exported into, else the user's Pictures
     // folder for images and Documents for data (CSV, JSON), else home — never the models folder.
     enum class ExportKind { Image = 0, Data = 1 };

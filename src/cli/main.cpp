@@ -1,6 +1,7 @@
 // attnscope-cli: headless access to the engine. Thin: argument parsing and JSON printing
 // over core. Exit codes (docs/cli.md): 0 ok, 2 usage, 3 invalid model, 4 I/O error.
-// `export` (built with the GUI) renders a heatmap through the same Qt code as the app.
+// `export` (built with the GUI) renders a heatmap through the same Qt code as the app, or writes
+// the interactive HTML page (--format html: core/html_export.h with the app's labels and colours).
 #include "core/analysis/census.h"
 #include "core/errors.h"
 #include "core/gemm.h"
@@ -11,6 +12,7 @@
 #ifdef ATTNSCOPE_WITH_EXPORT
 #include "render/attention_slice.h"
 #include "render/colormaps.h"
+#include "render/html_run.h"
 #include "render/image_export.h"
 
 #include <QApplication>
@@ -18,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -64,6 +67,10 @@ const char* const kUsage =
     "            [--scale S] [--colormap NAME] [--log]\n"
     "                                  one head's heatmap as an image, drawn as in the app\n"
     "                                  (default: first stack, layer 0, head 0, 900x800)\n"
+    "  export MODEL [--text TEXT] [--target TEXT | --generate] --format html --out FILE.html\n"
+    "            [--stack S] [--layer L] [--head H|mean] [--colormap NAME] [--log]\n"
+    "                                  one self-contained interactive page (head view,\n"
+    "                                  layers x heads overview, alignment; no network)\n"
     "  census MODEL [--text TEXT] [--target TEXT | --generate] [--stack encoder|decoder|cross]\n"
     "            [--out FILE]\n"
     "                                  per-head statistics as CSV: entropy, mean distance,\n"
@@ -100,7 +107,18 @@ struct Args {
     std::string colormap = "viridis";
     bool logScale = false;
     bool exportOptions = false;
+    bool imageOptions = false;         // --size or --scale given (not for --format html)
+    std::optional<std::string> format; // png, svg, pdf, jpg or html; default: by --out's extension
+    bool html = false;                 // export writes the interactive HTML page
 };
+
+[[maybe_unused]] bool endsWith(const std::string& s, const std::string& suffix) // case-insensitive suffix
+{
+    if (s.size() < suffix.size()) return false;
+    for (size_t i = 0; i < suffix.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(s[s.size() - suffix.size() + i])) != suffix[i]) return false;
+    return true;
+}
 
 int parseInt(const std::string& v, const char* name, int lo, int hi)
 {
@@ -153,7 +171,7 @@ Args parseArgs(int argc, char** argv)
             if (x == std::string::npos) throw UsageFailure{"--size expects WxH, e.g. 900x800, got \"" + v + "\""};
             a.width = parseInt(v.substr(0, x), "--size width", 16, 16384);
             a.height = parseInt(v.substr(x + 1), "--size height", 16, 16384);
-            a.exportOptions = true;
+            a.exportOptions = a.imageOptions = true;
         } else if (arg == "--scale") {
             const std::string v = value("--scale");
             try {
@@ -163,9 +181,10 @@ Args parseArgs(int argc, char** argv)
             } catch (const std::exception&) {
                 throw UsageFailure{"--scale expects a number in [0.25, 8], got \"" + v + "\""};
             }
-            a.exportOptions = true;
+            a.exportOptions = a.imageOptions = true;
         } else if (arg == "--colormap") a.colormap = value("--colormap"), a.exportOptions = true;
         else if (arg == "--log") a.logScale = true, a.exportOptions = true;
+        else if (arg == "--format") a.format = value("--format"), a.exportOptions = true;
         else if (arg == "--top-k") {
             const std::string v = value("--top-k");
             try {
@@ -195,7 +214,7 @@ Args parseArgs(int argc, char** argv)
     if (a.command == "info" && (a.text || a.ids || a.target || a.generate || a.out))
         throw UsageFailure{"info takes no run options"};
     if (a.command != "export" && a.exportOptions)
-        throw UsageFailure{"--layer, --head, --size, --scale, --colormap and --log are export options"};
+        throw UsageFailure{"--layer, --head, --size, --scale, --colormap, --log and --format are export options"};
     if (a.stack && a.command != "export" && a.command != "census")
         throw UsageFailure{"--stack is an export and census option"};
     if (a.command == "census" && a.stack) {
@@ -206,8 +225,15 @@ Args parseArgs(int argc, char** argv)
     if (a.command == "export") {
 #ifdef ATTNSCOPE_WITH_EXPORT
         if (!a.out) throw UsageFailure{"export: --out FILE is required"};
-        if (!imageFormatForPath(QString::fromStdString(*a.out)))
-            throw UsageFailure{"export: --out must end in .png, .svg, .pdf or .jpg"};
+        if (a.format && *a.format != "html" && *a.format != "png" && *a.format != "svg" && *a.format != "pdf" &&
+            *a.format != "jpg")
+            throw UsageFailure{"export: --format expects png, svg, pdf, jpg or html, got \"" + *a.format + "\""};
+        a.html = a.format ? *a.format == "html" : endsWith(*a.out, ".html") || endsWith(*a.out, ".htm");
+        if (a.html && a.imageOptions) throw UsageFailure{"export: --size and --scale are image options, not for html"};
+        if (!a.html && !imageFormatForPath(QString::fromStdString(*a.out)))
+            throw UsageFailure{"export: --out must end in .png, .svg, .pdf or .jpg (or give --format html)"};
+        if (!a.html && a.format && !endsWith(*a.out, "." + *a.format))
+            throw UsageFailure{"export: --format " + *a.format + " but --out \"" + *a.out + "\" ends otherwise"};
         if (!colormapNames().contains(QString::fromStdString(a.colormap))) throw UsageFailure{"export: unknown --colormap \"" + a.colormap + "\""};
         Stack s;
         if (a.stack && !stackFromString(*a.stack, s))
@@ -462,6 +488,34 @@ int exportImageCommand(const Args& a, const Model& model, const RunResult& resul
     std::cout << *a.out << '\n';
     return kExitOk;
 }
+
+// The interactive page: every head of every stack, opening on --stack/--layer/--head.
+int exportHtmlCommand(const Args& a, const Model& model, const Transformer& transformer, const RunResult& result,
+                      const RunOptions& options)
+{
+    HtmlRunRequest request;
+    request.input = QString::fromStdString(options.text);
+    request.target = QString::fromStdString(options.target.value_or(std::string()));
+    request.colormap = QString::fromStdString(a.colormap);
+    request.logScale = a.logScale;
+    request.initial = {availableStacks(result.trace).empty() ? Stack::Encoder : availableStacks(result.trace).front(),
+                       a.layer, a.head};
+    if (a.stack) stackFromString(*a.stack, request.initial.stack);
+    const auto& layers = result.trace.stack(request.initial.stack);
+    if (a.stack && layers.empty())
+        throw UsageError("export: this " + toString(model.config.type) + " model has no " + *a.stack + " attention");
+    if (!layers.empty() && (a.layer >= static_cast<int>(layers.size()) ||
+                            a.head >= static_cast<int>(layers.front().heads.size())))
+        throw UsageError("export: --layer/--head out of range (the " + std::string(toString(request.initial.stack)) +
+                         " stack has " + std::to_string(layers.size()) + " layers of " +
+                         std::to_string(layers.front().heads.size()) + " heads)");
+    HtmlExport doc = htmlExportOf(result, model, &transformer, request); // UsageError for an empty run
+    const std::string html = interactiveHtml(doc);
+    const QString error = writeFileAtomically(QString::fromStdString(*a.out), QByteArray::fromStdString(html));
+    if (!error.isEmpty()) throw IoError(error.toStdString());
+    std::cout << *a.out << '\n';
+    return kExitOk;
+}
 #endif
 
 // Census of every head (or one stack's), with importance appended as a last column (core's analyseRun).
@@ -506,6 +560,7 @@ int run(int argc, char** argv)
     opt.topK = args.topK;
     const RunResult result = runModel(transformer, opt);
 #ifdef ATTNSCOPE_WITH_EXPORT
+    if (args.command == "export" && args.html) return exportHtmlCommand(args, *model, transformer, result, opt);
     if (args.command == "export") return exportImageCommand(args, *model, result, argv[0]);
 #endif
     if (args.command == "summary") {
