@@ -9,6 +9,7 @@
 #include "app/flow_label.h"
 #include "app/model_catalog.h"
 #include "app/model_panel.h"
+#include "app/notes_panel.h"
 #include "app/probability_bar_delegate.h"
 #include "app/token_chips.h"
 #include "app/overview_view.h"
@@ -66,6 +67,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     createViews();
     m_statusTokens = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusTokens);
+    // The lesson's notes share the left side with the Model dock, which stays in front until a
+    // session with notes is opened.
+    m_notes = new NotesPanel(this);
+    addDockWidget(Qt::LeftDockWidgetArea, m_notes);
+    tabifyDockWidget(m_ui->modelDock, m_notes);
+    m_ui->modelDock->raise();
 
     m_ui->colormapCombo->addItems(colormapNames());
     // Both columns share the dock's width, so neither is pushed out of a narrow dock.
@@ -284,6 +291,7 @@ void MainWindow::setupActions()
     m_ui->menuView->addSeparator();
     m_ui->menuView->addAction(m_ui->modelDock->toggleViewAction());
     m_ui->menuView->addAction(m_ui->outputDock->toggleViewAction());
+    m_ui->menuView->addAction(m_notes->toggleViewAction());
 }
 
 void MainWindow::showGuide()
@@ -312,6 +320,7 @@ void MainWindow::restoreSettings()
     m_lastDir = s.value(QStringLiteral("lastDirectory"), QDir::homePath()).toString();
     m_exportDirs[int(ExportKind::Image)] = s.value(QStringLiteral("exportDirectory/image")).toString();
     m_exportDirs[int(ExportKind::Data)] = s.value(QStringLiteral("exportDirectory/data")).toString();
+    m_sessionDir = s.value(QStringLiteral("sessionDirectory")).toString();
     const QString cmap = s.value(QStringLiteral("colormap"), QStringLiteral("viridis")).toString();
     m_ui->colormapCombo->setCurrentText(colormapNames().contains(cmap) ? cmap : colormapNames().front());
     m_ui->logCheck->setChecked(s.value(QStringLiteral("logScale"), false).toBool());
@@ -345,6 +354,7 @@ void MainWindow::saveSettings() const
     s.setValue(QStringLiteral("lastDirectory"), m_lastDir);
     s.setValue(QStringLiteral("exportDirectory/image"), m_exportDirs[int(ExportKind::Image)]);
     s.setValue(QStringLiteral("exportDirectory/data"), m_exportDirs[int(ExportKind::Data)]);
+    s.setValue(QStringLiteral("sessionDirectory"), m_sessionDir);
     s.setValue(QStringLiteral("colormap"), m_ui->colormapCombo->currentText());
     s.setValue(QStringLiteral("logScale"), m_ui->logCheck->isChecked());
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
@@ -394,7 +404,6 @@ bool MainWindow::openModel(const QString& path, bool useFirstExample)
 void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString& path, bool useFirstExample, bool run)
 {
     m_model = loaded;
-    m_sessionNotes.clear();
     m_transformer = std::make_shared<const Transformer>(loaded);
     m_result.reset();
     m_analysis.reset();
