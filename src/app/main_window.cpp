@@ -35,6 +35,7 @@
 #include <QScreen>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProxyStyle>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -48,6 +49,16 @@ namespace {
 constexpr int kMaxRecent = 8;
 constexpr int kTopK = 10;
 constexpr QSize kMinimumWindow(1024, 700); // the smallest size every view is laid out for
+
+// The view tabs' style: the application's, with half its horizontal padding per tab.
+class CompactTabStyle : public QProxyStyle {
+public:
+    int pixelMetric(PixelMetric metric, const QStyleOption* option, const QWidget* widget) const override
+    {
+        const int m = QProxyStyle::pixelMetric(metric, option, widget);
+        return metric == PM_TabBarTabHSpace ? std::max(10, m / 2) : m;
+    }
+};
 
 } // namespace
 
@@ -166,6 +177,8 @@ void MainWindow::createViews()
     for (const ViewFactory make : viewRegistry()) {
         std::unique_ptr<ViewPage> page = make();
         const int index = m_ui->viewTabs->addTab(page->widget(), page->title());
+        QString whole = page->menuText();
+        m_ui->viewTabs->setTabToolTip(index, whole.remove(QLatin1Char('&')));
         // Ctrl+1 … Ctrl+9 for the first nine tabs; the rest are reached from the menu.
         QAction* a = new QAction(page->menuText(), this);
         a->setObjectName(QStringLiteral("view-") + page->name());
@@ -176,6 +189,12 @@ void MainWindow::createViews()
     }
     m_ui->menuView->insertSeparator(m_ui->actionNextHead);
     m_freshViews.assign(m_pages.size(), false);
+    // Every tab in view at 1024 × 700 (no scroll arrows hiding some): tabs padded less than the
+    // style's default (its own drawing otherwise), whole names in their tooltips.
+    auto* compact = new CompactTabStyle;
+    compact->setParent(m_ui->viewTabs->tabBar());
+    m_ui->viewTabs->tabBar()->setStyle(compact);
+    m_ui->viewTabs->setUsesScrollButtons(true); // (only ever needed below the smallest window)
 }
 
 ViewPage* MainWindow::currentPage() const
@@ -495,6 +514,8 @@ void MainWindow::updateModelPanel()
     m_ui->examplesList->clear();
     if (!m_model) {
         m_ui->modelInfo->clear();
+        m_ui->examplesLabel->hide();
+        m_ui->examplesList->hide();
         return;
     }
     const Model& m = *m_model;
@@ -505,6 +526,9 @@ void MainWindow::updateModelPanel()
         auto* item = new QListWidgetItem(text, m_ui->examplesList);
         item->setToolTip(tr("%1\n(click to run this example)").arg(text));
     }
+    // Models without examples (Hugging Face folders): no empty list taking the panel's room.
+    m_ui->examplesLabel->setVisible(!m.examples.empty());
+    m_ui->examplesList->setVisible(!m.examples.empty());
 }
 
 void MainWindow::updateInputControls()
