@@ -38,6 +38,7 @@
 #include <QProxyStyle>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTimer>
 
 #include <algorithm>
 #include <cmath>
@@ -83,7 +84,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     m_notes = new NotesPanel(this);
     addDockWidget(Qt::LeftDockWidgetArea, m_notes);
     tabifyDockWidget(m_ui->modelDock, m_notes);
-    m_ui->modelDock->raise();
 
     m_ui->colormapCombo->addItems(colormapNames());
     // Both columns share the dock's width, so neither is pushed out of a narrow dock.
@@ -344,7 +344,10 @@ void MainWindow::restoreSettings()
     m_ui->colormapCombo->setCurrentText(colormapNames().contains(cmap) ? cmap : colormapNames().front());
     m_ui->logCheck->setChecked(s.value(QStringLiteral("logScale"), false).toBool());
     if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(defaultWindowSize());
-    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    // (No saved layout: the Model dock in front of the Notes it shares the left side with, once
+    // the window is shown — before that the tab added last would be.)
+    if (!restoreState(s.value(QStringLiteral("window/state")).toByteArray()))
+        QTimer::singleShot(0, m_ui->modelDock, [dock = m_ui->modelDock] { dock->raise(); });
     m_ui->viewTabs->setCurrentIndex(std::clamp(s.value(QStringLiteral("window/view"), 0).toInt(), 0, m_ui->viewTabs->count() - 1));
     for (size_t i = 0; i < m_pages.size(); ++i) {
         ViewPage& p = *m_pages[i];

@@ -463,6 +463,10 @@ void TestSessionNeuron::notesPanelEditsSavesReloads()
     QVERIFY(editor);
     QVERIFY(editor->toPlainText().isEmpty());
     QVERIFY(!editor->isReadOnly());
+    // A first start: the Model dock in front, the Notes a tab behind it.
+    QTRY_VERIFY(inFront(m_window->findChild<QWidget*>("modelInfo")));
+    QVERIFY(!inFront(editor));
+    QCOMPARE(m_window->tabifiedDockWidgets(dock).size(), 1);
     // Typed as a user would, two lines and a non-ASCII character.
     dock->show();
     dock->raise();
