@@ -51,11 +51,27 @@ QString fixed(double v, int decimals)
 
 QString HeadGridView::cellText(double value) { return fixed(value, defaultDecimals(value)); }
 
-QString HeadGridView::legendText(double lo, double hi)
+namespace {
+// As many decimals (up to 6) as it takes for lo and hi to read differently.
+int legendDecimals(double lo, double hi)
 {
     int decimals = std::max(defaultDecimals(lo), defaultDecimals(hi));
     if (std::isfinite(lo) && std::isfinite(hi) && lo != hi)
         while (decimals < 6 && fixed(lo, decimals) == fixed(hi, decimals)) ++decimals;
+    return decimals;
+}
+} // namespace
+
+QString HeadGridView::cellText(double value, double lo, double hi)
+{
+    // (Only maps narrower than two decimals can tell apart get more: the rest keep the default.)
+    const int map = legendDecimals(lo, hi);
+    return fixed(value, map > 2 ? std::max(defaultDecimals(value), std::min(4, map)) : defaultDecimals(value));
+}
+
+QString HeadGridView::legendText(double lo, double hi)
+{
+    const int decimals = legendDecimals(lo, hi);
     return tr("colour: %1 \u2026 %2").arg(fixed(lo, decimals), fixed(hi, decimals));
 }
 
@@ -185,7 +201,7 @@ void HeadGridView::paint(QPainter& p, const QSize& size) const
                 }
                 if (c.width() >= 30 && c.height() >= 14) {
                     p.setPen(textColorOn(fill));
-                    drawLabel(p, c, Qt::AlignCenter, cellText(v));
+                    drawLabel(p, c, Qt::AlignCenter, cellText(v, lo, hi));
                 }
                 if (l == m_selectedLayer && h == m_selectedHead) {
                     p.setPen(QPen(pal.color(QPalette::Highlight), 3));
