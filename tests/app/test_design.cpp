@@ -328,6 +328,7 @@ void TestDesign::rolloutSaysOnceWhyNotCross()
     QVERIFY(empty->isVisible());
     QVERIFY(empty->text().contains(QStringLiteral("encoder self-attention")));
     QVERIFY(empty->text().contains(QStringLiteral("decoder self-attention")));
+    QCOMPARE(empty->text().count(QStringLiteral("hoose"), Qt::CaseInsensitive), 1); // said once (it was twice)
     QVERIFY(!note->text().contains(QStringLiteral("choose the encoder")));
     // The formula uses A′, which no font renders like a bar.
     QVERIFY(note->text().contains(QStringLiteral("A\u2032_l")));
