@@ -2,6 +2,7 @@
 #include "app/alignment_view.h"
 #include "core/recompute.h"
 #include "core/model.h"
+#include "app/text_probe.h"
 #include "app/view_page.h"
 
 #include <qcustomplot.h>
@@ -157,14 +158,14 @@ void AlignmentView::paint(QPainter& p, const QSize& size) const
     p.fillRect(QRect(QPoint(0, 0), size), pal.brush(QPalette::Base));
     p.setPen(pal.color(QPalette::Text));
     if (m_weights.empty()) {
-        p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter | Qt::TextWordWrap,
+        drawLabel(p, QRect(QPoint(0, 0), size), Qt::AlignCenter | Qt::TextWordWrap,
                    m_title.isEmpty() ? m_message : title() + QStringLiteral("\n\n") + m_message);
         return;
     }
     QFont bold = font();
     bold.setBold(true);
     p.setFont(bold);
-    p.drawText(QRect(0, 4, size.width(), kTitleHeight - 4), Qt::AlignCenter, title());
+    drawLabel(p, QRect(0, 4, size.width(), kTitleHeight - 4), Qt::AlignCenter, title());
     p.setFont(font());
     // Legend chips (positions relative to this canvas width).
     const int chipW = 64;
@@ -182,7 +183,7 @@ void AlignmentView::paint(QPainter& p, const QSize& size) const
         p.setPen(!on ? pal.color(QPalette::Text)
                  : head == kMeanOfHeads ? pal.color(QPalette::Base)
                                         : QColor(Qt::white));
-        p.drawText(chip, Qt::AlignCenter, head == kMeanOfHeads ? tr("mean") : tr("head %1").arg(head));
+        drawLabel(p, chip, Qt::AlignCenter, head == kMeanOfHeads ? tr("mean") : tr("head %1").arg(head));
     }
     const Layout l = layout(size);
     p.setFont(l.font);
@@ -212,7 +213,7 @@ void AlignmentView::paint(QPainter& p, const QSize& size) const
             }
         }
     }
-    auto drawLabel = [&](const QString& text, int index, bool left, bool hovered) {
+    auto drawTokenLabel = [&](const QString& text, int index, bool left, bool hovered) {
         if (!hovered && index % l.labelStep != 0) return;
         // A label row is at least one line of text high, centred on its token's row.
         const int h = std::max(int(l.rowHeight), dense ? fm.height() : 0);
@@ -224,11 +225,11 @@ void AlignmentView::paint(QPainter& p, const QSize& size) const
             p.fillRect(box, pal.color(QPalette::Highlight));
             p.setPen(pal.color(QPalette::HighlightedText));
         } else p.setPen(pal.color(QPalette::Text));
-        p.drawText(r.adjusted(left ? 0 : 4, 0, left ? -4 : 0, 0), (left ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter,
+        drawLabel(p, r.adjusted(left ? 0 : 4, 0, left ? -4 : 0, 0), (left ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter,
                    text);
     };
-    for (int j = 0; j < m_left.size(); ++j) drawLabel(m_left[j], j, true, m_hoverSide == 1 && m_hoverIndex == j);
-    for (int i = 0; i < m_right.size(); ++i) drawLabel(m_right[i], i, false, m_hoverSide == 2 && m_hoverIndex == i);
+    for (int j = 0; j < m_left.size(); ++j) drawTokenLabel(m_left[j], j, true, m_hoverSide == 1 && m_hoverIndex == j);
+    for (int i = 0; i < m_right.size(); ++i) drawTokenLabel(m_right[i], i, false, m_hoverSide == 2 && m_hoverIndex == i);
 }
 
 void AlignmentView::paintEvent(QPaintEvent*)

@@ -154,6 +154,7 @@ CompareView::CompareView(QWidget* parent) : QWidget(parent)
     pageLayout->addWidget(mapBox, 2);
     m_scroll->setWidget(page);
     m_scroll->viewport()->installEventFilter(this);
+    m_tokens->installEventFilter(this);
     layout->addWidget(m_scroll, 1);
     reflowPlots();
 
@@ -219,6 +220,12 @@ void CompareView::reflowPlots()
 bool CompareView::eventFilter(QObject* watched, QEvent* event)
 {
     if (watched == m_scroll->viewport() && event->type() == QEvent::Resize) reflowPlots();
+    // The token rows' label is as tall as its text at its width: a tab page's layout does not
+    // ask labels for their height for a width, and squeezed it to one line (B's row cut off).
+    if (watched == m_tokens && (event->type() == QEvent::Resize || event->type() == QEvent::Polish)) {
+        const int need = m_tokens->text().isEmpty() ? 0 : m_tokens->heightForWidth(m_tokens->width());
+        if (need != m_tokens->minimumHeight()) m_tokens->setMinimumHeight(need);
+    }
     return QWidget::eventFilter(watched, event);
 }
 
@@ -391,6 +398,7 @@ void CompareView::rebuild()
                   tr("<b>B</b> keys: ") + tokenChipsHtml(kb, pal, {kMaxTokenChips, keysDiffer});
     }
     if (std::max(qa.size(), qb.size()) <= kMaxTokenChips) m_tokens->setText(tokens);
+    m_tokens->setMinimumHeight(m_tokens->text().isEmpty() ? 0 : m_tokens->heightForWidth(m_tokens->width()));
 
     if (!m_alignment.present) {
         m_plotA->setSlice(std::move(a));

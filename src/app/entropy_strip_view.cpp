@@ -2,6 +2,7 @@
 // row's entropy −Σ_j A_ij ln A_ij (core's rowEntropies), against ln n of a uniform row over the
 // keys it may see. Shows at a glance which positions look sharply and which spread out. The
 // whole view is this file plus one line in view_list.h.
+#include "app/text_probe.h"
 #include "app/view_page.h"
 
 #include "core/model.h"
@@ -62,8 +63,7 @@ public:
         const int titleH = fm.height() + 8;
         const QString title = m_slice.empty() ? (m_message.isEmpty() ? tr("No attention to show yet") : m_message)
                                               : tr("Entropy per query (nats) \u00B7 %1").arg(m_slice.title);
-        p.drawText(QRect(kMargin, 0, size.width() - 2 * kMargin, titleH), Qt::AlignCenter,
-                   fm.elidedText(title, Qt::ElideMiddle, size.width() - 2 * kMargin));
+        drawLabel(p, QRect(kMargin, 0, size.width() - 2 * kMargin, titleH), Qt::AlignCenter, title, Qt::ElideMiddle);
         const int n = int(m_entropies.size());
         if (n == 0) {
             p.restore();
@@ -81,7 +81,7 @@ public:
         for (const double t : {0.0, top / 2, top}) {
             const int y = plot.bottom() - int(std::lround(t / top * plot.height()));
             p.drawLine(plot.left() - 4, y, plot.left(), y);
-            p.drawText(QRect(kMargin, y - fm.height() / 2, kAxisWidth - 6, fm.height()),
+            drawLabel(p, QRect(kMargin, y - fm.height() / 2, kAxisWidth - 6, fm.height()),
                        Qt::AlignRight | Qt::AlignVCenter, QString::number(t, 'f', 2));
         }
         const double w = double(plot.width()) / n;
@@ -107,9 +107,8 @@ public:
             }
             if (i % every == 0 && i < m_slice.queryLabels.size()) {
                 const QRect cell(x0 - int(w * (every - 1) / 2), plot.bottom() + 2, int(w * every), kLabelHeight / 2);
-                p.drawText(cell, Qt::AlignCenter, QString::number(i));
-                p.drawText(cell.translated(0, kLabelHeight / 2 - 2), Qt::AlignCenter,
-                           fm.elidedText(m_slice.queryLabels[i], Qt::ElideRight, cell.width()));
+                drawLabel(p, cell, Qt::AlignCenter, QString::number(i));
+                drawLabel(p, cell.translated(0, kLabelHeight / 2 - 2), Qt::AlignCenter, m_slice.queryLabels[i], Qt::ElideRight);
             }
         }
         p.restore();

@@ -1,6 +1,7 @@
 // See head_grid_view.h.
 #include "app/head_grid_view.h"
 #include "app/text_contrast.h"
+#include "app/text_probe.h"
 
 #include "render/colormaps.h"
 
@@ -50,11 +51,27 @@ QString fixed(double v, int decimals)
 
 QString HeadGridView::cellText(double value) { return fixed(value, defaultDecimals(value)); }
 
-QString HeadGridView::legendText(double lo, double hi)
+namespace {
+// As many decimals (up to 6) as it takes for lo and hi to read differently.
+int legendDecimals(double lo, double hi)
 {
     int decimals = std::max(defaultDecimals(lo), defaultDecimals(hi));
     if (std::isfinite(lo) && std::isfinite(hi) && lo != hi)
         while (decimals < 6 && fixed(lo, decimals) == fixed(hi, decimals)) ++decimals;
+    return decimals;
+}
+} // namespace
+
+QString HeadGridView::cellText(double value, double lo, double hi)
+{
+    // (Only maps narrower than two decimals can tell apart get more: the rest keep the default.)
+    const int map = legendDecimals(lo, hi);
+    return fixed(value, map > 2 ? std::max(defaultDecimals(value), std::min(4, map)) : defaultDecimals(value));
+}
+
+QString HeadGridView::legendText(double lo, double hi)
+{
+    const int decimals = legendDecimals(lo, hi);
     return tr("colour: %1 \u2026 %2").arg(fixed(lo, decimals), fixed(hi, decimals));
 }
 
@@ -138,10 +155,10 @@ void HeadGridView::paint(QPainter& p, const QSize& size) const
     QFont bold = font();
     bold.setBold(true);
     p.setFont(bold);
-    p.drawText(QRect(0, 4, size.width(), kTitleHeight - 4), Qt::AlignCenter, m_title);
+    drawLabel(p, QRect(0, 4, size.width(), kTitleHeight - 4), Qt::AlignCenter, m_title);
     if (m_panels.empty()) {
         p.setFont(font());
-        p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter, tr("Nothing to show"));
+        drawLabel(p, QRect(QPoint(0, 0), size), Qt::AlignCenter, tr("Nothing to show"));
         return;
     }
     QCPColorGradient gradient = colormap(m_colormap);
@@ -153,7 +170,7 @@ void HeadGridView::paint(QPainter& p, const QSize& size) const
         const int layers = int(panel.values.rows()), heads = int(panel.values.cols());
         p.setFont(bold);
         p.setPen(pal.color(QPalette::Text));
-        p.drawText(QRect(pr.left(), pr.top(), pr.width(), kPanelTitle), Qt::AlignCenter, panel.title);
+        drawLabel(p, QRect(pr.left(), pr.top(), pr.width(), kPanelTitle), Qt::AlignCenter, panel.title);
         p.setFont(small);
         const auto [lo, hi] = colourRange(k);
         // A minimum span of 1e-3, so maps whose values are all about equal (an importance map
@@ -161,13 +178,13 @@ void HeadGridView::paint(QPainter& p, const QSize& size) const
         const QCPRange range(lo, std::max(hi, lo + 1e-3));
         for (int h = 0; h < heads; ++h) {
             const QRect c = cellRect(k, 0, h, size);
-            p.drawText(QRect(c.left(), c.top() - kHeader, c.width(), kHeader), Qt::AlignCenter,
+            drawLabel(p, QRect(c.left(), c.top() - kHeader, c.width(), kHeader), Qt::AlignCenter,
                        c.width() >= 26 ? tr("H%1").arg(h) : QString::number(h));
         }
         for (int l = 0; l < layers; ++l) {
             const QRect first = cellRect(k, l, 0, size);
             p.setPen(pal.color(QPalette::Text));
-            p.drawText(QRect(pr.left(), first.top(), first.left() - pr.left() - 4, first.height()),
+            drawLabel(p, QRect(pr.left(), first.top(), first.left() - pr.left() - 4, first.height()),
                        Qt::AlignRight | Qt::AlignVCenter, tr("L%1").arg(l));
             for (int h = 0; h < heads; ++h) {
                 const QRect c = cellRect(k, l, h, size);
@@ -184,7 +201,7 @@ void HeadGridView::paint(QPainter& p, const QSize& size) const
                 }
                 if (c.width() >= 30 && c.height() >= 14) {
                     p.setPen(textColorOn(fill));
-                    p.drawText(c, Qt::AlignCenter, cellText(v));
+                    drawLabel(p, c, Qt::AlignCenter, cellText(v, lo, hi));
                 }
                 if (l == m_selectedLayer && h == m_selectedHead) {
                     p.setPen(QPen(pal.color(QPalette::Highlight), 3));
@@ -194,7 +211,7 @@ void HeadGridView::paint(QPainter& p, const QSize& size) const
         }
         const QRect last = cellRect(k, std::max(0, layers - 1), 0, size);
         p.setPen(pal.color(QPalette::Text));
-        p.drawText(QRect(pr.left(), last.bottom() + 3, pr.width(), kLegend), Qt::AlignCenter, legendText(lo, hi));
+        drawLabel(p, QRect(pr.left(), last.bottom() + 3, pr.width(), kLegend), Qt::AlignCenter, legendText(lo, hi));
     }
 }
 

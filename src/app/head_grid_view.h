@@ -50,6 +50,9 @@ public:
 
     // A cell's label: 2 decimals below 10, 1 below 100, none above; never "-0.00".
     static QString cellText(double value);
+    // The same in a map spanning lo … hi: at least the legend's decimals (up to 4), so that cells
+    // of different colours never read the same ("0.00" teal beside "0.00" purple on 0 … 0.0004).
+    static QString cellText(double value, double lo, double hi);
     // The colour legend "colour: lo … hi", with as many decimals (up to 6) as it takes for lo and
     // hi to read differently: a map spanning −0.0031 … 0.0042 does not read "-0.00 … 0.00".
     static QString legendText(double lo, double hi);

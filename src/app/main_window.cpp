@@ -9,6 +9,7 @@
 #include "app/flow_label.h"
 #include "app/model_catalog.h"
 #include "app/model_panel.h"
+#include "app/notes_panel.h"
 #include "app/probability_bar_delegate.h"
 #include "app/token_chips.h"
 #include "app/overview_view.h"
@@ -36,8 +37,10 @@
 #include <QScreen>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProxyStyle>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTimer>
 
 #include <algorithm>
 #include <cmath>
@@ -49,6 +52,16 @@ namespace {
 constexpr int kMaxRecent = 8;
 constexpr int kTopK = 10;
 constexpr QSize kMinimumWindow(1024, 700); // the smallest size every view is laid out for
+
+// The view tabs' style: the application's, with half its horizontal padding per tab.
+class CompactTabStyle : public QProxyStyle {
+public:
+    int pixelMetric(PixelMetric metric, const QStyleOption* option, const QWidget* widget) const override
+    {
+        const int m = QProxyStyle::pixelMetric(metric, option, widget);
+        return metric == PM_TabBarTabHSpace ? std::max(10, m / 2) : m;
+    }
+};
 
 } // namespace
 
@@ -72,6 +85,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
     createViews();
     m_statusTokens = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusTokens);
+    // The lesson's notes share the left side with the Model dock, which stays in front until a
+    // session with notes is opened.
+    m_notes = new NotesPanel(this);
+    addDockWidget(Qt::LeftDockWidgetArea, m_notes);
+    tabifyDockWidget(m_ui->modelDock, m_notes);
 
     m_ui->colormapCombo->addItems(colormapNames());
     // Both columns share the dock's width, so neither is pushed out of a narrow dock.
@@ -165,6 +183,8 @@ void MainWindow::createViews()
     for (const ViewFactory make : viewRegistry()) {
         std::unique_ptr<ViewPage> page = make();
         const int index = m_ui->viewTabs->addTab(page->widget(), page->title());
+        QString whole = page->menuText();
+        m_ui->viewTabs->setTabToolTip(index, whole.remove(QLatin1Char('&')));
         // Ctrl+1 … Ctrl+9 for the first nine tabs; the rest are reached from the menu.
         QAction* a = new QAction(page->menuText(), this);
         a->setObjectName(QStringLiteral("view-") + page->name());
@@ -175,6 +195,12 @@ void MainWindow::createViews()
     }
     m_ui->menuView->insertSeparator(m_ui->actionNextHead);
     m_freshViews.assign(m_pages.size(), false);
+    // Every tab in view at 1024 × 700 (no scroll arrows hiding some): tabs padded less than the
+    // style's default (its own drawing otherwise), whole names in their tooltips.
+    auto* compact = new CompactTabStyle;
+    compact->setParent(m_ui->viewTabs->tabBar());
+    m_ui->viewTabs->tabBar()->setStyle(compact);
+    m_ui->viewTabs->setUsesScrollButtons(true); // (only ever needed below the smallest window)
 }
 
 ViewPage* MainWindow::currentPage() const
@@ -307,6 +333,7 @@ void MainWindow::setupActions()
     m_ui->menuView->addSeparator();
     m_ui->menuView->addAction(m_ui->modelDock->toggleViewAction());
     m_ui->menuView->addAction(m_ui->outputDock->toggleViewAction());
+    m_ui->menuView->addAction(m_notes->toggleViewAction());
 }
 
 void MainWindow::showGuide()
@@ -335,11 +362,15 @@ void MainWindow::restoreSettings()
     m_lastDir = s.value(QStringLiteral("lastDirectory"), QDir::homePath()).toString();
     m_exportDirs[int(ExportKind::Image)] = s.value(QStringLiteral("exportDirectory/image")).toString();
     m_exportDirs[int(ExportKind::Data)] = s.value(QStringLiteral("exportDirectory/data")).toString();
+    m_sessionDir = s.value(QStringLiteral("sessionDirectory")).toString();
     const QString cmap = s.value(QStringLiteral("colormap"), QStringLiteral("viridis")).toString();
     m_ui->colormapCombo->setCurrentText(colormapNames().contains(cmap) ? cmap : colormapNames().front());
     m_ui->logCheck->setChecked(s.value(QStringLiteral("logScale"), false).toBool());
     if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(defaultWindowSize());
-    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    // (No saved layout: the Model dock in front of the Notes it shares the left side with, once
+    // the window is shown — before that the tab added last would be.)
+    if (!restoreState(s.value(QStringLiteral("window/state")).toByteArray()))
+        QTimer::singleShot(0, m_ui->modelDock, [dock = m_ui->modelDock] { dock->raise(); });
     m_ui->viewTabs->setCurrentIndex(std::clamp(s.value(QStringLiteral("window/view"), 0).toInt(), 0, m_ui->viewTabs->count() - 1));
     for (size_t i = 0; i < m_pages.size(); ++i) {
         ViewPage& p = *m_pages[i];
@@ -368,6 +399,7 @@ void MainWindow::saveSettings() const
     s.setValue(QStringLiteral("lastDirectory"), m_lastDir);
     s.setValue(QStringLiteral("exportDirectory/image"), m_exportDirs[int(ExportKind::Image)]);
     s.setValue(QStringLiteral("exportDirectory/data"), m_exportDirs[int(ExportKind::Data)]);
+    s.setValue(QStringLiteral("sessionDirectory"), m_sessionDir);
     s.setValue(QStringLiteral("colormap"), m_ui->colormapCombo->currentText());
     s.setValue(QStringLiteral("logScale"), m_ui->logCheck->isChecked());
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
@@ -443,7 +475,6 @@ bool MainWindow::openRevision(int index)
 void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString& path, bool useFirstExample, bool run)
 {
     m_model = loaded;
-    m_sessionNotes.clear();
     m_transformer = std::make_shared<const Transformer>(loaded);
     m_result.reset();
     m_analysis.reset();
@@ -538,6 +569,8 @@ void MainWindow::updateModelPanel()
     m_ui->examplesList->clear();
     if (!m_model) {
         m_ui->modelInfo->clear();
+        m_ui->examplesLabel->hide();
+        m_ui->examplesList->hide();
         return;
     }
     const Model& m = *m_model;
@@ -548,6 +581,9 @@ void MainWindow::updateModelPanel()
         auto* item = new QListWidgetItem(text, m_ui->examplesList);
         item->setToolTip(tr("%1\n(click to run this example)").arg(text));
     }
+    // Models without examples (Hugging Face folders): no empty list taking the panel's room.
+    m_ui->examplesLabel->setVisible(!m.examples.empty());
+    m_ui->examplesList->setVisible(!m.examples.empty());
 }
 
 void MainWindow::updateInputControls()

@@ -31,6 +31,7 @@ class CompareView;
 class TimelineView;
 class TruncationBanner;
 class RevisionSlider;
+class NotesPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -71,6 +72,7 @@ public:
     TimelineView* timelineView() const;
     TruncationBanner* truncationBanner() const { return m_truncationBanner; } // under the input
     RevisionSlider* revisionSlider() const { return m_revisionSlider; }       // top of the Model dock
+    NotesPanel* notesPanel() const { return m_notes; } // the lesson's notes (saved in sessions)
     std::shared_ptr<const RunAnalysis> analysis() const { return m_analysis; }
 
     // Live head ablation: heads switched off in every run until restored (cleared on model load).
@@ -103,6 +105,9 @@ public:
     QString saveSession(const QString& path);                 // error message (also reported), empty on success
     bool openSession(const QString& path);
     static bool isSessionFile(const QString& path); // *.attnscope.json, or declares "format": "attnscope-session"
+    // Where the session dialogs open: the folder of the session last saved or opened (kept
+    // across runs), else the user's Documents folder, else home.
+    QString sessionDirectory() const;
     QString viewName() const;                       // the current tab's session name: "head", "step-through", ...
 
 signals:
@@ -117,7 +122,7 @@ protected:
 private:
     void setupActions();
     void setupSessionActions();
-    // Makes a loaded model current (clears result, ablations, session notes); runs it unless told not to.
+    // Makes a loaded model current (clears result and ablations; the notes stay); runs it unless told not to.
     void installModel(std::shared_ptr<const Model> model, const QString& path, bool useFirstExample, bool run = true);
     void restoreSettings();
     void saveSettings() const;
@@ -170,11 +175,12 @@ private:
     std::set<HeadKey> m_ablated;
     HeadSelection m_selection;
     QStringList m_recent;
-    QString m_lastDir;         // models and sessions
+    QString m_lastDir;         // models
     QString m_exportDirs[2];   // by ExportKind: the folder last exported into (saved), empty: the default
     bool m_updating = false; // selectors being filled programmatically
     std::vector<bool> m_freshViews; // per page: already fed the current result and selection
-    std::string m_sessionNotes; // notes of the session last opened, written back on save
+    NotesPanel* m_notes = nullptr; // the Notes dock: the session's notes, written back on save
+    QString m_sessionDir;          // the folder of the session last saved or opened (saved), empty: Documents
 };
 
 } // namespace attnscope

@@ -3,6 +3,7 @@
 // line up with the dimensions it multiplies.
 #include "app/neuron_view.h"
 #include "app/text_contrast.h"
+#include "app/text_probe.h"
 
 #include "app/step_through_view.h"
 #include "render/colormaps.h"
@@ -20,7 +21,7 @@ namespace {
 constexpr int kMargin = 10;
 constexpr int kTitle = 44;   // title and formula lines
 constexpr int kHeader = 36;  // two-line column titles (drawn 4 px above the rows, for descenders)
-constexpr int kLegend = 22;
+constexpr int kLegend = 36; // two lines
 constexpr int kGap = 14;
 constexpr int kNumberW = 100;
 constexpr int kWeightW = 150;
@@ -67,7 +68,7 @@ QString NeuronCanvas::columnTitle(Column column) const
     const int dk = m_neuron ? int(m_neuron->q.size()) : 0;
     const double tau = m_neuron ? double(m_neuron->temperature) : 1.0;
     switch (column) {
-    case KeyVectors: return tr("k_j: key vectors\nd = 0 \u2026 %1").arg(dk - 1);
+    case KeyVectors: return tr("k_j: keys\nd = 0 \u2026 %1").arg(dk - 1);
     case Products: return tr("q_i \u2299 k_j\nq_i[d] \u00B7 k_j[d]");
     case Dot: return tr("q_i \u00B7 k_j\n= \u03A3 of products");
     case Scaled: return tr("s_j = q_i\u00B7k_j / \u221Ad_k\n(\u00F7 \u221A%1)").arg(dk);
@@ -81,10 +82,22 @@ NeuronCanvas::Layout NeuronCanvas::layout(const QSize& size) const
     Layout l;
     if (!m_neuron) return l;
     const int dk = int(m_neuron->q.size()), tk = int(m_neuron->k.rows());
-    l.labelW = std::clamp(size.width() / 9, 56, 110);
+    // Row labels ("12 tok") as wide as the widest needs, within [56, max(110, width / 6)].
+    {
+        QFont smallBold = font();
+        smallBold.setPointSizeF(font().pointSizeF() * 0.85);
+        smallBold.setBold(true);
+        const QFontMetrics fm(smallBold);
+        int widest = fm.horizontalAdvance(tr("q_%1 \u201C%2\u201D").arg(m_neuron->query).arg(m_queryLabel));
+        for (int j = 0; j < tk; ++j)
+            widest = std::max(widest, fm.horizontalAdvance(QStringLiteral("%1 %2").arg(j).arg(m_keyLabels.value(j))));
+        l.labelW = std::clamp(widest + 8, 56, std::max(110, size.width() / 6));
+    }
     const int fixed = 2 * kMargin + l.labelW + 2 * kNumberW + kWeightW + 4 * kGap;
-    const int perMatrix = std::max(2 * dk, (size.width() - fixed) / 2);
-    l.cell = std::clamp(perMatrix / std::max(1, dk), 2, 40);
+    // Wide heads in a narrow window: down to one pixel per dimension (hover shows the values),
+    // so that the numbers' columns stay inside the canvas.
+    const int perMatrix = std::max(dk, (size.width() - fixed) / 2);
+    l.cell = std::clamp(perMatrix / std::max(1, dk), 1, 40);
     const int qStrip = std::clamp(l.cell, 14, 24);
     l.top = kMargin + kTitle + qStrip + 8 + kHeader + 4;
     l.rowH = std::clamp((size.height() - l.top - kLegend - kMargin) / std::max(1, tk), 2, 26);
@@ -123,7 +136,7 @@ void NeuronCanvas::paint(QPainter& p, const QSize& size) const
     QFont bold = font();
     bold.setBold(true);
     if (!m_neuron) {
-        p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter | Qt::TextWordWrap, m_title);
+        drawLabel(p, QRect(QPoint(0, 0), size), Qt::AlignCenter | Qt::TextWordWrap, m_title);
         return;
     }
     const NeuronView& n = *m_neuron;
@@ -139,13 +152,12 @@ void NeuronCanvas::paint(QPainter& p, const QSize& size) const
     // Title and the formula the picture computes.
     p.setFont(bold);
     const QRect titleRect(kMargin, kMargin, size.width() - 2 * kMargin, kTitle / 2);
-    p.drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter, QFontMetrics(bold).elidedText(m_title, Qt::ElideRight, titleRect.width()));
+    drawLabel(p, titleRect, Qt::AlignLeft | Qt::AlignVCenter, m_title, Qt::ElideRight);
     p.setFont(font());
-    p.drawText(QRect(kMargin, kMargin + kTitle / 2, size.width() - 2 * kMargin, kTitle / 2), Qt::AlignLeft | Qt::AlignVCenter,
-               QFontMetrics(font()).elidedText(
-                   tr("A_ij = softmax_j(q_i\u00B7k_j / \u221Ad_k / \u03C4): the query's vector meets each key's vector "
-                      "dimension by dimension; the sum of the products is the score."),
-                   Qt::ElideRight, size.width() - 2 * kMargin));
+    drawLabel(p, QRect(kMargin, kMargin + kTitle / 2, size.width() - 2 * kMargin, kTitle / 2), Qt::AlignLeft | Qt::AlignVCenter,
+              tr("A_ij = softmax_j(q_i\u00B7k_j / \u221Ad_k / \u03C4) \u00B7 the products q_i[d]\u00B7k_j[d] sum to "
+                 "the score q_i\u00B7k_j"),
+              Qt::ElideRight);
 
     // Colour scales: q and k share one (they are multiplied together), the products their own.
     const double vecMax = std::max(maxAbsOf(n.q.data(), n.q.size()), maxAbsOf(n.k.data(), n.k.size()));
@@ -153,21 +165,21 @@ void NeuronCanvas::paint(QPainter& p, const QSize& size) const
     const double dotMax = maxAbsOf(n.dots.data(), n.dots.size());
     const double scaledMax = maxAbsOf(n.scaled.data(), n.scaled.size());
     const bool cellNumbers = l.cell >= fm.horizontalAdvance(QStringLiteral("\u22120.00")) + 2 && l.rowH >= fm.height();
-    const bool rowNumbers = l.rowH >= fm.height() - 2;
+    const bool rowNumbers = l.rowH >= fm.height() - 1;
 
     auto drawCell = [&](const QRect& c, const QColor& fill, const QString& text) {
         p.fillRect(c, fill);
         if (!text.isEmpty()) {
             p.setPen(textColorOn(fill));
-            p.drawText(c, Qt::AlignCenter, text);
+            drawLabel(p, c, Qt::AlignCenter, text);
         }
     };
 
     // q_i above the key vectors.
     p.setFont(smallBold);
     p.setPen(pal.color(QPalette::Text));
-    p.drawText(QRect(kMargin, l.q.top(), l.labelW - 4, l.q.height()), Qt::AlignRight | Qt::AlignVCenter,
-               fm.elidedText(tr("q_%1 \u201C%2\u201D").arg(n.query).arg(m_queryLabel), Qt::ElideRight, l.labelW - 4));
+    drawLabel(p, QRect(kMargin, l.q.top(), l.labelW - 4, l.q.height()), Qt::AlignRight | Qt::AlignVCenter,
+              tr("q_%1 \u201C%2\u201D").arg(n.query).arg(m_queryLabel), Qt::ElideRight);
     p.setFont(small);
     for (int d = 0; d < dk; ++d) {
         const QRect c(l.q.left() + d * l.cell, l.q.top(), l.cell, l.q.height());
@@ -189,9 +201,11 @@ void NeuronCanvas::paint(QPainter& p, const QSize& size) const
         const int y = l.top + j * l.rowH;
         const bool masked = n.masked[size_t(j)];
         p.setPen(pal.color(QPalette::Text));
+        // (each label's box at least a line tall, centred on its row: a thin row's own box would cut the glyphs)
+        const int labelH = std::max(l.rowH, fm.height());
         if (j % rowStep == 0)
-            p.drawText(QRect(kMargin, y, l.labelW - 4, l.rowH), Qt::AlignRight | Qt::AlignVCenter,
-                       fm.elidedText(QStringLiteral("%1 %2").arg(j).arg(m_keyLabels.value(j)), Qt::ElideRight, l.labelW - 4));
+            drawLabel(p, QRect(kMargin, y + l.rowH / 2 - labelH / 2, l.labelW - 4, labelH), Qt::AlignRight | Qt::AlignVCenter,
+                      QStringLiteral("%1 %2").arg(j).arg(m_keyLabels.value(j)), Qt::ElideRight);
         // Masked keys keep their products (the dot product is still computed) but are veiled:
         // the mask sets their score to −∞ before the softmax. The veil is blended into each
         // cell's colour before its number is drawn, so the number's colour suits what is seen.
@@ -217,16 +231,16 @@ void NeuronCanvas::paint(QPainter& p, const QSize& size) const
                    QColor::fromRgb(gradient.color(w, QCPRange(0.0, 1.0))));
         if (rowNumbers) {
             p.setPen(pal.color(QPalette::Text));
-            p.drawText(QRect(wr.left() + barMax + 4, y, kWeightW - barMax - 4, l.rowH), Qt::AlignLeft | Qt::AlignVCenter,
-                       masked ? tr("0 (masked)") : teachingNumber(w, 3));
+            drawLabel(p, QRect(wr.left() + barMax + 4, y, kWeightW - barMax - 4, l.rowH), Qt::AlignLeft | Qt::AlignVCenter,
+                      masked ? tr("0 (masked)") : teachingNumber(w, 3));
         }
     }
     // Column titles, after the rows so that no cell covers their descenders.
     p.setFont(smallBold);
     p.setPen(pal.color(QPalette::Text));
     for (int c = 0; c < ColumnCount; ++c)
-        p.drawText(QRect(l.x[c] - kGap / 2, l.top - kHeader - 4, l.columnW[c] + kGap, kHeader), Qt::AlignHCenter | Qt::AlignBottom,
-                   columnTitle(Column(c)));
+        drawLabel(p, QRect(l.x[c] - kGap / 2, l.top - kHeader - 4, l.columnW[c] + kGap, kHeader), Qt::AlignHCenter | Qt::AlignBottom,
+                  columnTitle(Column(c)));
     p.setFont(small);
 
     // The selected key's row.
@@ -238,15 +252,15 @@ void NeuronCanvas::paint(QPainter& p, const QSize& size) const
     // Legend.
     p.setPen(pal.color(QPalette::Text));
     const int ly = l.top + tk * l.rowH + 4;
-    p.drawText(QRect(kMargin, ly, size.width() - 2 * kMargin, kLegend), Qt::AlignLeft | Qt::AlignVCenter,
-               fm.elidedText(tr("Colours: q and k blue \u2212%1 \u2026 white 0 \u2026 red %1 \u00B7 products blue \u2212%2 \u2026 "
-                                "red %2 \u00B7 weights: colour map 0 \u2026 1%3 \u00B7 hover a cell for its value, click a row to "
-                                "explain that weight")
+    drawLabel(p, QRect(kMargin, ly, size.width() - 2 * kMargin, kLegend), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
+               tr("Colours: q and k blue \u2212%1 \u2026 white 0 \u2026 red %1 \u00B7 products blue \u2212%2 \u2026 "
+                                "red %2 \u00B7 weights: colour map 0 \u2026 1%3 \u00B7 hover: a cell's value \u00B7 click a row: "
+                                "how its weight is made")
                                  .arg(teachingNumber(vecMax, 2), teachingNumber(prodMax, 2),
                                       std::find(n.masked.begin(), n.masked.end(), true) != n.masked.end()
                                           ? tr(" \u00B7 veiled rows: masked keys")
                                           : QString()),
-                             Qt::ElideRight, size.width() - 2 * kMargin));
+                             Qt::ElideNone);
 }
 
 void NeuronCanvas::paintEvent(QPaintEvent*)

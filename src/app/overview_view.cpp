@@ -1,5 +1,6 @@
 // See overview_view.h.
 #include "app/overview_view.h"
+#include "app/text_probe.h"
 #include "app/view_page.h"
 
 #include "render/colormaps.h"
@@ -162,23 +163,23 @@ void OverviewView::paint(QPainter& p, const QSize& size) const
     QFont bold = font();
     bold.setBold(true);
     if (!m_result || m_thumbs.empty()) {
-        p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter, tr("No attention for this stack"));
+        drawLabel(p, QRect(QPoint(0, 0), size), Qt::AlignCenter, tr("No attention for this stack"));
         return;
     }
     const Geometry g = geometry(size);
     p.setFont(bold);
-    p.drawText(QRect(0, g.titleTop + 4, size.width(), kTitleHeight - 4), Qt::AlignHCenter | Qt::AlignVCenter,
+    drawLabel(p, QRect(0, g.titleTop + 4, size.width(), kTitleHeight - 4), Qt::AlignHCenter | Qt::AlignVCenter,
                tr("%1-attention: every layer \u00D7 head (rows are queries, columns keys)")
                        .arg(stackDisplayName(m_stack)) +
                    m_ablationMark);
     p.setFont(font());
     for (int h = 0; h <= m_heads; ++h)
-        p.drawText(headNameRect(h == m_heads ? kMeanOfHeads : h, size), Qt::AlignCenter,
+        drawLabel(p, headNameRect(h == m_heads ? kMeanOfHeads : h, size), Qt::AlignCenter,
                    h == m_heads ? tr("mean") : tr("head %1").arg(h));
     p.setRenderHint(QPainter::SmoothPixmapTransform, false);
     for (int l = 0; l < layerCount(); ++l) {
         const QRect first = thumbnailRect(l, 0, size);
-        p.drawText(QRect(0, first.top(), g.left - 6, first.height()), Qt::AlignRight | Qt::AlignVCenter,
+        drawLabel(p, QRect(0, first.top(), g.left - 6, first.height()), Qt::AlignRight | Qt::AlignVCenter,
                    tr("L%1").arg(l));
         const auto& row = m_thumbs[size_t(l)];
         for (size_t h = 0; h < row.size(); ++h) {
@@ -193,7 +194,7 @@ void OverviewView::paint(QPainter& p, const QSize& size) const
                 p.drawLine(r.topLeft(), r.bottomRight());
                 p.drawLine(r.topRight(), r.bottomLeft());
                 p.fillRect(QRect(r.topLeft(), QSize(18, 18)), pal.brush(QPalette::Base));
-                p.drawText(QRect(r.topLeft(), QSize(18, 18)), Qt::AlignCenter, QStringLiteral("\u2298"));
+                drawLabel(p, QRect(r.topLeft(), QSize(18, 18)), Qt::AlignCenter, QStringLiteral("\u2298"));
             }
             if (selected) {
                 p.setPen(QPen(pal.color(QPalette::Highlight), 4));
@@ -217,16 +218,16 @@ void OverviewView::paint(QPainter& p, const QSize& size) const
     p.drawImage(bar, colorizeMatrix(ramp, m_colormap, m_log));
     p.setPen(pal.color(QPalette::Text));
     const int th = kLegendHeight - 16;
-    p.drawText(QRect(bar.left() - 60, bar.top() - 4, 56, 18), Qt::AlignRight | Qt::AlignVCenter,
+    drawLabel(p, QRect(bar.left() - 60, bar.top() - 4, 56, 18), Qt::AlignRight | Qt::AlignVCenter,
                m_log ? QStringLiteral("0.001") : QStringLiteral("0"));
-    p.drawText(QRect(bar.right() + 4, bar.top() - 4, 40, 18), Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("1"));
-    p.drawText(QRect(bar.left(), bar.bottom() + 1, bar.width(), th), Qt::AlignHCenter | Qt::AlignTop,
+    drawLabel(p, QRect(bar.right() + 4, bar.top() - 4, 40, 18), Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("1"));
+    drawLabel(p, QRect(bar.left(), bar.bottom() + 1, bar.width(), th), Qt::AlignHCenter | Qt::AlignTop,
                m_log ? tr("attention weight (log scale)") : tr("attention weight"));
     if (causal()) {
         // The masked cells' legend entry, right of the "1".
         const QRect swatch(bar.right() + 24, bar.top(), 10, 10);
         p.fillRect(swatch, HeatmapPlot::maskedColor(pal));
-        p.drawText(QRect(swatch.right() + 4, bar.top() - 4, std::max(0, size.width() - swatch.right() - 6), 18),
+        drawLabel(p, QRect(swatch.right() + 4, bar.top() - 4, std::max(0, size.width() - swatch.right() - 6), 18),
                    Qt::AlignLeft | Qt::AlignVCenter, maskLegend());
     }
 }

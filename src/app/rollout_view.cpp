@@ -75,7 +75,7 @@ void RolloutView::rebuild()
             if (s != Stack::Cross) works << stackDisplayName(s) + QStringLiteral("-attention");
         QString text = QStringLiteral("<p><b>%1</b></p>").arg(m_reason.toHtmlEscaped());
         if (m_stack == Stack::Cross && !works.isEmpty())
-            text += tr("<p>Choose a stack that works with the Stack selector above: %1.</p>").arg(works.join(tr(" or ")));
+            text += tr("<p>Choose one with the Stack selector above: %1.</p>").arg(works.join(tr(" or ")));
         m_empty->setText(text);
     }
     m_plot->setVisible(!empty);

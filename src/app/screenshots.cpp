@@ -87,6 +87,13 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
     window.setSelection(one);
     // The docks make room for the teaching views, which need the width.
     QList<QDockWidget*> docks = window.findChildren<QDockWidget*>();
+    // Shown again with the Model dock in front of the Notes tabbed with it (showing a tabbed dock
+    // brings it to the front).
+    auto showDocks = [&] {
+        for (QDockWidget* d : docks) d->show();
+        if (auto* model = window.findChild<QDockWidget*>(QStringLiteral("modelDock"))) model->raise();
+        QApplication::processEvents();
+    };
     for (QDockWidget* d : docks) d->hide();
     window.setView(MainWindow::View::StepThrough);
     waitForRun(window);
@@ -110,7 +117,7 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
     window.setView(MainWindow::View::Census);
     waitForRun(window); // the census is computed when its tab opens
     ok = savePng(window.censusView()->grab().toImage(), dir.filePath(QStringLiteral("census.png"))) && ok;
-    for (QDockWidget* d : docks) d->show();
+    showDocks();
     // Ablation: switch off the two most important heads of the stack; the whole window shows
     // the map with them crossed out next to the changed output.
     if (const auto analysis = window.analysis()) {
@@ -163,7 +170,7 @@ bool saveScreenshots(MainWindow& window, const QString& directory)
     window.timelineView()->setStep(std::min(5, std::max(0, window.timelineView()->stepCount() - 1)));
     QApplication::processEvents();
     ok = savePng(window.timelineView()->grab().toImage(), dir.filePath(QStringLiteral("timeline.png"))) && ok;
-    for (QDockWidget* d : docks) d->show();
+    showDocks();
 
     // Every registered view at the smallest and a large window size, the whole window each time
     // (docs/images/views/<view>-<width>x<height>.png): what a class sees, docks included.

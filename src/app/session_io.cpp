@@ -8,6 +8,7 @@
 #include "ui_main_window.h"
 
 #include "app/ablation_view.h"
+#include "app/notes_panel.h"
 #include "core/errors.h"
 #include "core/model_loader.h"
 #include "core/session.h"
@@ -21,6 +22,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLineEdit>
+#include <QStandardPaths>
 
 namespace attnscope {
 
@@ -43,7 +45,7 @@ QString MainWindow::viewName() const { return currentPage() ? currentPage()->nam
 Session MainWindow::currentSession(const QString& sessionPath) const
 {
     Session s;
-    s.notes = m_sessionNotes;
+    s.notes = m_notes->text().toStdString();
     if (m_model)
         s.model = storedModelPath(local(QFileInfo(QFile::decodeName(m_model->path.c_str())).absoluteFilePath()),
                                   local(QFileInfo(sessionPath).absoluteFilePath()));
@@ -73,7 +75,7 @@ QString MainWindow::saveSession(const QString& path)
         reportError(tr("Cannot save the session.\n\n%1").arg(error));
         return error;
     }
-    m_lastDir = QFileInfo(path).absolutePath();
+    m_sessionDir = QFileInfo(path).absolutePath();
     statusBar()->showMessage(tr("Saved session %1").arg(QDir::toNativeSeparators(path)), 5000);
     return {};
 }
@@ -133,7 +135,7 @@ bool MainWindow::openSession(const QString& path)
 
     // 4. Apply, then run once with everything in place.
     installModel(model, QFile::decodeName(modelPath.c_str()), false, false);
-    m_sessionNotes = s.notes;
+    m_notes->setText(QString::fromStdString(s.notes));
     {
         const QSignalBlocker b1(m_ui->inputEdit), b2(m_ui->targetEdit), b3(m_ui->generateCheck);
         m_ui->inputEdit->setText(QString::fromStdString(s.text));
@@ -157,12 +159,23 @@ bool MainWindow::openSession(const QString& path)
     m_ui->logCheck->setChecked(s.logScale);
     m_ui->viewTabs->setCurrentIndex(tab);
     scheduleRun();
-    m_lastDir = QFileInfo(path).absolutePath();
-    const QString notes = QString::fromStdString(s.notes).section(QLatin1Char('\n'), 0, 0);
-    statusBar()->showMessage(notes.isEmpty() ? tr("Opened session %1").arg(QFileInfo(path).fileName())
-                                             : tr("Session %1: %2").arg(QFileInfo(path).fileName(), notes),
-                             notes.isEmpty() ? 5000 : 20000);
+    m_sessionDir = QFileInfo(path).absolutePath();
+    // The notes are in their dock, whole: in front when the session has any.
+    if (!s.notes.empty()) {
+        m_notes->show();
+        m_notes->raise();
+    }
+    statusBar()->showMessage(s.notes.empty() ? tr("Opened session %1").arg(QFileInfo(path).fileName())
+                                             : tr("Opened session %1 (its notes are in the Notes panel)").arg(QFileInfo(path).fileName()),
+                             5000);
     return true;
+}
+
+QString MainWindow::sessionDirectory() const
+{
+    if (!m_sessionDir.isEmpty() && QFileInfo(m_sessionDir).isDir()) return m_sessionDir;
+    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    return !documents.isEmpty() && QFileInfo(documents).isDir() ? documents : QDir::homePath();
 }
 
 void MainWindow::setupSessionActions()
@@ -171,13 +184,13 @@ void MainWindow::setupSessionActions()
     m_ui->actionSaveSession->setIcon(QIcon::fromTheme(QStringLiteral("document-save")));
     const QString filter = tr("AttnScope sessions (*%1);;JSON (*.json);;All files (*)").arg(QLatin1String(kSessionSuffix));
     connect(m_ui->actionOpenSession, &QAction::triggered, this, [this, filter] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open Session"), m_lastDir, filter);
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Session"), sessionDirectory(), filter);
         if (!path.isEmpty()) openSession(path);
     });
     connect(m_ui->actionSaveSession, &QAction::triggered, this, [this, filter] {
         const QString name = m_model ? QString::fromStdString(m_model->name) : QStringLiteral("lesson");
         QString path = QFileDialog::getSaveFileName(this, tr("Save Session"),
-                                                    QDir(m_lastDir).filePath(name + QLatin1String(kSessionSuffix)), filter);
+                                                    QDir(sessionDirectory()).filePath(name + QLatin1String(kSessionSuffix)), filter);
         if (path.isEmpty()) return;
         if (!path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) path += QLatin1String(kSessionSuffix);
         saveSession(path);

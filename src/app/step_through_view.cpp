@@ -1,5 +1,7 @@
 // See step_through_view.h.
 #include "app/step_through_view.h"
+
+#include "app/text_probe.h"
 #include "app/text_contrast.h"
 #include "core/recompute.h"
 #include "core/model.h"
@@ -31,10 +33,11 @@
 namespace attnscope {
 
 namespace {
-constexpr int kTitleHeight = 26;
+constexpr int kTitleHeight = 26; // one line; a longer title wraps (titleHeight)
 constexpr int kPanelTitle = 36; // two lines: step name, formula
 constexpr int kColHeader = 16;
-constexpr int kRowLabel = 44;
+constexpr int kRowLabel = 44; // at least: as wide as the widest row label (rowLabelWidth), at most kMaxRowLabel
+constexpr int kMaxRowLabel = 96;
 constexpr int kLegend = 18;
 constexpr int kGap = 14;
 // The eight panels reflow: four columns while each gets kMinPanelWidth, else two; the canvas
@@ -111,6 +114,7 @@ void StepCanvas::setSteps(std::shared_ptr<const StepThrough> steps, QStringList 
     m_queryLabels = std::move(queryLabels);
     m_keyLabels = std::move(keyLabels);
     m_title = std::move(title);
+    setMinimumHeight(titleHeight(width()) + StepCount / columnsFor(width()) * (kMinPanelHeight + kGap));
     update();
 }
 
@@ -164,8 +168,28 @@ void StepCanvas::resizeEvent(QResizeEvent* event)
 {
     // Two columns need four rows of readable maps: taller than the tab, scrolled.
     const int rows = StepCount / columnsFor(event->size().width());
-    setMinimumHeight(kTitleHeight + rows * (kMinPanelHeight + kGap));
+    setMinimumHeight(titleHeight(event->size().width()) + rows * (kMinPanelHeight + kGap));
     QWidget::resizeEvent(event);
+}
+
+int StepCanvas::titleHeight(int width) const
+{
+    QFont bold = font();
+    bold.setBold(true);
+    const QRect need = QFontMetrics(bold).boundingRect(QRect(0, 0, std::max(1, width - 8), 1000),
+                                                       Qt::AlignCenter | Qt::TextWordWrap, m_title);
+    return std::max(kTitleHeight, need.height() + 8);
+}
+
+int StepCanvas::rowLabelWidth() const
+{
+    QFont small = font();
+    small.setPointSizeF(font().pointSizeF() * 0.8);
+    const QFontMetrics fm(small);
+    int widest = 0;
+    for (const QStringList* labels : {&m_queryLabels, &m_keyLabels})
+        for (const QString& l : *labels) widest = std::max(widest, fm.horizontalAdvance(l));
+    return std::clamp(widest + 8, kRowLabel, kMaxRowLabel);
 }
 
 QRect StepCanvas::panelRect(Step step, const QSize& size) const
@@ -173,9 +197,10 @@ QRect StepCanvas::panelRect(Step step, const QSize& size) const
     const int columns = columnsFor(size.width());
     const int rows = (StepCount + columns - 1) / columns;
     const int pw = (size.width() - kGap * (columns + 1)) / columns;
-    const int ph = (size.height() - kTitleHeight - kGap * rows) / rows;
+    const int top = titleHeight(size.width());
+    const int ph = (size.height() - top - kGap * rows) / rows;
     const int col = int(step) % columns, row = int(step) / columns;
-    return QRect(kGap + col * (pw + kGap), kTitleHeight + row * (ph + kGap), pw, ph);
+    return QRect(kGap + col * (pw + kGap), top + row * (ph + kGap), pw, ph);
 }
 
 QRect StepCanvas::matrixRect(Step step, const QSize& size) const
@@ -183,11 +208,12 @@ QRect StepCanvas::matrixRect(Step step, const QSize& size) const
     const MatrixRM* m = matrix(step);
     const QRect p = panelRect(step, size);
     if (!m || m->size() == 0) return {};
-    const int availW = p.width() - kRowLabel, availH = p.height() - kPanelTitle - kColHeader - kLegend;
+    const int rowLabel = rowLabelWidth();
+    const int availW = p.width() - rowLabel, availH = p.height() - kPanelTitle - kColHeader - kLegend;
     const int cw = std::max(2, availW / int(m->cols()));
     const int ch = std::max(2, std::min(availH / int(m->rows()), std::max(cw, 18)));
     const int w = cw * int(m->cols()), h = ch * int(m->rows());
-    return QRect(p.left() + kRowLabel + (availW - w) / 2, p.top() + kPanelTitle + kColHeader, w, h);
+    return QRect(p.left() + rowLabel + (availW - w) / 2, p.top() + kPanelTitle + kColHeader, w, h);
 }
 
 QRect StepCanvas::cellRect(Step step, int row, int col, const QSize& size) const
@@ -209,11 +235,10 @@ void StepCanvas::paint(QPainter& p, const QSize& size) const
     p.setFont(bold);
     if (!m_steps) {
         p.setFont(font());
-        p.drawText(QRect(QPoint(0, 0), size), Qt::AlignCenter | Qt::TextWordWrap, m_title);
+        drawLabel(p, QRect(QPoint(0, 0), size), Qt::AlignCenter | Qt::TextWordWrap, m_title);
         return;
     }
-    p.drawText(QRect(0, 2, size.width(), kTitleHeight - 2), Qt::AlignCenter,
-               QFontMetrics(bold).elidedText(m_title, Qt::ElideRight, size.width() - 8));
+    drawLabel(p, QRect(4, 2, size.width() - 8, titleHeight(size.width()) - 2), Qt::AlignCenter | Qt::TextWordWrap, m_title);
     QCPColorGradient gradient = colormap(m_colormap);
     QFont small = font();
     small.setPointSizeF(font().pointSizeF() * 0.8);
@@ -228,8 +253,8 @@ void StepCanvas::paint(QPainter& p, const QSize& size) const
         p.setPen(pal.color(QPalette::Text));
         p.setFont(bold);
         p.setFont(titleFont);
-        p.drawText(QRect(pr.left() - kGap / 2, pr.top(), pr.width() + kGap, kPanelTitle), Qt::AlignHCenter | Qt::AlignTop,
-                   stepTitle(step));
+        drawLabel(p, QRect(pr.left() - kGap / 2, pr.top(), pr.width() + kGap, kPanelTitle), Qt::AlignHCenter | Qt::AlignTop,
+                  stepTitle(step));
         p.setFont(small);
         double maxAbs = 0.0;
         for (Eigen::Index i = 0; i < m.size(); ++i)
@@ -243,17 +268,16 @@ void StepCanvas::paint(QPainter& p, const QSize& size) const
         // the box: a 5 px row's own box would cut the glyphs).
         const int labelHeight = std::max(ch, fm.height());
         for (int i = 0; i < m.rows(); i += rowStep)
-            p.drawText(QRect(pr.left(), mr.top() + i * ch + ch / 2 - labelHeight / 2, mr.left() - pr.left() - 3,
-                             labelHeight),
-                       Qt::AlignRight | Qt::AlignVCenter, fm.elidedText(rowLabels.value(i), Qt::ElideRight, kRowLabel - 4));
+            drawLabel(p, QRect(pr.left(), mr.top() + i * ch + ch / 2 - labelHeight / 2, mr.left() - pr.left() - 3, labelHeight),
+                      Qt::AlignRight | Qt::AlignVCenter, rowLabels.value(i), Qt::ElideRight, rowLabelWidth() - 4);
         // Column labels: key tokens for tokens × tokens steps, dimension indices otherwise.
         int widest = fm.horizontalAdvance(QStringLiteral("00"));
         if (tokensByTokens(step))
             for (const QString& k : m_keyLabels) widest = std::max(widest, fm.horizontalAdvance(k));
         const int colStep = std::max(1, int(std::ceil(double(widest + 2) / std::max(1, cw))));
         for (int j = 0; j < m.cols(); j += colStep)
-            p.drawText(QRect(mr.left() + j * cw - 20, mr.top() - kColHeader, cw + 40, kColHeader), Qt::AlignCenter,
-                       tokensByTokens(step) ? m_keyLabels.value(j) : QString::number(j));
+            drawLabel(p, QRect(mr.left() + j * cw - 20, mr.top() - kColHeader, cw + 40, kColHeader), Qt::AlignCenter,
+                      tokensByTokens(step) ? m_keyLabels.value(j) : QString::number(j));
         const bool showNumbers = cw >= fm.horizontalAdvance(QStringLiteral("\u22120.00")) + 2 && ch >= fm.height();
         for (int i = 0; i < m.rows(); ++i)
             for (int j = 0; j < m.cols(); ++j) {
@@ -266,7 +290,7 @@ void StepCanvas::paint(QPainter& p, const QSize& size) const
                 p.fillRect(c, fill);
                 if (showNumbers || (std::isinf(v) && cw >= fm.horizontalAdvance(QStringLiteral("\u2212\u221E")))) {
                     p.setPen(textColorOn(fill));
-                    p.drawText(c, Qt::AlignCenter, teachingNumber(v));
+                    drawLabel(p, c, Qt::AlignCenter, teachingNumber(v));
                 }
             }
         // The selected cell and the rows that made it.
@@ -282,7 +306,7 @@ void StepCanvas::paint(QPainter& p, const QSize& size) const
         }
         p.setPen(pal.color(QPalette::Text));
         const QString legend = step == Weights ? tr("colour 0 \u2026 1") : tr("blue \u2212%1 \u2026 red %1").arg(teachingNumber(maxAbs, 1));
-        p.drawText(QRect(pr.left(), mr.bottom() + 2, pr.width(), kLegend), Qt::AlignCenter, legend);
+        drawLabel(p, QRect(pr.left(), mr.bottom() + 2, pr.width(), kLegend), Qt::AlignCenter, legend);
     }
 }
 
@@ -358,7 +382,8 @@ StepThroughView::StepThroughView(QWidget* parent) : QWidget(parent)
     m_tauSlider->setObjectName(QStringLiteral("temperatureSlider"));
     m_tauSlider->setRange(0, 200);
     m_tauSlider->setValue(100);
-    m_tauSlider->setMaximumWidth(220);
+    m_tauSlider->setMinimumWidth(160);
+    m_tauSlider->setMaximumWidth(260);
     m_reset = new QPushButton(tr("Reset (\u03C4 = 1)"), this);
     m_reset->setObjectName(QStringLiteral("temperatureResetButton"));
     m_note = new QLabel(this);
@@ -371,8 +396,9 @@ StepThroughView::StepThroughView(QWidget* parent) : QWidget(parent)
     top->addWidget(m_tauSpin);
     top->addWidget(m_tauSlider);
     top->addWidget(m_reset);
-    top->addWidget(m_note, 1);
+    top->addStretch(1);
     layout->addLayout(top);
+    layout->addWidget(m_note); // under the controls: beside them it was squeezed to a tall column
     m_panels = new QTabWidget(this);
     m_panels->setObjectName(QStringLiteral("stepPanels"));
     m_panels->setDocumentMode(true);

@@ -64,6 +64,8 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
 
 private:
+    int titleHeight(int width) const; // the title's row: one line, more when it wraps
+    int rowLabelWidth() const;        // the row labels' column: the widest label, within limits
     QRect panelRect(Step step, const QSize& size) const;
     QRect matrixRect(Step step, const QSize& size) const;
     bool hit(const QPoint& pos, Step& step, int& row, int& col) const;

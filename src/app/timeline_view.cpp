@@ -88,12 +88,13 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent)
     m_stepLabel->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("Step 000 of 0\u2013000 \u00B7 row 000")));
     controls->addWidget(m_first);
     controls->addWidget(m_back);
-    controls->addWidget(m_slider, 1);
     controls->addWidget(m_next);
     controls->addWidget(m_last);
     controls->addWidget(m_play);
-    controls->addWidget(m_stepLabel);
+    controls->addWidget(m_stepLabel, 1);
     body->addLayout(controls);
+    // The slider has a row of its own: beside six controls it was ~60 px long at 1024 × 700.
+    body->addWidget(m_slider);
 
     auto* info = new QHBoxLayout;
     auto* texts = new QVBoxLayout;

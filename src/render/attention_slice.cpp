@@ -120,8 +120,8 @@ AttentionSlice aggregateSlice(const RunResult& result, const ModelConfig& config
         return AttentionSlice();
     };
     if (stack == Stack::Cross)
-        return fail(QStringLiteral("Rollout and flow follow one self-attention stack through its layers; choose the "
-                                   "encoder or decoder stack."));
+        return fail(QStringLiteral("Rollout and flow follow one self-attention stack through its layers, not "
+                                   "cross-attention."));
     const std::vector<LayerTrace>& layers = result.trace.stack(stack);
     if (layers.empty()) return fail(QStringLiteral("This model has no %1 stack.").arg(stackDisplayName(stack)));
     if (result.trace.compact)

@@ -37,6 +37,31 @@ QBrush maskedBrush(const QPalette& pal)
 
 } // namespace
 
+namespace {
+
+// `text` in at most two lines of `width`: whole on one line when it fits, else broken after the
+// last " · ", ": " or space that leaves a first line that fits (the break's space becomes a
+// newline), the second line shortened with … only when even that does not fit.
+QString wrapInTwo(const QFontMetrics& fm, const QString& text, int width)
+{
+    if (fm.horizontalAdvance(text) <= width) return text;
+    int best = -1;
+    for (int i = int(text.size()) - 1; i > 0; --i) {
+        if (text[i] != QLatin1Char(' ')) continue;
+        if (fm.horizontalAdvance(text.left(i)) > width) continue;
+        const bool strong = (i >= 2 && text.mid(i - 2, 2) == QStringLiteral(" \u00B7")) || text[i - 1] == QLatin1Char(':');
+        if (best < 0) best = i;
+        if (strong) {
+            best = i;
+            break;
+        }
+    }
+    if (best < 0) return fm.elidedText(text, Qt::ElideRight, width);
+    return text.left(best) + QLatin1Char('\n') + fm.elidedText(text.mid(best + 1), Qt::ElideRight, width);
+}
+
+} // namespace
+
 void placeCells(QCPColorMap* map, const MatrixRM& weights, double floor)
 {
     const int nq = static_cast<int>(weights.rows());
@@ -233,7 +258,9 @@ void HeatmapPlot::updateMask()
     const int last = std::min(nq - 1, nk - 2); // the last row with a masked key
     const bool show = m_slice.causal && last >= 0;
     m_masked->setVisible(show);
-    m_maskLegend->setText(show ? tr("\u25A8 hatched: masked (future key), not weight 0") : QString());
+    m_maskText = show ? tr("\u25A8 hatched: masked (future key), not weight 0") : QString();
+    m_maskLegend->setText(wrapInTwo(QFontMetrics(m_maskLegend->font()), m_maskText,
+                                    std::max(40, width() - std::max(80, m_scale->outerRect().width()) - 12)));
     if (!show) {
         m_masked->data()->clear();
         return;
@@ -443,12 +470,16 @@ void HeatmapPlot::applyTicks()
     const int keyLabels = rotate ? int(std::ceil(0.87 * turned)) + line / 2 : line;
     // As QCustomPlot lays it out: the title row and its gap, the axis rect's top margin, the
     // key labels with the tick, paddings and axis label, the legend row (there even when empty).
-    const int title = QFontMetrics(m_title->font()).height() + 10;
+    const int title = QFontMetrics(m_title->font()).height() * int(1 + m_title->text().count(QLatin1Char('\n'))) + 10;
     const int hpx = std::max(16, height() - title - 15 - (keyLabels + line + 16) - (line + 9));
     xAxis->setTickLabelRotation(rotate ? 60 : 0);
     if (!rotate && widest > fm.height()) fill(xAxis, m_slice.keyLabels, wpx * fm.height() / widest, false, widest);
     else fill(xAxis, m_slice.keyLabels, wpx, rotate);
     fill(yAxis, m_slice.queryLabels, hpx, false);
+    // The query axis's name on two lines where the matrix is shorter than it ("query:" over
+    // "reads → produces" on a timeline at 1024 × 700).
+    if (!m_slice.queryAxis.isEmpty())
+        yAxis->setLabel(wrapInTwo(QFontMetrics(yAxis->labelFont()), m_slice.queryAxis, std::max(40, hpx - 8)));
     // The colour bar: about one tick per three lines of text of its height (QCustomPlot's five
     // overprint on a short bar, e.g. Compare's at 1024 × 700), at most five.
     const QFontMetrics scaleFm(m_scale->axis()->tickLabelFont());
@@ -556,11 +587,14 @@ void HeatmapPlot::mouseDoubleClickEvent(QMouseEvent* event)
 void HeatmapPlot::fitTitle()
 {
     // A title wider than the plot would overflow both edges (QCPTextElement centres it): it is
-    // shortened at the end instead, and the whole title is the plot's tooltip over the title.
+    // wrapped onto a second line instead (shortened at the end only if that is not enough), and
+    // the whole title is the plot's tooltip over the title. The mask legend likewise.
     const QFontMetrics fm(m_title->font());
     // The title sits over the matrix's column of the layout; the colour scale takes the rest.
     const int scale = std::max(80, m_scale->outerRect().width());
-    m_title->setText(fm.elidedText(m_slice.title, Qt::ElideRight, std::max(40, width() - scale - 12)));
+    const int room = std::max(40, width() - scale - 12);
+    m_title->setText(wrapInTwo(fm, m_slice.title, room));
+    m_maskLegend->setText(wrapInTwo(QFontMetrics(m_maskLegend->font()), m_maskText, room));
 }
 
 void HeatmapPlot::resizeEvent(QResizeEvent* event)

@@ -64,8 +64,8 @@ public:
     // Masked cells (AttentionSlice::causal): one hatched grey region over the future keys, so they
     // never read as weight 0, and the legend line under the plot that names it.
     QCPCurve* maskedRegion() const { return m_masked; }
-    QString maskLegend() const { return m_maskLegend->text(); }
-    QString shownTitle() const { return m_title->text(); } // the title as drawn (shortened to fit)
+    QString maskLegend() const { return m_maskText; } // whole (drawn wrapped to the plot's width)
+    QString shownTitle() const { return m_title->text(); } // the title as drawn (wrapped onto two lines, shortened, to fit)
     static QColor maskedColor(const QPalette& palette);
     QCPColorScale* colorScale() const { return m_scale; }
 
@@ -116,6 +116,7 @@ private:
     bool m_hasNaN = false;       // the slice has NaN cells (not computed yet; drawn grey)
     QString m_colormap = QStringLiteral("viridis");
     bool m_log = false;
+    QString m_maskText; // the mask legend's whole text (empty: none)
     double m_signedRange = 0.0; // > 0: setSignedScale's half-range
     bool logApplied() const { return m_log && !signedScale(); }
     QCPTextElement* m_title = nullptr;

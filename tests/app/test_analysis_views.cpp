@@ -91,6 +91,15 @@ void TestAnalysisViews::gridLabelsReadable()
     QCOMPARE(HeadGridView::cellText(12.345), QString("12.3"));
     QCOMPARE(HeadGridView::cellText(250.7), QString("251"));
     QCOMPARE(HeadGridView::cellText(std::nan("")), QString("n/a"));
+    // In a map spanning 0 … 0.0004 the cells carry the legend's decimals: cells of different
+    // colours never both read "0.00" (issue 23, defect 9); wide maps keep their two decimals.
+    QCOMPARE(HeadGridView::legendText(0.0, 0.0004), QString("colour: 0.0000 \u2026 0.0004"));
+    QCOMPARE(HeadGridView::cellText(0.0004, 0.0, 0.0004), QString("0.0004"));
+    QCOMPARE(HeadGridView::cellText(0.0, 0.0, 0.0004), QString("0.0000"));
+    QCOMPARE(HeadGridView::cellText(0.0002, 0.0, 0.0004), QString("0.0002"));
+    QCOMPARE(HeadGridView::cellText(0.00001, 0.0, 0.000001 * 3), QString("0.0000")); // at most 4
+    QCOMPARE(HeadGridView::cellText(0.834, 0.02, 1.53), QString("0.83"));
+    QCOMPARE(HeadGridView::cellText(12.345, 8.44, 10.63), QString("12.3"));
     QCOMPARE(HeadGridView::legendText(0.12, 0.95), QString("colour: 0.12 \u2026 0.95"));
     QCOMPARE(HeadGridView::legendText(-0.0031, 0.0042), QString("colour: -0.003 \u2026 0.004"));
     QCOMPARE(HeadGridView::legendText(0.0, 0.00002), QString("colour: 0.00000 \u2026 0.00002"));

@@ -10,6 +10,7 @@
 #include <QtWidgets>
 
 #include <cmath>
+#include <functional>
 #include <memory>
 
 namespace attnscope::test {
@@ -31,6 +32,32 @@ inline void closeMessageBoxes()
 {
     for (QWidget* w : QApplication::topLevelWidgets())
         if (auto* box = qobject_cast<QMessageBox*>(w)) box->close();
+}
+
+// Triggers `action`, and answers the file dialog it opens: returns the folder the dialog opened
+// in and saves as `file` (an empty file: cancel).
+inline QString answerFileDialog(QAction* action, const QString& file)
+{
+    QString opened;
+    bool seen = false;
+    std::function<void()> answer = [&] {
+        auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+        if (!dialog) {
+            QTimer::singleShot(10, answer);
+            return;
+        }
+        seen = true;
+        opened = dialog->directory().absolutePath();
+        if (file.isEmpty()) {
+            dialog->reject();
+        } else {
+            dialog->selectFile(file);
+            QMetaObject::invokeMethod(dialog, "accept"); // (protected in QFileDialog, a slot of QDialog)
+        }
+    };
+    QTimer::singleShot(0, answer);
+    action->trigger(); // the dialog's own event loop runs `answer`
+    return seen ? opened : QStringLiteral("(no dialog)");
 }
 
 // Base of the test classes that drive the main window: init() shows a new window of

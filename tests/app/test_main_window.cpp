@@ -661,31 +661,7 @@ void TestMainWindow::seq2seqOutputShowsEachTokensProbability()
     QCOMPARE(table->horizontalHeaderItem(0)->toolTip(), QStringLiteral("The most probable next tokens"));
 }
 
-// Triggers `action`, and answers the file dialog it opens: returns the folder the dialog opened
-// in and saves as `file` (an empty file: cancel).
-QString answerFileDialog(QAction* action, const QString& file)
-{
-    QString opened;
-    bool seen = false;
-    std::function<void()> answer = [&] {
-        auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
-        if (!dialog) {
-            QTimer::singleShot(10, answer);
-            return;
-        }
-        seen = true;
-        opened = dialog->directory().absolutePath();
-        if (file.isEmpty()) {
-            dialog->reject();
-        } else {
-            dialog->selectFile(file);
-            QMetaObject::invokeMethod(dialog, "accept"); // (protected in QFileDialog, a slot of QDialog)
-        }
-    };
-    QTimer::singleShot(0, answer);
-    action->trigger(); // the dialog's own event loop runs `answer`
-    return seen ? opened : QStringLiteral("(no dialog)");
-}
+using test::answerFileDialog;
 
 void TestMainWindow::exportOpensInPicturesAndRemembers()
 {

@@ -14,6 +14,7 @@
 #include "core/analysis/census.h"
 #include "core/analysis/teaching.h"
 #include "core/inference.h"
+#include "app/notes_panel.h"
 #include "core/session.h"
 #include "render/heatmap_plot.h"
 
@@ -52,6 +53,8 @@ private slots:
     void badSessionKeepsState_data();
     void badSessionKeepsState();
     void recognisesSessionFiles();
+    void notesPanelEditsSavesReloads();
+    void sessionDialogsOpenInDocumentsAndRemember();
     void neuronViewEqualsCore();
     void neuronQueryFollowsClicksAndTemperature();
     void neuronViewExports();
@@ -441,6 +444,135 @@ void TestSessionNeuron::neuronMaskedNumbersReadable()
                                                  .arg(key).arg(int(column)).arg(background.name()).arg(best)));
         }
     }
+}
+
+// Shown and not behind another dock of its tab group (Qt keeps both of them "visible").
+static bool inFront(const QWidget* w) { return w->isVisible() && !w->visibleRegion().isEmpty(); }
+
+void TestSessionNeuron::notesPanelEditsSavesReloads()
+{
+    // Issue 23, defect 10: a lesson's note was only a clipped status-bar message. It has its own
+    // dock, "Notes": typed there, saved in the session file, shown whole when the session is opened.
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    auto* dock = m_window->findChild<QDockWidget*>("notesDock");
+    QVERIFY(dock);
+    QCOMPARE(dock->windowTitle(), QStringLiteral("Notes"));
+    QCOMPARE(static_cast<QDockWidget*>(m_window->notesPanel()), dock);
+    auto* editor = dock->findChild<QPlainTextEdit*>("notesEdit");
+    QVERIFY(editor);
+    QVERIFY(editor->toPlainText().isEmpty());
+    QVERIFY(!editor->isReadOnly());
+    // A first start: the Model dock in front, the Notes a tab behind it.
+    QTRY_VERIFY(inFront(m_window->findChild<QWidget*>("modelInfo")));
+    QVERIFY(!inFront(editor));
+    QCOMPARE(m_window->tabifiedDockWidgets(dock).size(), 1);
+    // Typed as a user would, two lines and a non-ASCII character.
+    dock->show();
+    dock->raise();
+    QTRY_VERIFY(inFront(editor));
+    editor->setFocus();
+    QTest::keyClicks(editor, QStringLiteral("Week 3: the year's digits"));
+    QTest::keyClick(editor, Qt::Key_Return);
+    QTest::keyClicks(editor, QStringLiteral("Ask: why "));
+    {
+        // (QTest::keyClicks types ASCII only: the root sign comes as a key event with its text)
+        QKeyEvent press(QEvent::KeyPress, Qt::Key_unknown, Qt::NoModifier, QStringLiteral("\u221A"));
+        QApplication::sendEvent(editor, &press);
+    }
+    QTest::keyClicks(editor, QStringLiteral("d_k?"));
+    const QString typed = QStringLiteral("Week 3: the year's digits\nAsk: why \u221Ad_k?");
+    QCOMPARE(editor->toPlainText(), typed);
+
+    const QString path = m_dir.filePath("lessons/notes.attnscope.json");
+    QCOMPARE(m_window->saveSession(path), QString());
+    QCOMPARE(QString::fromStdString(loadSession(path.toStdString()).notes), typed); // in the file, whole
+
+    // Another model keeps what the teacher wrote; the Model dock comes back to the front.
+    editor->setPlainText(QStringLiteral("scratch"));
+    QVERIFY(m_window->openModel(m_decoder));
+    QCOMPARE(editor->toPlainText(), QStringLiteral("scratch"));
+    m_window->findChild<QDockWidget*>("modelDock")->raise();
+    QTRY_VERIFY(!inFront(editor)); // tabified behind the Model dock
+
+    // Opening the session puts its notes back and brings the panel to the front.
+    QVERIFY(m_window->openSession(path));
+    QCOMPARE(editor->toPlainText(), typed);
+    QTRY_VERIFY(inFront(editor));
+    QVERIFY(editor->width() >= 150 && editor->height() >= 3 * editor->fontMetrics().height());
+    waitIdle();
+
+    // Edited again and saved: a new window opening the file shows the edit.
+    editor->moveCursor(QTextCursor::End);
+    editor->setFocus();
+    QTest::keyClick(editor, Qt::Key_Return);
+    QTest::keyClicks(editor, QStringLiteral("Then switch head 2 off."));
+    const QString edited = typed + QStringLiteral("\nThen switch head 2 off.");
+    QCOMPARE(editor->toPlainText(), edited);
+    QCOMPARE(m_window->saveSession(path), QString());
+    m_window = std::make_unique<MainWindow>();
+    m_window->resize(1280, 800);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QVERIFY(m_window->notesPanel()->text().isEmpty());
+    QVERIFY(m_window->openSession(path));
+    QCOMPARE(m_window->notesPanel()->text(), edited);
+    QTRY_VERIFY(inFront(m_window->notesPanel()->editor()));
+    QCOMPARE(QString::fromStdString(m_window->currentSession(path).notes), edited);
+    // A session without notes leaves the Model dock in front.
+    Session plain = loadSession(path.toStdString());
+    plain.notes.clear();
+    const QString plainPath = test::writeFile(m_dir.filePath("lessons/plain.attnscope.json"), toJson(plain));
+    m_window->findChild<QDockWidget*>("modelDock")->raise();
+    QVERIFY(m_window->openSession(plainPath));
+    QVERIFY(m_window->notesPanel()->text().isEmpty());
+    QTRY_VERIFY(inFront(m_window->findChild<QWidget*>("modelInfo")));
+    waitIdle();
+}
+
+void TestSessionNeuron::sessionDialogsOpenInDocumentsAndRemember()
+{
+    // The session dialogs open in the user's Documents folder (home where there is none), then in
+    // the folder of the session last saved or opened, also after a restart; not the models folder.
+    const QString documentsPath = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString documents = !documentsPath.isEmpty() && QFileInfo(documentsPath).isDir()
+                                  ? QDir(documentsPath).absolutePath()
+                                  : QDir::homePath();
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    auto* save = m_window->findChild<QAction*>("actionSaveSession");
+    auto* open = m_window->findChild<QAction*>("actionOpenSession");
+    QVERIFY(save && open);
+    QCOMPARE(test::answerFileDialog(open, {}), documents);
+    QVERIFY(documents != QFileInfo(m_encdec).absolutePath());
+    QCOMPARE(test::answerFileDialog(save, {}), documents);
+
+    QTemporaryDir lessons, other;
+    const QString first = lessons.filePath("first.attnscope.json");
+    QCOMPARE(test::answerFileDialog(save, first), documents);
+    QVERIFY(QFileInfo(first).size() > 0);
+    QCOMPARE(test::answerFileDialog(open, {}), QDir(lessons.path()).absolutePath()); // remembered
+    QCOMPARE(test::answerFileDialog(save, {}), QDir(lessons.path()).absolutePath());
+    // Opening a model elsewhere does not move it; opening a session does.
+    QVERIFY(m_window->openModel(m_decoder));
+    waitIdle();
+    QCOMPARE(m_window->sessionDirectory(), QDir(lessons.path()).absolutePath());
+    QVERIFY(QFile::copy(first, other.filePath("copy.attnscope.json")));
+    QCOMPARE(test::answerFileDialog(open, other.filePath("copy.attnscope.json")), QDir(lessons.path()).absolutePath());
+    QCOMPARE(QFileInfo(QString::fromStdString(m_window->model()->path)).canonicalFilePath(),
+             QFileInfo(m_encdec).canonicalFilePath()); // it was opened
+    QCOMPARE(m_window->sessionDirectory(), QDir(other.path()).absolutePath());
+    waitIdle();
+
+    // Remembered across runs (saved on close), Documents again once the folder is gone.
+    m_window->close();
+    m_window = std::make_unique<MainWindow>();
+    QCOMPARE(m_window->sessionDirectory(), QDir(other.path()).absolutePath());
+    other.remove();
+    QCOMPARE(m_window->sessionDirectory(), documents);
+    m_window->resize(1280, 800);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestSessionNeuron>(argc, argv); }
