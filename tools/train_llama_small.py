@@ -274,7 +274,7 @@ def run(a) -> None:
 
     snaps = sorted(int(s) for s in a.snapshots.split(","))
     assert snaps[-1] == a.steps
-    series = os.path.join(OUT, "llama-kjv-revisions")
+    series = os.path.join(OUT, a.name + "-revisions")
     if os.path.isdir(series):
         shutil.rmtree(series)
     os.makedirs(series)
@@ -303,7 +303,7 @@ def run(a) -> None:
             print(f"  snapshot step {step}: previous-token L{bp[0]}H{bp[1]} {bp[2]:.3f}, "
                   f"induction L{bi[0]}H{bi[1]} {bi[2]:.3f}", flush=True)
     stats = {"wall_s": time.time() - t0, "cpu_s": time.process_time() - cpu0, "loss_ema": ema}
-    final = os.path.join(OUT, "llama-kjv")
+    final = os.path.join(OUT, a.name)
     save_folder(final, cfg, model, GPT2_KJV)
     ev = measure(final, held_ids, T, eot, full=True)
     # the training module and the reference on the saved folder agree (F16 rounding)
@@ -320,7 +320,8 @@ def write_cards(folder, series, a, cfg, stats, ev, revisions, diff, n_train, n_h
     size = os.path.getsize(os.path.join(folder, "model.safetensors"))
     rev_rows = "\n".join(f"| step{r['step']} | {r['loss_ema']:.3f} | L{r['prev'][0]} H{r['prev'][1]}: {r['prev'][2]:.3f} "
                          f"| L{r['ind'][0]} H{r['ind'][1]}: {r['ind'][2]:.3f} |" for r in revisions)
-    cmd = (f"/usr/bin/python3 tools/train_llama_small.py --steps {a.steps} --snapshots {a.snapshots}")
+    cmd = ("/usr/bin/python3 tools/train_llama_small.py " + " ".join(
+        f"--{k.replace('_', '-')} {v}" for k, v in vars(a).items() if k != "name"))
     text = f"""# llama-kjv — a small Llama-layout causal LM trained on the King James Bible
 
 A Hugging Face folder (`config.json` with `model_type` llama, `model.safetensors` in F16,
@@ -410,6 +411,7 @@ Written by `{cmd}`.
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--name", default="llama-kjv", help="output folder models/hf/NAME (and NAME-revisions)")
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--snapshots", default="100,300,600,1000,1800,3000")
     p.add_argument("--batch", type=int, default=16)

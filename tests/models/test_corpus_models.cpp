@@ -106,6 +106,8 @@ private slots:
     void lmHeads();
     void mlmBeatsMostFrequent();
     void hfGpt2KjvThroughTheEngine();
+    void hfLlamaKjvThroughTheEngine();
+    void llamaKjvRevisionsShowThePreviousTokenHeadForming();
 
 private:
     std::shared_ptr<const Model> m_lm, m_mlm;
@@ -313,6 +315,128 @@ void TestCorpusModels::hfGpt2KjvThroughTheEngine()
     QCOMPARE(bestL, 0);
     QCOMPARE(bestH, 0);
     QVERIFY(best / double(prevRows) > 0.2);
+}
+
+namespace {
+
+// models/hf/llama-kjv's card (tools/train_llama_small.py, measured with the torch reference on
+// the saved F16 weights): held-out perplexity, the previous-token head it names, and its
+// strongest induction-probe head with that head's score (the model has no induction head: the
+// card says so; the figure checks that engine and reference compute the same probe).
+constexpr double kLlamaPerplexity = 20.53;
+constexpr int kLlamaPrevLayer = 2, kLlamaPrevHead = 1;
+constexpr int kLlamaInductionLayer = 0, kLlamaInductionHead = 1;
+constexpr double kLlamaInduction = 0.030;
+
+// The card's induction probe: n = 32 ids drawn by Lcg(seed) from 0 … vocab − 2 (all but
+// <|endoftext|>), seeds 1–5, the sequence r + r with no <bos>; the score of a head is the mean
+// over i in [n, 2n) of A[i, i − n + 1]. Returns [layer][head].
+HeadTable llamaInduction(const Transformer& tf, int vocab, int L, int H)
+{
+    constexpr int n = 32;
+    HeadTable ind(size_t(L), std::vector<double>(size_t(H), 0.0));
+    for (int seed = 1; seed <= 5; ++seed) {
+        Lcg g{uint64_t(seed)};
+        std::vector<int> r;
+        for (int i = 0; i < n; ++i) r.push_back(g.next(vocab - 1));
+        std::vector<int> seq = r;
+        seq.insert(seq.end(), r.begin(), r.end());
+        const ForwardResult f = tf.forward(seq, {}, Capture::Attention);
+        for (int l = 0; l < L; ++l)
+            for (int h = 0; h < H; ++h) {
+                const MatrixRM& A = f.trace.decoder[size_t(l)].heads[size_t(h)].weights;
+                for (int i = n; i < 2 * n; ++i) ind[size_t(l)][size_t(h)] += A(i, i - n + 1) / (5.0 * n);
+            }
+    }
+    return ind;
+}
+
+} // namespace
+
+void TestCorpusModels::hfLlamaKjvThroughTheEngine()
+{
+    // models/hf/llama-kjv (Llama layout: GQA 4/2, RoPE, RMSNorm, SwiGLU; F16) through the C++
+    // engine and its BPE: held-out perplexity within 20 % of its card's on tests/data/kjv-heldout.txt;
+    // the previous-token head the card names above 0.35 and within 0.1 of the strongest head here
+    // (another text than the card's 40 windows: L1 H0 is a close second there); the card's
+    // induction-probe figure reproduced within 1e-3 (same ids, same F16 weights, 3 decimals).
+    const auto m = loadModel(kSourceDir + "/models/hf/llama-kjv");
+    QCOMPARE(m->family, std::string("llama"));
+    QCOMPARE(m->dtype, std::string("F16"));
+    QCOMPARE(m->config.kvHeads(), 2);
+    QCOMPARE(m->config.nHeads, 4);
+    QVERIFY(m->config.positional == Positional::Rotary);
+    const std::vector<int> ids = idsOf(m->sourceTokenizer.tokenize(m_heldout));
+    constexpr size_t T = 128; // the context it was trained on
+    Transformer tf(m);
+    const int L = m->config.decoderLayers, H = m->config.nHeads;
+    double nll = 0.0;
+    size_t n = 0, prevRows = 0;
+    HeadTable prev(size_t(L), std::vector<double>(size_t(H), 0.0));
+    for (size_t start = 0; start + 2 <= ids.size(); start += T) {
+        const std::vector<int> window(ids.begin() + std::ptrdiff_t(start),
+                                      ids.begin() + std::ptrdiff_t(std::min(ids.size(), start + T)));
+        const ForwardResult f = tf.forward(window, {}, start / T < 40 ? Capture::Attention : Capture::None);
+        for (size_t i = 0; i + 1 < window.size(); ++i) nll -= logSoftmaxAt(f.logits, int(i), window[i + 1]);
+        n += window.size() - 1;
+        if (f.trace.decoder.empty()) continue;
+        for (int l = 0; l < L; ++l)
+            for (int h = 0; h < H; ++h) {
+                const MatrixRM& a = f.trace.decoder[size_t(l)].heads[size_t(h)].weights;
+                for (Eigen::Index i = 1; i < a.rows(); ++i) prev[size_t(l)][size_t(h)] += a(i, i - 1);
+            }
+        prevRows += window.size() - 1;
+    }
+    const double ppl = std::exp(nll / double(n));
+    const HeadTable ind = llamaInduction(tf, m->inputVocabRows(), L, H);
+    qInfo("llama-kjv held-out (%zu tokens): perplexity %.3f (card %.2f)", n, ppl, kLlamaPerplexity);
+    double best = 0.0;
+    for (int l = 0; l < L; ++l)
+        for (int h = 0; h < H; ++h) {
+            const double p = prev[size_t(l)][size_t(h)] / double(prevRows);
+            qInfo("  L%d H%d  previous-token %.4f  induction %.4f", l, h, p, ind[size_t(l)][size_t(h)]);
+            best = std::max(best, p);
+        }
+    const double named = prev[kLlamaPrevLayer][kLlamaPrevHead] / double(prevRows);
+    QVERIFY(ppl < kLlamaPerplexity * 1.2);
+    QVERIFY(named > 0.35);
+    QVERIFY(named > best - 0.1);
+    QVERIFY(std::abs(ind[kLlamaInductionLayer][kLlamaInductionHead] - kLlamaInduction) < 1e-3);
+}
+
+void TestCorpusModels::llamaKjvRevisionsShowThePreviousTokenHeadForming()
+{
+    // The revision series of llama-kjv (6 snapshots of one run): the named previous-token head
+    // scores below 0.25 at the first snapshot and above 0.4 at the last, measured here on the
+    // first 40 windows of tests/data/kjv-heldout.txt; the last snapshot is llama-kjv itself.
+    const std::string series = kSourceDir + "/models/hf/llama-kjv-revisions";
+    const auto last = loadModel(series);
+    QVERIFY(last->revisions.size() >= 6);
+    const std::vector<int> ids = idsOf(last->sourceTokenizer.tokenize(m_heldout));
+    constexpr size_t T = 128;
+    std::vector<double> score;
+    for (const Revision& r : last->revisions) {
+        const Transformer tf(loadModel(series, r.name));
+        double sum = 0.0;
+        size_t rows = 0;
+        for (size_t start = 0; start + 2 <= ids.size() && start / T < 40; start += T) {
+            const std::vector<int> window(ids.begin() + std::ptrdiff_t(start),
+                                          ids.begin() + std::ptrdiff_t(std::min(ids.size(), start + T)));
+            const MatrixRM& a =
+                tf.forward(window, {}, Capture::Attention).trace.decoder[kLlamaPrevLayer].heads[kLlamaPrevHead].weights;
+            for (Eigen::Index i = 1; i < a.rows(); ++i) sum += a(i, i - 1);
+            rows += window.size() - 1;
+        }
+        score.push_back(sum / double(rows));
+        qInfo("  %s: previous-token L%d H%d %.4f", r.name.c_str(), kLlamaPrevLayer, kLlamaPrevHead, score.back());
+    }
+    QVERIFY(score.front() < 0.25);
+    QVERIFY(score.back() > 0.4);
+    const std::vector<int> probe = idsOf(last->sourceTokenizer.tokenize("And God said, Let there be light"));
+    const MatrixRM a = Transformer(last).forward(probe, {}, Capture::None).logits;
+    const MatrixRM b = Transformer(loadModel(kSourceDir + "/models/hf/llama-kjv")).forward(probe, {}, Capture::None).logits;
+    QCOMPARE(a.rows(), b.rows());
+    QVERIFY(a == b);
 }
 
 QTEST_GUILESS_MAIN(TestCorpusModels)
