@@ -54,6 +54,13 @@ QStringList sourceModelNames()
     for (const QString& sub : {QString(), QStringLiteral("examples/")})
         for (const QString& f : QDir(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/") + sub).entryList({"*.json"}, QDir::Files))
             names << sub + f.chopped(5);
+    // Hugging Face folders and folders of training snapshots (step<N>/) in models/hf/
+    const QDir hf(QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/hf"));
+    for (const QString& d : hf.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const QDir folder(hf.filePath(d));
+        if (folder.exists(QStringLiteral("config.json")) || !folder.entryList({QStringLiteral("step*")}, QDir::Dirs).isEmpty())
+            names << QStringLiteral("hf/") + d;
+    }
     names.sort();
     return names;
 }
@@ -307,7 +314,8 @@ void TestDeb::guiListsInstalledModels()
         names << row[0];
         // Found in the package's share/attnscope/models, not in the source tree it was built from.
         QVERIFY2(row[1].startsWith(modelsDir() + QLatin1Char('/')), qPrintable(row[1]));
-        QVERIFY(QFileInfo(row[1]).isFile());
+        // a model file, or a Hugging Face folder / snapshot series under hf/
+        QVERIFY(row[0].startsWith(QLatin1String("hf/")) ? QFileInfo(row[1]).isDir() : QFileInfo(row[1]).isFile());
     }
     names.sort();
     QCOMPARE(names, sourceModelNames());
