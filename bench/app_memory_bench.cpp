@@ -14,7 +14,9 @@
 // overrides that threshold, for trying other values.
 //
 // The input is "w0 w1 … " (the word vocabulary of bench/make_large_model.py's model: one token
-// per word after <s>); other models get a repeated lowercase alphabet, one token per character.
+// per word after <s>); a Hugging Face folder without tokenizer files gets T ids "#k" (e.g. the
+// SmolLM-135M-shaped folder of bench/compare_llama.py); other models get a repeated lowercase
+// alphabet, one token per character.
 #include "app/compare_view.h"
 #include "app/main_window.h"
 #include "core/gemm.h"
@@ -121,9 +123,16 @@ int main(int argc, char** argv)
 
     // T − 1 tokens after <s>: words w0 w1 … for a word tokenizer, letters for a char one.
     const bool words = window.model()->sourceTokenizer.options().kind == TokenizerKind::Word;
+    // A checkpoint folder without tokenizer files (bench/compare_llama.py's SmolLM-shaped one) reads
+    // ids typed as "#15 #995": T of them, as it adds no <s>.
+    const bool idsOnly = window.model()->format == "huggingface" && window.model()->tokenizerFile.empty();
     QStringList parts;
     QString text;
-    if (words) {
+    if (idsOnly) {
+        for (int i = 0; i < tokens; ++i)
+            parts << QStringLiteral("#%1").arg((i * 7919) % window.model()->sourceTokenizer.vocab().size());
+        text = parts.join(QLatin1Char(' '));
+    } else if (words) {
         for (int i = 0; i < tokens - 1; ++i)
             parts << QStringLiteral("w%1").arg(i % 1000);
         text = parts.join(QLatin1Char(' '));
