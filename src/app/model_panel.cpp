@@ -92,6 +92,7 @@ QString modelSummaryHtml(const Model& m)
     case TokenizerKind::Char: kind = tr("characters"); break;
     case TokenizerKind::Word: kind = m.tokenizerFile.empty() && m.format == "huggingface" ? tr("token ids (#N)") : tr("words"); break;
     case TokenizerKind::ByteLevelBpe: kind = tr("byte-level BPE"); break;
+    case TokenizerKind::SentencePieceBpe: kind = tr("SentencePiece BPE (\u2581 for spaces, byte fallback)"); break;
     case TokenizerKind::WordPiece: kind = tr("WordPiece"); break;
     }
     if (!m.tokenizerFile.empty())

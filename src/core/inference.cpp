@@ -114,9 +114,11 @@ std::string tokenText(const Tokenizer& tokenizer, int id)
 {
     const Vocabulary& v = tokenizer.vocab();
     if (id < 0 || id >= v.size()) return "<id " + std::to_string(id) + ">";
-    // Byte-level pieces ("Ġworld") read as the text they stand for (" world"); other kinds'
-    // pieces ("##ing", a character, a word) are already readable.
-    if (tokenizer.options().kind == TokenizerKind::ByteLevelBpe && !v.isSpecial(id)) return tokenizer.decode({id}, true);
+    // Byte-level and SentencePiece pieces ("Ġworld", "▁world", "<0xE2>") read as the text they
+    // stand for; other kinds' pieces ("##ing", a character, a word) are already readable.
+    const TokenizerKind kind = tokenizer.options().kind;
+    if ((kind == TokenizerKind::ByteLevelBpe || kind == TokenizerKind::SentencePieceBpe) && !v.isSpecial(id))
+        return tokenizer.decode({id}, true);
     return v.token(id);
 }
 

@@ -115,7 +115,7 @@ void AlignedText::replace(const SplitRegex& regex, const std::string& content)
 
 SentencePieceBpeBackend::SentencePieceBpeBackend(Vocabulary vocab, const std::vector<BpeMerge>& merges,
                                                  std::vector<AddedToken> added, SpmBpeSettings settings)
-    : TokenizerBackend(TokenizerOptions{TokenizerKind::ByteLevelBpe, false, false}, std::move(vocab)),
+    : TokenizerBackend(TokenizerOptions{TokenizerKind::SentencePieceBpe, false, false}, std::move(vocab)),
       m_settings(std::move(settings)), m_added(std::move(added))
 {
     const int n = m_vocab.size();

@@ -85,6 +85,7 @@ const char* toString(TokenizerKind kind)
     case TokenizerKind::Char: return "char";
     case TokenizerKind::Word: return "word";
     case TokenizerKind::ByteLevelBpe: return "bpe";
+    case TokenizerKind::SentencePieceBpe: return "sentencepiece-bpe";
     case TokenizerKind::WordPiece: return "wordpiece";
     }
     return "?";

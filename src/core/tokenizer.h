@@ -54,8 +54,10 @@ struct Token {
     std::string piece; // the vocabulary string ("Ġworld", "##ing"); the unk token's when unknown
 };
 
-enum class TokenizerKind { Char, Word, ByteLevelBpe, WordPiece };
-const char* toString(TokenizerKind kind); // "char", "word", "bpe", "wordpiece"
+// SentencePieceBpe: Llama-2 / Mistral / llama2.c style BPE over "▁"-marked text with byte fallback
+// (core/sentencepiece_bpe.h); ByteLevelBpe: GPT-2 / RoBERTa / Llama-3 / Qwen2 byte-level BPE.
+enum class TokenizerKind { Char, Word, ByteLevelBpe, WordPiece, SentencePieceBpe };
+const char* toString(TokenizerKind kind); // "char", "word", "bpe", "wordpiece", "sentencepiece-bpe"
 
 struct TokenizerOptions {
     TokenizerKind kind = TokenizerKind::Char;

@@ -16,6 +16,7 @@
 // Every problem of a row is reported at once (view, widget, text and the measured sizes).
 #include "test_fixtures.h"
 
+#include "app/compare_view.h"
 #include "app/step_through_view.h"
 #include "app/text_probe.h"
 #include "app/view_page.h"
@@ -388,16 +389,29 @@ void TestLegibility::everyViewLegibleAtThreeSizes()
     QStringList problems;
     int measured = 0;
     g_measured = {};
+    // A view's own recompute work (rollout, compare, census slices) runs off the GUI thread after
+    // the run: measure only once it has landed, or a busy machine measures half-filled plots.
+    const auto settled = [this] {
+        waitIdle();
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->runner()->isIdle() && m_window->runner()->sliceIdle(), 60000);
+        QApplication::processEvents();
+    };
     for (size_t i = 0; i < m_window->pages().size(); ++i) {
         m_window->setView(MainWindow::View(i));
-        waitIdle();
-        QApplication::processEvents();
+        settled();
+        // Compare runs input B (A's text at first) when its tab is first shown: measure its
+        // plots once B's run has landed (on a busy machine it had not, and they were empty).
+        if (m_window->view() == MainWindow::View::Compare) {
+            CompareView* compare = m_window->compareView();
+            QTRY_VERIFY_WITH_TIMEOUT(compare->resultB() && compare->isIdle() && !compare->isWaiting(), 60000);
+            settled();
+        }
         const QString name = m_window->pages()[i]->name();
         if (m_window->view() == MainWindow::View::StepThrough) {
             StepThroughView* step = m_window->stepThroughView();
             for (const auto panel : {StepThroughView::Panel::Steps, StepThroughView::Panel::Neuron}) {
                 step->setPanel(panel);
-                waitIdle();
+                settled();
                 measure(name + (panel == StepThroughView::Panel::Steps ? QStringLiteral("/steps:") : QStringLiteral("/neuron:")),
                         problems);
             }

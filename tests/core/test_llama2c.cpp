@@ -183,6 +183,9 @@ void TestLlama2c::describesWhatItLoaded()
     QCOMPARE(c.maxLen, 64);
     QVERIFY(c.normKind == NormKind::RmsNorm && c.gatedFfn && c.positional == Positional::Rotary);
     QCOMPARE(legacy->sourcePrefix, std::vector<SpecialRole>{SpecialRole::Bos});
+    // its tokenizer.bin is SentencePiece-style BPE, and says so (not "bpe": that is byte-level)
+    QVERIFY(legacy->sourceTokenizer.options().kind == TokenizerKind::SentencePieceBpe);
+    QCOMPARE(std::string(toString(legacy->sourceTokenizer.options().kind)), std::string("sentencepiece-bpe"));
     const auto v1 = loadModel(kDir + "/v1-untied-gqa.bin");
     QCOMPARE(v1->family, std::string("llama2c v1"));
     QVERIFY(!v1->config.tiedOutput);
