@@ -96,6 +96,36 @@ double logSoftmaxAt(const MatrixRM& logits, int row, int col)
 
 using HeadTable = std::vector<std::vector<double>>; // [layer][head]
 
+// A causal LM over consecutive windows of T held-out ids: the summed negative log-likelihood of
+// every token but each window's first, and the previous-token sums (A[i, i−1], i ≥ 1) of every
+// head over the first 40 windows.
+struct HeldOut {
+    double nll = 0.0;
+    size_t predicted = 0;
+    HeadTable prev;
+    size_t prevRows = 0;
+};
+HeldOut heldOutRun(const Transformer& tf, const std::vector<int>& ids, size_t T, int L, int H)
+{
+    HeldOut out;
+    out.prev.assign(size_t(L), std::vector<double>(size_t(H), 0.0));
+    for (size_t start = 0; start + 2 <= ids.size(); start += T) {
+        const std::vector<int> window(ids.begin() + std::ptrdiff_t(start),
+                                      ids.begin() + std::ptrdiff_t(std::min(ids.size(), start + T)));
+        const ForwardResult f = tf.forward(window, {}, start / T < 40 ? Capture::Attention : Capture::None);
+        for (size_t i = 0; i + 1 < window.size(); ++i) out.nll -= logSoftmaxAt(f.logits, int(i), window[i + 1]);
+        out.predicted += window.size() - 1;
+        if (f.trace.decoder.empty()) continue;
+        for (int l = 0; l < L; ++l)
+            for (int h = 0; h < H; ++h) {
+                const MatrixRM& a = f.trace.decoder[size_t(l)].heads[size_t(h)].weights;
+                for (Eigen::Index i = 1; i < a.rows(); ++i) out.prev[size_t(l)][size_t(h)] += a(i, i - 1);
+            }
+        out.prevRows += window.size() - 1;
+    }
+    return out;
+}
+
 } // namespace
 
 class TestCorpusModels : public QObject {
@@ -284,25 +314,11 @@ void TestCorpusModels::hfGpt2KjvThroughTheEngine()
     const std::vector<int> ids = idsOf(m->sourceTokenizer.tokenize(m_heldout));
     const size_t T = size_t(m->config.maxLen);
     Transformer tf(m);
-    double nll = 0.0;
-    size_t n = 0;
     const int L = m->config.decoderLayers, H = m->config.nHeads;
-    HeadTable prev(size_t(L), std::vector<double>(size_t(H), 0.0));
-    size_t prevRows = 0;
-    for (size_t start = 0; start + 2 <= ids.size(); start += T) {
-        const std::vector<int> window(ids.begin() + std::ptrdiff_t(start),
-                                      ids.begin() + std::ptrdiff_t(std::min(ids.size(), start + T)));
-        const ForwardResult f = tf.forward(window, {}, start / T < 40 ? Capture::Attention : Capture::None);
-        for (size_t i = 0; i + 1 < window.size(); ++i) nll -= logSoftmaxAt(f.logits, int(i), window[i + 1]);
-        n += window.size() - 1;
-        if (f.trace.decoder.empty()) continue;
-        for (int l = 0; l < L; ++l)
-            for (int h = 0; h < H; ++h) {
-                const MatrixRM& a = f.trace.decoder[size_t(l)].heads[size_t(h)].weights;
-                for (Eigen::Index i = 1; i < a.rows(); ++i) prev[size_t(l)][size_t(h)] += a(i, i - 1);
-            }
-        prevRows += window.size() - 1;
-    }
+    const HeldOut held = heldOutRun(tf, ids, T, L, H);
+    const double nll = held.nll;
+    const size_t n = held.predicted, prevRows = held.prevRows;
+    const HeadTable& prev = held.prev;
     const double ppl = std::exp(nll / double(n));
     qInfo("gpt2-kjv held-out (%zu tokens): perplexity %.3f; previous-token L0H0 %.3f", n, ppl,
           prev[0][0] / double(prevRows));
@@ -370,23 +386,10 @@ void TestCorpusModels::hfLlamaKjvThroughTheEngine()
     constexpr size_t T = 128; // the context it was trained on
     Transformer tf(m);
     const int L = m->config.decoderLayers, H = m->config.nHeads;
-    double nll = 0.0;
-    size_t n = 0, prevRows = 0;
-    HeadTable prev(size_t(L), std::vector<double>(size_t(H), 0.0));
-    for (size_t start = 0; start + 2 <= ids.size(); start += T) {
-        const std::vector<int> window(ids.begin() + std::ptrdiff_t(start),
-                                      ids.begin() + std::ptrdiff_t(std::min(ids.size(), start + T)));
-        const ForwardResult f = tf.forward(window, {}, start / T < 40 ? Capture::Attention : Capture::None);
-        for (size_t i = 0; i + 1 < window.size(); ++i) nll -= logSoftmaxAt(f.logits, int(i), window[i + 1]);
-        n += window.size() - 1;
-        if (f.trace.decoder.empty()) continue;
-        for (int l = 0; l < L; ++l)
-            for (int h = 0; h < H; ++h) {
-                const MatrixRM& a = f.trace.decoder[size_t(l)].heads[size_t(h)].weights;
-                for (Eigen::Index i = 1; i < a.rows(); ++i) prev[size_t(l)][size_t(h)] += a(i, i - 1);
-            }
-        prevRows += window.size() - 1;
-    }
+    const HeldOut held = heldOutRun(tf, ids, T, L, H);
+    const double nll = held.nll;
+    const size_t n = held.predicted, prevRows = held.prevRows;
+    const HeadTable& prev = held.prev;
     const double ppl = std::exp(nll / double(n));
     const HeadTable ind = llamaInduction(tf, m->inputVocabRows(), L, H);
     qInfo("llama-kjv held-out (%zu tokens): perplexity %.3f (card %.2f)", n, ppl, kLlamaPerplexity);
