@@ -44,6 +44,9 @@ int main(int argc, char** argv)
                                  QStringLiteral("[MODEL.json | FOLDER | SESSION.attnscope.json]"));
     const QCommandLineOption textOption(QStringLiteral("text"), QStringLiteral("Input text to show."),
                                         QStringLiteral("TEXT"));
+    const QCommandLineOption pairOption(QStringLiteral("pair"),
+                                        QStringLiteral("Second sentence (sentence-pair encoders such as BERT)."),
+                                        QStringLiteral("TEXT"));
     const QCommandLineOption targetOption(QStringLiteral("target"),
                                           QStringLiteral("Teacher-forced target (encoder-decoder models)."),
                                           QStringLiteral("TEXT"));
@@ -66,6 +69,7 @@ int main(int argc, char** argv)
         QStringLiteral("MS"));
     parser.addOption(textOption);
     parser.addOption(targetOption);
+    parser.addOption(pairOption);
     parser.addOption(viewOption);
     parser.addOption(stackOption);
     parser.addOption(screenshotOption);
@@ -108,6 +112,7 @@ int main(int argc, char** argv)
                                                                                           : window.openModel(model));
     if (opened) {
         if (parser.isSet(targetOption)) window.setTargetText(parser.value(targetOption));
+        if (parser.isSet(pairOption)) window.setPairText(parser.value(pairOption));
         if (parser.isSet(textOption)) window.setInputText(parser.value(textOption));
     }
     if (parser.isSet(stackOption)) {

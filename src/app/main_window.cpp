@@ -113,6 +113,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_ui(std::make_un
 
     connect(m_ui->inputEdit, &QLineEdit::textChanged, this, &MainWindow::scheduleRun);
     connect(m_ui->targetEdit, &QLineEdit::textChanged, this, &MainWindow::scheduleRun);
+    connect(m_ui->pairEdit, &QLineEdit::textChanged, this, &MainWindow::scheduleRun);
     connect(m_ui->generateCheck, &QCheckBox::toggled, this, &MainWindow::scheduleRun);
     connect(m_ui->stackCombo, &QComboBox::currentIndexChanged, this, &MainWindow::onSelectorsChanged);
     connect(m_ui->layerSpin, &QSpinBox::valueChanged, this, &MainWindow::onSelectorsChanged);
@@ -490,7 +491,8 @@ void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString
     updateInputControls();
     m_ui->tokensLabel->resetGrowth();
     {
-        const QSignalBlocker b1(m_ui->inputEdit), b2(m_ui->targetEdit);
+        const QSignalBlocker b1(m_ui->inputEdit), b2(m_ui->targetEdit), b3(m_ui->pairEdit);
+        if (!pairInputApplies()) m_ui->pairEdit->clear(); // a pair only means something to pair models
         if (useFirstExample && !m_model->examples.empty()) {
             m_ui->inputEdit->setText(QString::fromStdString(m_model->examples.front().text));
             m_ui->targetEdit->clear();
@@ -501,6 +503,7 @@ void MainWindow::installModel(std::shared_ptr<const Model> loaded, const QString
 
 void MainWindow::setInputText(const QString& text) { m_ui->inputEdit->setText(text); }
 void MainWindow::setTargetText(const QString& text) { m_ui->targetEdit->setText(text); }
+void MainWindow::setPairText(const QString& text) { m_ui->pairEdit->setText(text); }
 
 void MainWindow::setView(View v) { m_ui->viewTabs->setCurrentIndex(static_cast<int>(v)); }
 MainWindow::View MainWindow::view() const { return static_cast<View>(m_ui->viewTabs->currentIndex()); }
@@ -586,12 +589,20 @@ void MainWindow::updateModelPanel()
     m_ui->examplesList->setVisible(!m.examples.empty());
 }
 
+bool MainWindow::pairInputApplies() const
+{
+    // Encoders whose input closes with a separator ([SEP], </s>) can take a second segment.
+    return m_model && m_model->config.type == ArchType::Encoder && !m_model->sourceSuffix.empty();
+}
+
 void MainWindow::updateInputControls()
 {
     const ArchType type = m_model ? m_model->config.type : ArchType::Encoder;
     m_ui->targetLabel->setVisible(m_model && type == ArchType::EncoderDecoder);
     m_ui->targetEdit->setVisible(m_model && type == ArchType::EncoderDecoder);
     m_ui->generateCheck->setVisible(m_model && type == ArchType::Decoder);
+    m_ui->pairLabel->setVisible(pairInputApplies());
+    m_ui->pairEdit->setVisible(pairInputApplies());
     m_ui->inputEdit->setEnabled(m_model != nullptr);
 }
 
@@ -604,6 +615,7 @@ void MainWindow::scheduleRun()
     const ArchType type = m_model->config.type;
     if (type == ArchType::EncoderDecoder && !m_ui->targetEdit->text().isEmpty())
         options.target = m_ui->targetEdit->text().toStdString();
+    if (pairInputApplies() && !m_ui->pairEdit->text().isEmpty()) options.pair = m_ui->pairEdit->text().toStdString();
     m_runText = options.text;
     m_runTarget = options.target.value_or(std::string());
     if (type == ArchType::Decoder) options.generate = m_ui->generateCheck->isChecked();
@@ -691,7 +703,9 @@ void MainWindow::updateTokens()
 {
     if (!m_result) return;
     const QPalette pal = palette();
-    QString html = tokenChipsHtml(m_result->sourceTokens, pal);
+    ChipOptions chips;
+    chips.types = m_result->sourceTypes; // sentence pairs: segment B tinted
+    QString html = tokenChipsHtml(m_result->sourceTokens, pal, chips);
     if (!m_result->targetTokens.empty()) {
         const QString side = m_model->config.type == ArchType::Decoder ? tr("generated") : tr("decoder input");
         html += QStringLiteral("<br><span style=\"color:%1\">%2:</span> ")

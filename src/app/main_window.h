@@ -48,6 +48,7 @@ public:
     bool openRevision(int index);
     void setInputText(const QString& text);
     void setTargetText(const QString& text);
+    void setPairText(const QString& text); // sentence B of a sentence-pair (encoder) model
     void setSelection(HeadSelection selection);
     HeadSelection selection() const { return m_selection; }
     void setView(View view);
@@ -138,6 +139,7 @@ private:
     void onRunFinished(const RunOutcome& outcome);
     void updateModelPanel();
     void updateInputControls();
+    bool pairInputApplies() const; // the open model takes a second segment (Sentence B)
     void updateTokens();
     void updateTruncation(); // the banner under the input: what max_len cut off
     void updateOutput(const QString& error);

@@ -25,11 +25,13 @@ QString tokenChipsHtml(const std::vector<Token>& tokens, const QPalette& pal, co
     const QColor special = mix(base, pal.color(QPalette::Text), 0.18);
     const QColor unknown = mix(base, QColor(220, 40, 40), 0.45);
     const QColor marked(255, 170, 60);
+    const QColor second = mix(base, QColor(40, 170, 120), 0.30); // segment B of a sentence pair
     QString html;
     for (size_t i = 0; i < tokens.size() && i < options.maxChips; ++i) {
         const Token& t = tokens[i];
         const bool mark = options.marked.count(int(i)) > 0;
-        const QColor bg = mark ? marked : t.unknown ? unknown : t.special ? special : normal;
+        const bool typeB = i < options.types.size() && options.types[i] == 1 && !t.special;
+        const QColor bg = mark ? marked : t.unknown ? unknown : t.special ? special : typeB ? second : normal;
         QString text = tokenLabel(t, false).toHtmlEscaped(); // unknown: underlined and "?" instead
         if (t.special) text = QStringLiteral("<i>%1</i>").arg(text);
         if (t.unknown) text = QStringLiteral("<u>%1</u>?").arg(text);

@@ -16,6 +16,9 @@ namespace attnscope {
 struct ChipOptions {
     size_t maxChips = 64; // more are counted ("… and n more tokens"), not drawn
     std::set<int> marked; // positions drawn highlighted (Compare: where A and B differ)
+    // Token type of each position (sentence pairs: 0 for segment A, 1 for B); empty: none. Chips
+    // of type 1 take a second tint and a "B" mark, so the two segments read apart.
+    std::vector<int> types;
 };
 
 QString tokenChipsHtml(const std::vector<Token>& tokens, const QPalette& palette, const ChipOptions& options = {});

@@ -15,6 +15,8 @@
 #include "render/heatmap_plot.h"
 
 #include <QtTest>
+
+#include <algorithm>
 #include <QtWidgets>
 
 using namespace attnscope;
@@ -56,6 +58,7 @@ private slots:
     void keystrokeKeepsLayoutAndReplotsOnce();
     void heatmapReplotsBeforeItsPaint();
     void opensHuggingFaceFolders();
+    void sentencePairForBert();
     void truncationBannerUnderInput();
     void thinnedAxisLabelsCarryTheirIndex();
     void cellTextReadableOnItsFill_data();
@@ -800,6 +803,53 @@ void TestMainWindow::alignmentMeanOfHeadsDrawsTheMean()
     // Selecting a head shows that head alone.
     m_window->setSelection({Stack::Cross, 1, 2});
     QVERIFY(a->headVisible(2) && !a->headVisible(3) && !a->meanVisible());
+}
+
+void TestMainWindow::sentencePairForBert()
+{
+    // A BERT folder takes a second segment: [CLS] A [SEP] B [SEP] with token types 0 then 1, the
+    // heatmap equal to core's run of the same pair, B's chips tinted; decoder models have no
+    // such field, and opening one clears it.
+    const QString bert = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/hf/bert-mlm");
+    QVERIFY(m_window->openModel(bert));
+    auto* pair = m_window->findChild<QLineEdit*>("pairEdit");
+    QVERIFY(pair->isVisible());
+    m_window->setInputText(QStringLiteral("in the beginning"));
+    m_window->setPairText(QStringLiteral("god created the [MASK]"));
+    waitIdle();
+    const Transformer t(loadModel(bert.toStdString()));
+    RunOptions o;
+    o.text = "in the beginning";
+    o.pair = "god created the [MASK]";
+    o.topK = 10;
+    const RunResult expected = runModel(t, o);
+    QCOMPARE(m_window->result()->sourceTypes, expected.sourceTypes);
+    QVERIFY(std::count(expected.sourceTypes.begin(), expected.sourceTypes.end(), 1) >= 5); // B and its [SEP]
+    QCOMPARE(m_window->result()->sourceTokens.size(), expected.sourceTokens.size());
+    m_window->setSelection({Stack::Encoder, 1, 0});
+    waitIdle();
+    compareToEngine(expected, {Stack::Encoder, 1, 0});
+    const QString chips = m_window->findChild<QLabel*>("tokensLabel")->text();
+    const QColor base = m_window->palette().color(QPalette::Base);
+    QVERIFY2(chips.count(QStringLiteral("background-color:")) == int(expected.sourceTokens.size()), qPrintable(chips));
+    QVERIFY(!chips.isEmpty() && base.isValid());
+    // B's chips use another tint than A's: the chip of "god" (type 1) differs from "in" (type 0)
+    auto chipColour = [&](const QString& word) {
+        const int at = chips.indexOf(QStringLiteral("&nbsp;") + word + QStringLiteral("&nbsp;"));
+        const int bg = chips.lastIndexOf(QStringLiteral("background-color:"), at);
+        return chips.mid(bg + 17, 7);
+    };
+    QVERIFY2(chipColour("god") != chipColour("in"), qPrintable(chips));
+    QCOMPARE(chipColour("the"), chipColour("in")); // the first "the" is A's
+    // An empty pair is a single segment again.
+    m_window->setPairText(QString());
+    waitIdle();
+    QVERIFY(m_window->result()->sourceTypes.empty() ||
+            std::count(m_window->result()->sourceTypes.begin(), m_window->result()->sourceTypes.end(), 1) == 0);
+    m_window->setPairText(QStringLiteral("and the earth"));
+    QVERIFY(m_window->openModel(m_decoder));
+    QVERIFY(!pair->isVisible());
+    QVERIFY(pair->text().isEmpty());
 }
 
 int main(int argc, char** argv) { return test::runGuiTest<TestMainWindow>(argc, argv); }
