@@ -426,23 +426,29 @@ void MainWindow::reportError(const QString& message)
     box->open();
 }
 
-bool MainWindow::openModel(const QString& path, bool useFirstExample)
+std::shared_ptr<const Model> MainWindow::loadReportingErrors(const QString& path, const std::string& revision,
+                                                             const QString& heading)
 {
     // Load into a local first: the current model is replaced only after a successful load.
-    std::shared_ptr<const Model> loaded;
     QApplication::setOverrideCursor(Qt::WaitCursor);
     try {
-        loaded = loadModel(QFile::encodeName(path).toStdString());
+        std::shared_ptr<const Model> loaded = loadModel(QFile::encodeName(path).toStdString(), revision);
+        QApplication::restoreOverrideCursor();
+        return loaded;
     } catch (const std::bad_alloc&) {
         QApplication::restoreOverrideCursor();
         reportError(tr("%1: out of memory while loading the model").arg(path));
-        return false;
     } catch (const std::exception& e) {
         QApplication::restoreOverrideCursor();
-        reportError(tr("Cannot open the model.\n\n%1").arg(QString::fromStdString(e.what())));
-        return false;
+        reportError(tr("%1\n\n%2").arg(heading, QString::fromStdString(e.what())));
     }
-    QApplication::restoreOverrideCursor();
+    return nullptr;
+}
+
+bool MainWindow::openModel(const QString& path, bool useFirstExample)
+{
+    const std::shared_ptr<const Model> loaded = loadReportingErrors(path, {}, tr("Cannot open the model."));
+    if (!loaded) return false;
     installModel(loaded, path, useFirstExample);
     return true;
 }
@@ -450,21 +456,15 @@ bool MainWindow::openModel(const QString& path, bool useFirstExample)
 bool MainWindow::openRevision(int index)
 {
     if (!m_model || index < 0 || size_t(index) >= m_model->revisions.size()) return false;
-    const std::string series = m_model->seriesPath;
+    const QString series = QString::fromStdString(m_model->seriesPath);
     const std::string name = m_model->revisions[size_t(index)].name;
-    std::shared_ptr<const Model> loaded;
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    try {
-        loaded = loadModel(series, name);
-    } catch (const std::exception& e) {
-        QApplication::restoreOverrideCursor();
+    const std::shared_ptr<const Model> loaded =
+        loadReportingErrors(series, name, tr("Cannot open the training snapshot %1.").arg(QString::fromStdString(name)));
+    if (!loaded) {
         m_revisionSlider->setModel(m_model.get()); // back to the snapshot still open
-        reportError(tr("Cannot open the training snapshot %1.\n\n%2")
-                        .arg(QString::fromStdString(name), QString::fromStdString(e.what())));
         return false;
     }
-    QApplication::restoreOverrideCursor();
-    installModel(loaded, QString::fromStdString(series), false);
+    installModel(loaded, series, false);
     statusBar()->showMessage(tr("Training snapshot %1 of %2: %3")
                                  .arg(index + 1)
                                  .arg(loaded->revisions.size())

@@ -140,6 +140,9 @@ private:
     void updateModelPanel();
     void updateInputControls();
     bool pairInputApplies() const; // the open model takes a second segment (Sentence B)
+    // loadModel(path, revision), or nullptr after reporting why under `heading` (the model kept).
+    std::shared_ptr<const Model> loadReportingErrors(const QString& path, const std::string& revision,
+                                                     const QString& heading);
     void updateTokens();
     void updateTruncation(); // the banner under the input: what max_len cut off
     void updateOutput(const QString& error);

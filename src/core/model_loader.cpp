@@ -8,6 +8,7 @@
 #include "core/json_util.h"
 #include "core/safetensors.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -452,9 +453,11 @@ std::shared_ptr<const Model> loadModel(const std::string& path, const std::strin
         } catch (const IoError&) {
             // an unlistable parent: the folder still opens, as a single model
         }
-        const int index = findRevision(siblings, folder.filename().string());
-        if (index >= 0 && siblings[size_t(index)].name == folder.filename().string())
-            return loadRevision(folder.parent_path().string(), siblings, index);
+        // by its exact name: a folder "step01000" beside "step1000" is not that snapshot
+        const auto it = std::find_if(siblings.begin(), siblings.end(),
+                                     [&](const Revision& r) { return r.name == folder.filename().string(); });
+        if (it != siblings.end())
+            return loadRevision(folder.parent_path().string(), siblings, int(it - siblings.begin()));
         return loadHfFolder(path);
     }
     if (isLlama2cCheckpoint(path)) return loadLlama2c(path);
