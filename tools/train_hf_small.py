@@ -324,13 +324,13 @@ def lr_at(step: int, steps: int, lr: float, warm: int) -> float:
     return lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * f)))
 
 
-def train_loop(model, batch_fn, loss_fn, steps: int, lr: float, log_every: int = 100) -> Dict[str, float]:
+def train_loop(model, batch_fn, loss_fn, steps: int, lr: float, log_every: int = 100, warm: int = 100) -> Dict[str, float]:
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.98), weight_decay=0.01)
     t0, cpu0 = time.time(), time.process_time()
     ema = None
     for step in range(steps):
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, steps, lr, 100)
+            g["lr"] = lr_at(step, steps, lr, warm)
         loss = loss_fn(model, *batch_fn(step))
         opt.zero_grad()
         loss.backward()
@@ -588,7 +588,7 @@ def run_bert(a) -> None:
     def loss_fn(m, x, y):
         return F.cross_entropy(m(x).reshape(-1, a.vocab), y.reshape(-1), ignore_index=-100)
 
-    stats = train_loop(model, batch, loss_fn, a.steps, a.lr)
+    stats = train_loop(model, batch, loss_fn, a.steps, a.lr, warm=a.warmup)
     folder = os.path.join(OUT, "bert-kjv")
     if os.path.isdir(folder):
         shutil.rmtree(folder)
@@ -706,6 +706,7 @@ def main() -> None:
     p.add_argument("--vocab", type=int, default=2000)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--warmup", type=int, default=100, help="linear warm-up steps (the BERT run uses more)")
     p.add_argument("--repeat", type=float, default=0.0,
                    help="gpt2: share of training rows that are a random token block repeated (default 0)")
     a = p.parse_args()

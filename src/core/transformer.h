@@ -31,6 +31,31 @@ struct ForwardResult {
                          // output head (config.lmHead false; logits then have no columns)
 };
 
+// The keys and values every decoder layer computed for the ids of the last forwardCached() of a
+// decoder-only model, so the next run of an input that shares a prefix with it (typing at the
+// end, an edit in the middle) recomputes only the positions from the first id that differs.
+// Belongs to one Transformer and one ablation state; clear() it when either changes.
+class DecoderCache {
+public:
+    const std::vector<int>& ids() const { return m_ids; }
+    void clear()
+    {
+        m_ids.clear();
+        m_layers.clear();
+    }
+    size_t bytes() const
+    {
+        size_t n = 0;
+        for (const KvCache& c : m_layers) n += size_t(c.k.size() + c.v.size()) * sizeof(float);
+        return n;
+    }
+
+private:
+    friend class Transformer;
+    std::vector<int> m_ids;
+    std::vector<KvCache> m_layers; // one per decoder layer, m_ids.size() rows valid
+};
+
 class Transformer {
 public:
     explicit Transformer(std::shared_ptr<const Model> model);
@@ -76,6 +101,18 @@ public:
                           const ForwardOptions& options) const;
     void forwardInto(ForwardResult& result, const std::vector<int>& source, const std::vector<int>& target,
                      Capture capture, const ForwardOptions& options) const;
+
+    // A decoder-only forward pass that reuses `cache`: when `previous` is the result of the last
+    // forwardCached() with this cache (same capture), the positions before the first id that
+    // differs keep previous' attention rows and logits (under a causal mask they depend on
+    // those ids only) and only the rest run through the layers, against the cached keys and
+    // values; the cache then holds `ids`. `reused` (optional) is set to the positions reused.
+    // Capture None or Attention; no ablation or observer (the caller runs forward() for those).
+    // Equal to forward() to rounding: the new rows' products run over fewer rows (tests:
+    // core.test_prefix_reuse, ≤ 1e-6 on random edit sequences). Throws UsageError for another
+    // architecture or capture.
+    ForwardResult forwardCached(const std::vector<int>& ids, Capture capture, DecoderCache& cache,
+                                const ForwardResult* previous, int* reused = nullptr) const;
 
     // Greedy decoding until eos or maxLen total decoder positions.
     // encoder-decoder: returns the generated ids after bos (eos included when produced).

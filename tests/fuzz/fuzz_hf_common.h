@@ -55,7 +55,9 @@ inline void exercise(const attnscope::HfTokenizer& hf, const std::string& input)
     const auto* bpe = dynamic_cast<const attnscope::ByteLevelBpeBackend*>(&hf.tokenizer.backend());
     // A Split with behavior Removed drops what it matches: no tiling then. SentencePiece-style
     // BPE (offsets as Hugging Face's alignments) keeps only the general invariants.
-    bool tiles = bpe != nullptr;
+    // A Unicode normaliser (NFC, NFKD, ...) changes the text: composed marks are covered by no
+    // token and decoding gives the normalised text.
+    bool tiles = bpe != nullptr && bpe->settings().normalForms.empty();
     if (bpe)
         for (const attnscope::BpeSplitStep& s : bpe->settings().splits)
             tiles = tiles && s.behavior != attnscope::SplitBehavior::Removed;

@@ -1,0 +1,101 @@
+// Prefix reuse for decoder-only models (transformer.h forwardCached): the live view's answer to
+// "the user typed one more character". Under a causal mask position i depends on ids 0 … i only,
+// so after an edit every position before the first changed id keeps its attention rows, its
+// residual stream and its logits, and its keys and values are still right for the positions
+// after it. Those run through the forward pass's own layer step (runLayer with a KV cache, as
+// greedy decoding does), their attention rows joined under the reused ones.
+#include "core/transformer.h"
+
+#include "core/errors.h"
+
+#include <algorithm>
+
+namespace attnscope {
+
+ForwardResult Transformer::forwardCached(const std::vector<int>& ids, Capture capture, DecoderCache& cache,
+                                         const ForwardResult* previous, int* reused) const
+{
+    const ModelConfig& c = m_model->config;
+    if (c.type != ArchType::Decoder) throw UsageError("forwardCached: decoder-only models only");
+    if (capture != Capture::None && capture != Capture::Attention)
+        throw UsageError("forwardCached: capture None or Attention only");
+    const Eigen::Index T = Eigen::Index(ids.size());
+    const size_t layers = m_decoderLayers.size();
+
+    // How much of the previous run is still valid: the common prefix of the ids, if the cache
+    // and the previous result belong together and recorded what this capture needs.
+    Eigen::Index p = 0;
+    const bool usable = previous && cache.m_layers.size() == layers && !cache.m_ids.empty() &&
+                        previous->logits.rows() == Eigen::Index(cache.m_ids.size()) &&
+                        (capture == Capture::None || (previous->trace.decoder.size() == layers && !previous->trace.compact &&
+                                                      !previous->trace.decoder[0].heads.empty()));
+    if (usable) {
+        const size_t common = size_t(std::mismatch(ids.begin(), ids.end(), cache.m_ids.begin(), cache.m_ids.end()).first -
+                                     ids.begin());
+        p = Eigen::Index(common);
+        // At least the last position runs again when nothing changed but the length, so that
+        // every path below has new rows (and an unchanged input costs one row).
+        if (p == T && T > 0) --p;
+    }
+    if (p == 0 || cache.m_layers.size() != layers) {
+        cache.m_layers.assign(layers, KvCache{});
+        p = 0;
+    }
+    for (KvCache& kv : cache.m_layers) {
+        kv.length = p;
+        if (kv.k.rows() < T) {
+            kv.k.conservativeResize(std::max<Eigen::Index>(T, 2 * kv.k.rows()), c.kvDim());
+            kv.v.conservativeResize(kv.k.rows(), c.kvDim());
+        }
+    }
+    if (reused) *reused = int(p);
+
+    ForwardResult out;
+    const Eigen::Index n = T - p;
+    MatrixRM x;
+    embed(m_decoderEmbed, ids.data() + p, n, p, nullptr, x);
+    AttentionMask selfMask;
+    selfMask.causal = true;
+    selfMask.queryOffset = p;
+    const bool record = capture != Capture::None;
+    std::vector<LayerTrace> fresh(record ? layers : 0);
+    Workspace ws;
+    ws.stack = Stack::Decoder;
+    for (size_t i = 0; i < layers; ++i) {
+        LayerCache lc;
+        lc.self = std::move(cache.m_layers[i]);
+        ws.layer = int(i);
+        runLayer(m_decoderLayers[i], x, nullptr, selfMask, AttentionMask{}, capture, record ? &fresh[i] : nullptr,
+                 nullptr, out.maskedRows, LayerOverrides{}, ws, &lc);
+        cache.m_layers[i] = std::move(lc.self);
+    }
+    if (c.finalNorm) layerNormInto(m_decoderNorm, x, x);
+    if (c.lmHead) {
+        out.logits.resize(T, m_outVocab);
+        if (p > 0) out.logits.topRows(p) = previous->logits.topRows(p);
+        MatrixRM transformed;
+        outputHead(x, out.logits.bottomRows(n), transformed);
+    } else {
+        out.hidden.resize(T, c.dModel);
+        if (p > 0) out.hidden.topRows(p) = previous->hidden.topRows(p);
+        out.hidden.bottomRows(n) = x;
+    }
+    if (record) {
+        out.trace.causalDecoder = true;
+        out.trace.decoder.resize(layers);
+        for (size_t i = 0; i < layers; ++i) {
+            std::vector<HeadTrace>& heads = fresh[i].heads;
+            out.trace.decoder[i].heads.resize(heads.size());
+            for (size_t h = 0; h < heads.size(); ++h) {
+                MatrixRM& w = out.trace.decoder[i].heads[h].weights;
+                w.setZero(T, T);
+                if (p > 0) w.topLeftCorner(p, p) = previous->trace.decoder[i].heads[h].weights.topLeftCorner(p, p);
+                w.bottomRows(n) = heads[h].weights; // (n, T): the new queries over every key
+            }
+        }
+    }
+    cache.m_ids = ids;
+    return out;
+}
+
+} // namespace attnscope
