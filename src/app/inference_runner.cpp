@@ -118,8 +118,18 @@ void InferenceRunner::start(Request request)
             }
         }
         out.ablation = request.options.ablation;
+        // Prefix reuse: the cache follows one model; runModel decides whether this run can use it.
+        PrefixReuse& prefix = m_prefix;
+        if (prefix.transformer.lock() != request.transformer) {
+            prefix.cache.clear();
+            prefix.previous.reset();
+            prefix.transformer = request.transformer;
+        }
+        request.options.decoderCache = &prefix.cache;
+        request.options.previousRun = prefix.previous.get();
         try {
             auto result = std::make_shared<const RunResult>(runModel(*request.transformer, request.options));
+            prefix.previous = result->reusedPositions >= 0 ? result : nullptr;
             out.result = result;
             out.milliseconds = double(timer.nsecsElapsed()) / 1e6;
             // The census and head importance need every head of every layer (importance one
@@ -134,6 +144,8 @@ void InferenceRunner::start(Request request)
                     std::shared_ptr<const RunResult> intact = result;
                     if (request.options.ablation) {
                         RunOptions plain = request.options;
+                        plain.decoderCache = nullptr; // not the run the cache follows
+                        plain.previousRun = nullptr;
                         plain.ablation.reset();
                         plain.capture = Capture::None;
                         intact = std::make_shared<const RunResult>(runModel(*request.transformer, plain));
@@ -147,6 +159,10 @@ void InferenceRunner::start(Request request)
             out.error = QStringLiteral("out of memory");
         } catch (const std::exception& e) {
             out.error = QString::fromStdString(e.what());
+        }
+        if (!out.result) { // the cache may have moved on without a result to match it
+            prefix.cache.clear();
+            prefix.previous.reset();
         }
         if (!out.result) out.milliseconds = double(timer.nsecsElapsed()) / 1e6;
         QMetaObject::invokeMethod(this, [this, out = std::move(out)]() mutable { onDone(std::move(out)); },

@@ -5,7 +5,9 @@
 // whose full capture would exceed kDefaultCaptureBudget keep a compact trace (no analysis):
 // views then recompute the heads they show on a second worker (requestWork), on channels named
 // by their users (a view's name), each keeping only its newest request. Mean ablation's reference run is made
-// on the run worker too (compact when the reference is long), before the run it ablates.
+// on the run worker too (compact when the reference is long), before the run it ablates. Runs of
+// decoder-only models reuse the previous run's keys and values for the unchanged prefix of the
+// input (core's prefix reuse: typing at the end recomputes only the last token or two).
 #pragma once
 
 #include "core/analysis/census.h"
@@ -101,6 +103,13 @@ private:
         std::string text;
         std::shared_ptr<const Trace> trace;
     } m_reference;
+    // Prefix reuse (Transformer::forwardCached): the decoder K/V cache of the last run and that
+    // run's result, for the model they belong to. Touched only by the run worker.
+    struct PrefixReuse {
+        std::weak_ptr<const Transformer> transformer;
+        DecoderCache cache;
+        std::shared_ptr<const RunResult> previous;
+    } m_prefix;
 
     struct WorkRequest {
         quint64 ticket = 0;

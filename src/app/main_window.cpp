@@ -685,6 +685,11 @@ void MainWindow::onRunFinished(const RunOutcome& outcome)
     if (nTarget > 0) status += tr(" \u00B7 %n target token(s)", nullptr, int(nTarget));
     auto ms = [](double v) { return QString::number(v, 'f', v < 10 ? 2 : 0); };
     status += tr(" \u00B7 forward %1 ms").arg(ms(outcome.milliseconds));
+    // Prefix reuse: what this keystroke recomputed (decoder-only models).
+    if (m_result->reusedPositions > 0)
+        status += tr(" (%1 of %2 tokens recomputed)")
+                      .arg(int(nSource) - m_result->reusedPositions)
+                      .arg(int(nSource));
     // The census and head importance (one forward per head) run with every input while they fit.
     if (outcome.analysisMilliseconds >= 0)
         status += tr(" \u00B7 head analysis %1 ms").arg(ms(outcome.analysisMilliseconds));

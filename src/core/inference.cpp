@@ -254,7 +254,18 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
         const Capture capture = captureFor(static_cast<int>(ids.size()), 0);
         // Long inputs: only the logits from the prompt's last position on (the rest are T × V floats).
         r.logitsOffset = capture == Capture::Compact ? static_cast<int>(sourceIds.size()) - 1 : 0;
-        ForwardResult f = transformer.forward(ids, {}, capture, options.ablation.get(), r.logitsOffset);
+        const bool reuse = options.decoderCache && !options.generate && capture == Capture::Attention &&
+                           !options.ablation && c.lmHead && r.logitsOffset == 0;
+        ForwardResult f;
+        if (reuse) {
+            const RunResult* prev = options.previousRun;
+            const bool prevFits = prev && prev->logitsOffset == 0 && !prev->trace.compact;
+            f = transformer.forwardCached(ids, capture, *options.decoderCache, prevFits ? &prev->trace : nullptr,
+                                          prevFits ? &prev->logits : nullptr, &r.reusedPositions);
+        } else {
+            if (options.decoderCache) options.decoderCache->clear(); // no longer in step with any result
+            f = transformer.forward(ids, {}, capture, options.ablation.get(), r.logitsOffset);
+        }
         r.logits = std::move(f.logits);
         r.trace = std::move(f.trace);
         if (!options.generate) {

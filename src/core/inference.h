@@ -16,6 +16,8 @@
 
 namespace attnscope {
 
+struct RunResult;
+
 struct RunOptions {
     std::string text;
     // Token ids as the whole input instead of text (no tokenizer, no framing added): for any
@@ -33,6 +35,13 @@ struct RunOptions {
     std::size_t captureBudget = 0;
     int topK = 5;
     std::shared_ptr<const HeadAblation> ablation; // heads to ablate in every pass (may be null)
+    // Prefix reuse (decoder-only models with an output head, Capture::Attention within the
+    // budget, no ablation, not generating): the K/V cache of the last run made with it and that
+    // run's result. runModel then recomputes only the positions after the common prefix
+    // (Transformer::forwardCached) and says how many it kept in RunResult::reusedPositions; any
+    // other run clears the cache. The caller keeps the two together and runs one at a time.
+    DecoderCache* decoderCache = nullptr;
+    const RunResult* previousRun = nullptr;
 };
 
 // 256 MiB: the shipped models keep their full capture for any input they accept; a 12-layer ×
@@ -57,6 +66,7 @@ struct RunResult {
     int logitsOffset = 0;                // 0, except compact decoder runs: from the prompt's last position
     Trace trace;
     std::vector<std::string> warnings;
+    int reusedPositions = -1; // prefix reuse: positions kept from the previous run (−1: a full forward)
 };
 
 // Throws UsageError for requests the architecture cannot serve (e.g. a target for an

@@ -13,22 +13,38 @@
 namespace attnscope {
 
 ForwardResult Transformer::forwardCached(const std::vector<int>& ids, Capture capture, DecoderCache& cache,
-                                         const ForwardResult* previous, int* reused) const
+                                         const Trace* previousTrace, const MatrixRM* previousLogits, int* reused) const
 {
     const ModelConfig& c = m_model->config;
-    if (c.type != ArchType::Decoder) throw UsageError("forwardCached: decoder-only models only");
+    if (c.type != ArchType::Decoder || !c.lmHead)
+        throw UsageError("forwardCached: decoder-only models with an output head only");
     if (capture != Capture::None && capture != Capture::Attention)
         throw UsageError("forwardCached: capture None or Attention only");
+    try {
+        return forwardCachedPass(ids, capture, cache, previousTrace, previousLogits, reused);
+    } catch (...) {
+        cache.clear(); // rows past the prefix may hold a half-finished pass
+        throw;
+    }
+}
+
+ForwardResult Transformer::forwardCachedPass(const std::vector<int>& ids, Capture capture, DecoderCache& cache,
+                                             const Trace* previousTrace, const MatrixRM* previousLogits,
+                                             int* reused) const
+{
+    const ModelConfig& c = m_model->config;
     const Eigen::Index T = Eigen::Index(ids.size());
     const size_t layers = m_decoderLayers.size();
 
     // How much of the previous run is still valid: the common prefix of the ids, if the cache
     // and the previous result belong together and recorded what this capture needs.
     Eigen::Index p = 0;
-    const bool usable = previous && cache.m_layers.size() == layers && !cache.m_ids.empty() &&
-                        previous->logits.rows() == Eigen::Index(cache.m_ids.size()) &&
-                        (capture == Capture::None || (previous->trace.decoder.size() == layers && !previous->trace.compact &&
-                                                      !previous->trace.decoder[0].heads.empty()));
+    const bool usable = previousTrace && previousLogits && cache.m_layers.size() == layers && !cache.m_ids.empty() &&
+                        previousLogits->rows() == Eigen::Index(cache.m_ids.size()) &&
+                        (capture == Capture::None || (previousTrace->decoder.size() == layers && !previousTrace->compact &&
+                                                      !previousTrace->decoder[0].heads.empty() &&
+                                                      previousTrace->decoder[0].heads[0].weights.rows() ==
+                                                          Eigen::Index(cache.m_ids.size())));
     if (usable) {
         const size_t common = size_t(std::mismatch(ids.begin(), ids.end(), cache.m_ids.begin(), cache.m_ids.end()).first -
                                      ids.begin());
@@ -70,16 +86,10 @@ ForwardResult Transformer::forwardCached(const std::vector<int>& ids, Capture ca
         cache.m_layers[i] = std::move(lc.self);
     }
     if (c.finalNorm) layerNormInto(m_decoderNorm, x, x);
-    if (c.lmHead) {
-        out.logits.resize(T, m_outVocab);
-        if (p > 0) out.logits.topRows(p) = previous->logits.topRows(p);
-        MatrixRM transformed;
-        outputHead(x, out.logits.bottomRows(n), transformed);
-    } else {
-        out.hidden.resize(T, c.dModel);
-        if (p > 0) out.hidden.topRows(p) = previous->hidden.topRows(p);
-        out.hidden.bottomRows(n) = x;
-    }
+    out.logits.resize(T, m_outVocab);
+    if (p > 0) out.logits.topRows(p) = previousLogits->topRows(p);
+    MatrixRM transformed;
+    outputHead(x, out.logits.bottomRows(n), transformed);
     if (record) {
         out.trace.causalDecoder = true;
         out.trace.decoder.resize(layers);
@@ -89,7 +99,7 @@ ForwardResult Transformer::forwardCached(const std::vector<int>& ids, Capture ca
             for (size_t h = 0; h < heads.size(); ++h) {
                 MatrixRM& w = out.trace.decoder[i].heads[h].weights;
                 w.setZero(T, T);
-                if (p > 0) w.topLeftCorner(p, p) = previous->trace.decoder[i].heads[h].weights.topLeftCorner(p, p);
+                if (p > 0) w.topLeftCorner(p, p) = previousTrace->decoder[i].heads[h].weights.topLeftCorner(p, p);
                 w.bottomRows(n) = heads[h].weights; // (n, T): the new queries over every key
             }
         }

@@ -107,12 +107,20 @@ public:
     // differs keep previous' attention rows and logits (under a causal mask they depend on
     // those ids only) and only the rest run through the layers, against the cached keys and
     // values; the cache then holds `ids`. `reused` (optional) is set to the positions reused.
-    // Capture None or Attention; no ablation or observer (the caller runs forward() for those).
+    // Capture None or Attention; a model with an output head; no ablation or observer (the caller
+    // runs forward() for those). If the pass fails (out of memory) the cache is cleared.
     // Equal to forward() to rounding: the new rows' products run over fewer rows (tests:
     // core.test_prefix_reuse, ≤ 1e-6 on random edit sequences). Throws UsageError for another
     // architecture or capture.
     ForwardResult forwardCached(const std::vector<int>& ids, Capture capture, DecoderCache& cache,
-                                const ForwardResult* previous, int* reused = nullptr) const;
+                                const ForwardResult* previous, int* reused = nullptr) const
+    {
+        return forwardCached(ids, capture, cache, previous ? &previous->trace : nullptr,
+                             previous ? &previous->logits : nullptr, reused);
+    }
+    // The same with the previous run's trace and logits given apart (a RunResult's).
+    ForwardResult forwardCached(const std::vector<int>& ids, Capture capture, DecoderCache& cache,
+                                const Trace* previousTrace, const MatrixRM* previousLogits, int* reused = nullptr) const;
 
     // Greedy decoding until eos or maxLen total decoder positions.
     // encoder-decoder: returns the generated ids after bos (eos included when produced).
@@ -194,6 +202,9 @@ private:
     void runLayer(const Layer& layer, MatrixRM& x, const MatrixRM* memory, const AttentionMask& selfMask,
                   const AttentionMask& crossMask, Capture capture, LayerTrace* selfTrace, LayerTrace* crossTrace,
                   int& maskedRows, LayerOverrides overrides, Workspace& ws, LayerCache* cache = nullptr) const;
+    // forwardCached() without the argument checks and the clean-up on failure.
+    ForwardResult forwardCachedPass(const std::vector<int>& ids, Capture capture, DecoderCache& cache,
+                                    const Trace* previousTrace, const MatrixRM* previousLogits, int* reused) const;
     // Per-head overrides of one layer, or nullptr when no head of it is ablated.
     const HeadOverrides* overridesFor(const HeadAblation* ablation, Stack stack, int layer,
                                       HeadOverrides& storage) const;

@@ -7,6 +7,7 @@
 // logits; and the number of reused positions is the common prefix of the two inputs (one less
 // when the new input is a prefix of the old: its last position runs again).
 #include "core/errors.h"
+#include "core/inference.h"
 #include "core/model_loader.h"
 #include "core/transformer.h"
 
@@ -56,6 +57,7 @@ private slots:
     void randomEdits_data();
     void randomEdits();
     void refusesOtherModels();
+    void typingThroughRunModel();
 };
 
 void TestPrefixReuse::randomEdits_data()
@@ -128,6 +130,51 @@ void TestPrefixReuse::refusesOtherModels()
     QVERIFY_THROWS_EXCEPTION(UsageError, encoder.forwardCached({5, 6}, Capture::Attention, cache, nullptr));
     const Transformer decoder(loadModel(kSource + "/models/tiny-lm.json"));
     QVERIFY_THROWS_EXCEPTION(UsageError, decoder.forwardCached({5, 6}, Capture::Full, cache, nullptr));
+}
+
+void TestPrefixReuse::typingThroughRunModel()
+{
+    // Typing a verse character by character into the shipped GPT-2-layout model (byte-level BPE:
+    // a keystroke can change the last token or two), as the app's runner does: each run reuses
+    // the previous one's cache; tokens, predictions and every head equal a plain runModel to
+    // 1e-6, and after the first run most positions are reused.
+    const Transformer tf(loadModel(kSource + "/models/hf/gpt2-kjv"));
+    const std::string verse = "In the beginning God created the heaven and the earth. And the earth was";
+    DecoderCache cache;
+    std::shared_ptr<const RunResult> previous;
+    int reusedTotal = 0, recomputed = 0;
+    for (size_t n = 1; n <= verse.size(); ++n) {
+        RunOptions o;
+        o.text = verse.substr(0, n);
+        const RunResult plain = runModel(tf, o);
+        o.decoderCache = &cache;
+        o.previousRun = previous.get();
+        auto r = std::make_shared<const RunResult>(runModel(tf, o));
+        QCOMPARE(r->sourceTokens.size(), plain.sourceTokens.size());
+        for (size_t i = 0; i < plain.sourceTokens.size(); ++i) QCOMPARE(r->sourceTokens[i].id, plain.sourceTokens[i].id);
+        QCOMPARE(r->predictions.size(), plain.predictions.size());
+        for (size_t i = 0; i < plain.predictions.size(); ++i) QCOMPARE(r->predictions[i].id, plain.predictions[i].id);
+        for (size_t l = 0; l < plain.trace.decoder.size(); ++l)
+            for (size_t h = 0; h < plain.trace.decoder[l].heads.size(); ++h)
+                QVERIFY((r->trace.decoder[l].heads[h].weights - plain.trace.decoder[l].heads[h].weights).cwiseAbs().maxCoeff() <=
+                        1e-6f);
+        QVERIFY(r->reusedPositions >= 0);
+        reusedTotal += r->reusedPositions;
+        recomputed += int(r->sourceTokens.size()) - r->reusedPositions;
+        previous = r;
+    }
+    qInfo("%zu keystrokes: %d positions reused, %d recomputed", verse.size(), reusedTotal, recomputed);
+    QVERIFY(reusedTotal > 4 * recomputed);
+    // An ablated run does not reuse, and leaves the cache empty.
+    RunOptions o;
+    o.text = verse;
+    o.decoderCache = &cache;
+    o.previousRun = previous.get();
+    auto ablation = std::make_shared<HeadAblation>();
+    ablation->zero(Stack::Decoder, 0, 0, tf.model().config.dHead());
+    o.ablation = ablation;
+    QCOMPARE(runModel(tf, o).reusedPositions, -1);
+    QVERIFY(cache.ids().empty());
 }
 
 QTEST_APPLESS_MAIN(TestPrefixReuse)
