@@ -123,6 +123,7 @@ private slots:
     void finiteDifferences_data();
     void finiteDifferences();
     void embeddedInputGivesSameGradient();
+    void lossBuilders();
     void badInput();
 };
 
@@ -214,9 +215,9 @@ void TestBackward::finiteDifferences_data()
 }
 
 // Central differences in double, h = 1e-5: (L(w + h) − L(w − h)) / 2h against the analytic
-// gradient, on 4 random entries of every weight tensor; |fd − g| ≤ 1e-6 · max(1, |g|) (the
-// truncation error h²·L''' and the rounding error ε·L/h are both ~1e-10 here). ∂loss/∂x0 is
-// covered too: the token-embedding table's gradient is built from it (rows scale · ∂loss/∂x0).
+// gradient, on 4 random entries of every weight tensor and 16 of the input embeddings x0;
+// |fd − g| ≤ 1e-6 · max(1, |g|) (the truncation error h²·L‴ and the rounding error ε·L/h are
+// both ~1e-10 here).
 void TestBackward::finiteDifferences()
 {
     QFETCH(QString, name);
@@ -247,6 +248,23 @@ void TestBackward::finiteDifferences()
             ++checked;
         }
     }
+    // x0 (the input embeddings), through the embedded-input path in double: 16 random entries.
+    const MatrixT<double> x0 = r.inputEmbedding;
+    GradInput e = in;
+    MatrixT<double> x = x0;
+    e.embeddedDouble = &x;
+    for (int k = 0; k < 16; ++k) {
+        const Eigen::Index i = std::uniform_int_distribution<Eigen::Index>(0, x.rows() - 1)(rng);
+        const Eigen::Index j = std::uniform_int_distribution<Eigen::Index>(0, x.cols() - 1)(rng);
+        x(i, j) = x0(i, j) + h;
+        const double up = bp.run(e, loss, {false}).loss;
+        x(i, j) = x0(i, j) - h;
+        const double down = bp.run(e, loss, {false}).loss;
+        x(i, j) = x0(i, j);
+        const double fd = (up - down) / (2 * h), g = r.inputGradient(i, j);
+        worst = std::max(worst, std::abs(fd - g) / std::max(1.0, std::abs(g)));
+        ++checked;
+    }
     qInfo("%s: %d finite differences, worst error %.2e", qPrintable(name), checked, worst);
     QVERIFY2(worst <= 1e-6, qPrintable(QString("worst %1").arg(worst)));
 }
@@ -266,6 +284,29 @@ void TestBackward::embeddedInputGivesSameGradient()
     const GradResult b = bp.run(e, loss, {false});
     QCOMPARE(a.loss, b.loss);
     QVERIFY((a.inputGradient - b.inputGradient).cwiseAbs().maxCoeff() == 0.0f);
+}
+
+// The loss builders give the terms the torch goldens used (mean next-token CE for decoders).
+void TestBackward::lossBuilders()
+{
+    const auto golden = readJson(dataPath("tests/data/golden/grad/decoder-pre-gelu-tied.expected.json"));
+    const auto& c = golden["cases"][0];
+    const Loss expected = lossOf(c["loss"]);
+    const Loss lm = languageModelLoss(c["source"].get<std::vector<int>>());
+    QCOMPARE(lm.terms.size(), expected.terms.size());
+    for (size_t i = 0; i < lm.terms.size(); ++i) {
+        QCOMPARE(lm.terms[i].position, expected.terms[i].position);
+        QCOMPARE(lm.terms[i].token, expected.terms[i].token);
+        QVERIFY(std::abs(lm.terms[i].weight - expected.terms[i].weight) < 1e-12);
+    }
+    const Loss mlm = maskedLmLoss({1, 4}, {7, 9});
+    QCOMPARE(mlm.terms.size(), size_t(2));
+    QCOMPARE(mlm.terms[1].position, 4);
+    QCOMPARE(mlm.terms[1].weight, 0.5);
+    const Loss s2s = seq2seqLoss({3, 4, 2});
+    QCOMPARE(s2s.terms[2].token, 2);
+    QVERIFY(std::abs(s2s.terms[0].weight - 1.0 / 3) < 1e-12);
+    QVERIFY_THROWS_EXCEPTION(UsageError, maskedLmLoss({1}, {}));
 }
 
 void TestBackward::badInput()

@@ -696,13 +696,18 @@ struct Backprop<S>::Impl {
         StackTape encTape, decTape;
         StackTape& inTape = c.hasEncoder() ? encTape : decTape;
         // The input stack's x0.
-        if (in.embedded) {
-            if (in.embedded->cols() != d || in.embedded->rows() < 1 || in.embedded->rows() > c.maxLen)
+        if (in.embedded || in.embeddedDouble) {
+            const Eigen::Index rows = in.embeddedDouble ? in.embeddedDouble->rows() : in.embedded->rows();
+            const Eigen::Index cols = in.embeddedDouble ? in.embeddedDouble->cols() : in.embedded->cols();
+            if (cols != d || rows < 1 || rows > c.maxLen)
                 throw UsageError("gradients: embeddings must be (T, " + std::to_string(d) + ") with 1 <= T <= " +
                                  std::to_string(c.maxLen));
-            inTape.x0 = in.embedded->template cast<S>();
+            if (in.embeddedDouble)
+                inTape.x0 = in.embeddedDouble->template cast<S>();
+            else
+                inTape.x0 = in.embedded->template cast<S>();
             inTape.embedded = true;
-            if (!in.source.empty() && in.source.size() != size_t(in.embedded->rows()))
+            if (!in.source.empty() && in.source.size() != size_t(rows))
                 throw UsageError("gradients: the source ids and the embeddings differ in length");
         } else {
             checkIds(in.source, inputEmbed.rows, encdec ? "source" : "input");

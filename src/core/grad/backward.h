@@ -51,6 +51,9 @@ struct GradInput {
     std::vector<int> target;
     std::vector<int> sourceTypes;
     const MatrixRM* embedded = nullptr;
+    // The same in double, read instead of `embedded` when given (the finite-difference test of
+    // ∂loss/∂x0 in Backprop<double>).
+    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>* embeddedDouble = nullptr;
 };
 
 struct GradOptions {
