@@ -54,6 +54,7 @@ Session MainWindow::currentSession(const QString& sessionPath) const
     // Inputs the model ignores are not written (the widgets keep them while hidden).
     if (type == ArchType::EncoderDecoder) s.target = m_ui->targetEdit->text().toStdString();
     if (type == ArchType::Decoder) s.generate = m_ui->generateCheck->isChecked();
+    if (pairInputApplies()) s.pair = m_ui->pairEdit->text().toStdString();
     s.selection.stack = m_selection.stack;
     s.selection.layer = m_selection.layer;
     s.meanOfHeads = m_selection.head == kMeanOfHeads;
@@ -137,9 +138,10 @@ bool MainWindow::openSession(const QString& path)
     installModel(model, QFile::decodeName(modelPath.c_str()), false, false);
     m_notes->setText(QString::fromStdString(s.notes));
     {
-        const QSignalBlocker b1(m_ui->inputEdit), b2(m_ui->targetEdit), b3(m_ui->generateCheck);
+        const QSignalBlocker b1(m_ui->inputEdit), b2(m_ui->targetEdit), b3(m_ui->generateCheck), b4(m_ui->pairEdit);
         m_ui->inputEdit->setText(QString::fromStdString(s.text));
         m_ui->targetEdit->setText(QString::fromStdString(s.target));
+        m_ui->pairEdit->setText(pairInputApplies() ? QString::fromStdString(s.pair) : QString());
         m_ui->generateCheck->setChecked(s.generate);
     }
     for (const auto& p : m_pages) p->restoreState(s); // each view's own settings

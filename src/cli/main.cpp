@@ -9,6 +9,7 @@
 #include "core/inference.h"
 #include "core/llama2c.h"
 #include "core/model_loader.h"
+#include "core/model_writer.h"
 
 #ifdef ATTNSCOPE_WITH_EXPORT
 #include "render/attention_slice.h"
@@ -77,6 +78,9 @@ const char* const kUsage =
     "                                  per-head statistics as CSV: entropy, mean distance,\n"
     "                                  previous-token, first-token and special-token share,\n"
     "                                  induction (decoder-only), importance (ablation)\n"
+    "  convert DIR --out MODEL.json    a Hugging Face folder as an AttnScope model file\n"
+    "                                  (format 2): MODEL.json, MODEL.safetensors (F32) and\n"
+    "                                  MODEL.tokenizer/ beside it\n"
     "  attribute MODEL (--text TEXT | --ids IDS) [--target TEXT] [--target-token T] [--position P]\n"
     "            [--method grad|ixg|ig] [--steps N] [--baseline zero|pad] [--json]\n"
     "                                  gradient attribution of one output logit to the input\n"
@@ -205,7 +209,7 @@ Args parseArgs(int argc, char** argv)
     if (positional.empty()) throw UsageFailure{"missing command"};
     a.command = positional[0];
     if (a.command != "info" && a.command != "run" && a.command != "summary" && a.command != "export" &&
-        a.command != "census")
+        a.command != "census" && a.command != "convert")
         throw UsageFailure{"unknown command \"" + a.command + "\""};
     if (positional.size() < 2) throw UsageFailure{a.command + ": missing MODEL argument"};
     if (positional.size() > 2) throw UsageFailure{"unexpected argument \"" + positional[2] + "\""};
@@ -218,6 +222,12 @@ Args parseArgs(int argc, char** argv)
         throw UsageFailure{"--capture expects attention or full, got \"" + a.capture + "\""};
     if (a.command == "info" && (a.text || a.ids || a.target || a.generate || a.out))
         throw UsageFailure{"info takes no run options"};
+    if (a.command == "convert") {
+        if (!a.out) throw UsageFailure{"convert: --out MODEL.json is required"};
+        if (a.text || a.ids || a.pair || a.target || a.generate || a.exportOptions || a.stack)
+            throw UsageFailure{"convert takes only --out (and --revision)"};
+        if (!endsWith(*a.out, ".json")) throw UsageFailure{"convert: --out must end in .json, got \"" + *a.out + "\""};
+    }
     if (a.command != "export" && a.exportOptions)
         throw UsageFailure{"--layer, --head, --size, --scale, --colormap, --log and --format are export options"};
     if (a.stack && a.command != "export" && a.command != "census")
@@ -553,6 +563,16 @@ int run(int argc, char** argv)
         args.tokenizer ? loadLlama2c(args.model, *args.tokenizer) : loadModel(args.model, args.revision);
     if (args.command == "info") {
         writeOutput(infoJson(*model).dump(2), args.out);
+        return kExitOk;
+    }
+    if (args.command == "convert") {
+        const WrittenModel w = writeModelFile(*model, *args.out);
+        if (w.tokenizerFolder.empty())
+            std::printf("wrote %s and %s (%.1f MB; no tokenizer files: the model takes token ids)\n", w.json.c_str(),
+                        w.sidecar.c_str(), double(w.bytes) / 1e6);
+        else
+            std::printf("wrote %s, %s and %s/ (%.1f MB)\n", w.json.c_str(), w.sidecar.c_str(),
+                        w.tokenizerFolder.c_str(), double(w.bytes) / 1e6);
         return kExitOk;
     }
     const Transformer transformer(model);

@@ -7,8 +7,10 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <utf8proc.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cassert>
 #include <queue>
 #include <stdexcept>
@@ -456,14 +458,177 @@ std::vector<ByteLevelBpeBackend::Piece> ByteLevelBpeBackend::encodeWord(const st
     return pieces;
 }
 
+namespace {
+
+// A code point of the text being normalised and the input span it is aligned with.
+struct Aligned {
+    char32_t cp;
+    std::pair<size_t, size_t> span;
+};
+
+int combiningClass(char32_t c) { return utf8proc_get_property(static_cast<utf8proc_int32_t>(c))->combining_class; }
+
+// The primary composite of a + b, or 0 when they do not compose (NFC of the pair, by utf8proc).
+char32_t composePair(char32_t a, char32_t b)
+{
+    utf8proc_int32_t buffer[2] = {static_cast<utf8proc_int32_t>(a), static_cast<utf8proc_int32_t>(b)};
+    const utf8proc_ssize_t n = utf8proc_normalize_utf32(buffer, 2, utf8proc_option_t(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+    return n == 1 ? char32_t(buffer[0]) : 0;
+}
+
+// One normal form applied to aligned code points, aligned as Hugging Face's normalizers align
+// them (its unicode-normalization-alignments crate and NormalizedString::transform): every
+// output code point carries a change, 0 when it stands for one input code point, +1 when
+// inserted (the later parts of a decomposition), and each composition adds the absorbed code
+// point's change less one to the starter's. Reordering moves code points with their changes.
+// The output is then aligned in order: a code point of change c ≤ 0 takes the span of the next
+// input code point and consumes 1 − c of them; an inserted one takes the span of the input
+// code point before. So "e" + U+0301 composes to é aligned with the "e", and E + U+0301 + U+0323
+// to Ẹ (aligned with E) + U+0301 aligned with the U+0323.
+void applyForm(std::vector<Aligned>& text, NormalForm form)
+{
+    struct Changed {
+        char32_t cp;
+        int change;
+    };
+    const bool compat = form == NormalForm::Nfkc || form == NormalForm::Nfkd;
+    const bool compose = form == NormalForm::Nfc || form == NormalForm::Nfkc;
+    std::vector<Changed> out;
+    out.reserve(text.size());
+    utf8proc_int32_t parts[32];
+    for (const Aligned& a : text) {
+        if (a.cp < 0x80) {
+            out.push_back({a.cp, 0});
+            continue;
+        }
+        int last = 0;
+        const utf8proc_ssize_t n = utf8proc_decompose_char(
+            static_cast<utf8proc_int32_t>(a.cp), parts, 32,
+            utf8proc_option_t(UTF8PROC_DECOMPOSE | (compat ? UTF8PROC_COMPAT : 0)), &last);
+        if (n <= 0 || n > 32) out.push_back({a.cp, 0}); // cannot happen for a valid code point; keep it
+        else
+            for (utf8proc_ssize_t k = 0; k < n; ++k) out.push_back({char32_t(parts[k]), k == 0 ? 0 : 1});
+    }
+    // Canonical ordering: each run of non-starters stably sorted by combining class.
+    for (size_t i = 0; i < out.size();) {
+        if (combiningClass(out[i].cp) == 0) {
+            ++i;
+            continue;
+        }
+        size_t j = i;
+        while (j < out.size() && combiningClass(out[j].cp) != 0) ++j;
+        std::stable_sort(out.begin() + long(i), out.begin() + long(j), [](const Changed& x, const Changed& y) {
+            return combiningClass(x.cp) < combiningClass(y.cp);
+        });
+        i = j;
+    }
+    if (compose) {
+        std::vector<Changed> composed;
+        composed.reserve(out.size());
+        long starter = -1; // index in composed of the last starter
+        int lastClass = 0;  // class of the last code point appended after it
+        for (const Changed& a : out) {
+            const int cc = combiningClass(a.cp);
+            if (starter >= 0) {
+                Changed& st = composed[size_t(starter)];
+                const bool adjacent = size_t(starter) + 1 == composed.size();
+                const bool blocked = !adjacent && (lastClass == 0 || lastClass >= cc);
+                // ASCII never composes with a following ASCII starter; skip the lookup.
+                if (!blocked && !(st.cp < 0x80 && a.cp < 0x80)) {
+                    if (const char32_t c = composePair(st.cp, a.cp)) {
+                        st.cp = c;
+                        st.change += a.change - 1;
+                        continue;
+                    }
+                }
+            }
+            if (cc == 0) {
+                starter = long(composed.size());
+                lastClass = 0;
+            } else {
+                lastClass = cc;
+            }
+            composed.push_back(a);
+        }
+        out.swap(composed);
+    }
+    std::vector<Aligned> aligned;
+    aligned.reserve(out.size());
+    size_t next = 0; // the next input code point to consume
+    for (const Changed& c : out) {
+        if (text.empty()) break;
+        if (c.change > 0) {
+            aligned.push_back({c.cp, text[next > 0 ? next - 1 : 0].span});
+        } else {
+            aligned.push_back({c.cp, text[std::min(next, text.size() - 1)].span});
+            next += size_t(1 - c.change);
+        }
+    }
+    text.swap(aligned);
+}
+
+} // namespace
+
+NormalizedText normalizeUnicode(const std::string& text, size_t begin, size_t end, const std::vector<NormalForm>& forms)
+{
+    std::vector<Aligned> cps;
+    std::vector<size_t> invalid; // indices in cps of invalid bytes (kept as they are)
+    cps.reserve(end - begin);
+    for (size_t i = begin; i < end;) {
+        const size_t len = std::min(utf8SequenceLength(text, i), end - i);
+        if (len == 0) {
+            // An invalid byte is kept as is; normalisation runs on each valid stretch between.
+            invalid.push_back(cps.size());
+            cps.push_back({char32_t(static_cast<unsigned char>(text[i])), {i, i + 1}});
+            ++i;
+            continue;
+        }
+        cps.push_back({utf8Decode(text, i, len), {i, i + len}});
+        i += len;
+    }
+    NormalizedText out;
+    out.text.reserve(end - begin);
+    out.spans.reserve(end - begin);
+    size_t from = 0;
+    auto emitValid = [&](size_t to) {
+        std::vector<Aligned> stretch(cps.begin() + long(from), cps.begin() + long(to));
+        for (const NormalForm form : forms) applyForm(stretch, form);
+        for (const Aligned& a : stretch) {
+            const size_t before = out.text.size();
+            appendUtf8(out.text, a.cp);
+            out.spans.insert(out.spans.end(), out.text.size() - before, a.span);
+        }
+    };
+    for (const size_t bad : invalid) {
+        emitValid(bad);
+        out.text += text[cps[bad].span.first];
+        out.spans.push_back(cps[bad].span);
+        from = bad + 1;
+    }
+    emitValid(cps.size());
+    return out;
+}
+
 void ByteLevelBpeBackend::encodeSegment(const std::string& text, size_t begin, size_t end,
                                         std::vector<Token>& out) const
 {
+    // The normalizer first (Qwen2's NFC): the pieces below are found in the normalised text, and
+    // each token's span is mapped back to the input bytes it came from.
+    const bool normalised = !m_settings.normalForms.empty();
+    NormalizedText normal;
+    if (normalised) normal = normalizeUnicode(text, begin, end, m_settings.normalForms);
+    const std::string body = normalised ? std::move(normal.text) : text.substr(begin, end - begin);
+    if (body.empty()) return;
     // With add_prefix_space the segment is encoded as " " + segment; the added space covers
     // no input byte, so its token's span starts at the segment.
-    const bool prefix = m_settings.addPrefixSpace && text[begin] != ' ';
-    const std::string segment = (prefix ? std::string(" ") : std::string()) + text.substr(begin, end - begin);
+    const bool prefix = m_settings.addPrefixSpace && body[0] != ' ';
+    const std::string segment = (prefix ? std::string(" ") : std::string()) + body;
     const size_t shift = prefix ? 1 : 0;
+    // Input byte of body offset `at` (a token's first byte) and after body offset `at` (its end).
+    auto inputBegin = [&](size_t at) {
+        return !normalised ? begin + at : at < normal.spans.size() ? normal.spans[at].first : end;
+    };
+    auto inputEnd = [&](size_t at) { return !normalised ? begin + at : at > 0 ? normal.spans[at - 1].second : begin; };
     const int unk = m_vocab.special(SpecialRole::Unk);
     // The Split pre-tokenizers, then ByteLevel's own regex, each on every piece of the one before.
     std::vector<std::pair<size_t, size_t>> words{{0, segment.size()}};
@@ -486,9 +651,9 @@ void ByteLevelBpeBackend::encodeSegment(const std::string& text, size_t begin, s
             Token t;
             t.unknown = p.id < 0;
             t.id = t.unknown ? unk : p.id;
-            t.begin = begin + (at > shift ? at - shift : 0);
+            t.begin = inputBegin(at > shift ? at - shift : 0);
             at += p.length;
-            t.end = begin + (at - shift);
+            t.end = std::max(t.begin, inputEnd(at - shift));
             t.text = lossyUtf8(text.substr(t.begin, t.end - t.begin));
             t.piece = t.id >= 0 ? m_vocab.token(t.id) : bytesToSymbols(segment.substr(at - p.length, p.length));
             out.push_back(std::move(t));

@@ -67,7 +67,22 @@ struct BpeSplitStep {
     bool invert = false;
 };
 
+// A Unicode normal form, as tokenizer.json's NFC / NFD / NFKC / NFKD normalizers apply it.
+enum class NormalForm { Nfc, Nfd, Nfkc, Nfkd };
+
+// text[begin, end) normalised by `forms` in turn, with, for every output byte, the input span
+// [first, second) it is aligned with, as Hugging Face's normalizers align them (see
+// applyForm in bpe_tokenizer.cpp): a composed é from "e" + U+0301 is aligned with the "e". The
+// Unicode data are utf8proc's (Debian's libutf8proc). Invalid UTF-8 bytes pass through unchanged.
+struct NormalizedText {
+    std::string text;
+    std::vector<std::pair<size_t, size_t>> spans; // one per byte of text
+};
+NormalizedText normalizeUnicode(const std::string& text, size_t begin, size_t end,
+                                const std::vector<NormalForm>& forms);
+
 struct BpeSettings {
+    std::vector<NormalForm> normalForms; // the normalizer (applied in order), before pre-tokenizing; empty: none
     bool addPrefixSpace = false; // a space is put before text that does not start with one
     bool ignoreMerges = false;   // a piece found whole in the vocabulary is one token (Llama 3)
     std::vector<BpeSplitStep> splits; // Split pre-tokenizers before ByteLevel, in order (no prefix space then)

@@ -548,6 +548,28 @@ std::string requireChar(const JsonReader& r, const Json& obj, const std::string&
     return s;
 }
 
+// The normalizer of a ByteLevel pipeline: NFC, NFD, NFKC, NFKD, or a Sequence of them.
+void readUnicodeNormalizer(const JsonReader& r, const Json& n, const std::string& path, std::vector<NormalForm>& forms)
+{
+    r.expectType(n, path, "object");
+    const std::string type = r.requireString(n, path, "type");
+    if (type == "Sequence") {
+        const Json& list = r.requireArray(n, path, "normalizers");
+        for (size_t i = 0; i < list.size(); ++i)
+            readUnicodeNormalizer(r, list[i], child(child(path, "normalizers"), i), forms);
+        return;
+    }
+    static const std::pair<const char*, NormalForm> kForms[] = {
+        {"NFC", NormalForm::Nfc}, {"NFD", NormalForm::Nfd}, {"NFKC", NormalForm::Nfkc}, {"NFKD", NormalForm::Nfkd}};
+    for (const auto& [name, form] : kForms)
+        if (type == name) {
+            forms.push_back(form);
+            return;
+        }
+    unsupported(r, child(path, "type"), "normalizer", type,
+                "NFC, NFD, NFKC, NFKD, a Sequence of these, or none, with a ByteLevel pre-tokenizer");
+}
+
 void readSpmNormalizer(const JsonReader& r, const Json& n, const std::string& path, std::vector<SpmNormalizerStep>& steps)
 {
     r.expectType(n, path, "object");
@@ -650,6 +672,7 @@ HfTokenizer parseTokenizerJson(const std::string& text, const std::string& file,
     const std::string pre = componentType(r, root, "pre_tokenizer");
     const std::string dec = componentType(r, root, "decoder");
     const bool byteLevel = bpe && isByteLevelPipeline(root);
+    std::vector<NormalForm> byteLevelForms; // a ByteLevel pipeline's normalizer (Qwen2's NFC)
     if (!bpe) {
         if (!norm.empty() && norm != "BertNormalizer")
             unsupported(r, "/normalizer/type", "normalizer", norm, "BertNormalizer, or none, with a WordPiece model");
@@ -659,14 +682,12 @@ HfTokenizer parseTokenizerJson(const std::string& text, const std::string& file,
         if (!dec.empty() && dec != "WordPiece")
             unsupported(r, "/decoder/type", "decoder", dec, "WordPiece, or none, with a WordPiece model");
     } else if (byteLevel) {
-        if (!norm.empty())
-            r.fail("/normalizer/type", "unsupported normalizer " + quote(norm) +
-                                           ": a byte-level BPE model (ByteLevel pre-tokenizer) is supported without a normalizer");
+        if (!norm.empty()) readUnicodeNormalizer(r, root["normalizer"], "/normalizer", byteLevelForms);
         if (!dec.empty() && dec != "ByteLevel")
             unsupported(r, "/decoder/type", "decoder", dec, "ByteLevel, or none, with a ByteLevel pre-tokenizer");
     }
 
-    std::vector<AddedToken> added = readAddedTokens(r, root, vocab, !bpe && !norm.empty());
+    std::vector<AddedToken> added = readAddedTokens(r, root, vocab, (!bpe || byteLevel) && !norm.empty());
 
     HfTokenizer out;
     out.file = file;
@@ -701,6 +722,7 @@ HfTokenizer parseTokenizerJson(const std::string& text, const std::string& file,
             readByteLevelPreTokenizer(r, root["pre_tokenizer"], settings);
             settings.ignoreMerges = ignoreMerges;
             settings.modelVocabSize = modelVocabSize;
+            settings.normalForms = byteLevelForms;
             assignRoles(vocab, side, &added);
             const auto proc = root.find("post_processor");
             if (proc != root.end() && !proc->is_null()) readPostProcessor(r, *proc, "/post_processor", vocab, out);

@@ -3,6 +3,8 @@
 // single weight block allocated and filled.
 #include "core/model_loader.h"
 
+#include "core/hf_tokenizer.h"
+
 #include "core/hf_checkpoint.h"
 #include "core/llama2c.h"
 #include "core/json_util.h"
@@ -10,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -46,7 +49,8 @@ std::string quote(const std::string& s) { return "\"" + s + "\""; }
 void readVersion2Options(const JsonReader& r, const Json& a, const std::string& p, int version, ModelConfig& c)
 {
     for (const char* key : {"type_vocab_size", "position_offset", "embedding_norm", "head_bias", "head_transform",
-                            "head_activation", "lm_head"})
+                            "head_activation", "lm_head", "norm_kind", "n_kv_heads", "rope_theta", "rotary_fraction",
+                            "rope_scale", "gated_ffn", "parallel_residual", "qkv_bias", "vocab_size"})
         if (version < 2 && a.find(key) != a.end())
             r.fail(p + "/" + key, std::string("\"") + key + "\" needs \"version\": 2");
     if (version < 2) return;
@@ -64,6 +68,38 @@ void readVersion2Options(const JsonReader& r, const Json& a, const std::string& 
     c.lmHead = r.optionalBool(a, p, "lm_head", true);
     if (c.positionOffset > 0 && c.positional != Positional::Learned)
         r.fail(p + "/position_offset", "a position offset needs learned positions");
+
+    // Llama / Qwen2 / GPT-NeoX options.
+    if (a.find("norm_kind") != a.end())
+        c.normKind = r.requireEnum(a, p, "norm_kind", {"layernorm", "rmsnorm"}) == "rmsnorm" ? NormKind::RmsNorm
+                                                                                           : NormKind::LayerNorm;
+    if (a.find("n_kv_heads") != a.end()) {
+        c.nKvHeads = static_cast<int>(r.requireInt(a, p, "n_kv_heads", 1, kMaxHeads));
+        if (c.nHeads % c.nKvHeads != 0)
+            r.fail(p + "/n_kv_heads", std::to_string(c.nKvHeads) + " key/value heads do not divide n_heads " +
+                                          std::to_string(c.nHeads));
+    }
+    auto number = [&](const char* key, double lo, double hi, float fallback) {
+        if (a.find(key) == a.end()) return fallback;
+        const double v = r.requireNumber(a, p, key);
+        if (!(v >= lo && v <= hi)) {
+            char range[96];
+            std::snprintf(range, sizeof range, "expected a value in [%g, %g], got %g", lo, hi, v);
+            r.fail(p + "/" + key, range);
+        }
+        return static_cast<float>(v);
+    };
+    c.ropeTheta = number("rope_theta", 1.0, 1e9, c.ropeTheta);
+    c.rotaryFraction = number("rotary_fraction", 1e-6, 1.0, c.rotaryFraction);
+    c.ropeScale = number("rope_scale", 1.0, 1e6, c.ropeScale);
+    c.gatedFfn = r.optionalBool(a, p, "gated_ffn", false);
+    c.parallelResidual = r.optionalBool(a, p, "parallel_residual", false);
+    if (a.find("qkv_bias") != a.end()) c.qkvBias = r.requireBool(a, p, "qkv_bias");
+    if (c.positional == Positional::Rotary && c.rotaryDims() == 0)
+        r.fail(p + "/rotary_fraction", "rotary_fraction leaves no rotated dimension in a head of " +
+                                           std::to_string(c.dModel / std::max(c.nHeads, 1)));
+    if (c.parallelResidual && c.norm != NormPosition::Pre)
+        r.fail(p + "/parallel_residual", "a parallel residual needs \"norm\": \"pre\"");
 }
 
 ModelConfig readArchitecture(const JsonReader& r, const Json& root, int version)
@@ -78,15 +114,21 @@ ModelConfig readArchitecture(const JsonReader& r, const Json& root, int version)
     c.dFf = static_cast<int>(r.requireInt(a, p, "d_ff", 1, kMaxDFf));
     c.encoderLayers = static_cast<int>(r.requireInt(a, p, "encoder_layers", 0, kMaxLayers));
     c.decoderLayers = static_cast<int>(r.requireInt(a, p, "decoder_layers", 0, kMaxLayers));
-    const std::string activation = version >= 2 ? r.requireEnum(a, p, "activation", {"relu", "gelu", "gelu_tanh"})
+    const std::string activation = version >= 2 ? r.requireEnum(a, p, "activation", {"relu", "gelu", "gelu_tanh", "silu"})
                                                 : r.requireEnum(a, p, "activation", {"relu", "gelu"});
-    c.activation = activation == "relu" ? Activation::Relu : activation == "gelu" ? Activation::Gelu : Activation::GeluTanh;
+    c.activation = activation == "relu"   ? Activation::Relu
+                   : activation == "gelu" ? Activation::Gelu
+                   : activation == "silu" ? Activation::Silu
+                                          : Activation::GeluTanh;
     c.norm = r.requireEnum(a, p, "norm", {"pre", "post"}) == "pre" ? NormPosition::Pre : NormPosition::Post;
     const double eps = r.requireNumber(a, p, "layer_norm_eps");
     if (!(eps > 0.0) || eps > 1.0) r.fail(p + "/layer_norm_eps", "expected a value in (0, 1]");
     c.layerNormEps = static_cast<float>(eps);
-    c.positional = r.requireEnum(a, p, "positional", {"sinusoidal", "learned"}) == "learned" ? Positional::Learned
-                                                                                            : Positional::Sinusoidal;
+    const std::string positional = version >= 2 ? r.requireEnum(a, p, "positional", {"sinusoidal", "learned", "rotary"})
+                                                : r.requireEnum(a, p, "positional", {"sinusoidal", "learned"});
+    c.positional = positional == "learned"  ? Positional::Learned
+                   : positional == "rotary" ? Positional::Rotary
+                                            : Positional::Sinusoidal;
     c.maxLen = static_cast<int>(r.requireInt(a, p, "max_len", 1, kMaxLen));
     c.bias = r.requireBool(a, p, "bias");
     c.tiedOutput = r.requireBool(a, p, "tied_output");
@@ -149,12 +191,53 @@ std::vector<SpecialRole> readRoles(const JsonReader& r, const Json& tok, const c
     return roles;
 }
 
-void readTokenizer(const JsonReader& r, const Json& root, Model& m)
+// Version 2's {"type": "huggingface", "folder": F}: a Hugging Face tokenizer (tokenizer.json, or
+// vocab.json + merges.txt, or vocab.txt, with their configs) in folder F beside the file, as
+// `attnscope-cli convert` writes it. Errors inside name those files.
+void readHfTokenizerFolder(const JsonReader& r, const Json& tok, const std::string& p, Model& m)
+{
+    for (const auto& [key, value] : tok.items())
+        if (key != "type" && key != "folder")
+            r.fail(p + "/" + jsonPointerEscape(key), "unexpected key (a huggingface tokenizer has \"type\" and \"folder\")");
+    const std::string folder = r.requireString(tok, p, "folder");
+    if (folder.empty()) r.fail(p + "/folder", "empty folder name");
+    if (m.config.type == ArchType::EncoderDecoder)
+        r.fail(p + "/type", "a huggingface tokenizer is for encoder-only and decoder-only models");
+    const std::filesystem::path dir = std::filesystem::path(folder).is_absolute()
+                                          ? std::filesystem::path(folder)
+                                          : std::filesystem::path(r.file()).parent_path() / folder;
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) r.fail(p + "/folder", "no folder " + quote(dir.string()));
+    HfTokenizer t = loadHfTokenizer(dir.string(), HfTokenizerHint::Auto);
+    m.sourceTokenizer = t.tokenizer;
+    m.targetTokenizer = std::move(t.tokenizer);
+    m.sourcePrefix = std::move(t.prefix);
+    m.sourceSuffix = std::move(t.suffix);
+    m.tokenizerFile = t.file;
+}
+
+void readTokenizer(const JsonReader& r, const Json& root, int version, Model& m)
 {
     const std::string p = "/tokenizer";
     const Json& tok = r.requireObject(root, "", "tokenizer");
+    const std::string type = version >= 2 ? r.requireEnum(tok, p, "type", {"char", "word", "huggingface", "ids"})
+                                          : r.requireEnum(tok, p, "type", {"char", "word"});
+    if (type == "huggingface") return readHfTokenizerFolder(r, tok, p, m);
+    if (type == "ids") {
+        // A checkpoint converted without tokenizer files: token ids are the input ("#15 #995",
+        // or run --ids), one per embedding row.
+        for (const auto& [key, value] : tok.items())
+            if (key != "type") r.fail(p + "/" + jsonPointerEscape(key), "unexpected key (an ids tokenizer has only \"type\")");
+        const Json& arch = root["architecture"];
+        if (arch.find("vocab_size") == arch.end())
+            r.fail("/architecture/vocab_size", "an ids tokenizer needs vocab_size (the embedding rows)");
+        if (m.config.type == ArchType::EncoderDecoder) r.fail(p + "/type", "an ids tokenizer is for single-stack models");
+        m.sourceTokenizer = idsOnlyTokenizer(static_cast<int>(r.requireInt(arch, "/architecture", "vocab_size", 1, kMaxVocab)));
+        m.targetTokenizer = m.sourceTokenizer;
+        return;
+    }
     TokenizerOptions opt;
-    opt.kind = r.requireEnum(tok, p, "type", {"char", "word"}) == "char" ? TokenizerKind::Char : TokenizerKind::Word;
+    opt.kind = type == "char" ? TokenizerKind::Char : TokenizerKind::Word;
     opt.lowercase = r.optionalBool(tok, p, "lowercase", false);
     opt.splitPunctuation = r.optionalBool(tok, p, "split_punctuation", true);
 
@@ -268,7 +351,20 @@ void fillTensor(const JsonReader& r, const Json& t, const std::string& p, float*
 
 void readWeights(const JsonReader& r, const Json& root, Model& m)
 {
-    const auto specs = requiredTensors(m.config, m.sourceTokenizer.vocab().size(), m.targetTokenizer.vocab().size());
+    int sourceVocab = m.sourceTokenizer.vocab().size(), targetVocab = m.targetTokenizer.vocab().size();
+    // Version 2's vocab_size: the rows of the embedding and the logits when they exceed the
+    // tokenizer's vocabulary (checkpoints pad it, e.g. Pythia's 50,304 rows for 50,277 tokens).
+    const Json& arch = root["architecture"];
+    if (arch.find("vocab_size") != arch.end()) {
+        const int rows = static_cast<int>(r.requireInt(arch, "/architecture", "vocab_size", 1, kMaxVocab));
+        if (m.config.type == ArchType::EncoderDecoder)
+            r.fail("/architecture/vocab_size", "vocab_size is for encoder-only and decoder-only models");
+        if (rows < sourceVocab)
+            r.fail("/architecture/vocab_size", "vocab_size " + std::to_string(rows) + " is smaller than the tokenizer's " +
+                                                   std::to_string(sourceVocab) + " tokens");
+        sourceVocab = targetVocab = rows;
+    }
+    const auto specs = requiredTensors(m.config, sourceVocab, targetVocab);
     if (root.find("weights_file") != root.end()) {
         const std::string file = r.requireString(root, "", "weights_file");
         if (file.empty()) r.fail("/weights_file", "empty file name");
@@ -397,7 +493,7 @@ std::shared_ptr<const Model> parseModel(const std::string& text, const std::stri
     m->name = r.requireString(root, "", "name");
     m->description = r.requireString(root, "", "description");
     m->config = readArchitecture(r, root, formatVersion);
-    readTokenizer(r, root, *m);
+    readTokenizer(r, root, formatVersion, *m);
     readWeights(r, root, *m);
     readExamples(r, root, *m);
     return m;

@@ -94,9 +94,10 @@ Session parse(const std::string& text, const JsonReader& r)
     if (s.model.empty()) r.fail("/model", "empty model path");
 
     if (const Json* in = optionalObject(r, root, "", "input")) {
-        checkKeys(r, *in, "/input", {"text", "target", "generate"});
+        checkKeys(r, *in, "/input", {"text", "target", "pair", "generate"});
         s.text = optionalString(r, *in, "/input", "text", "");
         s.target = optionalString(r, *in, "/input", "target", "");
+        s.pair = optionalString(r, *in, "/input", "pair", "");
         s.generate = r.optionalBool(*in, "/input", "generate", false);
     }
     if (const Json* sel = optionalObject(r, root, "", "selection")) {
@@ -202,7 +203,7 @@ void validateHead(const SessionHead& h, const ModelConfig& c, const std::string&
 
 bool Session::operator==(const Session& o) const
 {
-    return notes == o.notes && model == o.model && text == o.text && target == o.target && generate == o.generate &&
+    return notes == o.notes && model == o.model && text == o.text && target == o.target && pair == o.pair && generate == o.generate &&
            selection == o.selection && meanOfHeads == o.meanOfHeads && ablationMode == o.ablationMode &&
            ablationReference == o.ablationReference && ablated == o.ablated && tab == o.tab &&
            colormap == o.colormap && logScale == o.logScale && temperature == o.temperature &&
@@ -244,7 +245,7 @@ std::string toJson(const Session& s)
     j["version"] = kSessionVersion;
     j["notes"] = s.notes;
     j["model"] = s.model;
-    j["input"] = {{"text", s.text}, {"target", s.target}, {"generate", s.generate}};
+    j["input"] = {{"text", s.text}, {"target", s.target}, {"pair", s.pair}, {"generate", s.generate}};
     OJson sel = head(s.selection);
     sel["mean_of_heads"] = s.meanOfHeads;
     j["selection"] = sel;

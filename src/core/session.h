@@ -38,6 +38,7 @@ struct Session {
     // input
     std::string text;
     std::string target;          // encoder-decoder: teacher-forced target ("" = generate)
+    std::string pair;            // sentence-pair encoders (BERT): sentence B ("" = none)
     bool generate = false;       // decoder: greedy continuation
     // selection
     SessionHead selection;       // stack, layer, head

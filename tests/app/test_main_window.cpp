@@ -11,6 +11,7 @@
 #include "core/analysis/timeline.h"
 #include "core/analysis/head_stats.h"
 #include "core/inference.h"
+#include "core/session.h"
 #include "render/colormaps.h"
 #include "render/heatmap_plot.h"
 
@@ -841,6 +842,16 @@ void TestMainWindow::sentencePairForBert()
     };
     QVERIFY2(chipColour("god") != chipColour("in"), qPrintable(chips));
     QCOMPARE(chipColour("the"), chipColour("in")); // the first "the" is A's
+    // A session keeps the pair: saved, cleared, reopened, the same two segments run again.
+    const QString lesson = m_dir.filePath("pair.attnscope.json");
+    QCOMPARE(m_window->saveSession(lesson), QString());
+    QCOMPARE(loadSession(lesson.toStdString()).pair, std::string("god created the [MASK]"));
+    m_window->setPairText(QString());
+    waitIdle();
+    QVERIFY(m_window->openSession(lesson));
+    waitIdle();
+    QCOMPARE(pair->text(), QStringLiteral("god created the [MASK]"));
+    QCOMPARE(m_window->result()->sourceTypes, expected.sourceTypes);
     // An empty pair is a single segment again.
     m_window->setPairText(QString());
     waitIdle();

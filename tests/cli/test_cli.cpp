@@ -29,6 +29,10 @@ private slots:
     void fullDiskLeavesNoFile();
     void huggingFaceFolder();
     void revisionSeries();
+    void convertHuggingFaceFolder_data();
+    void convertHuggingFaceFolder();
+    void convertRefusals();
+    void convertOnFullDiskKeepsWhatWasThere();
 
 private:
     QTemporaryDir m_dir;
@@ -275,4 +279,111 @@ void TestCli::revisionSeries()
 }
 
 QTEST_GUILESS_MAIN(TestCli)
+void TestCli::convertHuggingFaceFolder_data()
+{
+    QTest::addColumn<QString>("name");
+    for (const char* name : {"gpt2-tiny", "bert-mlm", "roberta-mlm", "distilbert-mlm", "llama-gqa", "llama-mqa-tied-f16",
+                             "qwen2-bias-bf16", "neox-pythia", "neox-odd-serial-f16"})
+        QTest::newRow(name) << name;
+}
+
+void TestCli::convertHuggingFaceFolder()
+{
+    // convert DIR --out M.json, then M.json run on the torch reference's golden ids
+    // (tools/make_hf_goldens.py, make_llama_goldens.py): every head within 1e-5 of the golden and
+    // the whole run output byte-identical to the folder's own; the architecture block says what
+    // config.json says.
+    QFETCH(QString, name);
+    const QString folder = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/hf/") + name;
+    QTemporaryDir dir;
+    const QString out = dir.filePath(name + ".json");
+    Result r = runCli({"convert", folder, "--out", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(QFileInfo::exists(dir.filePath(name + ".safetensors")));
+    std::ifstream cfgIn((folder + "/config.json").toStdString());
+    const Json config = Json::parse(cfgIn);
+    std::ifstream modelIn(out.toStdString());
+    const Json converted = Json::parse(modelIn);
+    QCOMPARE(converted["version"].get<int>(), 2);
+    const std::string type = config["model_type"].get<std::string>();
+    const Json& a = converted["architecture"];
+    const bool llama = type == "llama" || type == "qwen2" || type == "mistral";
+    QCOMPARE(a["norm_kind"].get<std::string>(), std::string(llama ? "rmsnorm" : "layernorm"));
+    QCOMPARE(a["positional"].get<std::string>(), std::string(llama || type == "gpt_neox" ? "rotary" : "learned"));
+    if (config.contains("num_key_value_heads"))
+        QCOMPARE(a["n_kv_heads"].get<int>(), config["num_key_value_heads"].get<int>());
+    if (type == "gpt_neox")
+        QCOMPARE(a["parallel_residual"].get<bool>(), config.value("use_parallel_residual", true));
+    const bool hasTokenizer = QFileInfo::exists(folder + "/tokenizer.json") || QFileInfo::exists(folder + "/vocab.json") ||
+                              QFileInfo::exists(folder + "/vocab.txt");
+    QCOMPARE(converted["tokenizer"]["type"].get<std::string>(), std::string(hasTokenizer ? "huggingface" : "ids"));
+    QCOMPARE(QFileInfo::exists(dir.filePath(name + ".tokenizer")), hasTokenizer);
+
+    std::ifstream goldenIn((QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/golden/hf/") + name + ".expected.json").toStdString());
+    const Json golden = Json::parse(goldenIn);
+    // The first case of more than one token without token types (run --ids gives type 0).
+    const Json* pick = nullptr;
+    for (const Json& k : golden["cases"])
+        if (!pick && k["ids"].size() > 1 && !k.contains("token_type_ids")) pick = &k;
+    QVERIFY(pick);
+    const Json& c = *pick;
+    QStringList ids;
+    for (const Json& id : c["ids"]) ids << QString::number(id.get<int>());
+    const Result fromFile = runCli({"run", out, "--ids", ids.join(',')});
+    const Result fromFolder = runCli({"run", folder, "--ids", ids.join(',')});
+    QVERIFY2(fromFile.exitCode == 0, fromFile.err.constData());
+    QCOMPARE(fromFolder.exitCode, 0);
+    QVERIFY(fromFile.out == fromFolder.out);
+    const Json j = Json::parse(fromFile.out.toStdString());
+    QVERIFY(!j["attention"].empty());
+    for (const Json& head : j["attention"]) {
+        const Json& expected = c["attention"][head["layer"].get<size_t>()][head["head"].get<size_t>()];
+        QCOMPARE(head["weights"].size(), expected.size());
+        for (size_t q = 0; q < expected.size(); ++q)
+            for (size_t k = 0; k < expected[q].size(); ++k)
+                QVERIFY(std::abs(head["weights"][q][k].get<float>() - expected[q][k].get<float>()) <= 1e-5f);
+    }
+}
+
+void TestCli::convertRefusals()
+{
+    QTemporaryDir dir;
+    const QString folder = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/hf/gpt2-tiny");
+    Result r = runCli({"convert", folder});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(QString::fromUtf8(r.err).contains("convert: --out MODEL.json is required"));
+    r = runCli({"convert", folder, "--out", dir.filePath("m.bin")});
+    QCOMPARE(r.exitCode, 2);
+    r = runCli({"convert", folder, "--out", dir.filePath("m.json"), "--text", "x"});
+    QCOMPARE(r.exitCode, 2);
+    r = runCli({"convert", m_decoder, "--out", dir.filePath("m.json")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(QString::fromUtf8(r.err).contains("already an AttnScope model file"), r.err.constData());
+    r = runCli({"convert", folder, "--out", dir.filePath("no/such/folder/m.json")});
+    QCOMPARE(r.exitCode, 4);
+    QVERIFY2(QString::fromUtf8(r.err).contains("no such folder"), r.err.constData());
+    QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size(), 0);
+}
+
+void TestCli::convertOnFullDiskKeepsWhatWasThere()
+{
+    // A convert that cannot finish (a one-block file-size limit: the sidecar does not fit)
+    // exits 4, leaves the model file that was there untouched and no temporary behind.
+    QTemporaryDir dir;
+    const QString out = dir.filePath("m.json");
+    {
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("previous model");
+    }
+    const Result r = attnscope::test::runCliOnFullDisk(
+        {"convert", QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/hf/gpt2-tiny"), "--out", out});
+    QCOMPARE(r.exitCode, 4);
+    QVERIFY2(QString::fromUtf8(r.err).contains("written"), r.err.constData());
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), QByteArray("previous model"));
+    QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList{"m.json"});
+}
+
 #include "test_cli.moc"

@@ -184,6 +184,32 @@ void TestModelLoader::invalid_data()
         "/weights/encoder.embed.weight: expected shape [7, 4], got [6, 4]");
     row("example without text", [](Json& m) { m["examples"][0] = {{"target", "x"}}; },
         "/examples/0/text: missing required key");
+    // Version 2's Llama / NeoX options and the tokenizers `convert` writes.
+    auto v2 = [](Json& m) { m["version"] = 2; };
+    row("rotary in v1", [](Json& m) { m["architecture"]["positional"] = "rotary"; },
+        "/architecture/positional: expected one of sinusoidal, learned, got \"rotary\"");
+    row("n_kv_heads in v1", [](Json& m) { m["architecture"]["n_kv_heads"] = 1; },
+        "/architecture/n_kv_heads: \"n_kv_heads\" needs \"version\": 2");
+    row("n_kv_heads not dividing", [v2](Json& m) { v2(m); m["architecture"]["n_kv_heads"] = 3; },
+        "/architecture/n_kv_heads: 3 key/value heads do not divide n_heads 2");
+    row("bad norm kind", [v2](Json& m) { v2(m); m["architecture"]["norm_kind"] = "batchnorm"; },
+        "/architecture/norm_kind: expected one of layernorm, rmsnorm, got \"batchnorm\"");
+    row("rope theta zero", [v2](Json& m) { v2(m); m["architecture"]["rope_theta"] = 0; },
+        "/architecture/rope_theta: expected a value in [1, 1e+09], got 0");
+    row("parallel residual post-norm", [v2](Json& m) { v2(m); m["architecture"]["parallel_residual"] = true; },
+        "/architecture/parallel_residual: a parallel residual needs \"norm\": \"pre\"");
+    row("ids tokenizer in v1", [](Json& m) { m["tokenizer"] = {{"type", "ids"}}; },
+        "/tokenizer/type: expected one of char, word, got \"ids\"");
+    row("ids tokenizer without vocab_size", [v2](Json& m) { v2(m); m["tokenizer"] = {{"type", "ids"}}; },
+        "/architecture/vocab_size: an ids tokenizer needs vocab_size (the embedding rows)");
+    row("huggingface tokenizer extra key", [v2](Json& m) { v2(m); m["tokenizer"] = {{"type", "huggingface"}, {"vocab", 1}}; },
+        "/tokenizer/vocab: unexpected key (a huggingface tokenizer has \"type\" and \"folder\")");
+    row("huggingface tokenizer for encoder-decoder", [v2](Json& m) {
+            v2(m);
+            m["tokenizer"] = {{"type", "huggingface"}, {"folder", "t"}};
+        }, "/tokenizer/type: a huggingface tokenizer is for encoder-only and decoder-only models");
+    row("vocab_size for encoder-decoder", [v2](Json& m) { v2(m); m["architecture"]["vocab_size"] = 6; },
+        "/architecture/vocab_size: vocab_size is for encoder-only and decoder-only models");
 }
 
 void TestModelLoader::invalid()

@@ -23,6 +23,7 @@ Session fullSession()
     s.model = "../models/date-normalizer.json";
     s.text = "25th of November 2026 \xE2\x80\x94 caf\xC3\xA9 \"quoted\"";
     s.target = "2026-11-25";
+    s.pair = "and the earth";
     s.generate = true;
     s.selection = {Stack::Cross, 1, 3};
     s.meanOfHeads = true;
@@ -124,7 +125,7 @@ void TestSession::writesEveryKeyInOrder()
     const std::string json = toJson(fullSession());
     size_t at = 0;
     for (const char* key : {"\"format\": \"attnscope-session\"", "\"version\": 1", "\"notes\"", "\"model\"", "\"input\"",
-                            "\"text\"", "\"target\"", "\"generate\": true", "\"selection\"", "\"stack\": \"cross\"",
+                            "\"text\"", "\"target\"", "\"pair\": \"and the earth\"", "\"generate\": true", "\"selection\"", "\"stack\": \"cross\"",
                             "\"layer\": 1", "\"head\": 3", "\"mean_of_heads\": true", "\"ablation\"",
                             "\"mode\": \"mean\"", "\"reference\"", "\"heads\"", "\"view\"", "\"tab\": \"step-through\"",
                             "\"colormap\": \"magma\"", "\"log_scale\": true", "\"step_through\"", "\"temperature\": 0.25",
@@ -165,9 +166,10 @@ void TestSession::errors_data()
     QTest::newRow("input type") << doc(R"("input": "abc")") << "/input" << "expected object, got string";
     QTest::newRow("text type") << doc(R"("input": {"text": 5})") << "/input/text" << "expected string, got integer";
     QTest::newRow("target type") << doc(R"("input": {"target": null})") << "/input/target" << "expected string, got null";
+    QTest::newRow("pair type") << doc(R"("input": {"pair": 7})") << "/input/pair" << "expected string, got integer";
     QTest::newRow("generate type") << doc(R"("input": {"generate": "yes"})") << "/input/generate"
                                    << "expected boolean, got string";
-    QTest::newRow("input unknown") << doc(R"("input": {"txt": "a"})") << "/input/txt" << "unknown key (expected one of text, target, generate)";
+    QTest::newRow("input unknown") << doc(R"("input": {"txt": "a"})") << "/input/txt" << "unknown key (expected one of text, target, pair, generate)";
     QTest::newRow("selection type") << doc(R"("selection": [])") << "/selection" << "expected object, got array";
     QTest::newRow("stack") << doc(R"("selection": {"stack": "middle"})") << "/selection/stack"
                            << "expected one of encoder, decoder, cross, got \"middle\"";
