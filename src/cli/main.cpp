@@ -2,6 +2,7 @@
 // over core. Exit codes (docs/cli.md): 0 ok, 2 usage, 3 invalid model, 4 I/O error.
 // `export` (built with the GUI) renders a heatmap through the same Qt code as the app, or writes
 // the interactive HTML page (--format html: core/html_export.h with the app's labels and colours).
+#include "cli/attribute.h"
 #include "core/analysis/census.h"
 #include "core/errors.h"
 #include "core/gemm.h"
@@ -80,6 +81,10 @@ const char* const kUsage =
     "  convert DIR --out MODEL.json    a Hugging Face folder as an AttnScope model file\n"
     "                                  (format 2): MODEL.json, MODEL.safetensors (F32) and\n"
     "                                  MODEL.tokenizer/ beside it\n"
+    "  attribute MODEL (--text TEXT | --ids IDS) [--target TEXT] [--target-token T] [--position P]\n"
+    "            [--method grad|ixg|ig] [--steps N] [--baseline zero|pad] [--json]\n"
+    "                                  gradient attribution of one output logit to the input\n"
+    "                                  tokens (default: integrated gradients, 32 steps)\n"
     "  --help, --version\n"
     "\n"
     "exit codes: 0 ok, 2 usage error, 3 invalid model file, 4 I/O error\n";
@@ -550,6 +555,7 @@ int run(int argc, char** argv)
         std::cout << "attnscope-cli " << ATTNSCOPE_VERSION << '\n';
         return kExitOk;
     }
+    if (argc >= 2 && std::string(argv[1]) == "attribute") return attributeCommand(argc, argv); // attribute.cpp
     const Args args = parseArgs(argc, argv);
     if (args.tokenizer && !isLlama2cCheckpoint(args.model))
         throw UsageFailure{"--tokenizer is for llama2.c checkpoints (.bin); other models carry their tokenizer"};
