@@ -151,7 +151,7 @@ struct ModelResult {
     int timeouts = 0;
 };
 
-ModelResult measure(const QString& path, int keys, bool events)
+ModelResult measure(const QString& path, int keys, bool events, const QString& prefix)
 {
     ModelResult out;
     out.name = QFileInfo(path).completeBaseName();
@@ -170,9 +170,14 @@ ModelResult measure(const QString& path, int keys, bool events)
 
     QString text = input->text();
     if (text.size() < 8) text = QStringLiteral("the quick brown fox 25 november 2026");
-    input->clear();
-    waitFor([&] { return window.runner()->isIdle(); }, 10000);
-    QCoreApplication::processEvents();
+    // --prefix: the keys are typed at the end of this text (a long input, as a large model sees it).
+    auto reset = [&] {
+        input->setText(prefix);
+        input->end(false);
+        waitFor([&] { return window.runner()->isIdle(); }, 60000);
+        QCoreApplication::processEvents();
+    };
+    reset();
 
     RepaintProbe probe(&window, window.headPlot());
     EventCounter counter;
@@ -180,12 +185,10 @@ ModelResult measure(const QString& path, int keys, bool events)
     int next = 0; // position in `text` of the next character to type
     for (int k = 0; k < keys; ++k) {
         // 6 characters forward, 2 back: the input grows slowly, wraps when the text runs out.
-        const bool back = (k % 8) >= 6 && !input->text().isEmpty();
+        const bool back = (k % 8) >= 6 && input->text().size() > prefix.size();
         if (!back && next >= text.size()) {
-            input->clear();
+            reset();
             next = 0;
-            waitFor([&] { return window.runner()->isIdle(); }, 10000);
-            QCoreApplication::processEvents();
         }
         probe.arm();
         counter.setArmed(true);
@@ -218,8 +221,9 @@ ModelResult measure(const QString& path, int keys, bool events)
 }
 
 constexpr const char* kUsage =
-    "usage: attnscope-keystroke-bench [--keys N] [--json] [--events] [MODEL.json ...]\n"
+    "usage: attnscope-keystroke-bench [--keys N] [--json] [--events] [--prefix FILE] [MODEL ...]\n"
     "  --keys N   keys typed per model (default 200)\n"
+    "  --prefix FILE  type at the end of this file's text (one line) instead of an empty input\n"
     "  --json     one JSON line instead of the table\n"
     "  --events   also count the paint, resize, move and layout events per widget and key\n"
     "  MODEL      model files (default: every shipped model)\n";
@@ -234,6 +238,7 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName(QStringLiteral("attnscope-bench")); // keep the user's settings untouched
     int keys = 200;
     bool json = false, events = false;
+    QString prefix;
     QStringList models;
     const QStringList args = QCoreApplication::arguments();
     for (int i = 1; i < args.size(); ++i) {
@@ -249,6 +254,13 @@ int main(int argc, char** argv)
                 std::fprintf(stderr, "--keys needs a positive number\n%s", kUsage);
                 return 2;
             }
+        } else if (a == QLatin1String("--prefix")) {
+            QFile f(i + 1 < args.size() ? args[++i] : QString());
+            if (!f.open(QIODevice::ReadOnly)) {
+                std::fprintf(stderr, "--prefix needs a readable file\n%s", kUsage);
+                return 2;
+            }
+            prefix = QString::fromUtf8(f.readAll()).simplified();
         } else if (a == QLatin1String("--json")) json = true;
         else if (a == QLatin1String("--events")) events = true;
         else if (a.startsWith(QLatin1Char('-'))) {
@@ -267,7 +279,7 @@ int main(int argc, char** argv)
                     "shown p50/p95");
     int failures = 0;
     for (const QString& path : models) {
-        const ModelResult r = measure(path, keys, events);
+        const ModelResult r = measure(path, keys, events, prefix);
         if (int(r.samples.size()) != keys) ++failures;
         const double p50 = percentile(r.samples, 0.50), p95 = percentile(r.samples, 0.95);
         const double max = r.samples.empty() ? 0.0 : *std::max_element(r.samples.begin(), r.samples.end());
