@@ -254,7 +254,8 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
         const Capture capture = captureFor(static_cast<int>(ids.size()), 0);
         // Long inputs: only the logits from the prompt's last position on (the rest are T × V floats).
         r.logitsOffset = capture == Capture::Compact ? static_cast<int>(sourceIds.size()) - 1 : 0;
-        const bool reuse = options.decoderCache && !options.generate && capture == Capture::Attention &&
+        const bool reuse = options.decoderCache && !options.generate &&
+                           (capture == Capture::Attention || capture == Capture::Full) &&
                            !options.ablation && c.lmHead && r.logitsOffset == 0;
         ForwardResult f;
         if (reuse) {

@@ -35,8 +35,8 @@ struct RunOptions {
     std::size_t captureBudget = 0;
     int topK = 5;
     std::shared_ptr<const HeadAblation> ablation; // heads to ablate in every pass (may be null)
-    // Prefix reuse (decoder-only models with an output head, Capture::Attention within the
-    // budget, no ablation, not generating): the K/V cache of the last run made with it and that
+    // Prefix reuse (decoder-only models with an output head, Capture::Attention or Full within
+    // the budget, no ablation, not generating): the K/V cache of the last run made with it and that
     // run's result. runModel then recomputes only the positions after the common prefix
     // (Transformer::forwardCached) and says how many it kept in RunResult::reusedPositions; any
     // other run clears the cache. The caller keeps the two together and runs one at a time.

@@ -9,6 +9,7 @@
 #include "core/errors.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace attnscope {
 
@@ -18,8 +19,7 @@ ForwardResult Transformer::forwardCached(const std::vector<int>& ids, Capture ca
     const ModelConfig& c = m_model->config;
     if (c.type != ArchType::Decoder || !c.lmHead)
         throw UsageError("forwardCached: decoder-only models with an output head only");
-    if (capture != Capture::None && capture != Capture::Attention)
-        throw UsageError("forwardCached: capture None or Attention only");
+    if (capture == Capture::Compact) throw UsageError("forwardCached: capture None, Attention or Full only");
     try {
         return forwardCachedPass(ids, capture, cache, previousTrace, previousLogits, reused);
     } catch (...) {
@@ -44,7 +44,10 @@ ForwardResult Transformer::forwardCachedPass(const std::vector<int>& ids, Captur
                         (capture == Capture::None || (previousTrace->decoder.size() == layers && !previousTrace->compact &&
                                                       !previousTrace->decoder[0].heads.empty() &&
                                                       previousTrace->decoder[0].heads[0].weights.rows() ==
-                                                          Eigen::Index(cache.m_ids.size())));
+                                                          Eigen::Index(cache.m_ids.size()) &&
+                                                      (capture != Capture::Full ||
+                                                       previousTrace->decoder[0].heads[0].q.rows() ==
+                                                           Eigen::Index(cache.m_ids.size()))));
     if (usable) {
         const size_t common = size_t(std::mismatch(ids.begin(), ids.end(), cache.m_ids.begin(), cache.m_ids.end()).first -
                                      ids.begin());
@@ -97,10 +100,33 @@ ForwardResult Transformer::forwardCachedPass(const std::vector<int>& ids, Captur
             std::vector<HeadTrace>& heads = fresh[i].heads;
             out.trace.decoder[i].heads.resize(heads.size());
             for (size_t h = 0; h < heads.size(); ++h) {
-                MatrixRM& w = out.trace.decoder[i].heads[h].weights;
+                HeadTrace& ht = out.trace.decoder[i].heads[h];
+                const HeadTrace* old = p > 0 ? &previousTrace->decoder[i].heads[h] : nullptr;
+                MatrixRM& w = ht.weights;
                 w.setZero(T, T);
-                if (p > 0) w.topLeftCorner(p, p) = previousTrace->decoder[i].heads[h].weights.topLeftCorner(p, p);
+                if (old) w.topLeftCorner(p, p) = old->weights.topLeftCorner(p, p);
                 w.bottomRows(n) = heads[h].weights; // (n, T): the new queries over every key
+                if (capture != Capture::Full) continue;
+                // Q and the head output are per query row; K and V came whole from the cache;
+                // the scores (before the mask) of the reused rows gain the new keys' columns.
+                const Eigen::Index dk = heads[h].q.cols();
+                ht.q.resize(T, dk);
+                ht.output.resize(T, dk);
+                if (old) {
+                    ht.q.topRows(p) = old->q.topRows(p);
+                    ht.output.topRows(p) = old->output.topRows(p);
+                }
+                ht.q.bottomRows(n) = heads[h].q;
+                ht.output.bottomRows(n) = heads[h].output;
+                ht.k = std::move(heads[h].k);
+                ht.v = std::move(heads[h].v);
+                ht.scores.resize(T, T);
+                if (old) {
+                    const float scale = 1.0f / std::sqrt(static_cast<float>(dk));
+                    ht.scores.topLeftCorner(p, p) = old->scores.topLeftCorner(p, p);
+                    ht.scores.topRightCorner(p, n).noalias() = (ht.q.topRows(p) * ht.k.bottomRows(n).transpose()) * scale;
+                }
+                ht.scores.bottomRows(n) = heads[h].scores;
             }
         }
     }

@@ -107,7 +107,7 @@ public:
     // differs keep previous' attention rows and logits (under a causal mask they depend on
     // those ids only) and only the rest run through the layers, against the cached keys and
     // values; the cache then holds `ids`. `reused` (optional) is set to the positions reused.
-    // Capture None or Attention; a model with an output head; no ablation or observer (the caller
+    // Capture None, Attention or Full; a model with an output head; no ablation or observer (the caller
     // runs forward() for those). If the pass fails (out of memory) the cache is cleared.
     // Equal to forward() to rounding: the new rows' products run over fewer rows (tests:
     // core.test_prefix_reuse, ≤ 1e-6 on random edit sequences). Throws UsageError for another

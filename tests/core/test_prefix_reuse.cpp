@@ -2,9 +2,10 @@
 // end, delete at the end, insert and delete in the middle, paste, an unchanged input, replace all)
 // on decoder-only models of every block kind the engine has (GPT-2 learned positions and tanh
 // gelu, Llama RMSNorm + RoPE + SwiGLU + GQA, Qwen2 q/k/v biases, NeoX partial rotary + parallel
-// residual, AttnScope's own decoder), every head's attention and the logits of the reusing run
-// against a full forward() of the same ids: |Δ| ≤ 1e-6 for attention weights, ≤ 1e-5 for
-// logits; and the number of reused positions is the common prefix of the two inputs (one less
+// residual, AttnScope's own decoder), every head's attention (and with a full capture its Q, K, V,
+// scores and output) and the logits of the reusing run against a plain forward() of the same ids:
+// |Δ| ≤ 1e-6 for attention weights, and for Q, K, V, scores and outputs relative to
+// max(1, their largest magnitude); ≤ 1e-5 for logits; and the number of reused positions is the common prefix of the two inputs (one less
 // when the new input is a prefix of the old: its last position runs again).
 #include "core/errors.h"
 #include "core/inference.h"
@@ -26,18 +27,29 @@ struct Diff {
     bool identical = true;
 };
 
-Diff compare(const ForwardResult& a, const ForwardResult& b)
+// Attention weights, and with a full capture Q, K, V, the scores and the head outputs too.
+Diff compare(const ForwardResult& a, const ForwardResult& b, bool full)
 {
     Diff d;
     d.logits = (a.logits - b.logits).cwiseAbs().maxCoeff();
     d.identical = a.logits == b.logits;
+    if (a.trace.decoder.size() != b.trace.decoder.size()) return {1e9, 1e9, false};
     for (size_t l = 0; l < a.trace.decoder.size(); ++l)
         for (size_t h = 0; h < a.trace.decoder[l].heads.size(); ++h) {
-            const MatrixRM& x = a.trace.decoder[l].heads[h].weights;
-            const MatrixRM& y = b.trace.decoder[l].heads[h].weights;
-            if (x.rows() != y.rows() || x.cols() != y.cols()) return {1e9, 1e9, false};
-            d.attention = std::max(d.attention, double((x - y).cwiseAbs().maxCoeff()));
-            d.identical = d.identical && x == y;
+            const HeadTrace& x = a.trace.decoder[l].heads[h];
+            const HeadTrace& y = b.trace.decoder[l].heads[h];
+            std::vector<std::pair<const MatrixRM*, const MatrixRM*>> parts{{&x.weights, &y.weights}};
+            if (full)
+                parts.insert(parts.end(), {{&x.q, &y.q}, {&x.k, &y.k}, {&x.v, &y.v}, {&x.scores, &y.scores},
+                                           {&x.output, &y.output}});
+            for (const auto& [u, v] : parts) {
+                if (u->rows() != v->rows() || u->cols() != v->cols() || u->size() == 0) return {1e9, 1e9, false};
+                // Q, K, V, scores and outputs reach |5–10| here: each compared relative to
+                // max(1, its largest magnitude) (weights are ≤ 1, so absolutely).
+                const double scale = std::max(1.0, double(v->cwiseAbs().maxCoeff()));
+                d.attention = std::max(d.attention, double((*u - *v).cwiseAbs().maxCoeff()) / scale);
+                d.identical = d.identical && *u == *v;
+            }
         }
     return d;
 }
@@ -63,14 +75,18 @@ private slots:
 void TestPrefixReuse::randomEdits_data()
 {
     QTest::addColumn<QString>("model");
+    QTest::addColumn<bool>("full");
     for (const char* m : {"tests/data/hf/gpt2-tiny", "tests/data/hf/llama-gqa", "tests/data/hf/qwen2-bias-bf16",
                           "tests/data/hf/neox-pythia", "tests/data/hf/neox-odd-serial-f16", "models/tiny-lm.json"})
-        QTest::newRow(m) << QString(m);
+        for (const bool full : {false, true})
+            QTest::newRow(qPrintable(QString(m) + (full ? " full" : " attention"))) << QString(m) << full;
 }
 
 void TestPrefixReuse::randomEdits()
 {
     QFETCH(QString, model);
+    QFETCH(bool, full);
+    const Capture capture = full ? Capture::Full : Capture::Attention;
     const auto m = loadModel(kSource + "/" + model.toStdString());
     const Transformer tf(m);
     const int vocab = m->inputVocabRows();
@@ -100,9 +116,9 @@ void TestPrefixReuse::randomEdits()
         if (int(next.size()) > maxLen) next.resize(size_t(maxLen));
         if (next.empty()) next.push_back(randomId());
         int reused = -1;
-        ForwardResult r = tf.forwardCached(next, Capture::Attention, cache, have ? &previous : nullptr, &reused);
-        const ForwardResult full = tf.forward(next, {}, Capture::Attention);
-        const Diff d = compare(r, full);
+        ForwardResult r = tf.forwardCached(next, capture, cache, have ? &previous : nullptr, &reused);
+        const ForwardResult plain = tf.forward(next, {}, capture);
+        const Diff d = compare(r, plain, full);
         worst.attention = std::max(worst.attention, d.attention);
         worst.logits = std::max(worst.logits, d.logits);
         identical += d.identical;
@@ -129,7 +145,7 @@ void TestPrefixReuse::refusesOtherModels()
     DecoderCache cache;
     QVERIFY_THROWS_EXCEPTION(UsageError, encoder.forwardCached({5, 6}, Capture::Attention, cache, nullptr));
     const Transformer decoder(loadModel(kSource + "/models/tiny-lm.json"));
-    QVERIFY_THROWS_EXCEPTION(UsageError, decoder.forwardCached({5, 6}, Capture::Full, cache, nullptr));
+    QVERIFY_THROWS_EXCEPTION(UsageError, decoder.forwardCached({5, 6}, Capture::Compact, cache, nullptr));
 }
 
 void TestPrefixReuse::typingThroughRunModel()
@@ -146,6 +162,7 @@ void TestPrefixReuse::typingThroughRunModel()
     for (size_t n = 1; n <= verse.size(); ++n) {
         RunOptions o;
         o.text = verse.substr(0, n);
+        o.capture = Capture::Full; // as the app asks
         const RunResult plain = runModel(tf, o);
         o.decoderCache = &cache;
         o.previousRun = previous.get();
