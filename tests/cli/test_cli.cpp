@@ -14,6 +14,22 @@ using Json = nlohmann::json;
 using attnscope::test::runCli;
 using Result = attnscope::test::CliResult;
 
+namespace {
+
+// Every head of a `run` JSON within 1e-5 of a torch golden case's attention (tests/data/golden/hf).
+void headsMatchGolden(const Json& run, const Json& goldenCase)
+{
+    for (const Json& head : run["attention"]) {
+        const Json& expected = goldenCase["attention"][head["layer"].get<size_t>()][head["head"].get<size_t>()];
+        QCOMPARE(head["weights"].size(), expected.size());
+        for (size_t q = 0; q < expected.size(); ++q)
+            for (size_t k = 0; k < expected[q].size(); ++k)
+                QVERIFY(std::abs(head["weights"][q][k].get<float>() - expected[q][k].get<float>()) <= 1e-5f);
+    }
+}
+
+} // namespace
+
 class TestCli : public QObject {
     Q_OBJECT
 private slots:
@@ -229,13 +245,7 @@ void TestCli::huggingFaceFolder()
     j = Json::parse(r.out.toStdString());
     QCOMPARE(j["source_ids"], c["ids"]);
     QCOMPARE(j["attention"].size(), size_t(2 * 4));
-    for (const Json& head : j["attention"]) {
-        const Json& expected = c["attention"][head["layer"].get<size_t>()][head["head"].get<size_t>()];
-        QCOMPARE(head["weights"].size(), expected.size());
-        for (size_t q = 0; q < expected.size(); ++q)
-            for (size_t k = 0; k < expected[q].size(); ++k)
-                QVERIFY(std::abs(head["weights"][q][k].get<float>() - expected[q][k].get<float>()) <= 1e-5f);
-    }
+    headsMatchGolden(j, c);
 }
 
 void TestCli::revisionSeries()
@@ -336,13 +346,7 @@ void TestCli::convertHuggingFaceFolder()
     QVERIFY(fromFile.out == fromFolder.out);
     const Json j = Json::parse(fromFile.out.toStdString());
     QVERIFY(!j["attention"].empty());
-    for (const Json& head : j["attention"]) {
-        const Json& expected = c["attention"][head["layer"].get<size_t>()][head["head"].get<size_t>()];
-        QCOMPARE(head["weights"].size(), expected.size());
-        for (size_t q = 0; q < expected.size(); ++q)
-            for (size_t k = 0; k < expected[q].size(); ++k)
-                QVERIFY(std::abs(head["weights"][q][k].get<float>() - expected[q][k].get<float>()) <= 1e-5f);
-    }
+    headsMatchGolden(j, c);
 }
 
 void TestCli::convertRefusals()
