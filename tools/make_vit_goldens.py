@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Regenerate the ViT folder fixtures tests/data/hf/vit-*/ and their goldens
-tests/data/golden/hf/vit-*.expected.json.
+tests/data/golden/vit/vit-*.expected.json.
 
     /usr/bin/python3 tools/make_vit_goldens.py
 
@@ -35,7 +35,7 @@ from vit_reference import build, load_folder, preprocessor_config, save_folder, 
 
 ROOT = os.path.dirname(HERE)
 OUT_HF = os.path.join(ROOT, "tests", "data", "hf")
-OUT_GOLDEN = os.path.join(ROOT, "tests", "data", "golden", "hf")
+OUT_GOLDEN = os.path.join(ROOT, "tests", "data", "golden", "vit")
 TOLERANCE = {"attention": 1e-5, "logits": 1e-4, "hidden": 1e-4}
 BUDGET = 0.5
 

@@ -22,7 +22,7 @@ using attnscope::testing::readJson;
 namespace {
 
 const QString kHfDir = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/hf");
-const QString kGoldenDir = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/golden/hf");
+const QString kGoldenDir = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/golden/vit");
 const QString kVitData = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/vit");
 
 ImageTensor tensorFrom(const nlohmann::json& chw)
