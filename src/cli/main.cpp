@@ -10,6 +10,7 @@
 #include "core/model_loader.h"
 
 #ifdef ATTNSCOPE_WITH_EXPORT
+#include "cli/vit_cli.h"
 #include "render/attention_slice.h"
 #include "render/colormaps.h"
 #include "render/html_run.h"
@@ -52,6 +53,9 @@ const char* const kUsage =
     "                                  tokens, output and every head's attention as JSON\n"
     "                                  (--ids: token ids as the whole input, no tokenizer;\n"
     "                                  --pair TEXT: a second segment for BERT-style models)\n"
+    "  run MODEL --image FILE [--capture attention|full] [--top-k K] [--out FILE]\n"
+    "                                  a ViT folder on an image: class probabilities and\n"
+    "                                  every head's attention over [CLS] and the patches\n"
     "\n"
     "MODEL is an AttnScope model file (.json), a Hugging Face folder (config.json +\n"
     "model.safetensors; GPT-2, BERT, RoBERTa, DistilBERT, Llama, Mistral, Qwen2, GPT-NeoX:\n"
@@ -67,6 +71,10 @@ const char* const kUsage =
     "            [--scale S] [--colormap NAME] [--log]\n"
     "                                  one head's heatmap as an image, drawn as in the app\n"
     "                                  (default: first stack, layer 0, head 0, 900x800)\n"
+    "  export MODEL --image FILE [--layer L] [--head H|mean] [--query cls|R,C]\n"
+    "            --out FILE.(png|svg|pdf|jpg) [--size WxH] [--scale S] [--colormap NAME]\n"
+    "                                  a ViT's image with the patch grid tinted by one\n"
+    "                                  query's attention (default [CLS], 640x720)\n"
     "  export MODEL [--text TEXT] [--target TEXT | --generate] --format html --out FILE.html\n"
     "            [--stack S] [--layer L] [--head H|mean] [--colormap NAME] [--log]\n"
     "                                  one self-contained interactive page (head view,\n"
@@ -110,6 +118,9 @@ struct Args {
     bool imageOptions = false;         // --size or --scale given (not for --format html)
     std::optional<std::string> format; // png, svg, pdf, jpg or html; default: by --out's extension
     bool html = false;                 // export writes the interactive HTML page
+    std::optional<std::string> image;  // run / export on an image (ViT models, docs/vit.md)
+    std::optional<std::string> query;  // export --image: "cls" or "R,C"
+    bool sizeGiven = false;
 };
 
 [[maybe_unused]] bool endsWith(const std::string& s, const std::string& suffix) // case-insensitive suffix
@@ -146,6 +157,8 @@ Args parseArgs(int argc, char** argv)
         else if (arg == "--pair") a.pair = value("--pair");
         else if (arg == "--tokenizer") a.tokenizer = value("--tokenizer");
         else if (arg == "--revision") a.revision = value("--revision");
+        else if (arg == "--image") a.image = value("--image");
+        else if (arg == "--query") a.query = value("--query");
         else if (arg == "--ids") {
             const std::string v = value("--ids");
             std::vector<int> ids;
@@ -171,7 +184,7 @@ Args parseArgs(int argc, char** argv)
             if (x == std::string::npos) throw UsageFailure{"--size expects WxH, e.g. 900x800, got \"" + v + "\""};
             a.width = parseInt(v.substr(0, x), "--size width", 16, 16384);
             a.height = parseInt(v.substr(x + 1), "--size height", 16, 16384);
-            a.exportOptions = a.imageOptions = true;
+            a.exportOptions = a.imageOptions = a.sizeGiven = true;
         } else if (arg == "--scale") {
             const std::string v = value("--scale");
             try {
@@ -205,7 +218,14 @@ Args parseArgs(int argc, char** argv)
     if (positional.size() < 2) throw UsageFailure{a.command + ": missing MODEL argument"};
     if (positional.size() > 2) throw UsageFailure{"unexpected argument \"" + positional[2] + "\""};
     a.model = positional[1];
-    if (a.command == "run" && !a.text && !a.ids) throw UsageFailure{"run: --text or --ids is required"};
+    if (a.image) {
+        if (a.command != "run" && a.command != "export") throw UsageFailure{"--image is a run and export option"};
+        if (a.text || a.ids || a.pair || a.target || a.generate)
+            throw UsageFailure{"--image replaces --text/--ids (and takes no --pair, --target or --generate)"};
+        if (a.stack || a.logScale || a.format) throw UsageFailure{"--stack, --log and --format are not image options"};
+    }
+    if (a.query && !(a.image && a.command == "export")) throw UsageFailure{"--query is an export --image option"};
+    if (a.command == "run" && !a.text && !a.ids && !a.image) throw UsageFailure{"run: --text, --ids or --image is required"};
     if (a.text && a.ids) throw UsageFailure{"--text and --ids are mutually exclusive"};
     if (a.pair && !a.text) throw UsageFailure{"--pair needs --text (the first segment)"};
     if (a.target && a.generate) throw UsageFailure{"--target and --generate are mutually exclusive"};
@@ -221,6 +241,17 @@ Args parseArgs(int argc, char** argv)
         Stack s;
         if (!stackFromString(*a.stack, s))
             throw UsageFailure{"--stack expects encoder, decoder or cross, got \"" + *a.stack + "\""};
+    }
+    if (a.image) {
+#ifdef ATTNSCOPE_WITH_EXPORT
+        if (a.command == "export" && !a.out) throw UsageFailure{"export: --out FILE is required"};
+        if (a.command == "export" && !imageFormatForPath(QString::fromStdString(*a.out)))
+            throw UsageFailure{"export: --out must end in .png, .svg, .pdf or .jpg"};
+        if (!colormapNames().contains(QString::fromStdString(a.colormap))) throw UsageFailure{"export: unknown --colormap \"" + a.colormap + "\""};
+        return a;
+#else
+        throw UsageFailure{"--image: this attnscope-cli was built without the GUI libraries (Qt decodes images)"};
+#endif
     }
     if (a.command == "export") {
 #ifdef ATTNSCOPE_WITH_EXPORT
@@ -518,6 +549,40 @@ int exportHtmlCommand(const Args& a, const Model& model, const Transformer& tran
 }
 #endif
 
+#ifdef ATTNSCOPE_WITH_EXPORT
+// run / export --image on a ViT model (cli/vit_cli.h).
+int imageCommand(const Args& a, const Transformer& transformer, char* argv0)
+{
+    VitCliRequest r;
+    r.image = *a.image;
+    r.fullCapture = a.capture == "full";
+    r.topK = a.topK;
+    if (a.command == "run") {
+        writeOutput(vitRunJson(transformer, r), a.out);
+        return kExitOk;
+    }
+    r.layer = a.layer;
+    r.head = a.head;
+    r.query = a.query.value_or("cls");
+    r.out = *a.out;
+    if (a.sizeGiven) {
+        r.width = a.width;
+        r.height = a.height;
+    }
+    r.scale = a.scale;
+    r.colormap = a.colormap;
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
+        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    static int qtArgc = 1;
+    static char* qtArgv[] = {argv0, nullptr};
+    QApplication app(qtArgc, qtArgv);
+    vitExportOverlay(transformer, r);
+    std::cout << r.out << '\n';
+    return kExitOk;
+}
+#endif
+
 // Census of every head (or one stack's), with importance appended as a last column (core's analyseRun).
 std::string censusCsv(const Transformer& tf, const RunResult& result, const std::optional<std::string>& only)
 {
@@ -546,10 +611,17 @@ int run(int argc, char** argv)
     const std::shared_ptr<const Model> model =
         args.tokenizer ? loadLlama2c(args.model, *args.tokenizer) : loadModel(args.model, args.revision);
     if (args.command == "info") {
-        writeOutput(infoJson(*model).dump(2), args.out);
+        OutJson info = infoJson(*model);
+#ifdef ATTNSCOPE_WITH_EXPORT
+        if (model->config.isVision()) info["vision"] = OutJson::parse(vitInfoJson(*model).dump());
+#endif
+        writeOutput(info.dump(2), args.out);
         return kExitOk;
     }
     const Transformer transformer(model);
+#ifdef ATTNSCOPE_WITH_EXPORT
+    if (args.image) return imageCommand(args, transformer, argv[0]);
+#endif
     RunOptions opt;
     opt.text = args.text ? *args.text : (model->examples.empty() ? std::string() : model->examples.front().text);
     opt.ids = args.ids;
