@@ -8,7 +8,8 @@
   bilinear filter.
 * rgb.png, rgba.png (varied alpha), palette.png (mode P), grey.png (L), grey-alpha.png (LA),
   grey16.png (16-bit grey): decoding and channel conversion; pil-convert.json holds what
-  PIL's convert("RGB") and convert("L") give for each (as Hugging Face's load_image converts).
+  PIL's convert("RGB") and convert("L") give for each (as Hugging Face's load_image converts),
+  and ("pipeline") ViTImageProcessor's pixel values for three of them (resize with PIL).
 * bad/: empty.png (0 bytes), corrupt.png (not an image), truncated.png (a valid PNG cut in
   half), huge-20000x20000.png (a header claiming 20000 × 20000 pixels; no pixel data).
 """
@@ -63,8 +64,19 @@ def main() -> None:
     back = Image.open(os.path.join(OUT, "grey16.png"))
     expected["grey16.png"] = {"mode": back.mode, "size": [back.height, back.width], "values16": g16.reshape(-1).tolist(),
                               "rgb": np.asarray(back.convert("RGB")).transpose(2, 0, 1).reshape(-1).tolist()}
+    # Hugging Face's ViTImageProcessor steps on PIL images: convert, resize (PIL, bilinear), rescale
+    # in float64 cast to float32, normalise in float32 (mean 0.5, std 0.5); (C, H, W) flattened.
+    pipeline = {}
+    for name, mode, size in [("digit-3-x8.png", "L", (8, 8)), ("rgba.png", "RGB", (10, 6)), ("rgb.png", "L", (8, 8))]:
+        img = Image.open(os.path.join(OUT, name)).convert(mode).resize(size, resample=Image.BILINEAR)
+        arr = np.asarray(img)
+        arr = arr[:, :, None] if arr.ndim == 2 else arr
+        x = (arr.astype(np.float64) * 0.00392156862745098).astype(np.float32)
+        x = (x - np.float32(0.5)) / np.float32(0.5)
+        pipeline[name] = {"mode": mode, "size": [size[1], size[0]],
+                          "pixel_values": [float(v) for v in x.transpose(2, 0, 1).reshape(-1)]}
     with open(os.path.join(OUT, "pil-convert.json"), "w", encoding="utf-8") as f:
-        json.dump({"pillow": Image.__version__, "images": expected}, f)
+        json.dump({"pillow": Image.__version__, "images": expected, "pipeline": pipeline}, f)
         f.write("\n")
     # Bad files.
     open(os.path.join(BAD, "empty.png"), "wb").close()

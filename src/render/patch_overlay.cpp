@@ -67,12 +67,46 @@ int queryRowOf(const std::string& query, const ModelConfig& c)
     return 1 + r * c.gridCols() + col;
 }
 
+namespace {
+constexpr double kTop = 40, kBottom = 64, kSide = 16; // title band, colour-scale band, margins
+} // namespace
+
+QRectF patchOverlayImageRect(const PatchOverlay& o, const QSize& size)
+{
+    // The image area keeps the model's aspect (the resize to image_size stretches it so).
+    const double availW = size.width() - 2 * kSide, availH = size.height() - kTop - kBottom;
+    const double aspect = double(o.imageWidth) / double(o.imageHeight);
+    double w = availW, h = availW / aspect;
+    if (h > availH) {
+        h = availH;
+        w = h * aspect;
+    }
+    return QRectF((size.width() - w) / 2, kTop, w, h);
+}
+
+QRectF patchOverlayCellRect(const PatchOverlay& o, const QSize& size, int row, int col)
+{
+    // Cells cover whole patches only (the convolution reads no remainder past the last one), in
+    // model pixels scaled to the drawn area.
+    const QRectF area = patchOverlayImageRect(o, size);
+    const double cw = double(o.patchWidth) * area.width() / o.imageWidth;
+    const double ch = double(o.patchHeight) * area.height() / o.imageHeight;
+    return QRectF(area.left() + col * cw, area.top() + row * ch, cw, ch);
+}
+
+QColor patchOverlayColor(const PatchOverlay& o, float weight)
+{
+    QCPColorGradient gradient = colormap(o.colormap); // color() is not const
+    const float maxWeight = o.weights.empty() ? 0.0f : *std::max_element(o.weights.begin(), o.weights.end());
+    return QColor::fromRgb(gradient.color(weight, QCPRange(0.0, std::max(1e-9f, maxWeight))));
+}
+
 PaintFunction patchOverlayPaintFunction(const PatchOverlay& o)
 {
     return [o](QCPPainter& p, const QSize& size) {
         QCPColorGradient gradient = colormap(o.colormap); // color() is not const
         const float maxWeight = o.weights.empty() ? 0.0f : *std::max_element(o.weights.begin(), o.weights.end());
-        const double top = 40, bottom = 64, side = 16;
+        const double side = kSide;
         // Title and the [CLS] key's share (not a patch, so not in the grid).
         QFont font = p.font();
         font.setPixelSize(15);
@@ -80,36 +114,26 @@ PaintFunction patchOverlayPaintFunction(const PatchOverlay& o)
         p.setPen(Qt::black);
         p.drawText(QRectF(side, 8, size.width() - 2 * side, 24), Qt::AlignLeft | Qt::AlignVCenter,
                    o.title + QString("   ([CLS] key %1)").arg(double(o.clsWeight), 0, 'f', 3));
-        // The image area keeps the model's aspect (the resize to image_size stretches it so).
-        const double availW = size.width() - 2 * side, availH = size.height() - top - bottom;
-        const double aspect = double(o.imageWidth) / double(o.imageHeight);
-        double w = availW, h = availW / aspect;
-        if (h > availH) {
-            h = availH;
-            w = h * aspect;
-        }
-        const QRectF area((size.width() - w) / 2, top, w, h);
+        const QRectF area = patchOverlayImageRect(o, size);
+        const double w = area.width(), h = area.height();
         const bool enlarge = o.image.width() < w || o.image.height() < h;
         p.setRenderHint(QPainter::SmoothPixmapTransform, !enlarge); // small images keep their pixels
         p.drawImage(area, o.image);
-        // Cells cover whole patches only (the convolution reads no remainder past the last one),
-        // in model pixels scaled to the drawn area.
-        const double cellPw = double(o.patchWidth) * w / o.imageWidth;
-        const double cellPh = double(o.patchHeight) * h / o.imageHeight;
+        const double cellPw = patchOverlayCellRect(o, size, 0, 0).width();
+        const double cellPh = patchOverlayCellRect(o, size, 0, 0).height();
         font.setPixelSize(std::clamp(int(std::min(cellPw, cellPh) / 3.2), 8, 14));
         p.setFont(font);
         for (int r = 0; r < o.gridRows; ++r)
             for (int c = 0; c < o.gridCols; ++c) {
                 const float v = o.weights[size_t(r * o.gridCols + c)];
-                const QRectF cell(area.left() + c * cellPw, area.top() + r * cellPh, cellPw, cellPh);
-                QColor tint = QColor::fromRgb(gradient.color(v, QCPRange(0.0, std::max(1e-9f, maxWeight))));
+                const QRectF cell = patchOverlayCellRect(o, size, r, c);
+                QColor tint = patchOverlayColor(o, v);
                 tint.setAlphaF(o.opacity);
                 p.fillRect(cell, tint);
                 p.setPen(QPen(QColor(255, 255, 255, 160), 1));
                 p.drawRect(cell);
                 if (std::min(cellPw, cellPh) >= 30) {
-                    const QColor shown = QColor::fromRgb(gradient.color(v, QCPRange(0.0, std::max(1e-9f, maxWeight))));
-                    p.setPen(shown.lightness() > 140 ? Qt::black : Qt::white); // legible on the tint
+                    p.setPen(patchOverlayColor(o, v).lightness() > 140 ? Qt::black : Qt::white); // legible on the tint
                     p.drawText(cell, Qt::AlignCenter, QString::number(double(v), 'f', 2));
                 }
             }
@@ -117,7 +141,7 @@ PaintFunction patchOverlayPaintFunction(const PatchOverlay& o)
             const int q = o.queryRow - 1, r = q / o.gridCols, c = q % o.gridCols;
             p.setPen(QPen(QColor(230, 30, 30), 3));
             p.setBrush(Qt::NoBrush);
-            p.drawRect(QRectF(area.left() + c * cellPw, area.top() + r * cellPh, cellPw, cellPh).adjusted(1.5, 1.5, -1.5, -1.5));
+            p.drawRect(patchOverlayCellRect(o, size, r, c).adjusted(1.5, 1.5, -1.5, -1.5));
         }
         // Colour scale 0 … max under the image.
         const QRectF bar(area.left(), area.bottom() + 14, area.width(), 14);

@@ -7,6 +7,7 @@
 #include "render/image_export.h"
 
 #include <QImage>
+#include <QRectF>
 #include <QString>
 
 #include <vector>
@@ -35,5 +36,11 @@ PatchOverlay patchOverlayOf(const ImageRunResult& run, const ModelConfig& config
 int queryRowOf(const std::string& query, const ModelConfig& config);
 
 PaintFunction patchOverlayPaintFunction(const PatchOverlay& overlay);
+
+// Where that paint function draws on a canvas of `size`: the image, and patch (row, col)'s cell.
+QRectF patchOverlayImageRect(const PatchOverlay& overlay, const QSize& size);
+QRectF patchOverlayCellRect(const PatchOverlay& overlay, const QSize& size, int row, int col);
+// The colour scale's colour for a weight (0 … the largest patch weight), before the opacity.
+QColor patchOverlayColor(const PatchOverlay& overlay, float weight);
 
 } // namespace attnscope
