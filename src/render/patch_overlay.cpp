@@ -133,8 +133,15 @@ PaintFunction patchOverlayPaintFunction(const PatchOverlay& o)
                 p.setPen(QPen(QColor(255, 255, 255, 160), 1));
                 p.drawRect(cell);
                 if (std::min(cellPw, cellPh) >= 30) {
-                    p.setPen(patchOverlayColor(o, v).lightness() > 140 ? Qt::black : Qt::white); // legible on the tint
-                    p.drawText(cell, Qt::AlignCenter, QString::number(double(v), 'f', 2));
+                    // White on a dark label box: legible whatever the tint and the image under it.
+                    const QString label = QString::number(double(v), 'f', 2);
+                    const QFontMetricsF fm(p.font());
+                    const QRectF box = QRectF(0, 0, fm.horizontalAdvance(label) + 8, fm.height() + 2)
+                                           .translated(cell.center() - QPointF((fm.horizontalAdvance(label) + 8) / 2,
+                                                                               (fm.height() + 2) / 2));
+                    p.fillRect(box, QColor(0, 0, 0, 150));
+                    p.setPen(Qt::white);
+                    p.drawText(box, Qt::AlignCenter, label);
                 }
             }
         if (o.queryRow > 0) {
