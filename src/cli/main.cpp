@@ -27,6 +27,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -481,6 +482,17 @@ void writeOutput(const std::string& text, const std::optional<std::string>& path
 }
 
 #ifdef ATTNSCOPE_WITH_EXPORT
+// The QApplication that drawing needs, on the offscreen platform when there is no display.
+std::unique_ptr<QApplication> drawingApplication(char* argv0)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
+        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    static int qtArgc = 1;
+    static char* qtArgv[] = {argv0, nullptr};
+    return std::make_unique<QApplication>(qtArgc, qtArgv);
+}
+
 // Renders the selected head with the app's HeatmapPlot; needs a QApplication, created here
 // on the offscreen platform when there is no display.
 int exportImageCommand(const Args& a, const Model& model, const RunResult& result, char* argv0)
@@ -501,12 +513,7 @@ int exportImageCommand(const Args& a, const Model& model, const RunResult& resul
     if (a.head >= heads)
         throw UsageError("export: --head " + std::to_string(a.head) + " out of range (" + std::to_string(heads) +
                          " heads)");
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
-        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    static int qtArgc = 1;
-    static char* qtArgv[] = {argv0, nullptr};
-    QApplication app(qtArgc, qtArgv);
+    const std::unique_ptr<QApplication> app = drawingApplication(argv0);
     HeatmapExport request;
     request.slice = sliceOf(result, model.config, {stack, a.layer, a.head});
     request.path = QString::fromStdString(*a.out);
@@ -571,12 +578,7 @@ int imageCommand(const Args& a, const Transformer& transformer, char* argv0)
     }
     r.scale = a.scale;
     r.colormap = a.colormap;
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
-        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    static int qtArgc = 1;
-    static char* qtArgv[] = {argv0, nullptr};
-    QApplication app(qtArgc, qtArgv);
+    const std::unique_ptr<QApplication> app = drawingApplication(argv0);
     vitExportOverlay(transformer, r);
     std::cout << r.out << '\n';
     return kExitOk;
