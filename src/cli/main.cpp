@@ -2,6 +2,7 @@
 // over core. Exit codes (docs/cli.md): 0 ok, 2 usage, 3 invalid model, 4 I/O error.
 // `export` (built with the GUI) renders a heatmap through the same Qt code as the app, or writes
 // the interactive HTML page (--format html: core/html_export.h with the app's labels and colours).
+#include "cli/out_json.h"
 #include "core/analysis/census.h"
 #include "core/errors.h"
 #include "core/gemm.h"
@@ -36,8 +37,6 @@ namespace {
 
 using namespace attnscope;
 
-// float as the JSON number type: weights print in their shortest round-trip float form.
-using OutJson = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, float>;
 
 constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;
@@ -275,17 +274,6 @@ Args parseArgs(int argc, char** argv)
 #endif
     }
     return a;
-}
-
-OutJson matrixJson(const MatrixRM& m)
-{
-    OutJson rows = OutJson::array();
-    for (Eigen::Index i = 0; i < m.rows(); ++i) {
-        OutJson row = OutJson::array();
-        for (Eigen::Index j = 0; j < m.cols(); ++j) row.push_back(m(i, j));
-        rows.push_back(std::move(row));
-    }
-    return rows;
 }
 
 OutJson tokenTexts(const std::vector<Token>& tokens)

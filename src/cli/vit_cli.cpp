@@ -2,31 +2,16 @@
 // (render/patch_overlay) and JSON printing.
 #include "cli/vit_cli.h"
 
+#include "cli/out_json.h"
 #include "core/errors.h"
 #include "core/vision.h"
 #include "render/image_export.h"
 #include "render/image_input.h"
 #include "render/patch_overlay.h"
 
-#include <map>
-
 namespace attnscope {
 
 namespace {
-
-// float as the JSON number type, as main.cpp's run output.
-using OutJson = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, float>;
-
-OutJson matrix(const MatrixRM& m)
-{
-    OutJson rows = OutJson::array();
-    for (Eigen::Index i = 0; i < m.rows(); ++i) {
-        OutJson row = OutJson::array();
-        for (Eigen::Index j = 0; j < m.cols(); ++j) row.push_back(m(i, j));
-        rows.push_back(std::move(row));
-    }
-    return rows;
-}
 
 ImageRunResult runOn(const Transformer& tf, const DecodedImage& image, const VitCliRequest& r, Capture capture)
 {
@@ -53,18 +38,18 @@ std::string vitRunJson(const Transformer& tf, const VitCliRequest& request)
     for (const Prediction& p : run.predictions)
         preds.push_back({{"label", p.token}, {"id", p.id}, {"probability", p.probability}});
     out["predictions"] = {{"position", 0}, {"top_k", preds}};
-    if (!m.config.lmHead) out["hidden"] = matrix(run.hidden);
+    if (!m.config.lmHead) out["hidden"] = matrixJson(run.hidden);
     OutJson attention = OutJson::array();
     const auto& layers = run.trace.encoder;
     for (size_t l = 0; l < layers.size(); ++l)
         for (size_t h = 0; h < layers[l].heads.size(); ++h) {
             const HeadTrace& ht = layers[l].heads[h];
-            OutJson e = {{"stack", "encoder"}, {"layer", l}, {"head", h}, {"weights", matrix(ht.weights)}};
+            OutJson e = {{"stack", "encoder"}, {"layer", l}, {"head", h}, {"weights", matrixJson(ht.weights)}};
             if (ht.q.size() > 0) {
-                e["q"] = matrix(ht.q);
-                e["k"] = matrix(ht.k);
-                e["v"] = matrix(ht.v);
-                e["scores"] = matrix(ht.scores);
+                e["q"] = matrixJson(ht.q);
+                e["k"] = matrixJson(ht.k);
+                e["v"] = matrixJson(ht.v);
+                e["scores"] = matrixJson(ht.scores);
             }
             attention.push_back(std::move(e));
         }

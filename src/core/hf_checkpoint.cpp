@@ -149,6 +149,18 @@ void checkShape(const ConfigReader& cfg, const ModelConfig& c)
 
 // --- family presets: config.json -> ModelConfig ---------------------------------------------
 
+// The body as BERT, Llama, GPT-NeoX and ViT name it: hidden_size, num_attention_heads (dividing
+// it), num_hidden_layers (of the encoder or the decoder), intermediate_size, hidden_act.
+void bodyShape(const ConfigReader& cfg, ModelConfig& c, const char* activation)
+{
+    c.dModel = cfg.integer("hidden_size", 1, kMaxDModel);
+    c.nHeads = cfg.integer("num_attention_heads", 1, kMaxHeads);
+    checkShape(cfg, c);
+    (c.type == ArchType::Decoder ? c.decoderLayers : c.encoderLayers) = cfg.integer("num_hidden_layers", 1, kMaxLayers);
+    c.dFf = cfg.integer("intermediate_size", 1, kMaxDFf);
+    c.activation = cfg.activation("hidden_act", activation);
+}
+
 ModelConfig gpt2Config(const ConfigReader& cfg)
 {
     ModelConfig c;
@@ -184,12 +196,7 @@ ModelConfig bertConfig(const ConfigReader& cfg, bool roberta)
 {
     ModelConfig c;
     c.type = ArchType::Encoder;
-    c.dModel = cfg.integer("hidden_size", 1, kMaxDModel);
-    c.nHeads = cfg.integer("num_attention_heads", 1, kMaxHeads);
-    checkShape(cfg, c);
-    c.encoderLayers = cfg.integer("num_hidden_layers", 1, kMaxLayers);
-    c.dFf = cfg.integer("intermediate_size", 1, kMaxDFf);
-    c.activation = cfg.activation("hidden_act", "gelu");
+    bodyShape(cfg, c, "gelu");
     c.norm = NormPosition::Post;
     c.layerNormEps = cfg.positive("layer_norm_eps", 1e-12f);
     c.positional = Positional::Learned;
@@ -325,12 +332,7 @@ ModelConfig neoxConfig(const ConfigReader& cfg)
 {
     ModelConfig c;
     c.type = ArchType::Decoder;
-    c.dModel = cfg.integer("hidden_size", 1, kMaxDModel);
-    c.nHeads = cfg.integer("num_attention_heads", 1, kMaxHeads);
-    checkShape(cfg, c);
-    c.decoderLayers = cfg.integer("num_hidden_layers", 1, kMaxLayers);
-    c.dFf = cfg.integer("intermediate_size", 1, kMaxDFf);
-    c.activation = cfg.activation("hidden_act", "gelu");
+    bodyShape(cfg, c, "gelu");
     c.norm = NormPosition::Pre;
     c.layerNormEps = cfg.positive("layer_norm_eps", 1e-5f);
     const int positions = cfg.integer("max_position_embeddings", 1, 1 << 24, 2048);
@@ -353,12 +355,7 @@ ModelConfig vitConfig(const ConfigReader& cfg)
 {
     ModelConfig c;
     c.type = ArchType::Encoder;
-    c.dModel = cfg.integer("hidden_size", 1, kMaxDModel);
-    c.nHeads = cfg.integer("num_attention_heads", 1, kMaxHeads);
-    checkShape(cfg, c);
-    c.encoderLayers = cfg.integer("num_hidden_layers", 1, kMaxLayers);
-    c.dFf = cfg.integer("intermediate_size", 1, kMaxDFf);
-    c.activation = cfg.activation("hidden_act", "gelu");
+    bodyShape(cfg, c, "gelu");
     c.norm = NormPosition::Pre; // layernorm_before / layernorm_after
     c.layerNormEps = cfg.positive("layer_norm_eps", 1e-12f);
     c.positional = Positional::Learned;
