@@ -220,6 +220,10 @@ ImageProcessor parseImageProcessor(const std::string& text, const std::string& f
         r.fail("/do_center_crop", "center cropping is not supported (ViTImageProcessor resizes only)");
     p.doResize = r.optionalBool(root, "", "do_resize", true);
     if (root.find("size") != root.end() && !root["size"].is_null()) readSize(r, root, p.height, p.width);
+    if (!p.doResize) { // size is then unused, as in Hugging Face: the image must be the model's size
+        p.height = height;
+        p.width = width;
+    }
     if (p.doResize && (p.height != height || p.width != width))
         r.fail("/size", "resizes to " + std::to_string(p.height) + " × " + std::to_string(p.width) +
                             " (height × width) but the model takes " + std::to_string(height) + " × " +

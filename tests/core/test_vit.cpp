@@ -352,6 +352,12 @@ private slots:
         QCOMPARE(m->imageProcessor.height, 5);
         QVERIFY(m->imageProcessor.resample == Resample::Bilinear);
         QCOMPARE(m->imageProcessor.mean, (std::vector<float>{0.5f, 0.5f, 0.5f}));
+        // do_resize false: `size` is unused; the image must have the model's size.
+        const ImageProcessor p = parseImageProcessor(R"({"do_resize": false, "size": {"height": 3, "width": 4}})", "pre.json",
+                                                     3, 5, 5);
+        QVERIFY(!p.doResize);
+        QCOMPARE(p.height, 5);
+        QCOMPARE(p.width, 5);
     }
 };
 
