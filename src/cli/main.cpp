@@ -225,7 +225,7 @@ Args parseArgs(int argc, char** argv)
         if (a.stack || a.logScale || a.format) throw UsageFailure{"--stack, --log and --format are not image options"};
     }
     if (a.query && !(a.image && a.command == "export")) throw UsageFailure{"--query is an export --image option"};
-    if (a.command == "run" && !a.text && !a.ids && !a.image) throw UsageFailure{"run: --text, --ids or --image is required"};
+    if (a.command == "run" && !a.text && !a.ids && !a.image) throw UsageFailure{"run: --text or --ids is required (--image for a ViT model)"};
     if (a.text && a.ids) throw UsageFailure{"--text and --ids are mutually exclusive"};
     if (a.pair && !a.text) throw UsageFailure{"--pair needs --text (the first segment)"};
     if (a.target && a.generate) throw UsageFailure{"--target and --generate are mutually exclusive"};
