@@ -149,8 +149,9 @@ void checkShape(const ConfigReader& cfg, const ModelConfig& c)
 
 // --- family presets: config.json -> ModelConfig ---------------------------------------------
 
-// The body as BERT, Llama, GPT-NeoX and ViT name it: hidden_size, num_attention_heads (dividing
-// it), num_hidden_layers (of the encoder or the decoder), intermediate_size, hidden_act.
+// The body as BERT, GPT-NeoX and ViT name it (Llama too, with its checks in between): hidden_size,
+// num_attention_heads (dividing it), num_hidden_layers (of the encoder or the decoder),
+// intermediate_size, hidden_act.
 void bodyShape(const ConfigReader& cfg, ModelConfig& c, const char* activation)
 {
     c.dModel = cfg.integer("hidden_size", 1, kMaxDModel);
