@@ -89,8 +89,9 @@ ImageWindow::ImageWindow(std::shared_ptr<const Transformer> transformer, QWidget
     layout->addLayout(body, 1);
     m_message->hide();
     connect(open, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open Image"), QFileInfo(m_path).path(),
-                                                          tr("Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"));
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Open Image"), QFileInfo(m_path).path(),
+                                         tr("Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"));
         if (!path.isEmpty()) openImage(path);
     });
     connect(m_layer, &QSpinBox::valueChanged, this, &ImageWindow::refresh);
@@ -109,7 +110,8 @@ QString ImageWindow::openImage(const QString& path)
         DecodedImage image = decodeImageFile(path);
         ImageRunOptions options;
         options.topK = 10;
-        auto run = std::make_unique<ImageRunResult>(runImage(*m_transformer, image.tensor, options, path.toStdString()));
+        auto run =
+            std::make_unique<ImageRunResult>(runImage(*m_transformer, image.tensor, options, path.toStdString()));
         m_image = std::move(image);
         m_run = std::move(run);
         m_path = path;
@@ -145,7 +147,8 @@ void ImageWindow::refresh()
 {
     if (!m_run) return;
     const ModelConfig& c = m_transformer->model().config;
-    PatchOverlay o = patchOverlayOf(*m_run, c, m_image.image, m_layer->value(), m_head->currentData().toInt(), m_queryRow);
+    PatchOverlay o =
+        patchOverlayOf(*m_run, c, m_image.image, m_layer->value(), m_head->currentData().toInt(), m_queryRow);
     if (!m_run->predictions.empty())
         o.title += tr(" · predicted %1 (%2)")
                        .arg(QString::fromStdString(m_run->predictions[0].token))

@@ -15,13 +15,13 @@
 namespace attnscope {
 
 struct VitCliRequest {
-    std::string image;          // the image file
-    bool fullCapture = false;   // --capture full: per-head Q, K, V and scores too
+    std::string image;        // the image file
+    bool fullCapture = false; // --capture full: per-head Q, K, V and scores too
     int topK = 5;
     // export
     int layer = 0;
-    int head = 0;               // -1: mean of heads
-    std::string query = "cls";  // "cls" or "R,C"
+    int head = 0;              // -1: mean of heads
+    std::string query = "cls"; // "cls" or "R,C"
     std::string out;
     int width = 640, height = 720;
     double scale = 1.0;

@@ -212,8 +212,8 @@ ImageProcessor parseImageProcessor(const std::string& text, const std::string& f
         const std::string type = root["image_processor_type"].get<std::string>();
         if (type != "ViTImageProcessor" && type != "ViTImageProcessorFast" && type != "ViTFeatureExtractor" &&
             type != "DeiTImageProcessor")
-            r.fail("/image_processor_type", "image processor \"" + type +
-                                                "\" is not supported (AttnScope applies ViTImageProcessor's steps)");
+            r.fail("/image_processor_type",
+                   "image processor \"" + type + "\" is not supported (AttnScope applies ViTImageProcessor's steps)");
     }
     if (root.find("do_center_crop") != root.end() && root["do_center_crop"].is_boolean() &&
         root["do_center_crop"].get<bool>())
@@ -227,7 +227,8 @@ ImageProcessor parseImageProcessor(const std::string& text, const std::string& f
     if (p.doResize && (p.height != height || p.width != width))
         r.fail("/size", "resizes to " + std::to_string(p.height) + " × " + std::to_string(p.width) +
                             " (height × width) but the model takes " + std::to_string(height) + " × " +
-                            std::to_string(width) + " (config.json /image_size); other sizes would need "
+                            std::to_string(width) +
+                            " (config.json /image_size); other sizes would need "
                             "interpolate_pos_encoding, which is not supported");
     if (root.find("resample") != root.end() && !root["resample"].is_null()) {
         const int code = static_cast<int>(r.requireInt(root, "", "resample", 0, 5));
@@ -303,8 +304,9 @@ ImageTensor toChannels(const ImageTensor& image, int channels)
             for (int x = 0; x < w; ++x) {
                 const float r = image.at(0, y, x), g = image.at(1, y, x), b = image.at(2, y, x);
                 if (image.eightBit) {
-                    const auto l = (std::uint32_t(r) * 19595u + std::uint32_t(g) * 38470u + std::uint32_t(b) * 7471u +
-                                    0x8000u) >> 16;
+                    const auto l =
+                        (std::uint32_t(r) * 19595u + std::uint32_t(g) * 38470u + std::uint32_t(b) * 7471u + 0x8000u) >>
+                        16;
                     out.at(0, y, x) = static_cast<float>(l);
                 } else {
                     out.at(0, y, x) = 0.299f * r + 0.587f * g + 0.114f * b;

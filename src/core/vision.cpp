@@ -44,7 +44,8 @@ std::vector<std::string> patchLabels(const ModelConfig& c)
     labels.reserve(size_t(c.gridRows() * c.gridCols() + 1));
     labels.push_back("[CLS]");
     for (int r = 0; r < c.gridRows(); ++r)
-        for (int q = 0; q < c.gridCols(); ++q) labels.push_back("(" + std::to_string(r) + ", " + std::to_string(q) + ")");
+        for (int q = 0; q < c.gridCols(); ++q)
+            labels.push_back("(" + std::to_string(r) + ", " + std::to_string(q) + ")");
     return labels;
 }
 

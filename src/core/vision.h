@@ -31,12 +31,12 @@ struct ImageRunOptions {
 };
 
 struct ImageRunResult {
-    ImageTensor pixelValues;          // (C, H, W) what the model read, after preprocessing
-    std::vector<std::string> labels;  // T position labels (patchLabels)
-    RowVector logits;                 // (K) class logits at [CLS]; empty for a bare ViTModel
+    ImageTensor pixelValues;             // (C, H, W) what the model read, after preprocessing
+    std::vector<std::string> labels;     // T position labels (patchLabels)
+    RowVector logits;                    // (K) class logits at [CLS]; empty for a bare ViTModel
     std::vector<Prediction> predictions; // top-k classes (id2label names) by probability
-    MatrixRM hidden;                  // (T, d) last hidden states, bare ViTModel only
-    Trace trace;                      // encoder attention, (T, T) per head
+    MatrixRM hidden;                     // (T, d) last hidden states, bare ViTModel only
+    Trace trace;                         // encoder attention, (T, T) per head
 };
 
 // Preprocesses `image` with the model's image processor (after converting its channels as

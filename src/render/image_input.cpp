@@ -15,8 +15,7 @@ std::string sizeText(const QSize& s) { return std::to_string(s.width()) + " × "
 DecodedImage decodeImage(const QImage& source, const QString& what)
 {
     const std::string name = what.toStdString();
-    if (source.isNull() || source.width() < 1 || source.height() < 1)
-        throw ImageError(name + ": the image is empty");
+    if (source.isNull() || source.width() < 1 || source.height() < 1) throw ImageError(name + ": the image is empty");
     if (source.width() > kMaxImageSide || source.height() > kMaxImageSide)
         throw ImageError(name + ": the image is " + sizeText(source.size()) + " pixels; the limit is " +
                          std::to_string(kMaxImageSide) + " × " + std::to_string(kMaxImageSide));
@@ -62,8 +61,8 @@ DecodedImage decodeImageFile(const QString& path)
         throw ImageError(name + ": the image is empty (" + sizeText(declared) + " pixels)");
     QImage image;
     if (!reader.read(&image) || image.isNull())
-        throw ImageError(name + ": cannot decode the image (corrupt or truncated?): " +
-                         reader.errorString().toStdString());
+        throw ImageError(name +
+                         ": cannot decode the image (corrupt or truncated?): " + reader.errorString().toStdString());
     return decodeImage(image, path);
 }
 

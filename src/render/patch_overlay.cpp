@@ -20,7 +20,8 @@ PatchOverlay patchOverlayOf(const ImageRunResult& run, const ModelConfig& c, con
                          std::to_string(layers.size()) + " layers)");
     const auto& heads = layers[size_t(layer)].heads;
     if (head < -1 || head >= static_cast<int>(heads.size()))
-        throw UsageError("--head " + std::to_string(head) + " out of range (" + std::to_string(heads.size()) + " heads)");
+        throw UsageError("--head " + std::to_string(head) + " out of range (" + std::to_string(heads.size()) +
+                         " heads)");
     const int t = c.gridRows() * c.gridCols() + 1;
     if (queryRow < 0 || queryRow >= t) throw UsageError("query row out of range");
     RowVector row = RowVector::Zero(t);
@@ -42,7 +43,10 @@ PatchOverlay patchOverlayOf(const ImageRunResult& run, const ModelConfig& c, con
     o.weights.assign(row.data() + 1, row.data() + t);
     o.queryRow = queryRow;
     const QString query = QString::fromStdString(run.labels.at(size_t(queryRow)));
-    o.title = QString("layer %1 · %2 · query %3").arg(layer).arg(head < 0 ? QString("mean of heads") : QString("head %1").arg(head)).arg(query);
+    o.title = QString("layer %1 · %2 · query %3")
+                  .arg(layer)
+                  .arg(head < 0 ? QString("mean of heads") : QString("head %1").arg(head))
+                  .arg(query);
     return o;
 }
 

@@ -15,7 +15,7 @@
 namespace attnscope {
 
 struct PatchOverlay {
-    QImage image;              // the input image, drawn stretched to the model's aspect (as resized)
+    QImage image; // the input image, drawn stretched to the model's aspect (as resized)
     int gridRows = 0, gridCols = 0;
     int imageHeight = 0, imageWidth = 0; // the model's input size (pixels), for the aspect
     int patchHeight = 0, patchWidth = 0; // model pixels per patch
@@ -24,7 +24,7 @@ struct PatchOverlay {
     int queryRow = 0;                    // 0: [CLS]; 1 + r · gridCols + c: patch (r, c)
     QString title;
     QString colormap = QStringLiteral("viridis");
-    double opacity = 0.55;               // of the tint over the image
+    double opacity = 0.55; // of the tint over the image
 };
 
 // The overlay of row `queryRow` of head `head` (-1: mean of heads) in `layer` of the run's

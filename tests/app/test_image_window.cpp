@@ -30,7 +30,8 @@ private slots:
         // Core's own run of the same file.
         const auto model = loadHfFolder(kDigits.toStdString());
         const Transformer tf(model);
-        const ImageRunResult want = runImage(tf, decodeImageFile(kImages + "/digit-3.png").tensor, {Capture::Attention, 10});
+        const ImageRunResult want =
+            runImage(tf, decodeImageFile(kImages + "/digit-3.png").tensor, {Capture::Attention, 10});
         QCOMPARE(w->run()->predictions[0].token, std::string("3"));
         QCOMPARE(w->run()->predictions[0].probability, want.predictions[0].probability);
         QVERIFY(w->predictionsLabel()->text().contains("3  "));
@@ -43,8 +44,7 @@ private slots:
             QCOMPARE(o.queryRow, c.query);
             RowVector row = RowVector::Zero(17);
             const auto& heads = want.trace.encoder[size_t(c.layer)].heads;
-            if (c.head >= 0)
-                row = heads[size_t(c.head)].weights.row(c.query);
+            if (c.head >= 0) row = heads[size_t(c.head)].weights.row(c.query);
             else {
                 for (const HeadTrace& h : heads) row += h.weights.row(c.query);
                 row /= float(heads.size());

@@ -42,7 +42,8 @@ private slots:
     void decodingMatchesPil_data()
     {
         QTest::addColumn<QString>("file");
-        for (const char* f : {"rgb.png", "rgba.png", "palette.png", "grey.png", "grey-alpha.png"}) QTest::newRow(f) << f;
+        for (const char* f : {"rgb.png", "rgba.png", "palette.png", "grey.png", "grey-alpha.png"})
+            QTest::newRow(f) << f;
     }
     void decodingMatchesPil()
     {
@@ -91,7 +92,8 @@ private slots:
         const nlohmann::json want = readJson(kImages + "/pil-convert.json")["pipeline"][file.toStdString()];
         const int h = want["size"][0].get<int>(), w = want["size"][1].get<int>();
         const ImageProcessor p = defaultImageProcessor(channels, h, w);
-        const ImageTensor x = preprocessImage(toChannels(decodeImageFile(kImages + "/" + file).tensor, channels), p, "t");
+        const ImageTensor x =
+            preprocessImage(toChannels(decodeImageFile(kImages + "/" + file).tensor, channels), p, "t");
         QCOMPARE(x.data.size(), want["pixel_values"].size());
         for (size_t i = 0; i < x.data.size(); ++i) QCOMPARE(x.data[i], want["pixel_values"][i].get<float>());
     }
@@ -104,7 +106,8 @@ private slots:
     void runDigits()
     {
         QFETCH(int, digit);
-        const auto r = runCli({"run", kDigits, "--image", kImages + QString("/digit-%1.png").arg(digit), "--top-k", "10"});
+        const auto r =
+            runCli({"run", kDigits, "--image", kImages + QString("/digit-%1.png").arg(digit), "--top-k", "10"});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const nlohmann::json j = nlohmann::json::parse(r.out.toStdString());
         QCOMPARE(j["predictions"]["top_k"][0]["label"].get<std::string>(), std::to_string(digit));
@@ -131,7 +134,8 @@ private slots:
         QCOMPARE(j["attention"][0]["q"].size(), size_t(17));
         QCOMPARE(j["attention"][0]["q"][0].size(), size_t(16)); // d_head 64 / 4
         // An RGB model on RGBA, palette, grey, grey+alpha and 16-bit files (converted as HF does).
-        for (const char* f : {"rgba.png", "palette.png", "grey.png", "grey-alpha.png", "grey16.png", "digit-3-x8.png"}) {
+        for (const char* f :
+             {"rgba.png", "palette.png", "grey.png", "grey-alpha.png", "grey16.png", "digit-3-x8.png"}) {
             r = runCli({"run", kHf + "/vit-grid3x5", "--image", kImages + "/" + f});
             QVERIFY2(r.exitCode == 0, r.err.constData());
             j = nlohmann::json::parse(r.out.toStdString());
@@ -197,12 +201,18 @@ private slots:
                 QVERIFY2(std::abs(got.red() - want[0]) <= 2 && std::abs(got.green() - want[1]) <= 2 &&
                              std::abs(got.blue() - want[2]) <= 2,
                          qPrintable(QString("cell (%1, %2): drawn %3, expected rgb(%4, %5, %6)")
-                                        .arg(rr).arg(c).arg(got.name()).arg(want[0]).arg(want[1]).arg(want[2])));
+                                        .arg(rr)
+                                        .arg(c)
+                                        .arg(got.name())
+                                        .arg(want[0])
+                                        .arg(want[1])
+                                        .arg(want[2])));
                 ++checked;
             }
         QCOMPARE(checked, 16);
         // A patch query, the mean of heads, SVG.
-        r = runCli({"export", kDigits, "--image", image, "--head", "mean", "--query", "1,2", "--out", dir.filePath("q.svg")});
+        r = runCli(
+            {"export", kDigits, "--image", image, "--head", "mean", "--query", "1,2", "--out", dir.filePath("q.svg")});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(QFileInfo(dir.filePath("q.svg")).size() > 1000);
     }
@@ -213,35 +223,39 @@ private slots:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("message");
         const QString bad = kImages + "/bad/";
-        QTest::newRow("empty file") << QStringList{"run", kDigits, "--image", bad + "empty.png"} << 4 << "empty (0 bytes)";
+        QTest::newRow("empty file") << QStringList{"run", kDigits, "--image", bad + "empty.png"} << 4
+                                    << "empty (0 bytes)";
         QTest::newRow("corrupt") << QStringList{"run", kDigits, "--image", bad + "corrupt.png"} << 4 << "not an image";
         QTest::newRow("truncated") << QStringList{"run", kDigits, "--image", bad + "truncated.png"} << 4
                                    << "cannot decode the image";
         QTest::newRow("20000 x 20000") << QStringList{"run", kDigits, "--image", bad + "huge-20000x20000.png"} << 4
                                        << "20000 × 20000 pixels; the limit is 8192 × 8192";
-        QTest::newRow("missing file") << QStringList{"run", kDigits, "--image", bad + "nope.png"} << 4 << "no such file";
-        QTest::newRow("export of a bad image") << QStringList{"export", kDigits, "--image", bad + "truncated.png", "--out",
-                                                              "/tmp/attnscope-vit-never.png"}
-                                               << 4 << "cannot decode";
-        QTest::newRow("query outside the grid") << QStringList{"export", kDigits, "--image", kImages + "/digit-3.png",
-                                                               "--query", "4,0", "--out", "/tmp/attnscope-vit-never.png"}
-                                                << 2 << "0 <= R < 4";
-        QTest::newRow("query not R,C") << QStringList{"export", kDigits, "--image", kImages + "/digit-3.png", "--query",
-                                                      "middle", "--out", "/tmp/attnscope-vit-never.png"}
+        QTest::newRow("missing file") << QStringList{"run", kDigits, "--image", bad + "nope.png"} << 4
+                                      << "no such file";
+        QTest::newRow("export of a bad image")
+            << QStringList{"export", kDigits, "--image", bad + "truncated.png", "--out", "/tmp/attnscope-vit-never.png"}
+            << 4 << "cannot decode";
+        QTest::newRow("query outside the grid")
+            << QStringList{"export",  kDigits, "--image", kImages + "/digit-3.png",
+                           "--query", "4,0",   "--out",   "/tmp/attnscope-vit-never.png"}
+            << 2 << "0 <= R < 4";
+        QTest::newRow("query not R,C") << QStringList{"export",  kDigits,  "--image", kImages + "/digit-3.png",
+                                                      "--query", "middle", "--out",   "/tmp/attnscope-vit-never.png"}
                                        << 2 << "--query expects cls or R,C";
-        QTest::newRow("layer out of range") << QStringList{"export", kDigits, "--image", kImages + "/digit-3.png",
-                                                           "--layer", "4", "--out", "/tmp/attnscope-vit-never.png"}
-                                            << 2 << "--layer 4 out of range";
-        QTest::newRow("text for an image model") << QStringList{"run", kDigits, "--text", "three"} << 2
-                                                 << "is an image model";
-        QTest::newRow("image for a text model") << QStringList{"run", kHf + "/gpt2-tiny", "--image",
-                                                               kImages + "/digit-3.png"}
-                                                << 2 << "not an image model";
-        QTest::newRow("image and text") << QStringList{"run", kDigits, "--image", kImages + "/digit-3.png", "--text", "x"}
+        QTest::newRow("layer out of range")
+            << QStringList{"export",  kDigits, "--image", kImages + "/digit-3.png",
+                           "--layer", "4",     "--out",   "/tmp/attnscope-vit-never.png"}
+            << 2 << "--layer 4 out of range";
+        QTest::newRow("text for an image model")
+            << QStringList{"run", kDigits, "--text", "three"} << 2 << "is an image model";
+        QTest::newRow("image for a text model")
+            << QStringList{"run", kHf + "/gpt2-tiny", "--image", kImages + "/digit-3.png"} << 2 << "not an image model";
+        QTest::newRow("image and text") << QStringList{"run",    kDigits, "--image", kImages + "/digit-3.png",
+                                                       "--text", "x"}
                                         << 2 << "--image replaces --text";
-        QTest::newRow("query without export") << QStringList{"run", kDigits, "--image", kImages + "/digit-3.png",
-                                                             "--query", "cls"}
-                                              << 2 << "--query is an export --image option";
+        QTest::newRow("query without export")
+            << QStringList{"run", kDigits, "--image", kImages + "/digit-3.png", "--query", "cls"} << 2
+            << "--query is an export --image option";
     }
     void badInput()
     {

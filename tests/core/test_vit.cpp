@@ -182,22 +182,23 @@ private slots:
         QTest::addColumn<QVector<float>>("in");
         QTest::addColumn<QVector<float>>("expected");
         // Shrinking 4 → 2: support widened to 2; weights (3, 3, 1)/7 and (1, 3, 3)/7.
-        QTest::newRow("bilinear shrink float") << "bilinear" << false << QVector<float>{0, 10, 20, 30}
-                                               << QVector<float>{50.0f / 7, 160.0f / 7};
-        QTest::newRow("bilinear shrink 8-bit rounds") << "bilinear" << true << QVector<float>{0, 100, 200, 255}
-                                                      << QVector<float>{71, 209}; // 71.43, 209.29
+        QTest::newRow("bilinear shrink float")
+            << "bilinear" << false << QVector<float>{0, 10, 20, 30} << QVector<float>{50.0f / 7, 160.0f / 7};
+        QTest::newRow("bilinear shrink 8-bit rounds")
+            << "bilinear" << true << QVector<float>{0, 100, 200, 255} << QVector<float>{71, 209}; // 71.43, 209.29
         // Enlarging 2 → 4: centres 0.25, 0.75, 1.25, 1.75; edge windows renormalised.
-        QTest::newRow("bilinear enlarge") << "bilinear" << false << QVector<float>{0, 100}
-                                          << QVector<float>{0, 25, 75, 100};
+        QTest::newRow("bilinear enlarge")
+            << "bilinear" << false << QVector<float>{0, 100} << QVector<float>{0, 25, 75, 100};
         // Bicubic (a = −0.5) 2 → 4: w(0.25) = 0.8671875, w(1.25) = −0.0703125, w(0.75) = 0.2265625.
         QTest::newRow("bicubic enlarge float overshoots")
             << "bicubic" << false << QVector<float>{0, 100}
             << QVector<float>{float(-7.03125 / 0.796875), float(22.65625 / 1.09375), float(100 - 22.65625 / 1.09375),
                               float(100 + 7.03125 / 0.796875)};
         // 8-bit: each pass rounded and clipped to 0 … 255 (−8.8 → 0, 108.8 → 109).
-        QTest::newRow("bicubic enlarge 8-bit clips") << "bicubic" << true << QVector<float>{0, 100}
-                                                     << QVector<float>{0, 21, 79, 109};
-        QTest::newRow("nearest shrink") << "nearest" << false << QVector<float>{0, 10, 20, 30} << QVector<float>{10, 30};
+        QTest::newRow("bicubic enlarge 8-bit clips")
+            << "bicubic" << true << QVector<float>{0, 100} << QVector<float>{0, 21, 79, 109};
+        QTest::newRow("nearest shrink") << "nearest" << false << QVector<float>{0, 10, 20, 30}
+                                        << QVector<float>{10, 30};
         QTest::newRow("nearest enlarge") << "nearest" << true << QVector<float>{5, 9} << QVector<float>{5, 5, 9, 9};
     }
     void resizeHandComputed()
@@ -206,10 +207,11 @@ private slots:
         QFETCH(bool, eightBit);
         QFETCH(QVector<float>, in);
         QFETCH(QVector<float>, expected);
-        const Resample f = filter == "bicubic" ? Resample::Bicubic : filter == "nearest" ? Resample::Nearest
-                                                                                        : Resample::Bilinear;
-        const ImageTensor out = resizeImage(row(std::vector<float>(in.begin(), in.end()), eightBit), 1,
-                                            int(expected.size()), f);
+        const Resample f = filter == "bicubic"   ? Resample::Bicubic
+                           : filter == "nearest" ? Resample::Nearest
+                                                 : Resample::Bilinear;
+        const ImageTensor out =
+            resizeImage(row(std::vector<float>(in.begin(), in.end()), eightBit), 1, int(expected.size()), f);
         QCOMPARE(out.width, int(expected.size()));
         for (int i = 0; i < expected.size(); ++i)
             QVERIFY2(std::abs(out.data[size_t(i)] - expected[i]) < 1e-4f,
@@ -224,19 +226,22 @@ private slots:
         float worstFloat = 0.0f;
         int cases = 0;
         for (const nlohmann::json& c : doc["cases"]) {
-            ImageTensor in(c["channels"].get<int>(), c["in"][0].get<int>(), c["in"][1].get<int>(), c["eight_bit"].get<bool>());
+            ImageTensor in(c["channels"].get<int>(), c["in"][0].get<int>(), c["in"][1].get<int>(),
+                           c["eight_bit"].get<bool>());
             for (size_t i = 0; i < in.data.size(); ++i) in.data[i] = c["input"][i].get<float>();
             const std::string f = c["filter"].get<std::string>();
-            const Resample filter = f == "bicubic" ? Resample::Bicubic : f == "nearest" ? Resample::Nearest : Resample::Bilinear;
+            const Resample filter = f == "bicubic"   ? Resample::Bicubic
+                                    : f == "nearest" ? Resample::Nearest
+                                                     : Resample::Bilinear;
             const ImageTensor out = resizeImage(in, c["out"][0].get<int>(), c["out"][1].get<int>(), filter);
             QCOMPARE(out.data.size(), c["expected"].size());
             for (size_t i = 0; i < out.data.size(); ++i) {
                 const float want = c["expected"][i].get<float>();
                 if (in.eightBit)
-                    QVERIFY2(out.data[i] == want, qPrintable(QString::fromStdString(c["name"].get<std::string>()) +
-                                                             QString(" at %1: %2 vs PIL %3").arg(i).arg(out.data[i]).arg(want)));
-                else
-                    worstFloat = std::max(worstFloat, std::abs(out.data[i] - want));
+                    QVERIFY2(out.data[i] == want,
+                             qPrintable(QString::fromStdString(c["name"].get<std::string>()) +
+                                        QString(" at %1: %2 vs PIL %3").arg(i).arg(out.data[i]).arg(want)));
+                else worstFloat = std::max(worstFloat, std::abs(out.data[i] - want));
             }
             ++cases;
         }
@@ -293,33 +298,65 @@ private slots:
         QTest::addColumn<QString>("preprocessor");
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("pointer");
-        QTest::newRow("preprocessor size differs") << "{}" << R"({"size": {"height": 12, "width": 10}})"
-                                                   << "preprocessor_config.json" << "/size";
-        QTest::newRow("shortest_edge") << "{}" << R"({"size": {"height": null, "width": null, "shortest_edge": 6}})" << "preprocessor_config.json"
+        QTest::newRow("preprocessor size differs") << "{}"
+                                                   << R"({"size": {"height": 12, "width": 10}})"
+                                                   << "preprocessor_config.json"
+                                                   << "/size";
+        QTest::newRow("shortest_edge") << "{}"
+                                       << R"({"size": {"height": null, "width": null, "shortest_edge": 6}})"
+                                       << "preprocessor_config.json"
                                        << "/size";
-        QTest::newRow("lanczos") << "{}" << R"({"resample": 1})" << "preprocessor_config.json" << "/resample";
-        QTest::newRow("mean of two channels") << "{}" << R"({"image_mean": [0.5, 0.5]})" << "preprocessor_config.json"
+        QTest::newRow("lanczos") << "{}"
+                                 << R"({"resample": 1})"
+                                 << "preprocessor_config.json"
+                                 << "/resample";
+        QTest::newRow("mean of two channels") << "{}"
+                                              << R"({"image_mean": [0.5, 0.5]})"
+                                              << "preprocessor_config.json"
                                               << "/image_mean";
-        QTest::newRow("std zero") << "{}" << R"({"image_std": [0.5, 0, 0.5]})" << "preprocessor_config.json"
+        QTest::newRow("std zero") << "{}"
+                                  << R"({"image_std": [0.5, 0, 0.5]})"
+                                  << "preprocessor_config.json"
                                   << "/image_std/1";
-        QTest::newRow("center crop") << "{}" << R"({"do_center_crop": true})" << "preprocessor_config.json"
+        QTest::newRow("center crop") << "{}"
+                                     << R"({"do_center_crop": true})"
+                                     << "preprocessor_config.json"
                                      << "/do_center_crop";
-        QTest::newRow("other processor") << "{}" << R"({"image_processor_type": "CLIPImageProcessor"})"
-                                         << "preprocessor_config.json" << "/image_processor_type";
-        QTest::newRow("image_size three values") << R"({"image_size": [6, 10, 3]})" << "{}" << "config.json"
+        QTest::newRow("other processor") << "{}"
+                                         << R"({"image_processor_type": "CLIPImageProcessor"})"
+                                         << "preprocessor_config.json"
+                                         << "/image_processor_type";
+        QTest::newRow("image_size three values") << R"({"image_size": [6, 10, 3]})"
+                                                 << "{}"
+                                                 << "config.json"
                                                  << "/image_size";
-        QTest::newRow("patch larger than image") << R"({"patch_size": 7})" << "{}" << "config.json" << "/patch_size";
-        QTest::newRow("patch_size not integer") << R"({"patch_size": [2, 2.5]})" << "{}" << "config.json"
+        QTest::newRow("patch larger than image") << R"({"patch_size": 7})"
+                                                 << "{}"
+                                                 << "config.json"
+                                                 << "/patch_size";
+        QTest::newRow("patch_size not integer") << R"({"patch_size": [2, 2.5]})"
+                                                << "{}"
+                                                << "config.json"
                                                 << "/patch_size/1";
-        QTest::newRow("id2label gap") << R"({"id2label": {"0": "a", "7": "b"}})" << "{}" << "config.json"
+        QTest::newRow("id2label gap") << R"({"id2label": {"0": "a", "7": "b"}})"
+                                      << "{}"
+                                      << "config.json"
                                       << "/id2label/7";
-        QTest::newRow("mask token") << R"({"use_mask_token": true})" << "{}" << "config.json" << "/use_mask_token";
-        QTest::newRow("masked image modeling") << R"({"architectures": ["ViTForMaskedImageModeling"]})" << "{}"
-                                               << "config.json" << "/architectures/0";
+        QTest::newRow("mask token") << R"({"use_mask_token": true})"
+                                    << "{}"
+                                    << "config.json"
+                                    << "/use_mask_token";
+        QTest::newRow("masked image modeling") << R"({"architectures": ["ViTForMaskedImageModeling"]})"
+                                               << "{}"
+                                               << "config.json"
+                                               << "/architectures/0";
         // A different image size changes the position table: the checkpoint's shape is refused.
-        QTest::newRow("image_size vs positions") << R"({"image_size": [8, 10]})" << R"({"size": {"height": 8, "width": 10}})"
-                                                 << "model.safetensors" << "/vit.embeddings.position_embeddings";
-        QTest::newRow("channels vs conv weight") << R"({"num_channels": 1})" << R"({"image_mean": 0.5, "image_std": 0.5})"
+        QTest::newRow("image_size vs positions") << R"({"image_size": [8, 10]})"
+                                                 << R"({"size": {"height": 8, "width": 10}})"
+                                                 << "model.safetensors"
+                                                 << "/vit.embeddings.position_embeddings";
+        QTest::newRow("channels vs conv weight") << R"({"num_channels": 1})"
+                                                 << R"({"image_mean": 0.5, "image_std": 0.5})"
                                                  << "model.safetensors"
                                                  << "/vit.embeddings.patch_embeddings.projection.weight";
     }
@@ -353,8 +390,8 @@ private slots:
         QVERIFY(m->imageProcessor.resample == Resample::Bilinear);
         QCOMPARE(m->imageProcessor.mean, (std::vector<float>{0.5f, 0.5f, 0.5f}));
         // do_resize false: `size` is unused; the image must have the model's size.
-        const ImageProcessor p = parseImageProcessor(R"({"do_resize": false, "size": {"height": 3, "width": 4}})", "pre.json",
-                                                     3, 5, 5);
+        const ImageProcessor p =
+            parseImageProcessor(R"({"do_resize": false, "size": {"height": 3, "width": 4}})", "pre.json", 3, 5, 5);
         QVERIFY(!p.doResize);
         QCOMPARE(p.height, 5);
         QCOMPARE(p.width, 5);

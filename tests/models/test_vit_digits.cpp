@@ -103,14 +103,15 @@ private slots:
             const ImageRunResult r = runImage(tf, img, {Capture::Attention, 1});
             for (int l = 0; l < c.encoderLayers; ++l)
                 for (int h = 0; h < c.nHeads; ++h)
-                    ratio[size_t(l)][size_t(h)] +=
-                        inkRatio(r.trace.encoder[size_t(l)].heads[size_t(h)].weights, img, c.gridRows(), c.gridCols(),
-                                 c.patchHeight) / images;
+                    ratio[size_t(l)][size_t(h)] += inkRatio(r.trace.encoder[size_t(l)].heads[size_t(h)].weights, img,
+                                                            c.gridRows(), c.gridCols(), c.patchHeight) /
+                                                   images;
         }
         QString text;
         for (int l = 0; l < c.encoderLayers; ++l) {
             text += QString("L%1:").arg(l);
-            for (int h = 0; h < c.nHeads; ++h) text += QString(" H%1 %2").arg(h).arg(ratio[size_t(l)][size_t(h)], 0, 'f', 2);
+            for (int h = 0; h < c.nHeads; ++h)
+                text += QString(" H%1 %2").arg(h).arg(ratio[size_t(l)][size_t(h)], 0, 'f', 2);
             text += "\n";
         }
         qInfo("[CLS] ink ratio (1 = uniform over patches; > 1 strokes, < 1 background):\n%s", qPrintable(text));
