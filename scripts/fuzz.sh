@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target under ASan+UBSan: scripts/fuzz.sh TARGET SECONDS
 # TARGET: model_loader | char_tokenizer | word_tokenizer | hf_tokenizer_json | bpe_files |
-# wordpiece | hf_config | safetensors | llama2c | html_payload. Seeds: tests/fuzz/corpus/TARGET;
+# wordpiece | hf_config | safetensors | llama2c | html_payload | vit_preprocess. Seeds: tests/fuzz/corpus/TARGET;
 # new inputs go to build-fuzz/corpus/TARGET; crashes to build-fuzz/artifacts/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

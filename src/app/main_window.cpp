@@ -7,6 +7,7 @@
 #include "app/census_view.h"
 #include "app/compare_view.h"
 #include "app/flow_label.h"
+#include "app/image_window.h"
 #include "app/model_catalog.h"
 #include "app/model_panel.h"
 #include "app/notes_panel.h"
@@ -261,6 +262,21 @@ void MainWindow::setupActions()
         const QString path = QFileDialog::getExistingDirectory(this, tr("Open Hugging Face Model Folder"), m_lastDir);
         if (!path.isEmpty()) openModel(path);
     });
+    // ViT models take images (docs/vit.md).
+    auto* openImage = new QAction(QIcon::fromTheme(QStringLiteral("image-x-generic")), tr("Open &Image\u2026"), this);
+    openImage->setObjectName(QStringLiteral("actionOpenImage"));
+    openImage->setShortcut(QKeySequence(tr("Ctrl+Shift+I")));
+    openImage->setToolTip(tr("Run the current ViT model (e.g. models/hf/vit-digits) on an image"));
+    m_ui->menuFile->insertAction(m_ui->menuRecent->menuAction(), openImage);
+    connect(openImage, &QAction::triggered, this, [this] {
+        if (!m_model || !m_model->config.isVision()) {
+            openImageFile(QString()); // says why in the status bar
+            return;
+        }
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Image"), m_lastDir,
+                                                          tr("Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"));
+        if (!path.isEmpty()) openImageFile(path);
+    });
     connect(m_ui->actionReload, &QAction::triggered, this, [this] {
         if (m_model) openModel(QString::fromStdString(m_model->path), false);
     });
@@ -443,6 +459,28 @@ std::shared_ptr<const Model> MainWindow::loadReportingErrors(const QString& path
         reportError(tr("%1\n\n%2").arg(heading, QString::fromStdString(e.what())));
     }
     return nullptr;
+}
+
+ImageWindow* MainWindow::openImageFile(const QString& path)
+{
+    if (!m_model || !m_transformer || !m_model->config.isVision()) {
+        statusBar()->showMessage(tr("Open Image needs a ViT model (e.g. models/hf/vit-digits): open one with File "
+                                    "\u203a Open Model Folder\u2026"),
+                                 8000);
+        return nullptr;
+    }
+    if (m_imageWindow && m_imageTransformer != m_transformer) {
+        delete m_imageWindow;
+        m_imageWindow = nullptr;
+    }
+    if (!m_imageWindow) {
+        m_imageWindow = new ImageWindow(m_transformer, this);
+        m_imageTransformer = m_transformer;
+    }
+    m_imageWindow->show();
+    m_imageWindow->raise();
+    m_imageWindow->openImage(path);
+    return m_imageWindow;
 }
 
 bool MainWindow::openModel(const QString& path, bool useFirstExample)

@@ -32,6 +32,7 @@ class TimelineView;
 class TruncationBanner;
 class RevisionSlider;
 class NotesPanel;
+class ImageWindow;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -43,6 +44,9 @@ public:
 
     // Loads a model; on failure reports the loader's message and keeps the current model.
     bool openModel(const QString& path, bool useFirstExample = true);
+    // File › Open Image…: the image window of the current ViT model (image_window.h) on `path`;
+    // nullptr (and a status message) when the model takes no images. Errors show in the window.
+    ImageWindow* openImageFile(const QString& path);
     // Snapshot `index` of the open checkpoint series (the training-step slider): the input, the
     // view and the selected head stay. False (and the model kept) when it cannot be loaded.
     bool openRevision(int index);
@@ -174,6 +178,8 @@ private:
     std::string m_runTarget;
     std::shared_ptr<const Model> m_model;
     std::shared_ptr<const Transformer> m_transformer;
+    ImageWindow* m_imageWindow = nullptr; // of m_imageTransformer; replaced when the model changes
+    std::shared_ptr<const Transformer> m_imageTransformer;
     std::shared_ptr<const RunResult> m_result;
     std::shared_ptr<const RunAnalysis> m_analysis;
     std::shared_ptr<const HeadAblation> m_appliedAblation;

@@ -3,6 +3,7 @@
 // `export` (built with the GUI) renders a heatmap through the same Qt code as the app, or writes
 // the interactive HTML page (--format html: core/html_export.h with the app's labels and colours).
 #include "cli/attribute.h"
+#include "cli/out_json.h"
 #include "core/analysis/census.h"
 #include "core/errors.h"
 #include "core/gemm.h"
@@ -12,6 +13,7 @@
 #include "core/model_writer.h"
 
 #ifdef ATTNSCOPE_WITH_EXPORT
+#include "cli/vit_cli.h"
 #include "render/attention_slice.h"
 #include "render/colormaps.h"
 #include "render/html_run.h"
@@ -28,6 +30,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -36,8 +39,6 @@ namespace {
 
 using namespace attnscope;
 
-// float as the JSON number type: weights print in their shortest round-trip float form.
-using OutJson = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, float>;
 
 constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;
@@ -54,10 +55,13 @@ const char* const kUsage =
     "                                  tokens, output and every head's attention as JSON\n"
     "                                  (--ids: token ids as the whole input, no tokenizer;\n"
     "                                  --pair TEXT: a second segment for BERT-style models)\n"
+    "  run MODEL --image FILE [--capture attention|full] [--top-k K] [--out FILE]\n"
+    "                                  a ViT folder on an image: class probabilities and\n"
+    "                                  every head's attention over [CLS] and the patches\n"
     "\n"
     "MODEL is an AttnScope model file (.json), a Hugging Face folder (config.json +\n"
-    "model.safetensors; GPT-2, BERT, RoBERTa, DistilBERT, Llama, Mistral, Qwen2, GPT-NeoX:\n"
-    "docs/hf-checkpoints.md) or a llama2.c checkpoint (.bin, with tokenizer.bin beside it or\n"
+    "model.safetensors; GPT-2, BERT, RoBERTa, DistilBERT, Llama, Mistral, Qwen2, GPT-NeoX,\n"
+    "ViT: docs/hf-checkpoints.md) or a llama2.c checkpoint (.bin, with tokenizer.bin beside it or\n"
     "--tokenizer FILE: docs/llama2c.md), or a folder of training snapshots step<N>/ (each a\n"
     "Hugging Face folder; every command takes --revision stepN, default the last).\n"
     "\n"
@@ -69,6 +73,10 @@ const char* const kUsage =
     "            [--scale S] [--colormap NAME] [--log]\n"
     "                                  one head's heatmap as an image, drawn as in the app\n"
     "                                  (default: first stack, layer 0, head 0, 900x800)\n"
+    "  export MODEL --image FILE [--layer L] [--head H|mean] [--query cls|R,C]\n"
+    "            --out FILE.(png|svg|pdf|jpg) [--size WxH] [--scale S] [--colormap NAME]\n"
+    "                                  a ViT's image with the patch grid tinted by one\n"
+    "                                  query's attention (default [CLS], 640x720)\n"
     "  export MODEL [--text TEXT] [--target TEXT | --generate] --format html --out FILE.html\n"
     "            [--stack S] [--layer L] [--head H|mean] [--colormap NAME] [--log]\n"
     "                                  one self-contained interactive page (head view,\n"
@@ -119,6 +127,9 @@ struct Args {
     bool imageOptions = false;         // --size or --scale given (not for --format html)
     std::optional<std::string> format; // png, svg, pdf, jpg or html; default: by --out's extension
     bool html = false;                 // export writes the interactive HTML page
+    std::optional<std::string> image;  // run / export on an image (ViT models, docs/vit.md)
+    std::optional<std::string> query;  // export --image: "cls" or "R,C"
+    bool sizeGiven = false;
 };
 
 [[maybe_unused]] bool endsWith(const std::string& s, const std::string& suffix) // case-insensitive suffix
@@ -155,6 +166,8 @@ Args parseArgs(int argc, char** argv)
         else if (arg == "--pair") a.pair = value("--pair");
         else if (arg == "--tokenizer") a.tokenizer = value("--tokenizer");
         else if (arg == "--revision") a.revision = value("--revision");
+        else if (arg == "--image") a.image = value("--image");
+        else if (arg == "--query") a.query = value("--query");
         else if (arg == "--ids") {
             const std::string v = value("--ids");
             std::vector<int> ids;
@@ -180,7 +193,7 @@ Args parseArgs(int argc, char** argv)
             if (x == std::string::npos) throw UsageFailure{"--size expects WxH, e.g. 900x800, got \"" + v + "\""};
             a.width = parseInt(v.substr(0, x), "--size width", 16, 16384);
             a.height = parseInt(v.substr(x + 1), "--size height", 16, 16384);
-            a.exportOptions = a.imageOptions = true;
+            a.exportOptions = a.imageOptions = a.sizeGiven = true;
         } else if (arg == "--scale") {
             const std::string v = value("--scale");
             try {
@@ -214,7 +227,14 @@ Args parseArgs(int argc, char** argv)
     if (positional.size() < 2) throw UsageFailure{a.command + ": missing MODEL argument"};
     if (positional.size() > 2) throw UsageFailure{"unexpected argument \"" + positional[2] + "\""};
     a.model = positional[1];
-    if (a.command == "run" && !a.text && !a.ids) throw UsageFailure{"run: --text or --ids is required"};
+    if (a.image) {
+        if (a.command != "run" && a.command != "export") throw UsageFailure{"--image is a run and export option"};
+        if (a.text || a.ids || a.pair || a.target || a.generate)
+            throw UsageFailure{"--image replaces --text/--ids (and takes no --pair, --target or --generate)"};
+        if (a.stack || a.logScale || a.format) throw UsageFailure{"--stack, --log and --format are not image options"};
+    }
+    if (a.query && !(a.image && a.command == "export")) throw UsageFailure{"--query is an export --image option"};
+    if (a.command == "run" && !a.text && !a.ids && !a.image) throw UsageFailure{"run: --text or --ids is required (--image for a ViT model)"};
     if (a.text && a.ids) throw UsageFailure{"--text and --ids are mutually exclusive"};
     if (a.pair && !a.text) throw UsageFailure{"--pair needs --text (the first segment)"};
     if (a.target && a.generate) throw UsageFailure{"--target and --generate are mutually exclusive"};
@@ -237,6 +257,17 @@ Args parseArgs(int argc, char** argv)
         if (!stackFromString(*a.stack, s))
             throw UsageFailure{"--stack expects encoder, decoder or cross, got \"" + *a.stack + "\""};
     }
+    if (a.image) {
+#ifdef ATTNSCOPE_WITH_EXPORT
+        if (a.command == "export" && !a.out) throw UsageFailure{"export: --out FILE is required"};
+        if (a.command == "export" && !imageFormatForPath(QString::fromStdString(*a.out)))
+            throw UsageFailure{"export: --out must end in .png, .svg, .pdf or .jpg"};
+        if (!colormapNames().contains(QString::fromStdString(a.colormap))) throw UsageFailure{"export: unknown --colormap \"" + a.colormap + "\""};
+        return a;
+#else
+        throw UsageFailure{"--image: this attnscope-cli was built without the GUI libraries (Qt decodes images)"};
+#endif
+    }
     if (a.command == "export") {
 #ifdef ATTNSCOPE_WITH_EXPORT
         if (!a.out) throw UsageFailure{"export: --out FILE is required"};
@@ -258,17 +289,6 @@ Args parseArgs(int argc, char** argv)
 #endif
     }
     return a;
-}
-
-OutJson matrixJson(const MatrixRM& m)
-{
-    OutJson rows = OutJson::array();
-    for (Eigen::Index i = 0; i < m.rows(); ++i) {
-        OutJson row = OutJson::array();
-        for (Eigen::Index j = 0; j < m.cols(); ++j) row.push_back(m(i, j));
-        rows.push_back(std::move(row));
-    }
-    return rows;
 }
 
 OutJson tokenTexts(const std::vector<Token>& tokens)
@@ -465,6 +485,17 @@ void writeOutput(const std::string& text, const std::optional<std::string>& path
 }
 
 #ifdef ATTNSCOPE_WITH_EXPORT
+// The QApplication that drawing needs, on the offscreen platform when there is no display.
+std::unique_ptr<QApplication> drawingApplication(char* argv0)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
+        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    static int qtArgc = 1;
+    static char* qtArgv[] = {argv0, nullptr};
+    return std::make_unique<QApplication>(qtArgc, qtArgv);
+}
+
 // Renders the selected head with the app's HeatmapPlot; needs a QApplication, created here
 // on the offscreen platform when there is no display.
 int exportImageCommand(const Args& a, const Model& model, const RunResult& result, char* argv0)
@@ -485,12 +516,7 @@ int exportImageCommand(const Args& a, const Model& model, const RunResult& resul
     if (a.head >= heads)
         throw UsageError("export: --head " + std::to_string(a.head) + " out of range (" + std::to_string(heads) +
                          " heads)");
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
-        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    static int qtArgc = 1;
-    static char* qtArgv[] = {argv0, nullptr};
-    QApplication app(qtArgc, qtArgv);
+    const std::unique_ptr<QApplication> app = drawingApplication(argv0);
     HeatmapExport request;
     request.slice = sliceOf(result, model.config, {stack, a.layer, a.head});
     request.path = QString::fromStdString(*a.out);
@@ -533,6 +559,35 @@ int exportHtmlCommand(const Args& a, const Model& model, const Transformer& tran
 }
 #endif
 
+#ifdef ATTNSCOPE_WITH_EXPORT
+// run / export --image on a ViT model (cli/vit_cli.h).
+int imageCommand(const Args& a, const Transformer& transformer, char* argv0)
+{
+    VitCliRequest r;
+    r.image = *a.image;
+    r.fullCapture = a.capture == "full";
+    r.topK = a.topK;
+    if (a.command == "run") {
+        writeOutput(vitRunJson(transformer, r), a.out);
+        return kExitOk;
+    }
+    r.layer = a.layer;
+    r.head = a.head;
+    r.query = a.query.value_or("cls");
+    r.out = *a.out;
+    if (a.sizeGiven) {
+        r.width = a.width;
+        r.height = a.height;
+    }
+    r.scale = a.scale;
+    r.colormap = a.colormap;
+    const std::unique_ptr<QApplication> app = drawingApplication(argv0);
+    vitExportOverlay(transformer, r);
+    std::cout << r.out << '\n';
+    return kExitOk;
+}
+#endif
+
 // Census of every head (or one stack's), with importance appended as a last column (core's analyseRun).
 std::string censusCsv(const Transformer& tf, const RunResult& result, const std::optional<std::string>& only)
 {
@@ -562,7 +617,11 @@ int run(int argc, char** argv)
     const std::shared_ptr<const Model> model =
         args.tokenizer ? loadLlama2c(args.model, *args.tokenizer) : loadModel(args.model, args.revision);
     if (args.command == "info") {
-        writeOutput(infoJson(*model).dump(2), args.out);
+        OutJson info = infoJson(*model);
+#ifdef ATTNSCOPE_WITH_EXPORT
+        if (model->config.isVision()) info["vision"] = OutJson::parse(vitInfoJson(*model).dump());
+#endif
+        writeOutput(info.dump(2), args.out);
         return kExitOk;
     }
     if (args.command == "convert") {
@@ -576,6 +635,9 @@ int run(int argc, char** argv)
         return kExitOk;
     }
     const Transformer transformer(model);
+#ifdef ATTNSCOPE_WITH_EXPORT
+    if (args.image) return imageCommand(args, transformer, argv[0]);
+#endif
     RunOptions opt;
     opt.text = args.text ? *args.text : (model->examples.empty() ? std::string() : model->examples.front().text);
     opt.ids = args.ids;

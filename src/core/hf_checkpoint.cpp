@@ -7,6 +7,7 @@
 
 #include "core/errors.h"
 #include "core/hf_tokenizer.h"
+#include "core/image.h"
 #include "core/json_util.h"
 #include "core/safetensors_file.h"
 
@@ -82,6 +83,29 @@ public:
             m_r.fail(std::string("/") + key, "expected a value in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
         return static_cast<float>(v);
     }
+    // An int n (n × n) or a pair [a, b] (Hugging Face's image_size / patch_size), each in [min, max].
+    std::pair<int, int> intPair(const char* key, int min, int max, int fallback) const
+    {
+        if (!has(key)) return {fallback, fallback};
+        const Json& v = m_root[key];
+        if (!v.is_array()) {
+            const int n = integer(key, min, max);
+            return {n, n};
+        }
+        const std::string p = std::string("/") + key;
+        if (v.size() != 2) m_r.fail(p, "expected an integer or [height, width], got " + std::to_string(v.size()) + " values");
+        int out[2];
+        for (size_t i = 0; i < 2; ++i) {
+            const std::string pi = p + "/" + std::to_string(i);
+            if (!v[i].is_number_integer()) m_r.fail(pi, "expected an integer, got " + typeName(v[i]));
+            const long long x = v[i].get<long long>();
+            if (x < min || x > max)
+                m_r.fail(pi, "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
+                                 std::to_string(x));
+            out[i] = static_cast<int>(x);
+        }
+        return {out[0], out[1]};
+    }
     const Json* object(const char* key) const
     {
         if (!has(key)) return nullptr;
@@ -125,6 +149,19 @@ void checkShape(const ConfigReader& cfg, const ModelConfig& c)
 
 // --- family presets: config.json -> ModelConfig ---------------------------------------------
 
+// The body as BERT, GPT-NeoX and ViT name it (Llama too, with its checks in between): hidden_size,
+// num_attention_heads (dividing it), num_hidden_layers (of the encoder or the decoder),
+// intermediate_size, hidden_act.
+void bodyShape(const ConfigReader& cfg, ModelConfig& c, const char* activation)
+{
+    c.dModel = cfg.integer("hidden_size", 1, kMaxDModel);
+    c.nHeads = cfg.integer("num_attention_heads", 1, kMaxHeads);
+    checkShape(cfg, c);
+    (c.type == ArchType::Decoder ? c.decoderLayers : c.encoderLayers) = cfg.integer("num_hidden_layers", 1, kMaxLayers);
+    c.dFf = cfg.integer("intermediate_size", 1, kMaxDFf);
+    c.activation = cfg.activation("hidden_act", activation);
+}
+
 ModelConfig gpt2Config(const ConfigReader& cfg)
 {
     ModelConfig c;
@@ -160,12 +197,7 @@ ModelConfig bertConfig(const ConfigReader& cfg, bool roberta)
 {
     ModelConfig c;
     c.type = ArchType::Encoder;
-    c.dModel = cfg.integer("hidden_size", 1, kMaxDModel);
-    c.nHeads = cfg.integer("num_attention_heads", 1, kMaxHeads);
-    checkShape(cfg, c);
-    c.encoderLayers = cfg.integer("num_hidden_layers", 1, kMaxLayers);
-    c.dFf = cfg.integer("intermediate_size", 1, kMaxDFf);
-    c.activation = cfg.activation("hidden_act", "gelu");
+    bodyShape(cfg, c, "gelu");
     c.norm = NormPosition::Post;
     c.layerNormEps = cfg.positive("layer_norm_eps", 1e-12f);
     c.positional = Positional::Learned;
@@ -301,12 +333,7 @@ ModelConfig neoxConfig(const ConfigReader& cfg)
 {
     ModelConfig c;
     c.type = ArchType::Decoder;
-    c.dModel = cfg.integer("hidden_size", 1, kMaxDModel);
-    c.nHeads = cfg.integer("num_attention_heads", 1, kMaxHeads);
-    checkShape(cfg, c);
-    c.decoderLayers = cfg.integer("num_hidden_layers", 1, kMaxLayers);
-    c.dFf = cfg.integer("intermediate_size", 1, kMaxDFf);
-    c.activation = cfg.activation("hidden_act", "gelu");
+    bodyShape(cfg, c, "gelu");
     c.norm = NormPosition::Pre;
     c.layerNormEps = cfg.positive("layer_norm_eps", 1e-5f);
     const int positions = cfg.integer("max_position_embeddings", 1, 1 << 24, 2048);
@@ -320,6 +347,40 @@ ModelConfig neoxConfig(const ConfigReader& cfg)
     c.headBias = false;
     c.finalNorm = true;
     c.tiedOutput = cfg.boolean("tie_word_embeddings", false);
+    return c;
+}
+
+// ViT (ViTModel, ViTForImageClassification): a pre-norm encoder over image patches, final
+// LayerNorm, classifier on [CLS] (docs/vit.md).
+ModelConfig vitConfig(const ConfigReader& cfg)
+{
+    ModelConfig c;
+    c.type = ArchType::Encoder;
+    bodyShape(cfg, c, "gelu");
+    c.norm = NormPosition::Pre; // layernorm_before / layernorm_after
+    c.layerNormEps = cfg.positive("layer_norm_eps", 1e-12f);
+    c.positional = Positional::Learned;
+    c.bias = true;
+    c.qkvBias = cfg.boolean("qkv_bias", true);
+    c.headBias = true;
+    c.tiedOutput = false;
+    c.finalNorm = true;
+    c.imageChannels = cfg.integer("num_channels", 1, kMaxImageChannels, 3);
+    const auto [h, w] = cfg.intPair("image_size", 1, kMaxImageSide, 224);
+    const auto [ph, pw] = cfg.intPair("patch_size", 1, kMaxImageSide, 16);
+    if (ph > h || pw > w)
+        cfg.fail("patch_size", "a patch of " + std::to_string(ph) + " × " + std::to_string(pw) +
+                                   " does not fit the image_size " + std::to_string(h) + " × " + std::to_string(w));
+    c.imageHeight = h;
+    c.imageWidth = w;
+    c.patchHeight = ph;
+    c.patchWidth = pw;
+    const long long patches = static_cast<long long>(h / ph) * (w / pw);
+    if (patches + 1 > kMaxLen)
+        cfg.fail("image_size", std::to_string(patches) + " patches (+ [CLS]) exceed the engine's " + std::to_string(kMaxLen) +
+                                   " positions");
+    c.maxLen = static_cast<int>(patches) + 1;
+    cfg.require("use_mask_token", !cfg.boolean("use_mask_token", false), "ViT's mask token is not supported");
     return c;
 }
 
@@ -338,7 +399,21 @@ class NamingTable {
 public:
     void one(const std::string& engine, const std::string& checkpoint, Layout l = {})
     {
-        m_rows.push_back({engine, checkpoint, l.prefixed, l.transposed, l.part, l.parts, l.interleave});
+        HfTensorSource row;
+        row.engineName = engine;
+        row.checkpointName = checkpoint;
+        row.prefixed = l.prefixed;
+        row.transposed = l.transposed;
+        row.part = l.part;
+        row.parts = l.parts;
+        row.interleave = l.interleave;
+        m_rows.push_back(std::move(row));
+    }
+    // A tensor stored under another shape with the engine's values in the same order.
+    void reshaped(const std::string& engine, const std::string& checkpoint, std::vector<long long> storedShape)
+    {
+        one(engine, checkpoint);
+        m_rows.back().storedShape = std::move(storedShape);
     }
     // A Linear's weight (in the given layout) and its bias (never transposed, split alike).
     void linear(const std::string& engine, const std::string& checkpoint, Layout l = {})
@@ -462,6 +537,30 @@ std::vector<HfTensorSource> llamaTable(const ModelConfig& c)
     return t.expand(c.decoderLayers);
 }
 
+std::vector<HfTensorSource> vitTable(const ModelConfig& c)
+{
+    NamingTable t;
+    const long long d = c.dModel, n = c.maxLen;
+    // Stored with Conv2d's and nn.Parameter's own shapes; the values are the engine's, row-major.
+    t.reshaped("encoder.patch.weight", "embeddings.patch_embeddings.projection.weight",
+               {d, c.imageChannels, c.patchHeight, c.patchWidth});
+    t.one("encoder.patch.bias", "embeddings.patch_embeddings.projection.bias");
+    t.reshaped("encoder.cls.weight", "embeddings.cls_token", {1, 1, d});
+    t.reshaped("encoder.pos.weight", "embeddings.position_embeddings", {1, n, d});
+    const std::string l = "encoder.layers.{i}.", h = "encoder.layer.{i}.";
+    t.norm(l + "norm1", h + "layernorm_before");
+    t.linear(l + "self_attn.q_proj", h + "attention.attention.query");
+    t.linear(l + "self_attn.k_proj", h + "attention.attention.key");
+    t.linear(l + "self_attn.v_proj", h + "attention.attention.value");
+    t.linear(l + "self_attn.out_proj", h + "attention.output.dense");
+    t.norm(l + "norm2", h + "layernorm_after");
+    t.linear(l + "linear1", h + "intermediate.dense");
+    t.linear(l + "linear2", h + "output.dense");
+    t.norm("encoder.norm", "layernorm");
+    t.linear("lm_head", "classifier", {false});
+    return t.expand(c.encoderLayers);
+}
+
 std::vector<HfTensorSource> neoxTable(const ModelConfig& c)
 {
     NamingTable t;
@@ -553,6 +652,8 @@ const std::vector<Family>& families()
                     endsWith(n, ".rotary_emb.inv_freq") || n == "embed_out.weight";
          },
          {{"embed_out.weight", "decoder.embed.weight"}}},
+        {"vit", {"ViTForImageClassification", "ViTModel"}, {"ViTModel"}, {"vit."}, HfTokenizerHint::Auto, vitConfig,
+         vitTable, [](const std::string& n) { return startsWith(n, "pooler."); }, {}},
     };
     return all;
 }
@@ -638,6 +739,14 @@ std::vector<std::string> candidates(const HfTensorSource& s, const Family& f)
     return out;
 }
 
+HfTensorSource tiedRow(const std::string& engine, const std::string& checkpoint)
+{
+    HfTensorSource row;
+    row.engineName = engine;
+    row.checkpointName = checkpoint;
+    return row;
+}
+
 std::string stripPrefix(const std::string& name, const Family& f)
 {
     for (const std::string& p : f.prefixes)
@@ -655,6 +764,7 @@ struct Placed {
 // The shape the checkpoint must have for this row to give the engine's tensor `spec`.
 std::vector<long long> expectedShape(const TensorSpec& spec, const HfTensorSource& s)
 {
+    if (!s.storedShape.empty()) return s.storedShape;
     std::vector<long long> shape(spec.shape.begin(), spec.shape.end());
     if (!shape.empty()) shape[0] *= s.parts; // fused along the output dimension
     if (s.transposed && shape.size() == 2) std::swap(shape[0], shape[1]);
@@ -788,7 +898,7 @@ void loadWeights(const fs::path& folder, const Family& family, const ModelConfig
     std::vector<float> scratch;
     for (const auto& [copyName, engineName] : family.tiedCopies) {
         if (!c.tiedOutput || !m.weights.has(engineName)) continue;
-        for (const std::string& n : candidates({engineName, copyName, true}, family)) {
+        for (const std::string& n : candidates(tiedRow(engineName, copyName), family)) {
             const auto t = index.tensors.find(n);
             if (t == index.tensors.end()) continue;
             const auto& [file, tensor] = t->second;
@@ -901,7 +1011,33 @@ HfConfig parseHfConfig(const std::string& text, const std::string& configFile)
         for (const Json& a : root["architectures"])
             if (std::find(family->bare.begin(), family->bare.end(), a.get<std::string>()) != family->bare.end())
                 out.config.lmHead = false;
-    out.vocabSize = cfg.integer("vocab_size", 1, kMaxVocab);
+    if (out.config.isVision()) {
+        // The classifier's rows are the classes of id2label ("0": "cat", …), ids 0 … K − 1; without
+        // one, Hugging Face's default of two labels LABEL_0, LABEL_1.
+        if (const Json* labels = cfg.object("id2label")) {
+            out.classNames.assign(labels->size(), std::string());
+            if (labels->empty() && out.config.lmHead) r.fail("/id2label", "a classifier needs at least one label");
+            for (const auto& [key, value] : labels->items()) {
+                const std::string p = "/id2label/" + jsonPointerEscape(key);
+                size_t used = 0;
+                long long id = -1;
+                try {
+                    id = std::stoll(key, &used);
+                } catch (const std::exception&) {
+                }
+                if (used != key.size() || id < 0 || id >= static_cast<long long>(labels->size()))
+                    r.fail(p, "expected ids 0 … " + std::to_string(labels->size() - 1) + " as keys");
+                r.expectType(value, p, "string");
+                out.classNames[size_t(id)] = value.get<std::string>();
+            }
+        } else {
+            out.classNames = {"LABEL_0", "LABEL_1"};
+        }
+        if (out.classNames.size() > size_t(kMaxVocab)) r.fail("/id2label", "too many labels");
+        out.vocabSize = out.config.lmHead ? static_cast<int>(out.classNames.size()) : 1;
+    } else {
+        out.vocabSize = cfg.integer("vocab_size", 1, kMaxVocab);
+    }
     if (root.find("architectures") != root.end() && root["architectures"].is_array() && !root["architectures"].empty())
         out.architecture = root["architectures"][0].get<std::string>();
     return out;
@@ -924,7 +1060,22 @@ std::shared_ptr<Model> loadHfFolder(const std::string& folderName)
     m->path = folderName;
     m->name = folder.filename().empty() ? folder.parent_path().filename().string() : folder.filename().string();
     loadWeights(folder, *family, m->config, vocab, *m);
-    attachTokenizer(folder, *family, vocab, *m);
+    if (m->config.isVision()) {
+        // Outputs are named by class; the image processor comes from preprocessor_config.json,
+        // checked against the model's image size, or is ViTImageProcessor's default.
+        TokenizerOptions names;
+        names.kind = TokenizerKind::Word;
+        names.splitPunctuation = false;
+        m->sourceTokenizer = Tokenizer(names, Vocabulary(hf.classNames));
+        m->targetTokenizer = m->sourceTokenizer;
+        const ModelConfig& c = m->config;
+        const fs::path pre = folder / "preprocessor_config.json";
+        m->imageProcessor = fs::exists(pre, ec) ? parseImageProcessor(readTextFile(pre, kMaxConfigBytes), pre.string(),
+                                                                      c.imageChannels, c.imageHeight, c.imageWidth)
+                                                : defaultImageProcessor(c.imageChannels, c.imageHeight, c.imageWidth);
+    } else {
+        attachTokenizer(folder, *family, vocab, *m);
+    }
     m->description = (hf.architecture.empty() ? modelType : hf.architecture) + " from a Hugging Face folder" +
                      (m->config.lmHead ? "" : " (no output head: attention and hidden states only)");
     return m;

@@ -27,6 +27,7 @@ struct HfConfig {
     ModelConfig config;
     int vocabSize = 0; // rows of the token embedding
     std::string architecture; // the first "architectures" entry, e.g. "GPT2LMHeadModel" (may be empty)
+    std::vector<std::string> classNames; // vision models with a classifier: id2label in id order
 };
 HfConfig parseHfConfig(const std::string& text, const std::string& file);
 
@@ -41,6 +42,9 @@ struct HfTensorSource {
     int parts = 1;             //   output dimension: this is part `part` of `parts`
     int interleave = 0;        // > 0: the parts alternate in blocks of this many rows (GPT-NeoX's
                                //   query_key_value is, per head, [q | k | v] of d_head rows each)
+    std::vector<long long> storedShape; // non-empty: the checkpoint's shape when it holds the engine's
+                               //   values in the same row-major order under another shape (ViT's Conv2d
+                               //   [d, C, ph, pw] for [d, C·ph·pw], cls_token [1, 1, d] for [1, d])
 };
 
 // The naming table of a supported model_type for this configuration (tests and docs use it).

@@ -152,6 +152,8 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
     const Vocabulary& sv = m.sourceTokenizer.vocab();
     RunResult r;
 
+    if (c.isVision())
+        throw UsageError(m.name + " is an image model (ViT): it takes an image, not text (attnscope-cli run MODEL --image FILE)");
     if (options.target && c.type != ArchType::EncoderDecoder)
         throw UsageError("--target needs an encoder-decoder model; this model is " + toString(c.type));
     if (options.generate && c.type == ArchType::Encoder)

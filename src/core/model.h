@@ -2,6 +2,7 @@
 // share it as std::shared_ptr<const Model> between the GUI and worker threads.
 #pragma once
 
+#include "core/image.h"
 #include "core/model_config.h"
 #include "core/revisions.h"
 #include "core/tokenizer.h"
@@ -35,6 +36,9 @@ struct Model {
     std::string family;
     std::string dtype = "F32";
     std::string tokenizerFile; // the tokenizer file of a checkpoint folder (empty: none, ids only)
+    // Vision models (config.isVision()): how an image becomes pixel values (preprocessor_config.json
+    // or ViTImageProcessor's defaults). Their source vocabulary is the class names (id2label).
+    ImageProcessor imageProcessor;
     // A training-checkpoint series (core/revisions.h) this model is one snapshot of: the series
     // folder, its revisions by step and which one this is. Empty / -1 for a single model.
     std::string seriesPath;

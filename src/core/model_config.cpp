@@ -88,6 +88,13 @@ std::vector<TensorSpec> requiredTensors(const ModelConfig& c, int sourceVocab, i
     // Token embeddings, positions, then the v2 extras: token types (on the input stack) and the
     // embedding norm (on each stack).
     auto addEmbeddings = [&](const std::string& stack, int vocab, bool input) {
+        if (c.isVision()) { // patch projection, [CLS] row and positions instead of a token table
+            out.push_back({stack + ".patch.weight", {d, c.patchDim()}});
+            out.push_back({stack + ".patch.bias", {d}});
+            out.push_back({stack + ".cls.weight", {1, d}});
+            out.push_back({stack + ".pos.weight", {c.positionRows(), d}});
+            return;
+        }
         out.push_back({stack + ".embed.weight", {vocab, d}});
         if (learned) out.push_back({stack + ".pos.weight", {c.positionRows(), d}});
         if (input && c.typeVocab > 0) out.push_back({stack + ".type.weight", {c.typeVocab, d}});

@@ -62,6 +62,15 @@ struct ModelConfig {
     bool parallelResidual = false; // x + attn(norm1(x)) + ffn(norm2(x)) (GPT-NeoX), pre-norm only
     std::optional<bool> qkvBias;  // biases of q/k/v projections; unset: `bias` (Qwen2: true with bias false)
 
+    // Vision transformers (ViT, docs/vit.md): imageChannels > 0 makes the encoder's input an image
+    // (C, H, W) instead of ids. Its embedding step is a patch projection (a Conv2d with kernel =
+    // stride = patch, `encoder.patch` [d, C·ph·pw]) over the gridRows × gridCols patches, a learned
+    // [CLS] row (`encoder.cls` [1, d]) put first, then learned positions (`encoder.pos`, maxLen =
+    // patches + 1 rows). The output head (class logits) reads position 0.
+    int imageChannels = 0;
+    int imageHeight = 0, imageWidth = 0;
+    int patchHeight = 0, patchWidth = 0;
+
     int dHead() const { return dModel / nHeads; }
     int kvHeads() const { return nKvHeads > 0 ? nKvHeads : nHeads; }
     int kvDim() const { return kvHeads() * dHead(); }
@@ -73,6 +82,10 @@ struct ModelConfig {
         const int r = static_cast<int>(static_cast<float>(dHead()) * rotaryFraction);
         return r - r % 2;
     }
+    bool isVision() const { return imageChannels > 0; }
+    int gridRows() const { return patchHeight > 0 ? imageHeight / patchHeight : 0; }
+    int gridCols() const { return patchWidth > 0 ? imageWidth / patchWidth : 0; }
+    int patchDim() const { return imageChannels * patchHeight * patchWidth; } // values per patch
     bool hasEncoder() const { return type != ArchType::Decoder; }
     bool hasDecoder() const { return type != ArchType::Encoder; }
     bool hasCrossAttention() const { return type == ArchType::EncoderDecoder; }

@@ -169,8 +169,9 @@ void TestHfCheckpoint::namingTableCoversEveryTensor()
     QFETCH(QString, name);
     const auto model = loadModel((kHfDir + "/" + name).toStdString());
     const std::vector<HfTensorSource> table = hfNamingTable(model->family, model->config);
-    const int vocab = model->config.hasDecoder() ? model->weights.entry("decoder.embed.weight").shape[0]
-                                                 : model->weights.entry("encoder.embed.weight").shape[0];
+    const int vocab = model->config.isVision()     ? model->sourceTokenizer.vocab().size() // ViT: its classes
+                      : model->config.hasDecoder() ? model->weights.entry("decoder.embed.weight").shape[0]
+                                                   : model->weights.entry("encoder.embed.weight").shape[0];
     const std::vector<TensorSpec> specs = requiredTensors(model->config, vocab, vocab);
     for (const TensorSpec& s : specs) {
         const auto n = std::count_if(table.begin(), table.end(), [&s](const HfTensorSource& r) { return r.engineName == s.name; });
