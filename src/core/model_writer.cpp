@@ -105,6 +105,9 @@ WrittenModel writeModelFile(const Model& model, const std::string& jsonPath)
                          model.path + " is " + (model.format == "attnscope" ? "already an AttnScope model file" : model.format));
     if (model.config.type == ArchType::EncoderDecoder)
         throw UsageError("convert supports encoder-only and decoder-only models");
+    if (model.config.isVision())
+        throw UsageError("convert does not write vision models yet (format 2 has no image keys); open the ViT "
+                         "folder itself");
 
     const fs::path json = fs::absolute(jsonPath);
     std::string stem = json.filename().string();

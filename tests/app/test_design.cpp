@@ -345,7 +345,7 @@ void TestDesign::groupedQueryHeadsShowTheirKvGroup()
     // keeps its own map; its title and the overview's tooltips name the group it shares.
     const QString llama = QStringLiteral(ATTNSCOPE_SOURCE_DIR "/tests/data/hf/llama-gqa");
     QVERIFY(m_window->openModel(llama));
-    const ModelConfig& c = m_window->model()->config;
+    const ModelConfig c = m_window->model()->config; // a copy: the model is replaced below
     QCOMPARE(c.nHeads, 4);
     QCOMPARE(c.kvHeads(), 2);
     m_window->setInputText(QStringLiteral("#1 #5 #7 #9 #11"));

@@ -363,6 +363,9 @@ void TestCli::convertRefusals()
     r = runCli({"convert", m_decoder, "--out", dir.filePath("m.json")});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(QString::fromUtf8(r.err).contains("already an AttnScope model file"), r.err.constData());
+    r = runCli({"convert", QStringLiteral(ATTNSCOPE_SOURCE_DIR "/models/hf/vit-digits"), "--out", dir.filePath("v.json")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(QString::fromUtf8(r.err).contains("vision models"), r.err.constData());
     r = runCli({"convert", folder, "--out", dir.filePath("no/such/folder/m.json")});
     QCOMPARE(r.exitCode, 4);
     QVERIFY2(QString::fromUtf8(r.err).contains("no such folder"), r.err.constData());
