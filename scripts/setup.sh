@@ -10,7 +10,7 @@ ATTNSCOPE_BUILD="${ATTNSCOPE_BUILD:-$ATTNSCOPE_ROOT/build}"
 
 ATTNSCOPE_PACKAGES=(
   g++ cmake ninja-build pkg-config
-  qt6-base-dev qt6-svg-dev libqcustomplot-dev libqcustomplot2.1-qt6
+  qt6-base-dev qt6-svg-dev qt6-tools-dev qt6-l10n-tools qt6-translations-l10n libqcustomplot-dev libqcustomplot2.1-qt6
   libeigen3-dev nlohmann-json3-dev libopenblas-dev libpcre2-dev libutf8proc-dev zlib1g-dev
   xvfb xauth fonts-dejavu-core fonts-wqy-microhei
   dpkg-dev file librsvg2-bin lintian appstream desktop-file-utils shared-mime-info

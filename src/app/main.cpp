@@ -2,6 +2,7 @@
 // the last one, else the bundled default) with the given input (default: its first example);
 // `attnscope LESSON.attnscope.json` opens a saved session instead. `--list-models` and
 // `--quit-after MS` let the packaging test (tests/packaging) check an installed copy headless.
+#include "app/language.h"
 #include "app/main_window.h"
 #include "app/model_catalog.h"
 #include "app/screenshots.h"
@@ -75,6 +76,11 @@ int main(int argc, char** argv)
     parser.addOption(screenshotOption);
     parser.addOption(listModelsOption);
     parser.addOption(quitAfterOption);
+    const QCommandLineOption languageOption(
+        QStringLiteral("language"),
+        QStringLiteral("Interface language for this run: en, zh_CN or system (default: the one chosen in View > Language)."),
+        QStringLiteral("CODE"));
+    parser.addOption(languageOption);
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         fprintf(stderr, "attnscope: expected at most one model file\n");
@@ -94,7 +100,19 @@ int main(int argc, char** argv)
         return 2;
     }
 
-    attnscope::MainWindow window;
+    // The interface language (language.h): --language for this run, else the saved choice.
+    const QString language = parser.isSet(languageOption) ? parser.value(languageOption) : attnscope::savedLanguageChoice();
+    bool knownLanguage = language == QLatin1String("system");
+    for (const attnscope::UiLanguage& l : attnscope::uiLanguages()) knownLanguage = knownLanguage || l.code == language;
+    if (!knownLanguage || !attnscope::applyLanguage(attnscope::resolveLanguage(language))) {
+        fprintf(stderr, "attnscope: unknown language \"%s\" (known: system, en, zh_CN)\n", qPrintable(language));
+        return 2;
+    }
+
+    // On the heap: View › Language replaces the window by a new one (MainWindow::switchLanguage).
+    auto* windowPtr = new attnscope::MainWindow;
+    windowPtr->setAttribute(Qt::WA_DeleteOnClose);
+    attnscope::MainWindow& window = *windowPtr;
     if (parser.isSet(quitAfterOption)) {
         // Any error the window reports (model or session not opened) is printed and ends the run with code 3.
         QObject::connect(&window, &attnscope::MainWindow::errorReported, &window, [](const QString& message) {

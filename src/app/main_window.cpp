@@ -351,6 +351,7 @@ void MainWindow::setupActions()
     m_ui->menuView->addAction(m_ui->modelDock->toggleViewAction());
     m_ui->menuView->addAction(m_ui->outputDock->toggleViewAction());
     m_ui->menuView->addAction(m_notes->toggleViewAction());
+    setupLanguageMenu();
 }
 
 void MainWindow::showGuide()

@@ -115,6 +115,15 @@ public:
     QString sessionDirectory() const;
     QString viewName() const;                       // the current tab's session name: "head", "step-through", ...
 
+    // View › Language (language.h): saves `choice` ("system", "en", "zh_CN"), installs its
+    // language and, when that changes the language shown, replaces this window by a new one
+    // built in it, at the same place and size, with the same model (not reloaded), inputs,
+    // selection, ablations, view and view settings (this window's session state). Returns the
+    // window now shown: the new one (this one is then closed, and deleted if it was made with
+    // Qt::WA_DeleteOnClose), or this one when nothing had to change. nullptr for an unknown
+    // choice or a translation that cannot be loaded (reported; this window stays).
+    MainWindow* switchLanguage(const QString& choice);
+
 signals:
     void errorReported(const QString& message); // also shown in a non-modal message box
     void resultShown();                         // the views now show a new result
@@ -129,6 +138,9 @@ private:
     void setupSessionActions();
     // Makes a loaded model current (clears result and ablations; the notes stay); runs it unless told not to.
     void installModel(std::shared_ptr<const Model> model, const QString& path, bool useFirstExample, bool run = true);
+    // A checked session's state applied with its (loaded) model, then one run (openSession's last step).
+    void applySession(const Session& s, std::shared_ptr<const Model> model, const QString& modelPath);
+    void setupLanguageMenu();
     void restoreSettings();
     void saveSettings() const;
     void reportError(const QString& message);

@@ -11,25 +11,21 @@
 
 namespace attnscope {
 
-namespace {
-QString tr(const char* text) { return QCoreApplication::translate("ModelPanel", text); }
-} // namespace
-
 QString architectureSummary(const ModelConfig& c)
 {
     QStringList parts;
-    const QString norm = c.normKind == NormKind::RmsNorm ? tr("RMSNorm") : tr("LayerNorm");
-    parts << (c.norm == NormPosition::Pre ? tr("pre-%1") : tr("post-%1")).arg(norm);
+    const QString norm = c.normKind == NormKind::RmsNorm ? QCoreApplication::translate("ModelPanel", "RMSNorm") : QCoreApplication::translate("ModelPanel", "LayerNorm");
+    parts << (c.norm == NormPosition::Pre ? QCoreApplication::translate("ModelPanel", "pre-%1") : QCoreApplication::translate("ModelPanel", "post-%1")).arg(norm);
     const QLocale locale;
     switch (c.positional) {
-    case Positional::Sinusoidal: parts << tr("sinusoidal positions"); break;
-    case Positional::Learned: parts << tr("learned positions"); break;
+    case Positional::Sinusoidal: parts << QCoreApplication::translate("ModelPanel", "sinusoidal positions"); break;
+    case Positional::Learned: parts << QCoreApplication::translate("ModelPanel", "learned positions"); break;
     case Positional::Rotary: {
-        QStringList rope{tr("\u03B8 %1").arg(locale.toString(double(c.ropeTheta), 'g', 7))};
+        QStringList rope{QCoreApplication::translate("ModelPanel", "\u03B8 %1").arg(locale.toString(double(c.ropeTheta), 'g', 7))};
         if (c.rotaryDims() < c.dHead())
-            rope << tr("%1 % of d_head").arg(locale.toString(100.0 * c.rotaryDims() / c.dHead(), 'g', 3));
-        if (c.ropeScale != 1.0f) rope << tr("linear scaling \u00D7%1").arg(locale.toString(double(c.ropeScale), 'g', 4));
-        parts << tr("rotary (%1)").arg(rope.join(QStringLiteral(", ")));
+            rope << QCoreApplication::translate("ModelPanel", "%1 % of d_head").arg(locale.toString(100.0 * c.rotaryDims() / c.dHead(), 'g', 3));
+        if (c.ropeScale != 1.0f) rope << QCoreApplication::translate("ModelPanel", "linear scaling \u00D7%1").arg(locale.toString(double(c.ropeScale), 'g', 4));
+        parts << QCoreApplication::translate("ModelPanel", "rotary (%1)").arg(rope.join(QStringLiteral(", ")));
         break;
     }
     }
@@ -42,14 +38,14 @@ QString architectureSummary(const ModelConfig& c)
         }
         return QString();
     }();
-    if (c.gatedFfn) parts << (c.activation == Activation::Silu ? tr("SwiGLU") : tr("gated %1").arg(act));
-    else parts << tr("%1 MLP").arg(act);
-    if (c.parallelResidual) parts << tr("parallel residual");
+    if (c.gatedFfn) parts << (c.activation == Activation::Silu ? QCoreApplication::translate("ModelPanel", "SwiGLU") : QCoreApplication::translate("ModelPanel", "gated %1").arg(act));
+    else parts << QCoreApplication::translate("ModelPanel", "%1 MLP").arg(act);
+    if (c.parallelResidual) parts << QCoreApplication::translate("ModelPanel", "parallel residual");
     const int kv = c.kvHeads();
     if (kv < c.nHeads)
-        parts << (kv == 1 ? tr("%1 query / 1 key-value head (MQA)").arg(c.nHeads)
-                          : tr("%1 query / %2 key-value heads (GQA)").arg(c.nHeads).arg(kv));
-    else parts << (c.nHeads == 1 ? tr("1 head") : tr("%1 heads").arg(c.nHeads));
+        parts << (kv == 1 ? QCoreApplication::translate("ModelPanel", "%1 query / 1 key-value head (MQA)").arg(c.nHeads)
+                          : QCoreApplication::translate("ModelPanel", "%1 query / %2 key-value heads (GQA)").arg(c.nHeads).arg(kv));
+    else parts << (c.nHeads == 1 ? QCoreApplication::translate("ModelPanel", "1 head") : QCoreApplication::translate("ModelPanel", "%1 heads").arg(c.nHeads));
     return parts.join(QStringLiteral(" \u00B7 "));
 }
 
@@ -71,36 +67,36 @@ QString modelSummaryHtml(const Model& m)
     QString html =
         QStringLiteral("<h3>%1</h3><p>%2</p>")
             .arg(QString::fromStdString(m.name).toHtmlEscaped(), QString::fromStdString(m.description).toHtmlEscaped());
-    html += row(tr("Type"), QString::fromStdString(toString(c.type)));
-    html += row(tr("Architecture"), architectureSummary(c).toHtmlEscaped());
-    html += row(tr("Layers"), tr("%1 encoder, %2 decoder").arg(c.encoderLayers).arg(c.decoderLayers));
+    html += row(QCoreApplication::translate("ModelPanel", "Type"), QString::fromStdString(toString(c.type)));
+    html += row(QCoreApplication::translate("ModelPanel", "Architecture"), architectureSummary(c).toHtmlEscaped());
+    html += row(QCoreApplication::translate("ModelPanel", "Layers"), QCoreApplication::translate("ModelPanel", "%1 encoder, %2 decoder").arg(c.encoderLayers).arg(c.decoderLayers));
     if (c.kvHeads() < c.nHeads)
-        html += row(tr("Heads"), tr("%1 query, %2 key-value (d_k = %3): %4 query heads per key-value head")
+        html += row(QCoreApplication::translate("ModelPanel", "Heads"), QCoreApplication::translate("ModelPanel", "%1 query, %2 key-value (d_k = %3): %4 query heads per key-value head")
                                      .arg(c.nHeads)
                                      .arg(c.kvHeads())
                                      .arg(c.dHead())
                                      .arg(c.nHeads / c.kvHeads()));
-    else html += row(tr("Heads"), tr("%1 (d_k = %2)").arg(c.nHeads).arg(c.dHead()));
-    html += row(tr("d_model / d_ff"), QStringLiteral("%1 / %2").arg(c.dModel).arg(c.dFf));
-    html += row(tr("Positions"), tr("max_len %1").arg(c.maxLen));
-    html += row(tr("Parameters"), locale.toString(qulonglong(m.parameterCount())));
+    else html += row(QCoreApplication::translate("ModelPanel", "Heads"), QCoreApplication::translate("ModelPanel", "%1 (d_k = %2)").arg(c.nHeads).arg(c.dHead()));
+    html += row(QCoreApplication::translate("ModelPanel", "d_model / d_ff"), QStringLiteral("%1 / %2").arg(c.dModel).arg(c.dFf));
+    html += row(QCoreApplication::translate("ModelPanel", "Positions"), QCoreApplication::translate("ModelPanel", "max_len %1").arg(c.maxLen));
+    html += row(QCoreApplication::translate("ModelPanel", "Parameters"), locale.toString(qulonglong(m.parameterCount())));
     if (m.format == "huggingface")
-        html += row(tr("Checkpoint"), tr("Hugging Face %1, %2")
+        html += row(QCoreApplication::translate("ModelPanel", "Checkpoint"), QCoreApplication::translate("ModelPanel", "Hugging Face %1, %2")
                                          .arg(QString::fromStdString(m.family), QString::fromStdString(m.dtype)));
     QString kind;
     switch (m.sourceTokenizer.options().kind) {
-    case TokenizerKind::Char: kind = tr("characters"); break;
-    case TokenizerKind::Word: kind = m.tokenizerFile.empty() && m.format == "huggingface" ? tr("token ids (#N)") : tr("words"); break;
-    case TokenizerKind::ByteLevelBpe: kind = tr("byte-level BPE"); break;
-    case TokenizerKind::SentencePieceBpe: kind = tr("SentencePiece BPE (\u2581 for spaces, byte fallback)"); break;
-    case TokenizerKind::WordPiece: kind = tr("WordPiece"); break;
+    case TokenizerKind::Char: kind = QCoreApplication::translate("ModelPanel", "characters"); break;
+    case TokenizerKind::Word: kind = m.tokenizerFile.empty() && m.format == "huggingface" ? QCoreApplication::translate("ModelPanel", "token ids (#N)") : QCoreApplication::translate("ModelPanel", "words"); break;
+    case TokenizerKind::ByteLevelBpe: kind = QCoreApplication::translate("ModelPanel", "byte-level BPE"); break;
+    case TokenizerKind::SentencePieceBpe: kind = QCoreApplication::translate("ModelPanel", "SentencePiece BPE (\u2581 for spaces, byte fallback)"); break;
+    case TokenizerKind::WordPiece: kind = QCoreApplication::translate("ModelPanel", "WordPiece"); break;
     }
     if (!m.tokenizerFile.empty())
         kind += QStringLiteral(" (%1)").arg(QString::fromStdString(std::filesystem::path(m.tokenizerFile).filename().string()));
-    html += row(tr("Tokenizer"), kind.toHtmlEscaped());
+    html += row(QCoreApplication::translate("ModelPanel", "Tokenizer"), kind.toHtmlEscaped());
     QString vocab = QString::number(m.sourceTokenizer.vocab().size());
-    if (c.type == ArchType::EncoderDecoder) vocab += tr(" source, %1 target").arg(m.targetTokenizer.vocab().size());
-    html += row(tr("Vocabulary"), vocab);
+    if (c.type == ArchType::EncoderDecoder) vocab += QCoreApplication::translate("ModelPanel", " source, %1 target").arg(m.targetTokenizer.vocab().size());
+    html += row(QCoreApplication::translate("ModelPanel", "Vocabulary"), vocab);
     html += QStringLiteral("<br>");
     QStringList preview;
     const auto& tokens = m.sourceTokenizer.vocab().tokens();
@@ -111,7 +107,7 @@ QString modelSummaryHtml(const Model& m)
         preview << tokenLabel(t).toHtmlEscaped();
     }
     html += QStringLiteral("<p><b>%1</b> %2%3</p>")
-                .arg(tr("Tokens:"), preview.join(QStringLiteral(" ")),
+                .arg(QCoreApplication::translate("ModelPanel", "Tokens:"), preview.join(QStringLiteral(" ")),
                      tokens.size() > 80 ? QStringLiteral(" \u2026") : QString());
     html += QStringLiteral("<p style=\"color:gray\">%1</p>")
                 .arg(wrappablePath(QString::fromStdString(m.path).toHtmlEscaped()));

@@ -135,7 +135,20 @@ bool MainWindow::openSession(const QString& path)
                                                .what()));
 
     // 4. Apply, then run once with everything in place.
-    installModel(model, QFile::decodeName(modelPath.c_str()), false, false);
+    applySession(s, model, QFile::decodeName(modelPath.c_str()));
+    m_sessionDir = QFileInfo(path).absolutePath();
+    statusBar()->showMessage(s.notes.empty() ? tr("Opened session %1").arg(QFileInfo(path).fileName())
+                                             : tr("Opened session %1 (its notes are in the Notes panel)").arg(QFileInfo(path).fileName()),
+                             5000);
+    return true;
+}
+
+void MainWindow::applySession(const Session& s, std::shared_ptr<const Model> model, const QString& modelPath)
+{
+    QStringList tabs;
+    for (const auto& p : m_pages) tabs << p->name();
+    const int tab = std::max(0, int(tabs.indexOf(QString::fromStdString(s.tab))));
+    installModel(model, modelPath, false, false);
     m_notes->setText(QString::fromStdString(s.notes));
     {
         const QSignalBlocker b1(m_ui->inputEdit), b2(m_ui->targetEdit), b3(m_ui->generateCheck), b4(m_ui->pairEdit);
@@ -161,16 +174,11 @@ bool MainWindow::openSession(const QString& path)
     m_ui->logCheck->setChecked(s.logScale);
     m_ui->viewTabs->setCurrentIndex(tab);
     scheduleRun();
-    m_sessionDir = QFileInfo(path).absolutePath();
     // The notes are in their dock, whole: in front when the session has any.
     if (!s.notes.empty()) {
         m_notes->show();
         m_notes->raise();
     }
-    statusBar()->showMessage(s.notes.empty() ? tr("Opened session %1").arg(QFileInfo(path).fileName())
-                                             : tr("Opened session %1 (its notes are in the Notes panel)").arg(QFileInfo(path).fileName()),
-                             5000);
-    return true;
 }
 
 QString MainWindow::sessionDirectory() const

@@ -25,15 +25,14 @@ QSize ViewPage::exportSize() const { return widget()->size(); }
 QString ablationMark(const std::set<HeadKey>& ablated, const HeadSelection& selection)
 {
     if (ablated.empty()) return {};
-    const auto tr = [](const char* text) { return QCoreApplication::translate("ViewPage", text); };
     if (selection.head != kMeanOfHeads && ablated.count({selection.stack, selection.layer, selection.head}))
-        return tr(" \u00B7 \u2298 switched off (its output is not used)");
+        return QCoreApplication::translate("ViewPage", " \u00B7 \u2298 switched off (its output is not used)");
     int inLayer = 0;
     for (const auto& [s, l, h] : ablated) inLayer += s == selection.stack && l == selection.layer;
     if (selection.head == kMeanOfHeads && inLayer > 0)
-        return tr(" \u00B7 \u2298 %1 of its heads switched off").arg(inLayer);
-    return ablated.size() == 1 ? tr(" \u00B7 \u2298 ablated model (1 head off)")
-                               : tr(" \u00B7 \u2298 ablated model (%1 heads off)").arg(ablated.size());
+        return QCoreApplication::translate("ViewPage", " \u00B7 \u2298 %1 of its heads switched off").arg(inLayer);
+    return ablated.size() == 1 ? QCoreApplication::translate("ViewPage", " \u00B7 \u2298 ablated model (1 head off)")
+                               : QCoreApplication::translate("ViewPage", " \u00B7 \u2298 ablated model (%1 heads off)").arg(ablated.size());
 }
 
 std::set<std::pair<int, int>> ablatedIn(const std::set<HeadKey>& ablated, Stack stack)
