@@ -65,7 +65,7 @@ QString CensusView::definition(HeadStatistic statistic)
         return tr("Mean distance: \u03A3_j A_ij \u00B7 |i \u2212 j| averaged over the queries: how many tokens away "
                   "a query looks on average (0: at itself).");
     case HeadStatistic::PreviousToken:
-        return tr("Previous-token score: mean over queries i \u2265 1 of A_i,i\u22121, the weight on the token just "
+        return tr("Previous-token score: mean over queries i ≥ 1 of A_i,i−1, the weight on the token just "
                   "before. 1: always attends to the previous token.");
     case HeadStatistic::FirstToken:
         return tr("First-token share: mean over the queries of the weight on key 0 (often a 'resting place' for "

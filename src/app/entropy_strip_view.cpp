@@ -7,6 +7,7 @@
 
 #include "core/model.h"
 
+#include <QCoreApplication>
 #include <QPainter>
 #include <QToolTip>
 #include <QVariantList>
@@ -27,6 +28,8 @@ constexpr int kLabelHeight = 44; // query labels, index above token
 constexpr int kMinBarGap = 1;
 
 class EntropyStrip : public QWidget {
+    Q_DECLARE_TR_FUNCTIONS(attnscope::EntropyStrip) // a plain QWidget: tr() in its own context
+
 public:
     EntropyStrip()
     {

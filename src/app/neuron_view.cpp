@@ -71,7 +71,7 @@ QString NeuronCanvas::columnTitle(Column column) const
     case KeyVectors: return tr("k_j: keys\nd = 0 \u2026 %1").arg(dk - 1);
     case Products: return tr("q_i \u2299 k_j\nq_i[d] \u00B7 k_j[d]");
     case Dot: return tr("q_i \u00B7 k_j\n= \u03A3 of products");
-    case Scaled: return tr("s_j = q_i\u00B7k_j / \u221Ad_k\n(\u00F7 \u221A%1)").arg(dk);
+    case Scaled: return tr("s_j = q_i·k_j / √d_k\n(÷ √%1)").arg(dk);
     case Weight: return tr("A_ij = softmax(s/\u03C4)_j\n\u03C4 = %1").arg(teachingNumber(tau, 2));
     default: return {};
     }
@@ -155,7 +155,7 @@ void NeuronCanvas::paint(QPainter& p, const QSize& size) const
     drawLabel(p, titleRect, Qt::AlignLeft | Qt::AlignVCenter, m_title, Qt::ElideRight);
     p.setFont(font());
     drawLabel(p, QRect(kMargin, kMargin + kTitle / 2, size.width() - 2 * kMargin, kTitle / 2), Qt::AlignLeft | Qt::AlignVCenter,
-              tr("A_ij = softmax_j(q_i\u00B7k_j / \u221Ad_k / \u03C4) \u00B7 the products q_i[d]\u00B7k_j[d] sum to "
+              tr("A_ij = softmax_j(q_i·k_j / √d_k / τ) · the products q_i[d]·k_j[d] sum to "
                  "the score q_i\u00B7k_j"),
               Qt::ElideRight);
 

@@ -156,7 +156,7 @@ QString StepCanvas::stepTitle(Step step) const
     case K: return tr("2. Keys\nK = X\u00B7W_K");
     case V: return tr("3. Values\nV = X\u00B7W_V");
     case Dot: return tr("4. Scores\nQ\u00B7K\u1D40");
-    case Scaled: return tr("5. Scaled (\u221Ad_k = \u221A%1)\nS = Q\u00B7K\u1D40 / \u221Ad_k").arg(dk);
+    case Scaled: return tr("5. Scaled (√d_k = √%1)\nS = Q·Kᵀ / √d_k").arg(dk);
     case Masked: return tr("6. Masked\nS + M, M = \u2212\u221E");
     case Weights: return tr("7. Weights (\u03C4 = %1)\nA = softmax((S+M)/\u03C4)").arg(teachingNumber(tau, 2));
     case Output: return tr("8. Output\nO = A\u00B7V");
@@ -418,7 +418,7 @@ StepThroughView::StepThroughView(QWidget* parent) : QWidget(parent)
     split->addWidget(m_explain);
     split->setStretchFactor(0, 4);
     split->setStretchFactor(1, 1);
-    m_panels->addTab(split, tr("Steps 1\u20138: Q, K, V \u2192 A\u00B7V"));
+    m_panels->addTab(split, tr("Steps 1–8: Q, K, V → A·V"));
     // The query/key vector view (BertViz's "neuron view"): pick the query here or by clicking a
     // row of the weights in the steps panel.
     auto* neuronPage = new QWidget(m_panels);
@@ -672,7 +672,7 @@ void StepThroughView::paintActive(QPainter& painter, const QSize& size) const
 
 QString StepThroughView::explanationHtml() const
 {
-    if (!m_steps || m_query < 0 || m_key < 0) return tr("<p>Click a cell of steps 4\u20137 to see how its weight is made.</p>");
+    if (!m_steps || m_query < 0 || m_key < 0) return tr("<p>Click a cell of steps 4–7 to see how its weight is made.</p>");
     const CellBreakdown c = explainCell(*m_steps, m_mask, m_query, m_key);
     const QString qTok = m_queryLabels.value(c.query).toHtmlEscaped(), kTok = m_keyLabels.value(c.key).toHtmlEscaped();
     QString html = tr("<h3>A[%1, %2]: query %1 \u201C%3\u201D \u2192 key %2 \u201C%4\u201D</h3>")
@@ -688,14 +688,14 @@ QString StepThroughView::explanationHtml() const
                     .arg(d)
                     .arg(teachingNumber(c.queryRow(d), 3), teachingNumber(c.keyRow(d), 3), teachingNumber(c.products(d), 4));
     html += tr("<tr><td colspan=3><b>sum</b></td><td align=right><b>%1</b></td></tr></table>").arg(teachingNumber(c.dot, 4));
-    html += tr("<p><b>2. Scale</b> s = %1 \u00D7 1/\u221Ad_k = %1 \u00D7 %2 = <b>%3</b></p>")
+    html += tr("<p><b>2. Scale</b> s = %1 × 1/√d_k = %1 × %2 = <b>%3</b></p>")
                 .arg(teachingNumber(c.dot, 4), teachingNumber(c.scale, 4), teachingNumber(c.scaled, 4));
     html += c.masked ? tr("<p><b>3. Mask</b> key %1 is <b>masked</b> for query %2: s + M = \u2212\u221E, weight 0.</p>")
                            .arg(c.key)
                            .arg(c.query)
                      : tr("<p><b>3. Mask</b> key %1 is allowed for query %2: M = 0.</p>").arg(c.key).arg(c.query);
     html += tr("<p><b>4. Softmax of row %1</b> at \u03C4 = %2: \u2113 = s/\u03C4, m = max \u2113 = %3, "
-               "e = exp(\u2113 \u2212 m), A = e / \u03A3e</p>")
+               "e = exp(ℓ − m), A = e / Σe</p>")
                 .arg(c.query)
                 .arg(teachingNumber(c.temperature, 2), teachingNumber(c.rowMax, 4));
     html += QStringLiteral("<table cellspacing=0 cellpadding=2 border=1><tr><th>key</th><th>\u2113</th><th>e</th><th>A</th></tr>");
@@ -715,7 +715,7 @@ QString StepThroughView::explanationHtml() const
                          teachingNumber(m_steps->weights(c.query, j), 4));
     }
     if (j1 < tk) html += tr("<tr><td colspan=4><i>keys %1\u2013%2 not listed</i></td></tr>").arg(j1).arg(tk - 1);
-    html += tr("<tr><td colspan=2><b>\u03A3e</b></td><td align=right><b>%1</b></td><td></td></tr></table>").arg(teachingNumber(c.rowSum, 4));
+    html += tr("<tr><td colspan=2><b>Σe</b></td><td align=right><b>%1</b></td><td></td></tr></table>").arg(teachingNumber(c.rowSum, 4));
     html += tr("<p>A[%1, %2] = %3 / %4 = <b>%5</b></p>")
                 .arg(c.query)
                 .arg(c.key)

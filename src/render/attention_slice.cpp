@@ -4,6 +4,7 @@
 #include "core/analysis/rollout.h"
 #include "core/recompute.h"
 
+#include <QCoreApplication>
 #include <algorithm>
 
 namespace attnscope {
@@ -41,9 +42,9 @@ std::vector<Stack> availableStacks(const Trace& trace)
 QString stackDisplayName(Stack stack)
 {
     switch (stack) {
-    case Stack::Encoder: return QStringLiteral("encoder self");
-    case Stack::Decoder: return QStringLiteral("decoder self");
-    case Stack::Cross: return QStringLiteral("cross");
+    case Stack::Encoder: return QCoreApplication::translate("AttentionSlice", "encoder self");
+    case Stack::Decoder: return QCoreApplication::translate("AttentionSlice", "decoder self");
+    case Stack::Cross: return QCoreApplication::translate("AttentionSlice", "cross");
     }
     return {};
 }
@@ -76,7 +77,7 @@ QStringList queryLabelsOf(const RunResult& result, const ModelConfig& config, St
 
 QString queryAxisOf(const ModelConfig& config, Stack stack)
 {
-    return readsAndProduces(config, stack) ? QStringLiteral("query: reads \u2192 produces") : QStringLiteral("query");
+    return readsAndProduces(config, stack) ? QCoreApplication::translate("AttentionSlice", "query: reads → produces") : QCoreApplication::translate("AttentionSlice", "query");
 }
 
 AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const HeadSelection& sel,
@@ -102,11 +103,11 @@ AttentionSlice sliceOf(const RunResult& result, const ModelConfig& config, const
     out.queryLabels = fitLabels(queryLabelsOf(result, config, sel.stack), out.weights.rows());
     out.queryAxis = queryAxisOf(config, sel.stack);
     out.keyLabels = fitLabels(tokenLabels(keyTokens(result, config, sel.stack)), out.weights.cols());
-    const QString what = sel.stack == Stack::Cross ? QStringLiteral("cross-attention")
-                                                   : stackDisplayName(sel.stack) + QStringLiteral("-attention");
-    const QString head = sel.head == kMeanOfHeads ? QStringLiteral("mean of heads")
-                                                  : QStringLiteral("head %1").arg(sel.head);
-    out.title = QStringLiteral("%1 \u00B7 layer %2 \u00B7 %3").arg(what).arg(sel.layer).arg(head);
+    const QString what = sel.stack == Stack::Cross ? QCoreApplication::translate("AttentionSlice", "cross-attention")
+                                                   : QCoreApplication::translate("AttentionSlice", "%1-attention").arg(stackDisplayName(sel.stack));
+    const QString head = sel.head == kMeanOfHeads ? QCoreApplication::translate("AttentionSlice", "mean of heads")
+                                                  : QCoreApplication::translate("AttentionSlice", "head %1").arg(sel.head);
+    out.title = QCoreApplication::translate("AttentionSlice", "%1 · layer %2 · %3").arg(what).arg(sel.layer).arg(head);
     out.causal = sel.stack == Stack::Decoder && result.trace.causalDecoder;
     return out;
 }
@@ -120,27 +121,27 @@ AttentionSlice aggregateSlice(const RunResult& result, const ModelConfig& config
         return AttentionSlice();
     };
     if (stack == Stack::Cross)
-        return fail(QStringLiteral("Rollout and flow follow one self-attention stack through its layers, not "
+        return fail(QCoreApplication::translate("AttentionSlice", "Rollout and flow follow one self-attention stack through its layers, not "
                                    "cross-attention."));
     const std::vector<LayerTrace>& layers = result.trace.stack(stack);
-    if (layers.empty()) return fail(QStringLiteral("This model has no %1 stack.").arg(stackDisplayName(stack)));
+    if (layers.empty()) return fail(QCoreApplication::translate("AttentionSlice", "This model has no %1 stack.").arg(stackDisplayName(stack)));
     if (result.trace.compact)
-        return fail(QStringLiteral("Rollout and flow need every head of every layer; this input is long enough that "
+        return fail(QCoreApplication::translate("AttentionSlice", "Rollout and flow need every head of every layer; this input is long enough that "
                                    "heads are kept compactly and recomputed one at a time (%1 tokens).")
                         .arg(queryTokens(result, config, stack).size()));
     std::vector<MatrixRM> means;
     for (const LayerTrace& l : layers) means.push_back(meanOfHeads(l));
     const int t = static_cast<int>(means.front().rows());
     if (kind == Aggregate::Flow && t > kMaxFlowTokens)
-        return fail(QStringLiteral("Attention flow is offered up to %1 tokens; this input has %2.").arg(kMaxFlowTokens).arg(t));
+        return fail(QCoreApplication::translate("AttentionSlice", "Attention flow is offered up to %1 tokens; this input has %2.").arg(kMaxFlowTokens).arg(t));
     out.weights = kind == Aggregate::Rollout ? attentionRollout(means) : attentionFlow(means);
     out.queryLabels = fitLabels(queryLabelsOf(result, config, stack), out.weights.rows());
     out.queryAxis = queryAxisOf(config, stack);
     out.causal = stack == Stack::Decoder && result.trace.causalDecoder;
     out.keyLabels = fitLabels(tokenLabels(keyTokens(result, config, stack)), out.weights.cols());
-    out.title = QStringLiteral("%1-attention · %2 over %3 layers")
-                    .arg(stackDisplayName(stack), kind == Aggregate::Rollout ? QStringLiteral("attention rollout")
-                                                                             : QStringLiteral("attention flow"))
+    out.title = QCoreApplication::translate("AttentionSlice", "%1-attention · %2 over %3 layers")
+                    .arg(stackDisplayName(stack), kind == Aggregate::Rollout ? QCoreApplication::translate("AttentionSlice", "attention rollout")
+                                                                             : QCoreApplication::translate("AttentionSlice", "attention flow"))
                     .arg(layers.size());
     if (why) why->clear();
     return out;
@@ -159,7 +160,7 @@ QString kvGroupText(const ModelConfig& config, int head)
 {
     const std::optional<KvGroup> g = kvGroupOf(config, head);
     if (!g) return {};
-    return QStringLiteral("kv group %1 (shared with heads %2\u2013%3)").arg(g->group).arg(g->firstHead).arg(g->lastHead);
+    return QCoreApplication::translate("AttentionSlice", "kv group %1 (shared with heads %2–%3)").arg(g->group).arg(g->firstHead).arg(g->lastHead);
 }
 
 HeadSelection clampSelection(const Trace& trace, HeadSelection sel)

@@ -3,6 +3,7 @@
 
 #include "render/colormaps.h"
 
+#include <QCoreApplication>
 #include <QPainter>
 #include <QToolTip>
 
@@ -108,15 +109,15 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QCustomPlot(parent)
     m_scale = new QCPColorScale(this);
     plotLayout()->addElement(1, 1, m_scale);
     m_scale->setType(QCPAxis::atRight);
-    m_scale->axis()->setLabel(QStringLiteral("attention weight"));
+    m_scale->axis()->setLabel(QCoreApplication::translate("attnscope::HeatmapPlot", "attention weight"));
     m_scale->setBarWidth(14);
     m_map->setColorScale(m_scale);
     auto* group = new QCPMarginGroup(this);
     axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, group);
     m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, group);
 
-    xAxis->setLabel(QStringLiteral("key"));
-    yAxis->setLabel(QStringLiteral("query"));
+    xAxis->setLabel(QCoreApplication::translate("attnscope::HeatmapPlot", "key"));
+    yAxis->setLabel(QCoreApplication::translate("attnscope::HeatmapPlot", "query"));
     yAxis->setRangeReversed(true);
     for (QCPAxis* a : {xAxis, yAxis}) {
         a->grid()->setVisible(false);
@@ -564,7 +565,7 @@ void HeatmapPlot::mouseMoveEvent(QMouseEvent* event)
         emit cellHovered(q, k);
     }
     if (q >= 0) {
-        const QString tip = cellText(q, k) + QStringLiteral("\nquery %1, key %2").arg(q).arg(k);
+        const QString tip = cellText(q, k) + QCoreApplication::translate("attnscope::HeatmapPlot", "\nquery %1, key %2").arg(q).arg(k);
         QToolTip::showText(event->globalPosition().toPoint(), tip, this);
     } else if (m_title->text() != m_slice.title && m_title->outerRect().contains(event->position().toPoint())) {
         QToolTip::showText(event->globalPosition().toPoint(), m_slice.title, this); // the shortened title in full

@@ -3,6 +3,7 @@
 
 #include "render/heatmap_plot.h"
 
+#include <QCoreApplication>
 #include <QBuffer>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -28,7 +29,7 @@ std::optional<ImageFormat> imageFormatForPath(const QString& path)
 
 QString imageFileFilter()
 {
-    return QStringLiteral("PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf);;JPEG image (*.jpg *.jpeg)");
+    return QCoreApplication::translate("ImageExport", "PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf);;JPEG image (*.jpg *.jpeg)");
 }
 
 QByteArray renderImage(ImageFormat format, const PaintFunction& paint, const ExportOptions& o, QString* error)
