@@ -172,6 +172,12 @@ void TestDeb::packageFields()
     // dpkg-shlibdeps found the libraries the binaries link.
     for (const char* lib : {"libc6", "libqt6widgets6", "libqt6svg6", "libqcustomplot2.1-qt6", "libpcre2-8-0", "libutf8proc2"})
         QVERIFY2(f.contains(QLatin1String(lib)), qPrintable(QStringLiteral("Depends lacks %1:\n%2").arg(lib, f)));
+    // The Chinese interface wants a CJK font and Qt's own translations (docs/translations.md).
+    const Run rec = run("dpkg-deb", {"-f", m_deb, "Recommends"});
+    QVERIFY2(rec.exitCode == 0, describe(rec).constData());
+    const QString recommends = QString::fromUtf8(rec.out);
+    QVERIFY2(recommends.contains("fonts-noto-cjk | fonts-wqy-microhei") && recommends.contains("qt6-translations-l10n"),
+             qPrintable(recommends));
 }
 
 void TestDeb::mimeTypes()
