@@ -2,7 +2,8 @@
 # Shared set-up for run.sh and test.sh: installs missing Debian 12 packages (apt-get, via sudo
 # when not root), then configures and builds Release into build/. Sourced, not executed.
 # The last line of packages is for the .deb (scripts/package.sh, tests/packaging): dpkg-shlibdeps
-# and file for cpack, rsvg-convert for the PNG icons, and the checkers the packaging test runs.
+# and file for cpack, rsvg-convert for the PNG icons, and the checkers the packaging test runs;
+# clang for the sanitizer and fuzzing stage (scripts/sanitize.sh).
 set -euo pipefail
 
 ATTNSCOPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +15,7 @@ ATTNSCOPE_PACKAGES=(
   libeigen3-dev nlohmann-json3-dev libopenblas-dev libpcre2-dev libutf8proc-dev zlib1g-dev
   xvfb xauth fonts-dejavu-core fonts-wqy-microhei
   dpkg-dev file librsvg2-bin lintian appstream desktop-file-utils shared-mime-info
+  clang-14 libclang-rt-14-dev
 )
 
 attnscope_install_packages() {

@@ -407,6 +407,18 @@
             <numerusform>&lt;i&gt;… 以及另外 %n 个词元&lt;/i&gt;</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Copy &amp;Data</source>
+        <translation>复制数据(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Alt+C</source>
+        <translation>Ctrl+Alt+C</translation>
+    </message>
+    <message>
+        <source>Copy the current attention matrix to the clipboard as CSV (pastes into a spreadsheet)</source>
+        <translation>把当前注意力矩阵以 CSV 复制到剪贴板（可粘贴到电子表格）</translation>
+    </message>
 </context>
 <context>
     <name>ModelPanel</name>
@@ -1543,6 +1555,14 @@ attention only</source>
     <message>
         <source>Save Session</source>
         <translation>保存会话</translation>
+    </message>
+    <message>
+        <source>Nothing to copy: open a model and type an input</source>
+        <translation>没有可复制的内容：请打开一个模型并输入文本</translation>
+    </message>
+    <message>
+        <source>Copied the %1 × %2 matrix to the clipboard as CSV</source>
+        <translation>已把 %1 × %2 矩阵以 CSV 复制到剪贴板</translation>
     </message>
 </context>
 <context>

@@ -322,6 +322,7 @@ void MainWindow::setupActions()
         QApplication::clipboard()->setImage(renderCurrentView(std::max(1.0, devicePixelRatioF())));
         statusBar()->showMessage(tr("Image copied to the clipboard"), 3000);
     });
+    connect(m_ui->actionCopyData, &QAction::triggered, this, [this] { copyData(); });
     connect(m_ui->actionNextHead, &QAction::triggered, this, [this] { stepHead(1); });
     connect(m_ui->actionPreviousHead, &QAction::triggered, this, [this] { stepHead(-1); });
     connect(m_ui->actionNextLayer, &QAction::triggered, this, [this] { stepLayer(1); });
@@ -1090,6 +1091,24 @@ QString MainWindow::exportData(const QString& path)
     if (!error.isEmpty()) reportError(tr("Export failed.\n\n%1").arg(error));
     else statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
     return error;
+}
+
+bool MainWindow::copyData()
+{
+    const AttentionSlice slice = currentSlice();
+    if (slice.empty()) {
+        statusBar()->showMessage(tr("Nothing to copy: open a model and type an input"), 5000);
+        return false;
+    }
+    // The same CSV as File › Export Data, as text (for spreadsheets and editors) and as text/csv.
+    const QByteArray csv = sliceCsv(slice);
+    auto* mime = new QMimeData;
+    mime->setText(QString::fromUtf8(csv));
+    mime->setData(QStringLiteral("text/csv"), csv);
+    QApplication::clipboard()->setMimeData(mime);
+    statusBar()->showMessage(
+        tr("Copied the %1 × %2 matrix to the clipboard as CSV").arg(slice.weights.rows()).arg(slice.weights.cols()), 5000);
+    return true;
 }
 
 QString MainWindow::exportCensusCsv(const QString& path)

@@ -93,6 +93,9 @@ public:
     QString exportAllHeadsGrid(const QString& path, double scale = 0.0);
     QString exportEachHead(const QString& directory, const QString& extension = QStringLiteral("png"));
     QString exportData(const QString& path);
+    // Edit › Copy Data: the current matrix as CSV (text/plain and text/csv) on the clipboard;
+    // false (and a status message) when nothing is shown.
+    bool copyData();
     QString exportCensusCsv(const QString& path);
     // File › Export Interactive HTML…: every head of the shown run as one self-contained page
     // (render/html_run.h, docs/html-export.md), opening on the current selection and colour map.

@@ -53,6 +53,7 @@ private slots:
     void alignmentShowsSourceAndOutput();
     void exportsImages();
     void exportsDataAndGrid();
+    void copiesImageAndData();
     void exportErrorIsReported();
     void badModelKeepsPrevious();
     void settingsPersist();
@@ -306,6 +307,40 @@ void TestMainWindow::exportsImages()
     m_window->setView(MainWindow::View::Alignment);
     QCOMPARE(m_window->exportCurrentView(jpg, 1.0), QString());
     QCOMPARE(QImage(jpg).size(), m_window->alignmentView()->size());
+}
+
+void TestMainWindow::copiesImageAndData()
+{
+    QClipboard* clipboard = QApplication::clipboard();
+    clipboard->setText(QStringLiteral("before"));
+    // Nothing shown yet: nothing copied, the clipboard keeps what it had.
+    QVERIFY(!m_window->copyData());
+    QCOMPARE(clipboard->text(), QString("before"));
+
+    QVERIFY(m_window->openModel(m_encdec));
+    waitIdle();
+    m_window->findChild<QAction*>("actionCopyImage")->trigger();
+    const QImage image = clipboard->image();
+    QVERIFY(!image.isNull());
+    QCOMPARE(image.size(), m_window->headPlot()->size() * m_window->devicePixelRatioF());
+
+    const RunResult expected = expectedRun(m_encdec, "bad cafe");
+    const MatrixRM& w = expected.trace.encoder[0].heads[0].weights;
+    QAction* copyData = m_window->findChild<QAction*>("actionCopyData");
+    QVERIFY(copyData);
+    QCOMPARE(copyData->shortcut(), QKeySequence(QStringLiteral("Ctrl+Alt+C")));
+    copyData->trigger();
+    const QMimeData* mime = clipboard->mimeData();
+    QVERIFY(mime);
+    QCOMPARE(mime->data("text/csv"), mime->text().toUtf8());
+    const QStringList lines = mime->text().split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), int(w.rows()) + 1);
+    QVERIFY(lines[0].startsWith(QStringLiteral("query\\key,")));
+    for (int i = 0; i < int(w.rows()); ++i) {
+        const QStringList cells = lines[i + 1].split(',');
+        QCOMPARE(cells.size(), int(w.cols()) + 1);
+        for (int j = 0; j < int(w.cols()); ++j) QCOMPARE(cells[j + 1].toFloat(), w(i, j));
+    }
 }
 
 void TestMainWindow::exportsDataAndGrid()
