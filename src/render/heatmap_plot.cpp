@@ -93,6 +93,42 @@ void placeCells(QCPColorMap* map, const MatrixRM& weights, double floor)
     map->setTightBoundary(false);
 }
 
+void CellColorMap::draw(QCPPainter* painter)
+{
+    QCPColorMapData* d = data();
+    const int nk = d->keySize(), nq = d->valueSize();
+    if (!painter->modes().testFlag(QCPPainter::pmVectorized) || nk < 1 || nq < 1 ||
+        qint64(nk) * nq > kMaxVectorCells || !mKeyAxis || !mValueAxis) {
+        QCPColorMap::draw(painter);
+        return;
+    }
+    // Cell centres are spread evenly over the data's key and value ranges (as QCPColorMap
+    // places them); each cell spans half the distance to its neighbours.
+    const QCPRange kr = d->keyRange(), vr = d->valueRange();
+    const double cw = nk > 1 ? (kr.upper - kr.lower) / (nk - 1) : 1.0;
+    const double ch = nq > 1 ? (vr.upper - vr.lower) / (nq - 1) : 1.0;
+    const bool log = dataScaleType() == QCPAxis::stLogarithmic;
+    painter->save();
+    painter->setAntialiasing(false);
+    painter->setPen(Qt::NoPen);
+    for (int i = 0; i < nq; ++i) {
+        const double v = vr.lower + i * ch;
+        for (int j = 0; j < nk; ++j) {
+            const double k = kr.lower + j * cw;
+            // Each cell reaches half a pixel under its right and lower neighbours (drawn later),
+            // so no hairline of background shows between cells in antialiasing viewers.
+            const QRectF r = QRectF(coordsToPixels(k - cw / 2, v - ch / 2), coordsToPixels(k + cw / 2, v + ch / 2))
+                                 .normalized()
+                                 .adjusted(0, 0, 0.5, 0.5)
+                                 .intersected(clipRect());
+            if (r.isEmpty()) continue;
+            const double value = d->cell(j, i);
+            painter->fillRect(r, std::isnan(value) ? QColor(Qt::transparent) : QColor::fromRgba(mGradient.color(value, dataRange(), log)));
+        }
+    }
+    painter->restore();
+}
+
 HeatmapPlot::HeatmapPlot(QWidget* parent) : QCustomPlot(parent)
 {
     setMinimumSize(240, 200);
@@ -100,7 +136,7 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QCustomPlot(parent)
     m_title = new QCPTextElement(this, QString(), QFont(font().family(), font().pointSize() + 1, QFont::Bold));
     plotLayout()->addElement(0, 0, m_title);
 
-    m_map = new QCPColorMap(xAxis, yAxis);
+    m_map = new CellColorMap(xAxis, yAxis);
     m_masked = new QCPCurve(xAxis, yAxis);
     m_masked->setPen(Qt::NoPen);
     m_masked->setVisible(false);

@@ -17,6 +17,20 @@ namespace attnscope {
 // HeatmapPlot) so query 0 is on top. Values below `floor` are raised to it (log scale only).
 void placeCells(QCPColorMap* map, const MatrixRM& weights, double floor = 0.0);
 
+// The colour map of every AttnScope heatmap. On screen and in PNG/JPG it is QCPColorMap's cached
+// image. When painted for a vector format (SVG and PDF export: QCPPainter::pmVectorized), each
+// cell becomes its own filled rectangle with the gradient's colour for its value, so the cells
+// stay sharp at any zoom and can be edited. Above kMaxVectorCells cells (e.g. 256 × 256) the
+// file would grow by roughly 100 bytes a cell, so it falls back to the embedded image.
+class CellColorMap : public QCPColorMap {
+public:
+    static constexpr int kMaxVectorCells = 256 * 256;
+    using QCPColorMap::QCPColorMap;
+
+protected:
+    void draw(QCPPainter* painter) override;
+};
+
 class HeatmapPlot : public QCustomPlot {
     Q_OBJECT
 public:

@@ -297,6 +297,45 @@ void TestMainWindow::exportsImages()
     for (const QString& label : m_window->headPlot()->slice().keyLabels) QVERIFY2(texts.contains(label), qPrintable(label));
     QVERIFY(texts.contains(m_window->headPlot()->slice().title));
 
+    // The cells are vector rectangles (CellColorMap), one per weight, row by row, each filled
+    // with QCustomPlot's gradient colour for its weight; no bitmap of the cells.
+    {
+        QVERIFY(f.seek(0));
+        QXmlStreamReader svgXml(&f);
+        struct Cell { double x, y; QString fill; };
+        std::vector<Cell> cells;
+        QStringList fills{QString()};
+        int images = 0;
+        const QRect plot = m_window->headPlot()->axisRect()->rect();
+        while (!svgXml.atEnd()) {
+            const auto token = svgXml.readNext();
+            if (token == QXmlStreamReader::StartElement && svgXml.name() == QLatin1String("g"))
+                fills << (svgXml.attributes().hasAttribute("fill") ? svgXml.attributes().value("fill").toString() : fills.last());
+            else if (token == QXmlStreamReader::EndElement && svgXml.name() == QLatin1String("g"))
+                fills.removeLast();
+            else if (token == QXmlStreamReader::StartElement && svgXml.name() == QLatin1String("image"))
+                ++images;
+            else if (token == QXmlStreamReader::StartElement && svgXml.name() == QLatin1String("rect")) {
+                const QRectF r(svgXml.attributes().value("x").toDouble(), svgXml.attributes().value("y").toDouble(),
+                               svgXml.attributes().value("width").toDouble(), svgXml.attributes().value("height").toDouble());
+                if (plot.contains(r.center().toPoint()) && r.width() < plot.width()) cells.push_back({r.center().x(), r.center().y(), fills.last()});
+            }
+        }
+        QVERIFY2(!svgXml.hasError(), qPrintable(svgXml.errorString()));
+        const MatrixRM& w = m_window->headPlot()->slice().weights;
+        QCOMPARE(int(cells.size()), int(w.size()));
+        QCOMPARE(images, 1); // the colour scale's bar only
+        std::stable_sort(cells.begin(), cells.end(), [](const Cell& a, const Cell& b) {
+            return std::abs(a.y - b.y) > 0.5 ? a.y < b.y : a.x < b.x;
+        });
+        QCPColorMap* map = m_window->headPlot()->colorMap();
+        for (int i = 0; i < int(w.rows()); ++i)
+            for (int j = 0; j < int(w.cols()); ++j) {
+                const QString expected = QColor(map->gradient().color(w(i, j), map->dataRange())).name();
+                QCOMPARE(cells[size_t(i * w.cols() + j)].fill, expected);
+            }
+    }
+
     const QString pdf = m_dir.filePath("head.pdf");
     QCOMPARE(m_window->exportCurrentView(pdf), QString());
     QFile p(pdf);
