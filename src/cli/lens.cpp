@@ -125,7 +125,8 @@ int lensCommand(int argc, char** argv)
         throw UsageError("lens: the logit lens needs a decoder-only (causal LM) model; " + model->name + " is " +
                          toString(c.type));
     if (a.point == "attn" && c.parallelResidual)
-        throw UsageError("lens: " + model->name + " has a parallel residual (attention and MLP read the same x): "
+        throw UsageError("lens: " + model->name +
+                         " has a parallel residual (attention and MLP read the same x): "
                          "there is no after-attention point; use --point mlp or all (docs/logit-lens.md)");
     std::vector<std::string> warnings;
     std::vector<int> ids;
@@ -142,7 +143,9 @@ int lensCommand(int argc, char** argv)
     const LogitLens lens = computeLogitLens(transformer, ids, options);
     const Tokenizer& out = model->outputTokenizer();
     const Tokenizer& in = model->sourceTokenizer;
-    auto inputText = [&](int id) { return id < in.vocab().size() ? tokenText(in, id) : "<id " + std::to_string(id) + ">"; };
+    auto inputText = [&](int id) {
+        return id < in.vocab().size() ? tokenText(in, id) : "<id " + std::to_string(id) + ">";
+    };
 
     if (a.json) {
         OutJson j;

@@ -47,6 +47,7 @@ std::shared_ptr<const Model> handModel()
     c.bias = true;
     c.finalNorm = true;
     c.headBias = false;
+    // clang-format off
     const std::map<std::string, std::vector<float>> values = {
         {"decoder.embed.weight", {0, 0, 0, 0, 1, 1, 1, -1}},
         {"decoder.layers.0.self_attn.out_proj.bias", {2, -4}},
@@ -56,6 +57,7 @@ std::shared_ptr<const Model> handModel()
         {"decoder.norm.weight", {1, 1}},
         {"lm_head.weight", {0, 0, 0, 0, 1, 0, 0, 1}},
     };
+    // clang-format on
     json w = json::object();
     for (const TensorSpec& s : requiredTensors(c, 4, 4)) {
         size_t n = 1;
@@ -70,12 +72,26 @@ std::shared_ptr<const Model> handModel()
               {"name", "hand-lens"},
               {"description", "1 layer, d_model 2, for the logit lens by hand"},
               {"architecture",
-               {{"type", "decoder"}, {"d_model", 2}, {"n_heads", 1}, {"d_ff", 2}, {"encoder_layers", 0},
-                {"decoder_layers", 1}, {"activation", "relu"}, {"norm", "pre"}, {"layer_norm_eps", kEps},
-                {"positional", "rotary"}, {"max_len", 8}, {"bias", true}, {"tied_output", false},
-                {"final_norm", true}, {"norm_kind", "rmsnorm"}, {"head_bias", false}}},
+               {{"type", "decoder"},
+                {"d_model", 2},
+                {"n_heads", 1},
+                {"d_ff", 2},
+                {"encoder_layers", 0},
+                {"decoder_layers", 1},
+                {"activation", "relu"},
+                {"norm", "pre"},
+                {"layer_norm_eps", kEps},
+                {"positional", "rotary"},
+                {"max_len", 8},
+                {"bias", true},
+                {"tied_output", false},
+                {"final_norm", true},
+                {"norm_kind", "rmsnorm"},
+                {"head_bias", false}}},
               {"tokenizer",
-               {{"type", "char"}, {"vocab", {"<pad>", "<unk>", "a", "b"}}, {"special_tokens", {{"pad", "<pad>"}, {"unk", "<unk>"}}}}},
+               {{"type", "char"},
+                {"vocab", {"<pad>", "<unk>", "a", "b"}},
+                {"special_tokens", {{"pad", "<pad>"}, {"unk", "<unk>"}}}}},
               {"weights", w},
               {"examples", json::array()}};
     return parseModel(m.dump(), "hand-lens.json");
@@ -158,7 +174,8 @@ void TestLogitLens::handModelByHand()
             const std::vector<double> p = handDistribution(x, y);
             const LensCell& cell = lens.rows[size_t(point)].cells[size_t(pos)];
             std::vector<int> order = {0, 1, 2, 3};
-            std::stable_sort(order.begin(), order.end(), [&](int i, int j) { return p[size_t(i)] > p[size_t(j)] + 1e-12; });
+            std::stable_sort(order.begin(), order.end(),
+                             [&](int i, int j) { return p[size_t(i)] > p[size_t(j)] + 1e-12; });
             QCOMPARE(cell.topIds.size(), size_t(4));
             for (int k = 0; k < 4; ++k) {
                 QVERIFY2(std::abs(cell.topProbs[size_t(k)] - p[size_t(order[size_t(k)])]) < 1e-6,
@@ -199,7 +216,6 @@ void TestLogitLens::invariants()
     const auto m = load(model.toStdString());
     const Transformer tf(m);
     const std::vector<int> ids = someIds(*m, 9);
-    const int vocab = m->outputTokenizer().vocab().size();
     LensOptions o;
     o.topK = 100000;
     const LogitLens lens = computeLogitLens(tf, ids, o);
@@ -233,7 +249,6 @@ void TestLogitLens::invariants()
     double largest = 0;
     for (const LensCell& c : lens.rows.front().cells) largest = std::max(largest, c.klFromFinal);
     QVERIFY(largest > 1e-3);
-    Q_UNUSED(vocab);
 }
 
 void TestLogitLens::choiceOfPoints()

@@ -80,7 +80,11 @@ void TestLogitLensGolden::matchesTorch()
                     if (apartAbove && gP[size_t(j)] - below > 2 * tolP) {
                         QVERIFY2(cell.topIds[size_t(j)] == gIds[size_t(j)],
                                  qPrintable(QString("row %1 position %2 rank %3: id %4, torch %5")
-                                                .arg(r).arg(i).arg(j).arg(cell.topIds[size_t(j)]).arg(gIds[size_t(j)])));
+                                                .arg(r)
+                                                .arg(i)
+                                                .arg(j)
+                                                .arg(cell.topIds[size_t(j)])
+                                                .arg(gIds[size_t(j)])));
                         ++idsChecked;
                     }
                 }

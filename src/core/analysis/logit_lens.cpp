@@ -116,8 +116,8 @@ LogitLens computeLogitLens(const Transformer& transformer, const std::vector<int
     LogitLens lens;
     lens.ids = ids;
     lens.parallelResidual = c.parallelResidual;
-    const MatrixRM finalLogits = transformer.unembed(stream.layers.empty() ? stream.embedded
-                                                                            : stream.layers.back().afterFeedForward);
+    const MatrixRM finalLogits =
+        transformer.unembed(stream.layers.empty() ? stream.embedded : stream.layers.back().afterFeedForward);
     const Eigen::Index t = finalLogits.rows();
     const int k = std::min<int>(options.topK, int(finalLogits.cols()));
     std::vector<LogNormalizer> finalNorms(static_cast<size_t>(t));

@@ -37,11 +37,11 @@ struct LensRow {
 };
 
 struct LogitLens {
-    std::vector<int> ids;        // (T) the input
-    std::vector<int> finalTop1;  // (T) the final layer's (the model's own) top-1 token per position
+    std::vector<int> ids;          // (T) the input
+    std::vector<int> finalTop1;    // (T) the final layer's (the model's own) top-1 token per position
     bool parallelResidual = false; // the model adds attention and MLP to the same x: no AfterAttention rows
-    std::vector<LensRow> rows;   // in stream order: embedding, then per layer l its attention point
-                                 // (when asked for and defined) and its after-layer point (when asked for)
+    std::vector<LensRow> rows;     // in stream order: embedding, then per layer l its attention point
+                                   // (when asked for and defined) and its after-layer point (when asked for)
 
     // The row of (point, layer), or nullptr (layer is ignored for the embedding).
     const LensRow* find(LensPoint point, int layer) const;
@@ -53,6 +53,7 @@ struct LogitLens {
 // always there; the last after-layer row equals the model's own output (KL 0). Softmax, top-k and
 // KL run in double on the float logits. Throws UsageError for another architecture, a model
 // without output head, an empty or too long input, an id out of range, or topK < 0.
-LogitLens computeLogitLens(const Transformer& transformer, const std::vector<int>& ids, const LensOptions& options = {});
+LogitLens computeLogitLens(const Transformer& transformer, const std::vector<int>& ids,
+                           const LensOptions& options = {});
 
 } // namespace attnscope
