@@ -3,6 +3,7 @@
 // `export` (built with the GUI) renders a heatmap through the same Qt code as the app, or writes
 // the interactive HTML page (--format html: core/html_export.h with the app's labels and colours).
 #include "cli/attribute.h"
+#include "cli/lens.h"
 #include "cli/out_json.h"
 #include "core/analysis/census.h"
 #include "core/errors.h"
@@ -93,6 +94,10 @@ const char* const kUsage =
     "            [--method grad|ixg|ig] [--steps N] [--baseline zero|pad] [--json]\n"
     "                                  gradient attribution of one output logit to the input\n"
     "                                  tokens (default: integrated gradients, 32 steps)\n"
+    "  lens MODEL (--text TEXT | --ids IDS) [--top-k K] [--point attn|mlp|all] [--json]\n"
+    "                                  logit lens of a decoder-only model: per position and\n"
+    "                                  residual point the top-1 token, its probability and\n"
+    "                                  KL(final || point) (docs/logit-lens.md)\n"
     "  --help, --version\n"
     "\n"
     "exit codes: 0 ok, 2 usage error, 3 invalid model file, 4 I/O error\n";
@@ -611,6 +616,7 @@ int run(int argc, char** argv)
         return kExitOk;
     }
     if (argc >= 2 && std::string(argv[1]) == "attribute") return attributeCommand(argc, argv); // attribute.cpp
+    if (argc >= 2 && std::string(argv[1]) == "lens") return lensCommand(argc, argv);           // lens.cpp
     const Args args = parseArgs(argc, argv);
     if (args.tokenizer && !isLlama2cCheckpoint(args.model))
         throw UsageFailure{"--tokenizer is for llama2.c checkpoints (.bin); other models carry their tokenizer"};

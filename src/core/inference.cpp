@@ -94,6 +94,13 @@ std::vector<Token> argmaxTokens(const MatrixRM& logits, const Tokenizer& vocab)
 
 } // namespace
 
+std::vector<Token> sourceTokensOf(const Model& m, const std::string& text, std::vector<std::string>& warnings)
+{
+    std::vector<Token> body = tokenizeText(m.sourceTokenizer, text, "input", warnings);
+    return frame(m.sourceTokenizer.vocab(), m.sourcePrefix, std::move(body), m.sourceSuffix, m.config.maxLen, "input",
+                 warnings);
+}
+
 std::vector<Token> queryTokens(const RunResult& result, const ModelConfig& config, Stack stack)
 {
     if (config.type == ArchType::Decoder) {
@@ -202,8 +209,7 @@ RunResult runModel(const Transformer& transformer, const RunOptions& options)
             std::fill(r.sourceTypes.begin() + std::ptrdiff_t(firstB), r.sourceTypes.end(), 1);
         }
     } else {
-        std::vector<Token> body = tokenizeText(m.sourceTokenizer, options.text, "input", r.warnings);
-        r.sourceTokens = frame(sv, m.sourcePrefix, std::move(body), m.sourceSuffix, c.maxLen, "input", r.warnings);
+        r.sourceTokens = sourceTokensOf(m, options.text, r.warnings);
     }
     const std::vector<int> sourceIds = idsOf(r.sourceTokens);
     if (sourceIds.empty()) {

@@ -73,6 +73,11 @@ struct RunResult {
 // encoder-only model). Never throws for odd text: it is sanitised and truncated with warnings.
 RunResult runModel(const Transformer& transformer, const RunOptions& options);
 
+// The source tokens runModel runs for `text` (no pair, no ids): tokenized, framed with the model's
+// prefix/suffix specials and truncated to max_len; what it drops or cuts is added to `warnings`.
+// For commands that need the input but not runModel's forward pass (the logit lens).
+std::vector<Token> sourceTokensOf(const Model& model, const std::string& text, std::vector<std::string>& warnings);
+
 // The tokens that label a stack's attention matrix: rows (queries) and columns (keys).
 // Decoder-only models attend over source + generated tokens; encoder-decoder decoder rows are
 // the decoder input. The one place these framing rules live.
